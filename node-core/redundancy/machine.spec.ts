@@ -1,0 +1,398 @@
+import { describe, expect, it } from 'vitest';
+import {
+  initialState,
+  transition,
+  type Effect,
+  type MachineEvent,
+  type MachineState,
+  type PeerHello,
+} from './machine.ts';
+import type { Mode, RecoveryMode, RedundancyConfig } from './types.ts';
+
+const timing = {
+  pingRateMs: 100,
+  pingTimeoutMs: 100,
+  missedPings: 3,
+  failoverTimeMs: 300,
+  connectionWaitMs: 500,
+};
+
+function config(mode: Mode, overrides: Partial<RedundancyConfig> = {}): RedundancyConfig {
+  return { mode, recovery: 'automatic', restoreWindow: null, isolationCheck: null, timing, ...overrides };
+}
+
+/** Drives one machine the way the driver does: events in, effects collected, ticks at each wake time. */
+class Harness {
+  state: MachineState;
+  now = 1_000_000;
+  effects: Effect[] = [];
+  wakeAt: number | null = null;
+
+  constructor(cfg: RedundancyConfig, storedEpoch = 0) {
+    this.state = initialState(cfg, storedEpoch, this.now);
+  }
+
+  send(event: MachineEvent): Effect[] {
+    const result = transition(this.state, event, this.now);
+    this.state = result.state;
+    this.wakeAt = result.wakeAt;
+    this.effects.push(...result.effects);
+    return [...result.effects];
+  }
+
+  /** Lets time pass, ticking at every wake-up on the way; no pongs arrive. */
+  advance(ms: number): void {
+    const until = this.now + ms;
+    while (this.wakeAt !== null && this.wakeAt <= until) {
+      this.now = Math.max(this.now, this.wakeAt);
+      this.send({ type: 'tick' });
+    }
+    this.now = until;
+  }
+
+  /** Lets time pass while the peer answers every ping at once. */
+  advanceAnswering(ms: number): void {
+    const until = this.now + ms;
+    while (this.wakeAt !== null && this.wakeAt <= until) {
+      this.now = Math.max(this.now, this.wakeAt);
+      for (const e of this.send({ type: 'tick' })) {
+        if (e.type === 'send' && e.frame.t === 'ping') this.send({ type: 'pong', seq: e.frame.seq });
+      }
+    }
+    this.now = until;
+  }
+
+  sent(t: string): boolean {
+    return this.effects.some((e) => e.type === 'send' && e.frame.t === t);
+  }
+
+  recorded(kind: string): { reason: string; durationMs: number | null }[] {
+    return this.effects.flatMap((e) => (e.type === 'record' && e.event.kind === kind ? [e.event] : []));
+  }
+}
+
+const standbyPeer: PeerHello = { status: 'standby', epoch: 0, activeSince: null };
+const activePeer = (epoch: number, activeSince: number): PeerHello => ({
+  status: 'active',
+  epoch,
+  activeSince,
+});
+
+describe('Roles', () => {
+  it('rule 1: an independent node is always active and has no peer link', () => {
+    const node = new Harness(config('independent'));
+    node.send({ type: 'start' });
+    expect(node.state.status).toBe('active');
+    expect(node.state.epoch).toBe(1);
+    expect(node.wakeAt).toBeNull();
+    node.advance(60_000);
+    expect(node.sent('ping')).toBe(false);
+  });
+
+  it('rule 2: a booting master is starting and waits at most the connection wait time', () => {
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    expect(master.state.status).toBe('starting');
+    master.advance(timing.connectionWaitMs - 1);
+    expect(master.state.status).toBe('starting');
+    master.advance(1);
+    expect(master.state.status).toBe('active');
+    expect(master.recorded('role-change').at(-1)?.reason).toBe('no backup within connection wait');
+  });
+
+  it('rule 2: a booting master becomes active as soon as a standby backup connects', () => {
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.now += 50;
+    master.send({ type: 'link-up', peer: standbyPeer });
+    expect(master.state.status).toBe('active');
+    expect(master.recorded('role-change').at(-1)?.reason).toBe('backup connected as standby');
+  });
+
+  it('rule 2 automatic: the master pulls everything from an active backup, then takes over in a coordinated hand-over', () => {
+    const master = new Harness(config('master', { recovery: 'automatic' }), 4);
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: activePeer(5, master.now - 60_000) });
+    expect(master.state.status).toBe('starting');
+    expect(master.effects.some((e) => e.type === 'pull-from-peer')).toBe(true);
+    expect(master.sent('handover-request')).toBe(false);
+    master.send({ type: 'sync-complete' });
+    expect(master.sent('handover-request')).toBe(true);
+    expect(master.state.status).toBe('starting');
+    master.send({ type: 'peer-state', peer: { status: 'standby', epoch: 5, activeSince: null } });
+    master.send({ type: 'handover-ack' });
+    expect(master.state.status).toBe('active');
+    expect(master.state.epoch).toBe(6);
+    expect(master.recorded('role-change').at(-1)?.reason).toBe('automatic recovery');
+  });
+
+  it('rule 2 manual: the master becomes standby and the backup stays active until an operator asks', () => {
+    const master = new Harness(config('master', { recovery: 'manual' }));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: activePeer(3, master.now - 1000) });
+    expect(master.state.status).toBe('standby');
+    master.advanceAnswering(60_000);
+    expect(master.state.status).toBe('standby');
+    expect(master.sent('handover-request')).toBe(false);
+    master.send({ type: 'switchover-requested' });
+    expect(master.sent('handover-request')).toBe(true);
+    master.send({ type: 'handover-ack' });
+    expect(master.state.status).toBe('active');
+    expect(master.recorded('role-change').at(-1)?.reason).toBe('operator request');
+  });
+
+  it('rule 2 window: the master waits in standby and hands over by itself when the restore window opens', () => {
+    // A window every 10 minutes, 1 minute long: start at a time outside it.
+    const tenMinutes = 10 * 60_000;
+    const master = new Harness(
+      config('master', { recovery: 'window', restoreWindow: { cron: '*/10 * * * *', lengthMs: 60_000 } }),
+    );
+    master.now = Math.ceil(master.now / tenMinutes) * tenMinutes + 2 * 60_000;
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: activePeer(3, master.now - 1000) });
+    expect(master.state.status).toBe('standby');
+    master.advanceAnswering(7 * 60_000);
+    expect(master.sent('handover-request')).toBe(false);
+    master.advanceAnswering(60_000 + timing.pingRateMs);
+    expect(master.sent('handover-request')).toBe(true);
+    master.send({ type: 'handover-ack' });
+    expect(master.state.status).toBe('active');
+    expect(master.recorded('role-change').at(-1)?.reason).toBe('restore window');
+  });
+
+  it('rule 3: the backup takes over only after missed pings and the failover time since the last answer', () => {
+    const backup = new Harness(config('backup', { timing: { ...timing, failoverTimeMs: 1000 } }));
+    backup.send({ type: 'start' });
+    expect(backup.state.status).toBe('standby');
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.advanceAnswering(500);
+    const lastAnswer = backup.state.heartbeat.lastAnsweredAt;
+    backup.advance(timing.pingRateMs * 4);
+    expect(backup.state.heartbeat.missed).toBeGreaterThanOrEqual(timing.missedPings);
+    expect(backup.state.status).toBe('standby');
+    backup.advance(lastAnswer + 1000 - backup.now - 1);
+    expect(backup.state.status).toBe('standby');
+    backup.advance(1 + timing.pingRateMs);
+    expect(backup.state.status).toBe('active');
+    const change = backup.recorded('role-change').at(-1);
+    expect(change?.reason).toBe('missed heartbeats');
+    expect(change?.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(backup.state.epoch).toBe(2);
+  });
+
+  it('rule 3: a heartbeat answered in time resets the count of missed pings', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.advance(timing.pingRateMs * 2 + 1);
+    expect(backup.state.heartbeat.missed).toBeGreaterThan(0);
+    backup.advanceAnswering(timing.pingRateMs * 20);
+    expect(backup.state.heartbeat.missed).toBe(0);
+    expect(backup.state.status).toBe('standby');
+  });
+
+  it('rule 3: a backup whose link closes counts each unsent heartbeat as missed and takes over', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.advanceAnswering(1000);
+    backup.send({ type: 'link-down' });
+    expect(backup.recorded('peer-lost').at(-1)?.reason).toBe('link closed');
+    backup.advance(timing.failoverTimeMs + timing.pingRateMs);
+    expect(backup.state.status).toBe('active');
+  });
+
+  it('rule 4: an active master that stops cleanly hands over at once and stops when the backup confirms', () => {
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    master.send({ type: 'stop-requested' });
+    expect(master.state.status).toBe('stopping');
+    expect(master.sent('handover-offer')).toBe(true);
+    expect(master.effects.some((e) => e.type === 'stopped')).toBe(false);
+    master.send({ type: 'handover-ack' });
+    expect(master.effects.some((e) => e.type === 'stopped')).toBe(true);
+  });
+
+  it('rule 4: a stopping active node does not wait longer than the ping timeout for the confirmation', () => {
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    master.send({ type: 'stop-requested' });
+    master.advance(timing.pingTimeoutMs);
+    expect(master.effects.some((e) => e.type === 'stopped')).toBe(true);
+  });
+
+  it('rule 4: a standby offered the hand-over becomes active without waiting for missed heartbeats', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.send({ type: 'handover-offer' });
+    expect(backup.state.status).toBe('active');
+    expect(backup.sent('handover-ack')).toBe(true);
+    expect(backup.recorded('role-change').at(-1)?.reason).toBe('clean hand-over');
+  });
+
+  it('rule 4: a standby that stops cleanly says goodbye and stops at once', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.send({ type: 'stop-requested' });
+    expect(backup.sent('goodbye')).toBe(true);
+    expect(backup.effects.some((e) => e.type === 'stopped')).toBe(true);
+  });
+
+  it('rule 4: a peer that says goodbye is recorded as lost without waiting for missed heartbeats', () => {
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    master.send({ type: 'goodbye' });
+    expect(master.recorded('peer-lost').at(-1)?.reason).toBe('peer stopped cleanly');
+    expect(master.state.status).toBe('active');
+  });
+
+  it('rule 5: operator switch-over on the standby makes the active peer stand down first', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.send({ type: 'switchover-requested' });
+    expect(backup.state.status).toBe('standby');
+    backup.send({ type: 'handover-ack' });
+    expect(backup.state.status).toBe('active');
+
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    const effects = master.send({ type: 'handover-request', reason: 'operator request' });
+    expect(master.state.status).toBe('standby');
+    const order = effects.flatMap((e) => (e.type === 'send' ? [e.frame.t] : []));
+    expect(order).toEqual(['state', 'handover-ack']);
+  });
+
+  it('a switch-over that gets no answer within the ping timeout is recorded as failed', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.send({ type: 'switchover-requested' });
+    backup.advanceAnswering(timing.pingTimeoutMs);
+    expect(backup.recorded('switchover-failed')).toHaveLength(1);
+    expect(backup.state.status).toBe('standby');
+  });
+
+  it('epoch: grows past the highest epoch either node has seen each time a node becomes active', () => {
+    const backup = new Harness(config('backup'), 2);
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(7, backup.now) });
+    backup.send({ type: 'link-down' });
+    backup.advance(timing.failoverTimeMs + timing.pingRateMs);
+    expect(backup.state.epoch).toBe(8);
+  });
+});
+
+describe('Partitions', () => {
+  const isolationCheck = { host: 'plc.local', port: 502 };
+
+  function probeAnswers(node: Harness, reachable: boolean, ms: number): void {
+    const until = node.now + ms;
+    while (node.wakeAt !== null && node.wakeAt <= until) {
+      node.now = Math.max(node.now, node.wakeAt);
+      for (const e of node.send({ type: 'tick' })) {
+        if (e.type === 'probe-isolation') node.send({ type: 'isolation-probed', reachable });
+      }
+    }
+    node.now = until;
+  }
+
+  it('isolation check: a backup that cannot reach the isolation host does not take over', () => {
+    const backup = new Harness(config('backup', { isolationCheck }));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.send({ type: 'link-down' });
+    probeAnswers(backup, false, 10_000);
+    expect(backup.state.status).toBe('standby');
+    probeAnswers(backup, true, timing.pingRateMs * 2);
+    expect(backup.state.status).toBe('active');
+  });
+
+  it('isolation check: an active master that reaches neither peer nor isolation host steps down', () => {
+    const master = new Harness(config('master', { isolationCheck }));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    master.send({ type: 'link-down' });
+    probeAnswers(master, false, timing.pingRateMs * 2);
+    expect(master.state.status).toBe('standby');
+    expect(master.recorded('role-change').at(-1)?.reason).toBe('isolated');
+  });
+
+  it('isolation check: a master that reaches the isolation host stays active when the backup is lost', () => {
+    const master = new Harness(config('master', { isolationCheck }));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    master.send({ type: 'link-down' });
+    probeAnswers(master, true, 10_000);
+    expect(master.state.status).toBe('active');
+  });
+
+  function dualActive(
+    recovery: RecoveryMode,
+    masterSince: number,
+    backupSince: number,
+  ): { master: Harness; backup: Harness } {
+    const master = new Harness(config('master', { recovery }));
+    const backup = new Harness(config('backup', { recovery }));
+    for (const node of [master, backup]) {
+      node.send({ type: 'start' });
+      node.state = { ...node.state, status: 'active', epoch: 5 };
+    }
+    master.state = { ...master.state, activeSince: masterSince };
+    backup.state = { ...backup.state, activeSince: backupSince };
+    master.now = backup.now = Math.max(masterSince, backupSince) + 4000;
+    master.send({ type: 'link-up', peer: activePeer(5, backupSince) });
+    backup.send({ type: 'link-up', peer: activePeer(5, masterSince) });
+    return { master, backup };
+  }
+
+  it('split brain healed with automatic recovery: exactly one stays active, the master', () => {
+    const { master, backup } = dualActive('automatic', 1000, 500);
+    expect(master.state.status).toBe('active');
+    expect(backup.state.status).toBe('standby');
+    expect(backup.recorded('split-brain')[0]?.durationMs).toBe(4000);
+    expect(backup.effects.some((e) => e.type === 'merge-split-changes')).toBe(true);
+  });
+
+  it('split brain healed with manual recovery: the node active without interruption stays active', () => {
+    const { master, backup } = dualActive('manual', 1000, 500);
+    expect(backup.state.status).toBe('active');
+    expect(master.state.status).toBe('standby');
+    expect(master.recorded('split-brain')[0]?.reason).toBe('partition healed');
+  });
+
+  it('split brain healed with window recovery when only the link broke: the master stays active', () => {
+    const { master, backup } = dualActive('window', 500, 1000);
+    expect(master.state.status).toBe('active');
+    expect(backup.state.status).toBe('standby');
+  });
+});
+
+describe('Failover history', () => {
+  it('peer lost and regained are events', () => {
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    master.advance(timing.pingRateMs * 4);
+    expect(master.recorded('peer-lost').at(-1)?.reason).toBe('missed heartbeats');
+    expect(master.effects.some((e) => e.type === 'drop-link')).toBe(true);
+    master.send({ type: 'link-down' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    expect(master.recorded('peer-regained')).toHaveLength(1);
+  });
+
+  it('a node stepping down from active records where it went and why', () => {
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    master.send({ type: 'handover-request', reason: 'operator request' });
+    const last = master.recorded('role-change').at(-1);
+    expect(last?.reason).toBe('operator request');
+  });
+});
