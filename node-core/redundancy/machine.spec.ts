@@ -289,6 +289,18 @@ describe('Roles', () => {
   });
 });
 
+describe('Epoch', () => {
+  it('epoch: a standby keeps the highest epoch it has heard of, durably, so it never goes back', () => {
+    const backup = new Harness(config('backup'), 0);
+    backup.send({ type: 'start' });
+    const effects = backup.send({ type: 'link-up', peer: activePeer(4, backup.now) });
+    expect(backup.state.epoch).toBe(4);
+    expect(effects).toContainEqual({ type: 'epoch-learned', epoch: 4 });
+    backup.send({ type: 'peer-state', peer: activePeer(3, backup.now) });
+    expect(backup.state.epoch).toBe(4);
+  });
+});
+
 describe('Partitions', () => {
   const isolationCheck = { host: 'plc.local', port: 502 };
 

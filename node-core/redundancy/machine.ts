@@ -103,6 +103,8 @@ export type Effect =
   | { readonly type: 'pull-from-peer' }
   /** The peer also wrote while both were active: merge its changes as a conflict set. */
   | { readonly type: 'merge-split-changes' }
+  /** Persist a higher epoch heard from the peer. */
+  | { readonly type: 'epoch-learned'; readonly epoch: number }
   | { readonly type: 'probe-isolation' }
   /** Close a link that went silent, so that it is built anew. */
   | { readonly type: 'drop-link' }
@@ -261,6 +263,7 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
     default:
       return assertNever(event);
   }
+  learnEpoch(s, fx);
   decide(s, now, fx);
 }
 
@@ -296,6 +299,13 @@ function heartbeatTick(s: Draft, now: number, fx: Effect[]): void {
 }
 
 /** The rules of behaviour.md (Roles, Partitions) that follow from what this node now knows. */
+/** The epoch belongs to the pair: a standby keeps the highest it has heard of, durably, so it never goes back. */
+function learnEpoch(s: Draft, fx: Effect[]): void {
+  if (s.peer.epoch <= s.epoch) return;
+  s.epoch = s.peer.epoch;
+  fx.push({ type: 'epoch-learned', epoch: s.epoch });
+}
+
 function decide(s: Draft, now: number, fx: Effect[]): void {
   if (s.status === 'stopping') return;
   const peerUp = s.peer.linked && !s.peer.lost;

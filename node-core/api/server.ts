@@ -1,0 +1,174 @@
+/**
+ * The admin and client API of contract.md, plus `/metrics` and the dashboard, on one port.
+ * Every `/api` and `/metrics` request needs the bearer token; the Host header must name this machine
+ * by address or as localhost, so that a DNS-rebinding page cannot reach the API.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { TandemError } from '../errors.ts';
+import type { EventKind } from '../dto.ts';
+import type { TandemNode } from '../node/tandem-node.ts';
+import { tokensEqual } from './token.ts';
+import { eventsToCsv } from './events-csv.ts';
+import { isAllowedHost } from './host-check.ts';
+
+export interface ApiOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly token: string;
+  /** Extra host names operators use to reach this node (beyond IP addresses and localhost). */
+  readonly allowedHostNames?: readonly string[];
+  readonly bodyLimitBytes?: number;
+  /** Folder of the built dashboard, if any. */
+  readonly dashboardDir?: string | null;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const fingerprintParam = z.object({
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
+});
+const eventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100_000).default(100),
+  kind: z.string().optional(),
+});
+
+export async function startApiServer(node: TandemNode, options: ApiOptions): Promise<ApiServer> {
+  const app = Fastify({ bodyLimit: options.bodyLimitBytes ?? 1024 * 1024, logger: false });
+  const allowed = new Set((options.allowedHostNames ?? []).map((h) => h.toLowerCase()));
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isAllowedHost(request.headers.host, allowed)) {
+      return reply
+        .code(421)
+        .send(problem('HOST_NOT_ALLOWED', `host "${request.headers.host ?? ''}" is not this node`));
+    }
+    const needsToken =
+      request.url.startsWith('/api/') || request.url === '/metrics' || request.url.startsWith('/metrics?');
+    if (needsToken && !tokensEqual(bearer(request), options.token)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send(problem('UNAUTHORIZED', 'missing or wrong token'));
+    }
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (error instanceof z.ZodError) return reply.code(400).send(problem('BAD_REQUEST', describe(error)));
+    if (error instanceof TandemError) return reply.code(400).send(problem(error.code, error.message));
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    return reply.code(status).send(problem(error.code ?? 'ERROR', error.message));
+  });
+
+  app.get('/api/status', () => node.statusView());
+
+  app.get('/api/events', (request) => {
+    const query = eventsQuery.parse(request.query);
+    return node.listEvents(query.limit, kinds(query.kind));
+  });
+
+  app.get('/api/events.csv', (request, reply) => {
+    const query = eventsQuery.parse(request.query);
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="tandem-${node.settings.name}-events.csv"`)
+      .send(eventsToCsv(node.listEvents(query.limit, kinds(query.kind))));
+  });
+
+  app.get('/api/certificates', () => node.listCertificates());
+
+  for (const [verb, decision] of [
+    ['approve', 'trusted'],
+    ['reject', 'rejected'],
+  ] as const) {
+    app.post(`/api/certificates/:fingerprint/${verb}`, (request, reply) => {
+      const { fingerprint } = fingerprintParam.parse(request.params);
+      const record = node.decideCertificate(fingerprint, decision);
+      if (!record) return reply.code(404).send(problem('NOT_FOUND', `no certificate ${fingerprint}`));
+      return { fingerprint, state: record.state };
+    });
+  }
+
+  app.post('/api/redundancy/switchover', async () => {
+    node.requestSwitchover();
+    const status = await settle(node, node.settings.timing.pingTimeoutMs + 500);
+    return { requested: true, status };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    node.metrics.update(node.statusView());
+    return reply.header('content-type', node.metrics.registry.contentType).send(await node.metrics.text());
+  });
+
+  registerDashboard(app, options.dashboardDir ?? null);
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`,
+    close: () => app.close(),
+  };
+}
+
+/** Waits until a switch-over has an outcome (active, or the hand-over given up) or the bound passes. */
+function settle(node: TandemNode, boundMs: number): Promise<string> {
+  if (node.status === 'active') return Promise.resolve(node.status);
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      node.off('status', onStatus);
+      node.off('event', onEvent);
+      resolve(node.status);
+    };
+    const onStatus = (status: string): void => {
+      if (status === 'active') done();
+    };
+    const onEvent = (event: { kind: string }): void => {
+      if (event.kind === 'switchover-failed') done();
+    };
+    const timer = setTimeout(done, boundMs);
+    node.on('status', onStatus);
+    node.on('event', onEvent);
+  });
+}
+
+function registerDashboard(app: FastifyInstance, dir: string | null): void {
+  const index = dir ? path.join(dir, 'index.html') : null;
+  app.get('/', (_request, reply) => {
+    if (index && fs.existsSync(index)) {
+      return reply.header('content-type', 'text/html; charset=utf-8').send(fs.readFileSync(index));
+    }
+    return reply
+      .header('content-type', 'text/plain; charset=utf-8')
+      .send(
+        'Tandem node is running. The dashboard is not built in this installation; the API is under /api.\n',
+      );
+  });
+}
+
+function kinds(value: string | undefined): EventKind[] | undefined {
+  return value ? (value.split(',').filter(Boolean) as EventKind[]) : undefined;
+}
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+}
+
+function problem(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+}
+
+export type { FastifyReply };

@@ -1,0 +1,9 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** Constant-time comparison; hashing first makes the lengths equal, so length leaks nothing either. */
+export function tokensEqual(given: string, expected: string): boolean {
+  if (!given || !expected) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}

@@ -1,0 +1,109 @@
+/**
+ * `tandem-node`: one node under plain Node, as contract.md describes. Errors print one line and exit
+ * non-zero (2 for bad usage, 1 when the node cannot start).
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { runLicenseCommand } from '../license/index.ts';
+import { createLogger } from '../logging.ts';
+import { createNode, type RunningNode } from '../node/create-node.ts';
+import { TandemError, UsageError } from '../errors.ts';
+import { openDatabase, MetaStore, SettingsStore } from '../store/index.ts';
+import { loadOrCreateIdentity } from '../trust/index.ts';
+import { settingsFromFlags, NODE_FLAGS, USAGE } from './flags.ts';
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === 'license') return runLicenseCommand(rest, (line) => console.log(line));
+  if (first === 'fingerprint') return fingerprint(rest);
+  if (first === 'help' || argv.includes('--help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  return runNode(argv);
+}
+
+async function runNode(argv: string[]): Promise<number> {
+  const { values } = parse(argv);
+  const dataDir = values['data-dir'];
+  if (!dataDir) throw new UsageError("--data-dir is required (the node's own folder)");
+  const running = await createNode(
+    {
+      dataDir,
+      settings: settingsFromFlags(values),
+      trustPeers: values['trust-peer'] ?? [],
+      adminToken: process.env['TANDEM_ADMIN_TOKEN'],
+      dashboardDir:
+        process.env['TANDEM_DASHBOARD_DIR'] ?? new URL('../../dist/renderer', import.meta.url).pathname,
+    },
+    { logger: createLogger() },
+  );
+  const { node } = running;
+  console.log(`Tandem node "${node.settings.name}" (${node.settings.mode}) is up, status ${node.status}.`);
+  console.log(`Dashboard: ${running.dashboardUrl}`);
+  if (node.peerPort !== null && node.settings.mode === 'master')
+    console.log(`Peer link listening on port ${node.peerPort}.`);
+  return waitForSignal(running);
+}
+
+function waitForSignal(running: RunningNode): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        console.error(`${signal} again: exiting without waiting for the hand-over`);
+        resolve(130);
+        return;
+      }
+      stopping = true;
+      running.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          console.error(`error while stopping: ${error instanceof Error ? error.message : String(error)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function fingerprint(argv: string[]): Promise<number> {
+  const { values } = parse(argv);
+  const dataDir = values['data-dir'];
+  if (!dataDir) throw new UsageError('fingerprint needs --data-dir');
+  const db = openDatabase(dataDir);
+  try {
+    const name = (new SettingsStore(db).load()['name'] as string | undefined) ?? os.hostname();
+    const identity = await loadOrCreateIdentity(
+      dataDir,
+      `Tandem ${name} ${new MetaStore(db).nodeId().slice(0, 8)}`,
+    );
+    console.log(identity.info.fingerprint);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function parse(
+  argv: string[],
+): ReturnType<typeof parseArgs<{ options: typeof NODE_FLAGS; strict: true; allowPositionals: false }>> {
+  try {
+    return parseArgs({ args: argv, options: NODE_FLAGS, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error), {
+      cause: error,
+    });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`tandem-node: ${message}`);
+    process.exit(error instanceof UsageError ? 2 : error instanceof TandemError ? 1 : 1);
+  },
+);

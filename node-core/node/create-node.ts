@@ -1,0 +1,206 @@
+/**
+ * The composition root (style.md 5): everything a node needs is made here, from its data directory,
+ * the settings given and the dependencies passed in. Nothing is stored until the node is up, so a node
+ * that cannot start leaves its folder as it found it (but for a first-start identity and empty database).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startApiServer, type ApiServer } from '../api/index.ts';
+import { systemClock, type Clock } from '../clock/index.ts';
+import { StartupError, UsageError } from '../errors.ts';
+import { devPublicKeyUrl, readLicense } from '../license/index.ts';
+import { createLogger, type Logger } from '../logging.ts';
+import {
+  CertificateStore,
+  EventStore,
+  MetaStore,
+  openDatabase,
+  SettingsStore,
+  type Db,
+} from '../store/index.ts';
+import { loadOrCreateIdentity } from '../trust/index.ts';
+import { defaultSettings, describeIssues, nodeSettingsSchema, type NodeSettings } from './settings.ts';
+import { TandemNode } from './tandem-node.ts';
+import { VERSION } from '../version.ts';
+
+export interface CreateNodeOptions {
+  readonly dataDir: string;
+  /** Settings given now (flags); stored once the node is up, so the next start behaves the same. */
+  readonly settings?: SettingsOverrides;
+  /** Peer certificate fingerprints approved in advance. */
+  readonly trustPeers?: readonly string[];
+  /** Overrides the token in `DATA_DIR/admin-token` (TANDEM_ADMIN_TOKEN). */
+  readonly adminToken?: string | undefined;
+  readonly dashboardDir?: string | null;
+}
+
+export type SettingsOverrides = Partial<Omit<NodeSettings, 'timing'>> & {
+  timing?: Partial<NodeSettings['timing']>;
+};
+
+export interface NodeDeps {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly hostName?: string;
+}
+
+export interface RunningNode {
+  readonly node: TandemNode;
+  readonly apiUrl: string;
+  readonly token: string;
+  /** Opens the dashboard signed in; the fragment never reaches a server log. */
+  readonly dashboardUrl: string;
+  stop(): Promise<void>;
+}
+
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
+export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}): Promise<RunningNode> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger();
+  const trustPeers = (options.trustPeers ?? []).map(normaliseFingerprint);
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const db = openDatabase(options.dataDir);
+  let api: ApiServer | null = null;
+  let node: TandemNode | null = null;
+  try {
+    const settingsStore = new SettingsStore(db);
+    const settings = mergeSettings(
+      deps.hostName ?? os.hostname(),
+      settingsStore.load(),
+      options.settings ?? {},
+    );
+    const meta = new MetaStore(db);
+    const identity = await loadOrCreateIdentity(
+      options.dataDir,
+      `Tandem ${settings.name} ${meta.nodeId().slice(0, 8)}`,
+    );
+    const certificates = new CertificateStore(db);
+    const token = options.adminToken || readOrMakeToken(options.dataDir);
+    node = new TandemNode({
+      settings,
+      db,
+      meta,
+      events: new EventStore(db),
+      certificates,
+      identity,
+      license: readLicense(settings.licenseFile, licensePublicKey(settings), clock.now()),
+      clock,
+      logger,
+      version: VERSION,
+    });
+    api = await listen('API', settings.apiPort, () =>
+      startApiServer(node!, {
+        host: settings.apiHost,
+        port: settings.apiPort,
+        token,
+        dashboardDir: options.dashboardDir ?? null,
+      }),
+    );
+    node.apiUrl = api.url;
+    await listen('peer link', settings.peerPort, () => node!.start());
+    // Up: now the settings and advance approvals are worth keeping.
+    settingsStore.save(settings);
+    for (const fingerprint of trustPeers) certificates.trustInAdvance(fingerprint, clock.now());
+    const running = node;
+    const server = api;
+    return {
+      node: running,
+      apiUrl: server.url,
+      token,
+      dashboardUrl: `${server.url}/#token=${token}`,
+      stop: async () => {
+        await running.stop();
+        await server.close();
+        running.closeStore();
+      },
+    };
+  } catch (error) {
+    await node?.stop().catch(() => undefined);
+    await api?.close().catch(() => undefined);
+    closeQuietly(db);
+    throw error;
+  }
+}
+
+function mergeSettings(
+  hostName: string,
+  stored: Record<string, unknown>,
+  given: SettingsOverrides,
+): NodeSettings {
+  const defaults = defaultSettings(hostName);
+  const storedTiming = (stored['timing'] ?? {}) as Partial<NodeSettings['timing']>;
+  const merged = {
+    ...defaults,
+    ...stored,
+    ...given,
+    timing: { ...defaults.timing, ...storedTiming, ...given.timing },
+  };
+  const parsed = nodeSettingsSchema.safeParse(merged);
+  if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
+  return parsed.data;
+}
+
+function licensePublicKey(settings: NodeSettings): string {
+  const file = settings.licensePublicKeyFile;
+  try {
+    return fs.readFileSync(file ?? devPublicKeyUrl, 'utf8');
+  } catch (error) {
+    throw new StartupError(
+      'LICENSE_KEY',
+      `license public key ${file ?? devPublicKeyUrl.pathname} cannot be read`,
+      { cause: error },
+    );
+  }
+}
+
+function readOrMakeToken(dataDir: string): string {
+  const file = path.join(dataDir, ADMIN_TOKEN_FILE);
+  if (fs.existsSync(file)) {
+    const token = fs.readFileSync(file, 'utf8').trim();
+    if (token.length < 16)
+      throw new StartupError(
+        'TOKEN_INVALID',
+        `admin token in ${file} is too short (needs 16 characters or more)`,
+      );
+    return token;
+  }
+  const token = randomBytes(32).toString('base64url');
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, token + '\n', { mode: 0o600 });
+  fs.renameSync(temp, file);
+  return token;
+}
+
+async function listen<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new StartupError('PORT_TAKEN', `${what} port ${port} is already in use`, { cause: error });
+    if (code === 'EACCES')
+      throw new StartupError('PORT_DENIED', `${what} port ${port} may not be used by this user`, {
+        cause: error,
+      });
+    throw error;
+  }
+}
+
+export function normaliseFingerprint(value: string): string {
+  const fingerprint = value.replace(/:/g, '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(fingerprint)) {
+    throw new UsageError(`--trust-peer: "${value}" is not a SHA-256 fingerprint (64 hex digits)`);
+  }
+  return fingerprint;
+}
+
+function closeQuietly(db: Db): void {
+  try {
+    db.close();
+  } catch {
+    // Already closed.
+  }
+}

@@ -1,0 +1,386 @@
+/**
+ * One Tandem node: store, identity, license, peer link and redundancy driver, wired together.
+ * The CLI and the Electron main process both make it through `createNode` (../index.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../clock/index.ts';
+import type { CertificateRecord, EventKind, FailoverEvent, LinkState, StatusView } from '../dto.ts';
+import { compareLicenses, type LicenseState } from '../license/index.ts';
+import type { Logger } from '../logging.ts';
+import { PeerLink, type Hello, type PeerFrame } from '../peer/index.ts';
+import {
+  probeTcp,
+  RedundancyDriver,
+  type Frame,
+  type RecordedEvent,
+  type Status,
+} from '../redundancy/index.ts';
+import type { CertificateStore, Db, EventStore, MetaStore } from '../store/index.ts';
+import type { CertificateInfo, Identity } from '../trust/index.ts';
+import { NodeMetrics } from '../metrics/node-metrics.ts';
+import type { NodeSettings } from './settings.ts';
+
+export interface TandemNodeParts {
+  readonly settings: NodeSettings;
+  readonly db: Db;
+  readonly meta: MetaStore;
+  readonly events: EventStore;
+  readonly certificates: CertificateStore;
+  readonly identity: Identity;
+  readonly license: LicenseState;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly version: string;
+}
+
+export interface TandemNodeEvents {
+  status: [status: Status, reason: string];
+  event: [event: FailoverEvent];
+  link: [state: LinkState, reason: string | null];
+  stopped: [];
+}
+
+interface PeerFacts {
+  hello: Hello;
+  certificate: CertificateInfo;
+  lastHeartbeatAt: number | null;
+  rttMs: number | null;
+}
+
+export class TandemNode extends EventEmitter<TandemNodeEvents> {
+  readonly settings: NodeSettings;
+  readonly nodeId: string;
+  readonly metrics: NodeMetrics;
+  readonly #p: TandemNodeParts;
+  readonly #driver: RedundancyDriver;
+  readonly #link: PeerLink | null;
+  readonly #startedAt: number;
+  readonly #pingSentAt = new Map<number, number>();
+  #peer: PeerFacts | null = null;
+  #apiUrl = '';
+  #stopping: Promise<void> | null = null;
+  #whenStopped: () => void = () => undefined;
+
+  constructor(parts: TandemNodeParts) {
+    super();
+    this.#p = parts;
+    this.settings = parts.settings;
+    this.nodeId = parts.meta.nodeId();
+    this.#startedAt = parts.clock.now();
+    this.metrics = new NodeMetrics();
+    const s = parts.settings;
+    this.#driver = new RedundancyDriver(
+      {
+        mode: s.mode,
+        recovery: s.recovery,
+        restoreWindow: s.restoreWindow,
+        isolationCheck: s.isolationCheck,
+        timing: s.timing,
+      },
+      parts.meta.epoch(),
+      parts.clock,
+      {
+        statusChanged: (status, epoch, reason) => this.#onStatusChanged(status, epoch, reason),
+        epochLearned: (epoch) => parts.meta.setEpoch(epoch),
+        send: (frame) => this.#send(frame),
+        record: (event) => this.#recordMachineEvent(event),
+        pullFromPeer: () => this.#send({ t: 'sync-request' }),
+        mergeSplitChanges: () => this.#send({ t: 'events', events: this.#p.events.list(10_000) }),
+        probeIsolation: () =>
+          s.isolationCheck ? probeTcp(s.isolationCheck, s.timing.pingTimeoutMs) : Promise.resolve(true),
+        dropLink: () => this.#link?.drop('missed heartbeats'),
+        stopped: () => this.#whenStopped(),
+      },
+    );
+    this.#link = s.mode === 'independent' ? null : this.#makeLink();
+  }
+
+  get status(): Status {
+    return this.#driver.state.status;
+  }
+
+  get epoch(): number {
+    return this.#driver.state.epoch;
+  }
+
+  /** Where the peer link listens (master), for tests that use port 0. */
+  get peerPort(): number | null {
+    return this.#link?.port ?? null;
+  }
+
+  set apiUrl(url: string) {
+    this.#apiUrl = url;
+  }
+
+  async start(): Promise<void> {
+    await this.#link?.start();
+    this.#driver.start();
+    this.metrics.update(this.statusView());
+  }
+
+  /** Clean stop (behaviour.md rule 4): tell the peer, hand over if active, then close everything. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const { pingTimeoutMs } = this.settings.timing;
+      await new Promise<void>((resolve) => {
+        this.#whenStopped = resolve;
+        // The machine bounds the hand-over by the ping timeout; this is only a guard against a stuck link.
+        setTimeout(resolve, pingTimeoutMs + 1000).unref();
+        this.#driver.dispatch({ type: 'stop-requested' });
+        if (this.#driver.state.stopped) resolve();
+      });
+      this.#driver.halt();
+      await this.#link?.close();
+      this.emit('stopped');
+    })();
+    return this.#stopping;
+  }
+
+  /** Close the database last, after the API has stopped answering. */
+  closeStore(): void {
+    if (this.#p.db.open) this.#p.db.close();
+  }
+
+  requestSwitchover(): void {
+    this.#driver.dispatch({ type: 'switchover-requested' });
+  }
+
+  listEvents(limit: number, kinds?: readonly EventKind[]): FailoverEvent[] {
+    return this.#p.events.list(limit, kinds);
+  }
+
+  listCertificates(): CertificateRecord[] {
+    return this.#p.certificates.list();
+  }
+
+  decideCertificate(fingerprint: string, decision: 'trusted' | 'rejected'): CertificateRecord | undefined {
+    const before = this.#p.certificates.stateOf(fingerprint);
+    if (!before) return undefined;
+    const after = this.#p.certificates.decide(fingerprint, decision, this.#p.clock.now());
+    if (after !== before) {
+      this.#record(
+        ('certificate-' + (after === 'trusted' ? 'approved' : 'rejected')) as EventKind,
+        null,
+        null,
+        `certificate ${fingerprint}`,
+        null,
+      );
+      // A connection refused for this certificate is built again at once rather than at the next re-dial.
+      if (after === 'rejected' && this.#peer?.certificate.fingerprint === fingerprint)
+        this.#link?.drop('certificate rejected');
+    }
+    return this.#p.certificates.list().find((c) => c.fingerprint === fingerprint);
+  }
+
+  statusView(): StatusView {
+    const s = this.settings;
+    const state = this.#driver.state;
+    const peer = this.#peer;
+    const linked = this.#link?.isUp === true;
+    const comparison = compareLicenses(this.#p.license, linked && peer ? peer.hello.license : null);
+    return {
+      node: {
+        name: s.name,
+        nodeId: this.nodeId,
+        mode: s.mode,
+        status: state.status,
+        standbyLevel: s.standby,
+        epoch: state.epoch,
+        startedAt: new Date(this.#startedAt).toISOString(),
+        fingerprint: this.#p.identity.info.fingerprint,
+        license: this.#p.license,
+        version: this.#p.version,
+        apiUrl: this.#apiUrl,
+      },
+      peer: this.#link
+        ? {
+            link: this.#link.state,
+            linkReason: this.#link.reason,
+            mode: peer?.hello.mode ?? null,
+            status: linked ? (state.peer.status ?? peer?.hello.status ?? null) : null,
+            nodeId: peer?.hello.nodeId ?? null,
+            fingerprint: peer?.certificate.fingerprint ?? null,
+            epoch: peer ? state.peer.epoch : null,
+            lastHeartbeatAt: peer?.lastHeartbeatAt ? new Date(peer.lastHeartbeatAt).toISOString() : null,
+            rttMs: peer?.rttMs ?? null,
+            missedPings: state.heartbeat.missed,
+            license: peer?.hello.license ?? null,
+            apiUrl: peer?.hello.apiUrl ?? null,
+          }
+        : null,
+      licenseMatch: comparison.licenseMatch,
+      licenseDifferences: comparison.differences,
+      sync: { eventsReplicated: this.#p.events.count() },
+    };
+  }
+
+  #makeLink(): PeerLink {
+    const s = this.settings;
+    const link = new PeerLink({
+      role: s.mode === 'master' ? 'listen' : 'dial',
+      listenHost: s.peerHost,
+      listenPort: s.peerPort,
+      masterHost: s.masterHost,
+      masterPort: s.masterPort,
+      keyPem: this.#p.identity.keyPem,
+      certPem: this.#p.identity.certPem,
+      redialMs: s.timing.pingRateMs,
+      handshakeTimeoutMs: s.timing.pingTimeoutMs,
+      trust: (info, pem) => this.#trust(info, pem),
+      hello: () => this.#hello(),
+      checkHello: (hello) => this.#checkHello(hello),
+      clock: this.#p.clock,
+      logger: this.#p.logger,
+    });
+    link.on('state', (state, reason) => this.emit('link', state, reason));
+    link.on('up', (hello, certificate) => this.#onLinkUp(hello, certificate));
+    link.on('down', () => this.#driver.dispatch({ type: 'link-down' }));
+    link.on('frame', (frame) => this.#onFrame(frame));
+    return link;
+  }
+
+  #trust(info: CertificateInfo, pem: string): 'trusted' | 'pending' | 'rejected' {
+    const known = this.#p.certificates.stateOf(info.fingerprint);
+    const state = this.#p.certificates.seen(info, pem, this.#p.clock.now());
+    if (known === undefined && state === 'pending') {
+      this.#record(
+        'certificate-pending',
+        null,
+        null,
+        `certificate ${info.fingerprint} (${info.subject}) waits for approval`,
+        null,
+      );
+    }
+    return state;
+  }
+
+  #hello(): Hello {
+    const state = this.#driver.state;
+    return {
+      t: 'hello',
+      protocol: 1,
+      nodeId: this.nodeId,
+      name: this.settings.name,
+      mode: this.settings.mode,
+      status: state.status,
+      epoch: state.epoch,
+      activeSince: state.activeSince,
+      startedAt: new Date(this.#startedAt).toISOString(),
+      version: this.#p.version,
+      apiUrl: this.#apiUrl,
+      license: this.#p.license,
+    };
+  }
+
+  #checkHello(hello: Hello): string | null {
+    const expected = this.settings.mode === 'master' ? 'backup' : 'master';
+    if (hello.mode !== expected)
+      return `peer runs as ${hello.mode}, this node is ${this.settings.mode}: a pair is one master and one backup`;
+    if (hello.name !== this.settings.name)
+      return `peer belongs to pair "${hello.name}", this node to "${this.settings.name}"`;
+    if (hello.nodeId === this.nodeId) return 'peer is this node itself (same data directory?)';
+    return null;
+  }
+
+  #onLinkUp(hello: Hello, certificate: CertificateInfo): void {
+    this.#peer = { hello, certificate, lastHeartbeatAt: null, rttMs: null };
+    this.#pingSentAt.clear();
+    this.#driver.dispatch({
+      type: 'link-up',
+      peer: { status: hello.status, epoch: hello.epoch, activeSince: hello.activeSince },
+    });
+    // Each side sends its history; inserts are idempotent, so both end with the union.
+    this.#send({ t: 'events', events: this.#p.events.list(10_000) });
+    const comparison = compareLicenses(this.#p.license, hello.license);
+    if (comparison.licenseMatch === 'mismatch') {
+      this.#record('license-mismatch', null, null, comparison.differences.join('; '), null);
+    }
+  }
+
+  #onFrame(frame: PeerFrame): void {
+    const now = this.#p.clock.now();
+    switch (frame.t) {
+      case 'ping':
+        this.#send({ t: 'pong', seq: frame.seq });
+        return;
+      case 'pong': {
+        const sentAt = this.#pingSentAt.get(frame.seq);
+        this.#pingSentAt.delete(frame.seq);
+        if (this.#peer && sentAt !== undefined) {
+          this.#peer.lastHeartbeatAt = now;
+          this.#peer.rttMs = now - sentAt;
+          this.metrics.heartbeatRtt(this.#peer.rttMs);
+        }
+        this.#driver.dispatch({ type: 'pong', seq: frame.seq });
+        return;
+      }
+      case 'state':
+        this.#driver.dispatch({ type: 'peer-state', peer: frame });
+        return;
+      case 'handover-request':
+        this.#driver.dispatch({ type: 'handover-request', reason: frame.reason });
+        return;
+      case 'handover-ack':
+      case 'handover-offer':
+      case 'goodbye':
+        this.#driver.dispatch({ type: frame.t });
+        return;
+      case 'events': {
+        const fresh = frame.events.filter((e) => this.#p.events.insert(e));
+        for (const event of fresh) this.emit('event', event);
+        return;
+      }
+      case 'sync-request':
+        // Everything this node holds that the peer may lack, then the marker that it is all there.
+        this.#send({ t: 'events', events: this.#p.events.list(10_000) });
+        this.#send({ t: 'sync-done' });
+        return;
+      case 'sync-done':
+        this.#driver.dispatch({ type: 'sync-complete' });
+        return;
+      case 'hello':
+        return;
+    }
+  }
+
+  #send(frame: Frame | PeerFrame): void {
+    if (frame.t === 'ping') this.#pingSentAt.set(frame.seq, this.#p.clock.now());
+    this.#link?.send(frame);
+  }
+
+  #onStatusChanged(status: Status, epoch: number, reason: string): void {
+    if (status === 'active') this.#p.meta.setEpoch(epoch);
+    this.#p.logger.info({ status, epoch, reason }, `node is ${status}`);
+    this.metrics.update(this.statusView());
+    this.emit('status', status, reason);
+  }
+
+  #recordMachineEvent(event: RecordedEvent): void {
+    if (event.kind === 'role-change' && event.to === 'active') this.metrics.failover();
+    this.#record(event.kind, event.from, event.to, event.reason, event.durationMs);
+  }
+
+  #record(
+    kind: EventKind,
+    from: Status | null,
+    to: Status | null,
+    reason: string,
+    durationMs: number | null,
+  ): void {
+    const event: FailoverEvent = {
+      id: randomUUID(),
+      at: new Date(this.#p.clock.now()).toISOString(),
+      kind,
+      node: this.settings.mode,
+      nodeId: this.nodeId,
+      from,
+      to,
+      reason,
+      durationMs,
+    };
+    this.#p.events.insert(event);
+    this.#send({ t: 'events', events: [event] });
+    this.emit('event', event);
+  }
+}

@@ -1,0 +1,128 @@
+/** Every frame on the peer link, as a schema: anything else closes the link (never crashes the node). */
+import { z } from 'zod';
+
+const status = z.enum(['starting', 'active', 'standby', 'stopping']);
+const mode = z.enum(['independent', 'master', 'backup']);
+const reason = z.enum([
+  'started independent',
+  'backup connected as standby',
+  'no backup within connection wait',
+  'missed heartbeats',
+  'clean hand-over',
+  'operator request',
+  'restore window',
+  'automatic recovery',
+  'manual recovery: backup is active',
+  'waiting for restore window',
+  'partition healed',
+  'isolated',
+  'no active node',
+  'peer lost during recovery',
+  'stopping',
+]);
+
+const licenseSchema = z.object({
+  licensee: z.string(),
+  modules: z.array(z.string()),
+  limits: z.record(z.string(), z.number()),
+  issuedAt: z.string(),
+  expiresAt: z.string().nullable(),
+});
+
+const licenseState = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('valid'), license: licenseSchema }),
+  z.object({ state: z.literal('expired'), license: licenseSchema }),
+  z.object({ state: z.literal('missing') }),
+  z.object({ state: z.literal('invalid'), reason: z.string() }),
+]);
+
+export const failoverEventSchema = z.object({
+  id: z.string().min(1).max(64),
+  at: z.string(),
+  kind: z.enum([
+    'role-change',
+    'peer-lost',
+    'peer-regained',
+    'split-brain',
+    'switchover-failed',
+    'certificate-pending',
+    'certificate-approved',
+    'certificate-rejected',
+    'license-mismatch',
+    'full-resync',
+  ]),
+  node: mode,
+  nodeId: z.string(),
+  from: status.nullable(),
+  to: status.nullable(),
+  reason: z.string(),
+  durationMs: z.number().nullable(),
+});
+
+export const helloSchema = z.object({
+  t: z.literal('hello'),
+  protocol: z.literal(1),
+  nodeId: z.string(),
+  name: z.string(),
+  mode,
+  status,
+  epoch: z.number().int().min(0),
+  activeSince: z.number().nullable(),
+  startedAt: z.string(),
+  version: z.string(),
+  apiUrl: z.string(),
+  license: licenseState,
+});
+
+export const frameSchema = z.discriminatedUnion('t', [
+  helloSchema,
+  z.object({ t: z.literal('ping'), seq: z.number().int() }),
+  z.object({ t: z.literal('pong'), seq: z.number().int() }),
+  z.object({
+    t: z.literal('state'),
+    status,
+    epoch: z.number().int().min(0),
+    activeSince: z.number().nullable(),
+  }),
+  z.object({ t: z.literal('handover-request'), reason }),
+  z.object({ t: z.literal('handover-ack') }),
+  z.object({ t: z.literal('handover-offer') }),
+  z.object({ t: z.literal('goodbye') }),
+  z.object({ t: z.literal('events'), events: z.array(failoverEventSchema).max(10_000) }),
+  z.object({ t: z.literal('sync-request') }),
+  z.object({ t: z.literal('sync-done') }),
+]);
+
+export type Hello = z.infer<typeof helloSchema>;
+export type PeerFrame = z.infer<typeof frameSchema>;
+
+/** Largest frame accepted; larger ones close the link (ws answers with close code 1009). */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+/** Close codes with a meaning of their own (4000–4999 are the application's). */
+export const CloseCode = {
+  badFrame: 4400,
+  pendingApproval: 4401,
+  rejected: 4403,
+  faulted: 4409,
+  replaced: 4410,
+  goingAway: 1001,
+} as const;
+
+export function parseFrame(data: string): { ok: true; frame: PeerFrame } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { ok: false, reason: 'frame is not JSON' };
+  }
+  const parsed = frameSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      reason: `bad frame: ${issue ? `${issue.path.join('.') || 'frame'}: ${issue.message}` : 'invalid'}`,
+    };
+  }
+  return { ok: true, frame: parsed.data };
+}

@@ -1,0 +1,6 @@
+import { sql as initial } from './001-initial.ts';
+
+/** Numbered migrations, applied in order; a migration never changes once released. */
+export const migrations: readonly { readonly version: number; readonly sql: string }[] = [
+  { version: 1, sql: initial },
+];

@@ -1,0 +1,239 @@
+/**
+ * Real `tandem-node` processes on 127.0.0.1 with temporary data directories, for integration tests.
+ * Waits poll the real API with generous bounds; nothing asserts on wall-clock speed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { FailoverEvent, StatusView } from '../../node-core/dto.ts';
+
+const CLI = path.resolve(import.meta.dirname, '../../node-core/cli/main.ts');
+
+/** Fast timing so that failovers take a fraction of a second. */
+export const FAST = [
+  '--ping-rate',
+  '100',
+  '--ping-timeout',
+  '300',
+  '--missed-pings',
+  '3',
+  '--failover-time',
+  '600',
+  '--connection-wait',
+  '1500',
+];
+
+export function tempDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `tandem-${label}-`));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function fingerprintOf(dataDir: string): string {
+  const result = runCli(['fingerprint', '--data-dir', dataDir]);
+  if (result.code !== 0) throw new Error(`fingerprint failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+export class NodeProcess {
+  readonly dataDir: string;
+  readonly apiPort: number;
+  readonly args: string[];
+  child: ChildProcess | null = null;
+  token = '';
+  output = '';
+
+  constructor(dataDir: string, apiPort: number, args: string[]) {
+    this.dataDir = dataDir;
+    this.apiPort = apiPort;
+    this.args = args;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  /** Starts the process and resolves once it printed its dashboard address. */
+  async start(extraArgs: string[] = []): Promise<void> {
+    const args = [
+      CLI,
+      '--data-dir',
+      this.dataDir,
+      '--api-port',
+      String(this.apiPort),
+      ...this.args,
+      ...extraArgs,
+    ];
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TANDEM_LOG_LEVEL: 'warn' },
+    });
+    this.child = child;
+    this.output = '';
+    child.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
+    await waitFor(
+      () =>
+        /#token=(\S+)/.exec(this.output)?.[1] ?? (child.exitCode !== null ? fail(this.output) : undefined),
+      20_000,
+      'node start',
+    );
+    this.token = /#token=(\S+)/.exec(this.output)![1]!;
+  }
+
+  async api<T>(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    const response = await fetch(this.url + route, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      redirect: 'manual',
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Not JSON (CSV, metrics): keep the text.
+    }
+    return { status: response.status, body: parsed as T };
+  }
+
+  async status(): Promise<StatusView | null> {
+    try {
+      return (await this.api<StatusView>('GET', '/api/status')).body;
+    } catch {
+      return null;
+    }
+  }
+
+  async events(): Promise<FailoverEvent[]> {
+    return (await this.api<FailoverEvent[]>('GET', '/api/events?limit=1000')).body;
+  }
+
+  async waitStatus(
+    predicate: (s: StatusView) => boolean,
+    what: string,
+    timeoutMs = 20_000,
+  ): Promise<StatusView> {
+    return waitFor(
+      async () => {
+        const s = await this.status();
+        return s && predicate(s) ? s : undefined;
+      },
+      timeoutMs,
+      what,
+    );
+  }
+
+  kill(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return Promise.resolve(child?.exitCode ?? null);
+    return new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.kill(signal);
+    });
+  }
+}
+
+function fail(output: string): never {
+  throw new Error(`node exited early:\n${output}`);
+}
+
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface Pair {
+  master: NodeProcess;
+  backup: NodeProcess;
+  peerPort: number;
+  stop(): Promise<void>;
+}
+
+/** Makes a master/backup pair whose certificates are approved in advance (`--trust-peer`). */
+export async function makePair(
+  masterArgs: string[] = [],
+  backupArgs: string[] = [],
+  opts: { trusted?: boolean } = {},
+): Promise<Pair> {
+  const masterDir = tempDir('master');
+  const backupDir = tempDir('backup');
+  const peerPort = await freePort();
+  const trust =
+    opts.trusted === false
+      ? [[], []]
+      : [
+          ['--trust-peer', fingerprintOf(backupDir)],
+          ['--trust-peer', fingerprintOf(masterDir)],
+        ];
+  const common = ['--name', 'line-1', '--peer-port', String(peerPort), '--peer-host', '127.0.0.1', ...FAST];
+  const master = new NodeProcess(masterDir, await freePort(), [
+    ...common,
+    '--mode',
+    'master',
+    ...trust[0]!,
+    ...masterArgs,
+  ]);
+  const backup = new NodeProcess(backupDir, await freePort(), [
+    ...common,
+    '--mode',
+    'backup',
+    '--master-host',
+    '127.0.0.1',
+    '--master-port',
+    String(peerPort),
+    ...trust[1]!,
+    ...backupArgs,
+  ]);
+  return {
+    master,
+    backup,
+    peerPort,
+    stop: async () => {
+      await Promise.all([master.kill('SIGKILL'), backup.kill('SIGKILL')]);
+    },
+  };
+}
