@@ -5,7 +5,6 @@
  */
 import { EventEmitter } from 'node:events';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { Clock, TimerHandle } from '../clock/index.ts';
