@@ -14,6 +14,7 @@ import type { TandemNode } from '../node/tandem-node.ts';
 import { tokensEqual } from './token.ts';
 import { eventsToCsv } from './events-csv.ts';
 import { isAllowedHost } from './host-check.ts';
+import { attachLive } from './live.ts';
 
 export interface ApiOptions {
   readonly host: string;
@@ -108,6 +109,9 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   });
 
   registerDashboard(app, options.dashboardDir ?? null);
+
+  const detachLive = attachLive(app.server, node, options.token, allowed);
+  app.addHook('onClose', async () => detachLive());
 
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address() as AddressInfo;

@@ -1,0 +1,98 @@
+/**
+ * `/api/live`: status and failover events pushed over a WebSocket, so the dashboard never polls.
+ * A browser cannot set headers on a WebSocket, so the first message carries the token; the Origin must be
+ * this node's own (a foreign page cannot open it even with a stolen token in hand).
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { TandemNode } from '../node/tandem-node.ts';
+import { isAllowedHost } from './host-check.ts';
+import { tokensEqual } from './token.ts';
+
+const AUTH_TIMEOUT_MS = 5000;
+
+export function attachLive(
+  server: Server,
+  node: TandemNode,
+  token: string,
+  allowedNames: ReadonlySet<string>,
+): () => void {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const clients = new Set<WebSocket>();
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = request.url ?? '';
+    if (!url.startsWith('/api/live')) return void socket.destroy();
+    if (!isAllowedHost(request.headers.host, allowedNames) || !sameOrigin(request)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => adopt(ws));
+  };
+
+  const adopt = (ws: WebSocket): void => {
+    const timer = setTimeout(() => ws.close(4401, 'no auth message'), AUTH_TIMEOUT_MS);
+    ws.once('message', (data) => {
+      clearTimeout(timer);
+      let message: unknown;
+      try {
+        message = JSON.parse(String(data));
+      } catch {
+        message = null;
+      }
+      const given =
+        typeof message === 'object' && message !== null ? (message as { token?: unknown }).token : undefined;
+      if (typeof given !== 'string' || !tokensEqual(given, token)) {
+        ws.close(4401, 'missing or wrong token');
+        return;
+      }
+      clients.add(ws);
+      ws.send(JSON.stringify({ type: 'status', status: node.statusView() }));
+    });
+    ws.on('close', () => {
+      clearTimeout(timer);
+      clients.delete(ws);
+    });
+    ws.on('error', () => ws.terminate());
+  };
+
+  const broadcast = (message: unknown): void => {
+    const text = JSON.stringify(message);
+    for (const ws of clients) if (ws.readyState === WebSocket.OPEN) ws.send(text);
+  };
+  const pushStatus = (): void => broadcast({ type: 'status', status: node.statusView() });
+  const pushEvent = (event: unknown): void => {
+    broadcast({ type: 'event', event });
+    pushStatus();
+  };
+
+  server.on('upgrade', onUpgrade);
+  node.on('status', pushStatus);
+  node.on('link', pushStatus);
+  node.on('event', pushEvent);
+  // Heartbeat round trips and missed pings change without an event; one push a second keeps them current.
+  const ticker = setInterval(() => clients.size > 0 && pushStatus(), 1000);
+  ticker.unref();
+
+  return () => {
+    clearInterval(ticker);
+    server.off('upgrade', onUpgrade);
+    node.off('status', pushStatus);
+    node.off('link', pushStatus);
+    node.off('event', pushEvent);
+    for (const ws of clients) ws.terminate();
+    wss.close();
+  };
+}
+
+/** Browsers always send Origin; tools (no Origin) are fine, since they still need the token. */
+function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
