@@ -118,7 +118,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       },
     };
   } catch (error) {
-    await node?.stop().catch(() => undefined);
+    await node?.abandon().catch(() => undefined);
     await api?.close().catch(() => undefined);
     closeQuietly(db);
     throw error;

@@ -137,6 +137,12 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     return this.#stopping;
   }
 
+  /** Undoes a start that failed half-way: no hand-over, no events, just release the ports and timers. */
+  async abandon(): Promise<void> {
+    this.#driver.halt();
+    await this.#link?.close();
+  }
+
   /** Close the database last, after the API has stopped answering. */
   closeStore(): void {
     if (this.#p.db.open) this.#p.db.close();

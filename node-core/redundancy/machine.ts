@@ -478,15 +478,17 @@ function stop(s: Draft, fx: Effect[], reason: string): void {
 function nextWake(s: MachineState, now: number): number | null {
   if (s.config.mode === 'independent') return null;
   const { pingTimeoutMs, failoverTimeMs } = s.config.timing;
-  const candidates = [
-    s.heartbeat.nextPingAt,
-    ...s.heartbeat.outstanding.map((p) => p.sentAt + pingTimeoutMs),
-  ];
+  // Deadlines that only a tick handles, and that a tick always moves past: the next heartbeat, ping timeouts,
+  // the hand-over timeout. Another event can arrive at or after one of them before its tick did; it is then
+  // due at once, or the heartbeat would be skipped until some later deadline (found by simulation seed 893).
+  const onTick = [s.heartbeat.nextPingAt, ...s.heartbeat.outstanding.map((p) => p.sentAt + pingTimeoutMs)];
+  if (s.handover.kind === 'requested' || s.handover.kind === 'offered')
+    onTick.push(s.handover.since + pingTimeoutMs);
+  if (onTick.some((at) => at <= now)) return now;
+  const candidates = [...onTick];
   if (s.connectDeadline !== null) candidates.push(s.connectDeadline);
   if (s.status === 'standby' && s.peer.lost) candidates.push(s.heartbeat.lastAnsweredAt + failoverTimeMs);
   // The restore window is checked on every heartbeat tick, so it needs no wake-up of its own.
-  if (s.handover.kind === 'requested' || s.handover.kind === 'offered')
-    candidates.push(s.handover.since + pingTimeoutMs);
   // A deadline already passed without effect waits on something else (an isolation probe, say).
   const future = candidates.filter((at) => at > now);
   return future.length > 0 ? Math.min(...future) : now + s.config.timing.pingRateMs;
