@@ -37,7 +37,7 @@ export function attachLive(
       clearTimeout(timer);
       let message: unknown;
       try {
-        message = JSON.parse(String(data));
+        message = JSON.parse((data as Buffer).toString('utf8'));
       } catch {
         message = null;
       }

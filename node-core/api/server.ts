@@ -111,7 +111,10 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   registerDashboard(app, options.dashboardDir ?? null);
 
   const detachLive = attachLive(app.server, node, options.token, allowed);
-  app.addHook('onClose', async () => detachLive());
+  app.addHook('onClose', (_instance, done) => {
+    detachLive();
+    done();
+  });
 
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address() as AddressInfo;

@@ -118,7 +118,9 @@ describe('the API of contract.md', () => {
       (resolve, reject) => {
         ws.once('open', () => ws.send(JSON.stringify({ type: 'auth', token: node.token })));
         ws.once('message', (data) =>
-          resolve(JSON.parse(String(data)) as { type: string; status: { node: { status: string } } }),
+          resolve(
+            JSON.parse((data as Buffer).toString()) as { type: string; status: { node: { status: string } } },
+          ),
         );
         ws.once('error', reject);
       },
