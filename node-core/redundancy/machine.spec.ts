@@ -269,6 +269,18 @@ describe('Roles', () => {
     expect(order).toEqual(['state', 'handover-ack']);
   });
 
+  it('rule 5: a node that stood down can ask for the switch-over back as soon as its peer is active', () => {
+    const master = new Harness(config('master', { recovery: 'manual' }));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    master.send({ type: 'handover-request', reason: 'operator request' });
+    master.send({ type: 'peer-state', peer: activePeer(2, master.now) });
+    master.send({ type: 'switchover-requested' });
+    expect(master.effects.filter((e) => e.type === 'send' && e.frame.t === 'handover-request')).toHaveLength(
+      1,
+    );
+  });
+
   it('a switch-over that gets no answer within the ping timeout is recorded as failed', () => {
     const backup = new Harness(config('backup'));
     backup.send({ type: 'start' });

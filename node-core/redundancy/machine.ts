@@ -162,7 +162,8 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
       if (s.stopped) return;
       heartbeatTick(s, now, fx);
       break;
-    case 'link-up':
+    case 'link-up': {
+      const metBefore = s.peer.status !== null;
       s.peer = {
         linked: true,
         status: event.peer.status,
@@ -180,9 +181,10 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
       s.isolationReachable = null;
       if (s.peer.lost) {
         s.peer = { ...s.peer, lost: false };
-        fx.push(record('peer-regained', null, null, 'link established', null));
+        if (metBefore) fx.push(record('peer-regained', null, null, 'link established', null));
       }
       break;
+    }
     case 'link-down':
       if (s.peer.linked) {
         s.peer = { ...s.peer, linked: false };
@@ -198,6 +200,8 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
         epoch: event.peer.epoch,
         activeSince: event.peer.activeSince,
       };
+      // The peer we stood down for is active now: the hand-over is complete.
+      if (s.handover.kind === 'yielded' && event.peer.status === 'active') s.handover = { kind: 'none' };
       break;
     case 'pong': {
       const answered = s.heartbeat.outstanding.find((p) => p.seq === event.seq);
@@ -438,7 +442,8 @@ function abandonHandover(s: Draft, now: number, fx: Effect[], why: string): void
 function peerLost(s: Draft, fx: Effect[], why: string): void {
   if (s.peer.lost) return;
   s.peer = { ...s.peer, lost: true };
-  fx.push(record('peer-lost', null, null, why, null));
+  // A peer never met cannot be lost: a master booting alone records nothing.
+  if (s.peer.status !== null) fx.push(record('peer-lost', null, null, why, null));
 }
 
 function becomeActive(

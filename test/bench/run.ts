@@ -1,0 +1,130 @@
+/**
+ * `npm run bench`: failover and start-up figures from real processes on 127.0.0.1. Prints a table with the
+ * settings used; never fails on a number.
+ */
+import fs from 'node:fs';
+import { FAST, freePort, makePair, NodeProcess, tempDir, waitFor } from '../integration/harness.ts';
+
+const BENCH_TIMING = [
+  '--ping-rate',
+  '100',
+  '--ping-timeout',
+  '100',
+  '--missed-pings',
+  '3',
+  '--failover-time',
+  '300',
+  '--connection-wait',
+  '1000',
+];
+const KILLS = Number(process.env['BENCH_KILLS'] ?? 20);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function pollUntil(node: NodeProcess, wanted: string): Promise<number> {
+  return waitFor(
+    async () => ((await node.status())?.node.status === wanted ? performance.now() : undefined),
+    20_000,
+    `${wanted}`,
+  );
+}
+
+async function failoverAfterKill(): Promise<number[]> {
+  const pair = await makePair(['--recovery', 'automatic', ...BENCH_TIMING], BENCH_TIMING);
+  const times: number[] = [];
+  try {
+    await pair.master.start();
+    await pair.backup.start();
+    for (let i = 0; i < KILLS; i++) {
+      await pair.master.waitStatus(
+        (s) => s.node.status === 'active' && s.peer?.link === 'connected',
+        'pair formed',
+      );
+      await pair.backup.waitStatus(
+        (s) => s.node.status === 'standby' && s.peer?.link === 'connected',
+        'backup standby',
+      );
+      await new Promise((r) => setTimeout(r, 150));
+      const killedAt = performance.now();
+      await pair.master.kill('SIGKILL');
+      times.push((await pollUntil(pair.backup, 'active')) - killedAt);
+      await pair.master.start();
+    }
+  } finally {
+    await pair.stop();
+  }
+  return times;
+}
+
+async function switchovers(): Promise<number[]> {
+  const pair = await makePair(['--recovery', 'manual', ...FAST], ['--recovery', 'manual', ...FAST]);
+  const times: number[] = [];
+  try {
+    await pair.master.start();
+    await pair.backup.start();
+    await pair.backup.waitStatus(
+      (s) => s.node.status === 'standby' && s.peer?.link === 'connected',
+      'pair formed',
+    );
+    for (let i = 0; i < 20; i++) {
+      // Whichever node is standby now asks to become active.
+      const standby = await waitFor(
+        async () => {
+          for (const node of [pair.master, pair.backup]) {
+            const s = await node.status();
+            if (s?.node.status === 'standby' && s.peer?.status === 'active') return node;
+          }
+          return undefined;
+        },
+        20_000,
+        'one standby, one active',
+      );
+      const start = performance.now();
+      const answer = await standby.api<{ status: string }>('POST', '/api/redundancy/switchover');
+      if (answer.body.status === 'active') times.push(performance.now() - start);
+    }
+  } finally {
+    await pair.stop();
+  }
+  return times;
+}
+
+async function independentStart(): Promise<{ startMs: number; rssMb: number }> {
+  const node = new NodeProcess(tempDir('bench-independent'), await freePort(), []);
+  const spawnedAt = performance.now();
+  await node.start();
+  const activeAt = await pollUntil(node, 'active');
+  await new Promise((r) => setTimeout(r, 3000));
+  const rssKb = Number(
+    /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${node.child!.pid}/status`, 'utf8'))?.[1] ?? NaN,
+  );
+  await node.kill('SIGTERM');
+  return { startMs: activeAt - spawnedAt, rssMb: rssKb / 1024 };
+}
+
+const rows: [string, string, string][] = [];
+const kill = await failoverAfterKill();
+rows.push([
+  `kill -9 master → backup active (${kill.length} kills)`,
+  `p50 ${percentile(kill, 50).toFixed(0)} ms, p99 ${percentile(kill, 99).toFixed(0)} ms, max ${Math.max(...kill).toFixed(0)} ms`,
+  'target: failover time + 100 ms = 400 ms at p99',
+]);
+const sw = await switchovers();
+rows.push([
+  `operator switch-over (${sw.length} done of 20)`,
+  `p50 ${percentile(sw, 50).toFixed(1)} ms, p99 ${percentile(sw, 99).toFixed(1)} ms`,
+  'target: < 100 ms',
+]);
+const ind = await independentStart();
+rows.push(['independent node: spawn → active', `${ind.startMs.toFixed(0)} ms`, 'target: < 1000 ms']);
+rows.push(['independent node: idle RSS', `${ind.rssMb.toFixed(0)} MB`, 'target: < 120 MB']);
+
+console.log(
+  `\nSettings for kill -9: ${BENCH_TIMING.join(' ')}; switch-over: ${FAST.join(' ')}; machine: ${(await import('node:os')).cpus().length} cores\n`,
+);
+const width = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
+for (const [what, value, target] of rows)
+  console.log(`${what.padEnd(width[0]!)} | ${value.padEnd(width[1]!)} | ${target}`);
