@@ -1,0 +1,116 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fingerprintOf, freePort, FAST, NodeProcess, tempDir } from './harness.ts';
+import { TcpProxy } from './tcp-proxy.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+/** A pair whose backup reaches the master through a proxy that the test can cut. */
+async function partitionablePair(
+  masterArgs: string[],
+  backupArgs: string[],
+): Promise<{ master: NodeProcess; backup: NodeProcess; proxy: TcpProxy }> {
+  const masterDir = tempDir('p-master');
+  const backupDir = tempDir('p-backup');
+  const peerPort = await freePort();
+  const proxy = await TcpProxy.start(peerPort);
+  const common = ['--name', 'line-2', ...FAST];
+  const master = new NodeProcess(masterDir, await freePort(), [
+    ...common,
+    '--mode',
+    'master',
+    '--peer-host',
+    '127.0.0.1',
+    '--peer-port',
+    String(peerPort),
+    '--trust-peer',
+    fingerprintOf(backupDir),
+    ...masterArgs,
+  ]);
+  const backup = new NodeProcess(backupDir, await freePort(), [
+    ...common,
+    '--mode',
+    'backup',
+    '--master-host',
+    '127.0.0.1',
+    '--master-port',
+    String(proxy.port),
+    '--trust-peer',
+    fingerprintOf(masterDir),
+    ...backupArgs,
+  ]);
+  cleanup.push(
+    () => proxy.close(),
+    () => master.kill('SIGKILL'),
+    () => backup.kill('SIGKILL'),
+  );
+  await master.start();
+  await backup.start();
+  await backup.waitStatus((s) => s.node.status === 'standby' && s.peer?.link === 'connected', 'pair formed');
+  return { master, backup, proxy };
+}
+
+async function listeningPort(): Promise<number> {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  cleanup.push(() => new Promise((resolve) => server.close(resolve)));
+  return (server.address() as net.AddressInfo).port;
+}
+
+describe('Partitions, with real processes and a real broken link', () => {
+  it('without the isolation check both become active; when the link heals exactly one stays and the dual-active time is recorded', async () => {
+    const { master, backup, proxy } = await partitionablePair([], []);
+    proxy.cut();
+    await backup.waitStatus((s) => s.node.status === 'active', 'backup active during the split');
+    expect((await master.status())?.node.status).toBe('active');
+    await new Promise((r) => setTimeout(r, 500));
+    proxy.heal();
+    await backup.waitStatus(
+      (s) => s.node.status === 'standby' && s.peer?.link === 'connected',
+      'backup stands down after healing',
+    );
+    expect((await master.status())?.node.status).toBe('active');
+    const split = (await master.events()).find((e) => e.kind === 'split-brain');
+    expect(split?.node).toBe('backup');
+    expect(split?.reason).toBe('partition healed');
+    expect(split?.durationMs).toBeGreaterThanOrEqual(500);
+  });
+
+  it('isolation check: a backup that cannot reach the isolation host does not take over', async () => {
+    const closedPort = await freePort();
+    const { master, backup, proxy } = await partitionablePair(
+      [],
+      ['--isolation-check', `127.0.0.1:${closedPort}`],
+    );
+    proxy.cut();
+    await backup.waitStatus(
+      (s) => s.peer?.link !== 'connected' && (s.peer?.missedPings ?? 0) >= 3,
+      'backup misses the master',
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await backup.status())?.node.status).toBe('standby');
+    expect((await master.status())?.node.status).toBe('active');
+  });
+
+  it('isolation check: a backup that reaches the isolation host takes over from a dead master', async () => {
+    const { master, backup } = await partitionablePair(
+      [],
+      ['--isolation-check', `127.0.0.1:${await listeningPort()}`],
+    );
+    await master.kill('SIGKILL');
+    await backup.waitStatus((s) => s.node.status === 'active', 'backup takes over');
+  });
+
+  it('isolation check: an active master that reaches neither its backup nor the isolation host steps down', async () => {
+    const closedPort = await freePort();
+    const { master, proxy } = await partitionablePair(['--isolation-check', `127.0.0.1:${closedPort}`], []);
+    proxy.cut();
+    const s = await master.waitStatus((v) => v.node.status === 'standby', 'master steps down');
+    expect(s.node.status).toBe('standby');
+    const change = (await master.events()).find((e) => e.kind === 'role-change' && e.to === 'standby');
+    expect(change?.reason).toBe('isolated');
+  });
+});

@@ -1,0 +1,58 @@
+import net from 'node:net';
+
+/** A TCP relay between backup and master whose link a test can cut and heal, to make a real partition. */
+export class TcpProxy {
+  readonly #server: net.Server;
+  readonly #target: number;
+  readonly #sockets = new Set<net.Socket>();
+  #cut = false;
+
+  private constructor(server: net.Server, target: number) {
+    this.#server = server;
+    this.#target = target;
+  }
+
+  static async start(targetPort: number): Promise<TcpProxy> {
+    const server = net.createServer();
+    const proxy = new TcpProxy(server, targetPort);
+    server.on('connection', (client) => proxy.#relay(client));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.#server.address() as net.AddressInfo).port;
+  }
+
+  /** Drops every connection and refuses new ones, as a pulled cable would. */
+  cut(): void {
+    this.#cut = true;
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+  }
+
+  heal(): void {
+    this.#cut = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #relay(client: net.Socket): void {
+    if (this.#cut) return void client.destroy();
+    const upstream = net.connect(this.#target, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      this.#sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        this.#sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}
