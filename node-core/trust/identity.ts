@@ -7,8 +7,6 @@ import { createPrivateKey, KeyObject, randomBytes, webcrypto, X509Certificate } 
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API loaded first.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import { TandemError, UsageError } from '../errors.ts';
 import { describeCertificate, type CertificateInfo } from './certificate-info.ts';
 
@@ -100,6 +98,9 @@ async function generateSelfSigned(
   commonName: string,
   now: Date,
 ): Promise<{ keyPem: string; certPem: string }> {
+  // Loaded only when a certificate is made (first start): every later start skips ~100 ms of imports.
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
     'sign',
     'verify',
