@@ -15,6 +15,7 @@ import { tokensEqual } from './token.ts';
 import { eventsToCsv } from './events-csv.ts';
 import { isAllowedHost } from './host-check.ts';
 import { attachLive } from './live.ts';
+import { DataError, dataErrorStatus, registerDataRoutes } from './data-routes.ts';
 
 export interface ApiOptions {
   readonly host: string;
@@ -62,6 +63,8 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof z.ZodError) return reply.code(400).send(problem('BAD_REQUEST', describe(error)));
+    if (error instanceof DataError)
+      return reply.code(dataErrorStatus[error.code] ?? 400).send(problem(error.code, error.message));
     if (error instanceof TandemError) return reply.code(400).send(problem(error.code, error.message));
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
@@ -108,6 +111,7 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     return reply.header('content-type', node.metrics.registry.contentType).send(await node.metrics.text());
   });
 
+  registerDataRoutes(app, node);
   registerDashboard(app, options.dashboardDir ?? null);
 
   const detachLive = attachLive(app.server, node, options.token, allowed);

@@ -19,6 +19,7 @@ import {
 import type { CertificateStore, Db, EventStore, MetaStore } from '../store/index.ts';
 import type { CertificateInfo, Identity } from '../trust/index.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
+import { ConfigStore, DataService, RuntimeStore } from '../data/index.ts';
 import type { NodeSettings } from './settings.ts';
 
 export interface TandemNodeParts {
@@ -52,6 +53,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   readonly settings: NodeSettings;
   readonly nodeId: string;
   readonly metrics: NodeMetrics;
+  readonly data: DataService;
   readonly #p: TandemNodeParts;
   readonly #driver: RedundancyDriver;
   readonly #link: PeerLink | null;
@@ -70,6 +72,15 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.#startedAt = parts.clock.now();
     this.metrics = new NodeMetrics();
     const s = parts.settings;
+    this.data = new DataService(new ConfigStore(parts.db, parts.meta), new RuntimeStore(parts.db), {
+      nodeId: this.nodeId,
+      clock: parts.clock,
+      send: (frame) => this.#send(frame),
+      linked: () => this.#link?.isUp === true,
+      isActive: () => this.status === 'active',
+      epoch: () => this.epoch,
+      fullResync: (reason) => this.#record('full-resync', null, null, reason, null),
+    });
     this.#driver = new RedundancyDriver(
       {
         mode: s.mode,
@@ -85,7 +96,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         epochLearned: (epoch) => parts.meta.setEpoch(epoch),
         send: (frame) => this.#send(frame),
         record: (event) => this.#recordMachineEvent(event),
-        pullFromPeer: () => this.#send({ t: 'sync-request' }),
+        pullFromPeer: () => this.#send({ t: 'sync-request', configHead: this.data.config.head() }),
         mergeSplitChanges: () => this.#send({ t: 'events', events: this.#p.events.list(10_000) }),
         probeIsolation: () =>
           s.isolationCheck ? probeTcp(s.isolationCheck, s.timing.pingTimeoutMs) : Promise.resolve(true),
@@ -241,7 +252,10 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     });
     link.on('state', (state, reason) => this.emit('link', state, reason));
     link.on('up', (hello, certificate) => this.#onLinkUp(hello, certificate));
-    link.on('down', () => this.#driver.dispatch({ type: 'link-down' }));
+    link.on('down', () => {
+      this.data.onLinkDown();
+      this.#driver.dispatch({ type: 'link-down' });
+    });
     link.on('frame', (frame) => this.#onFrame(frame));
     return link;
   }
@@ -298,6 +312,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     });
     // Each side sends its history; inserts are idempotent, so both end with the union.
     this.#send({ t: 'events', events: this.#p.events.list(10_000) });
+    this.data.onLinkUp(hello.status === 'active');
     const comparison = compareLicenses(this.#p.license, hello.license);
     if (comparison.licenseMatch === 'mismatch') {
       this.#record('license-mismatch', null, null, comparison.differences.join('; '), null);
@@ -321,9 +336,13 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         this.#driver.dispatch({ type: 'pong', seq: frame.seq });
         return;
       }
-      case 'state':
+      case 'state': {
+        const wasActive = this.#driver.state.peer.status === 'active';
         this.#driver.dispatch({ type: 'peer-state', peer: frame });
+        // A new active peer: follow it from where this node's config stands.
+        if (frame.status === 'active' && !wasActive && this.status !== 'active') this.data.sendConfigHead();
         return;
+      }
       case 'handover-request':
         this.#driver.dispatch({ type: 'handover-request', reason: frame.reason });
         return;
@@ -339,6 +358,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       }
       case 'sync-request':
         // Everything this node holds that the peer may lack, then the marker that it is all there.
+        this.data.answerPull(frame.configHead);
         this.#send({ t: 'events', events: this.#p.events.list(10_000) });
         this.#send({ t: 'sync-done' });
         return;
@@ -347,6 +367,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         return;
       case 'hello':
         return;
+      default:
+        this.data.onFrame(frame);
     }
   }
 

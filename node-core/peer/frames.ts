@@ -59,6 +59,33 @@ export const failoverEventSchema = z.object({
   durationMs: z.number().nullable(),
 });
 
+const configChange = z.object({
+  seq: z.number().int().min(1),
+  epoch: z.number().int().min(0),
+  origin: z.string().max(64),
+  op: z.enum(['put', 'delete']),
+  kind: z.literal('tag'),
+  key: z.string().max(200),
+  value: z.string().max(1_000_000).nullable(),
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+  at: z.number(),
+});
+const configHead = z.object({ seq: z.number().int().min(0), checksum: z.string().regex(/^[0-9a-f]{64}$/) });
+const version = z.object({ epoch: z.number().int().min(0), hlc: z.string().max(128) });
+const tagValue = z.object({
+  name: z.string().max(200),
+  value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+  quality: z.enum(['good', 'bad', 'uncertain']),
+  ts: z.number(),
+  version,
+});
+const ledgerEntry = z.object({
+  uid: z.string().max(200),
+  command: z.string().max(10_000),
+  result: z.string().max(10_000),
+  at: z.number(),
+});
+
 export const helloSchema = z.object({
   t: z.literal('hello'),
   protocol: z.literal(1),
@@ -89,7 +116,26 @@ export const frameSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('handover-offer') }),
   z.object({ t: z.literal('goodbye') }),
   z.object({ t: z.literal('events'), events: z.array(failoverEventSchema).max(10_000) }),
-  z.object({ t: z.literal('sync-request') }),
+  z.object({ t: z.literal('sync-request'), configHead }),
+  z.object({ t: z.literal('config-head'), head: configHead }),
+  z.object({ t: z.literal('config-changes'), changes: z.array(configChange).max(100_000) }),
+  z.object({
+    t: z.literal('config-snapshot'),
+    head: configHead,
+    tags: z
+      .array(z.object({ name: z.string().max(200), definition: z.string().max(1_000_000) }))
+      .max(1_000_000),
+  }),
+  z.object({ t: z.literal('config-ack'), seq: z.number().int().min(0) }),
+  z.object({ t: z.literal('config-conflicts'), changes: z.array(configChange).max(100_000) }),
+  z.object({ t: z.literal('config-conflict-resolved'), id: z.string().max(200) }),
+  z.object({
+    t: z.literal('runtime'),
+    values: z.array(tagValue).max(1_000_000),
+    ledger: z.array(ledgerEntry).max(1_000_000),
+    ackId: z.string().max(64).nullable(),
+  }),
+  z.object({ t: z.literal('runtime-ack'), ackId: z.string().max(64) }),
   z.object({ t: z.literal('sync-done') }),
 ]);
 
@@ -97,7 +143,7 @@ export type Hello = z.infer<typeof helloSchema>;
 export type PeerFrame = z.infer<typeof frameSchema>;
 
 /** Largest frame accepted; larger ones close the link (ws answers with close code 1009). */
-export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+export const MAX_FRAME_BYTES = 32 * 1024 * 1024;
 
 /** Close codes with a meaning of their own (4000–4999 are the application's). */
 export const CloseCode = {

@@ -183,6 +183,9 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
         s.peer = { ...s.peer, lost: false };
         if (metBefore) fx.push(record('peer-regained', null, null, 'link established', null));
       }
+      // The hello the peer got was taken when the connection opened; a change since then was sent while the
+      // link was not yet up and is lost. Say where this node stands now (found by simulation seed 55).
+      fx.push(send({ t: 'state', status: s.status, epoch: s.epoch, activeSince: s.activeSince }));
       break;
     }
     case 'link-down':

@@ -1,0 +1,11 @@
+export { DataService } from './data-service.ts';
+export type { DataPorts } from './data-service.ts';
+export { ConfigStore } from './config-store.ts';
+export type { ConfigChange, ConfigConflict, ConfigHead } from './config-store.ts';
+export { RuntimeStore } from './runtime-store.ts';
+export type { LedgerEntry, TagValue, Quality } from './runtime-store.ts';
+export { tagDefinitionSchema, TAG_NAME } from './tag-definition.ts';
+export type { TagDefinition } from './tag-definition.ts';
+export { DataError } from './data-error.ts';
+export { HybridClock, compareVersions } from './version.ts';
+export type { Version } from './version.ts';

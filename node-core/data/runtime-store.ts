@@ -1,0 +1,110 @@
+/**
+ * Runtime data: current tag values with versions, and the command ledger. Held in memory for reads,
+ * written through to SQLite, merged from the peer with "newest version wins".
+ */
+import type { Db } from '../store/index.ts';
+import { compareVersions, type Version } from './version.ts';
+import type { TagValueType } from './tag-definition.ts';
+
+export type Quality = 'good' | 'bad' | 'uncertain';
+
+export interface TagValue {
+  readonly name: string;
+  readonly value: TagValueType | null;
+  readonly quality: Quality;
+  /** Milliseconds since the epoch, when the value was taken. */
+  readonly ts: number;
+  readonly version: Version;
+}
+
+export interface LedgerEntry {
+  readonly uid: string;
+  readonly command: string;
+  /** JSON of the first result, returned again to every repeat. */
+  readonly result: string;
+  readonly at: number;
+}
+
+export class RuntimeStore {
+  readonly #db: Db;
+  readonly #values = new Map<string, TagValue>();
+
+  constructor(db: Db) {
+    this.#db = db;
+    const rows = db.prepare('SELECT * FROM tag_values').all() as {
+      name: string;
+      value: string;
+      quality: Quality;
+      ts: number;
+      epoch: number;
+      hlc: string;
+    }[];
+    for (const r of rows) {
+      this.#values.set(r.name, {
+        name: r.name,
+        value: JSON.parse(r.value) as TagValueType | null,
+        quality: r.quality,
+        ts: r.ts,
+        version: { epoch: r.epoch, hlc: r.hlc },
+      });
+    }
+  }
+
+  get(name: string): TagValue | undefined {
+    return this.#values.get(name);
+  }
+
+  all(): TagValue[] {
+    return [...this.#values.values()];
+  }
+
+  /** Stores the values that are newer than what this node holds; returns those that won. */
+  merge(incoming: readonly TagValue[]): TagValue[] {
+    const winners = incoming.filter((v) => {
+      const current = this.#values.get(v.name);
+      return !current || compareVersions(v.version, current.version) > 0;
+    });
+    if (winners.length === 0) return winners;
+    const upsert = this.#db.prepare(
+      `INSERT INTO tag_values (name, value, quality, ts, epoch, hlc) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET value = excluded.value, quality = excluded.quality, ts = excluded.ts,
+         epoch = excluded.epoch, hlc = excluded.hlc`,
+    );
+    this.#db.transaction(() => {
+      for (const v of winners)
+        upsert.run(v.name, JSON.stringify(v.value), v.quality, v.ts, v.version.epoch, v.version.hlc);
+    })();
+    for (const v of winners) this.#values.set(v.name, v);
+    return winners;
+  }
+
+  forget(name: string): void {
+    this.#values.delete(name);
+    this.#db.prepare('DELETE FROM tag_values WHERE name = ?').run(name);
+  }
+
+  ledgerEntry(uid: string): LedgerEntry | undefined {
+    return this.#db.prepare('SELECT * FROM command_ledger WHERE uid = ?').get(uid) as LedgerEntry | undefined;
+  }
+
+  /** Idempotent: the first entry for a uid stays. */
+  recordLedger(entries: readonly LedgerEntry[]): void {
+    const insert = this.#db.prepare(
+      'INSERT OR IGNORE INTO command_ledger (uid, command, result, at) VALUES (@uid, @command, @result, @at)',
+    );
+    this.#db.transaction(() => {
+      for (const e of entries) insert.run(e);
+    })();
+  }
+
+  ledger(limit = 100_000): LedgerEntry[] {
+    return this.#db
+      .prepare('SELECT * FROM command_ledger ORDER BY at DESC LIMIT ?')
+      .all(limit) as LedgerEntry[];
+  }
+
+  /** Runs `work` as one transaction, so a value and its ledger entry are stored together or not at all. */
+  atomically<T>(work: () => T): T {
+    return this.#db.transaction(work)();
+  }
+}
