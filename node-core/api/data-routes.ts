@@ -34,13 +34,13 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
   app.put('/api/config/tags/:name', onlyActive, async (request) => {
     const { name } = tagParams.parse(request.params);
     const definition = tagDefinitionSchema.parse(request.body);
-    await node.data.putTag(name, definition);
+    await node.data.putConfig('tag', name, definition);
     return { name, ...definition };
   });
 
   app.delete('/api/config/tags/:name', onlyActive, async (request, reply) => {
     const { name } = tagParams.parse(request.params);
-    return (await node.data.deleteTag(name))
+    return (await node.data.deleteConfig('tag', name))
       ? { name, deleted: true }
       : reply.code(404).send(notFound(`no tag "${name}"`));
   });
@@ -98,11 +98,9 @@ async function redirectUnlessActive(
       });
     return;
   }
-  await reply
-    .code(503)
-    .send({
-      error: { code: 'NO_ACTIVE_NODE', message: `this node is ${node.status} and no active node is known` },
-    });
+  await reply.code(503).send({
+    error: { code: 'NO_ACTIVE_NODE', message: `this node is ${node.status} and no active node is known` },
+  });
 }
 
 function notFound(message: string): { error: { code: string; message: string } } {

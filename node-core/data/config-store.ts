@@ -8,12 +8,16 @@ import type { Db } from '../store/index.ts';
 import type { MetaStore } from '../store/index.ts';
 import type { TagDefinition } from './tag-definition.ts';
 
+/** What config data holds: tag definitions, devices, alarm rules. */
+export type ConfigKind = 'tag' | 'device' | 'alarm-rule';
+export const CONFIG_KINDS: readonly ConfigKind[] = ['tag', 'device', 'alarm-rule'];
+
 export interface ConfigChange {
   readonly seq: number;
   readonly epoch: number;
   readonly origin: string;
   readonly op: 'put' | 'delete';
-  readonly kind: 'tag';
+  readonly kind: ConfigKind;
   readonly key: string;
   /** JSON of the definition for `put`, null for `delete`. */
   readonly value: string | null;
@@ -28,7 +32,7 @@ export interface ConfigHead {
 
 export interface ConfigSnapshot {
   readonly head: ConfigHead;
-  readonly tags: readonly { readonly name: string; readonly definition: string }[];
+  readonly items: readonly { readonly kind: ConfigKind; readonly key: string; readonly definition: string }[];
 }
 
 export interface ConfigConflict {
@@ -37,7 +41,7 @@ export interface ConfigConflict {
   readonly origin: string;
   readonly epoch: number;
   readonly op: 'put' | 'delete';
-  readonly kind: 'tag';
+  readonly kind: ConfigKind;
   readonly key: string;
   readonly value: unknown;
   readonly at: string;
@@ -71,43 +75,55 @@ export class ConfigStore {
     if (seq > this.commonSeq()) this.#meta.set('config_common_seq', String(seq));
   }
 
-  listTags(): { name: string; definition: TagDefinition }[] {
-    const rows = this.#db.prepare('SELECT name, definition FROM tags ORDER BY name').all() as {
-      name: string;
+  list<T>(kind: ConfigKind): { key: string; definition: T }[] {
+    const rows = this.#db
+      .prepare('SELECT key, definition FROM config_items WHERE kind = ? ORDER BY key')
+      .all(kind) as {
+      key: string;
       definition: string;
     }[];
-    return rows.map((r) => ({ name: r.name, definition: JSON.parse(r.definition) as TagDefinition }));
+    return rows.map((r) => ({ key: r.key, definition: JSON.parse(r.definition) as T }));
+  }
+
+  get<T>(kind: ConfigKind, key: string): T | undefined {
+    const row = this.#db
+      .prepare('SELECT definition FROM config_items WHERE kind = ? AND key = ?')
+      .get(kind, key) as { definition: string } | undefined;
+    return row ? (JSON.parse(row.definition) as T) : undefined;
+  }
+
+  listTags(): { name: string; definition: TagDefinition }[] {
+    return this.list<TagDefinition>('tag').map((t) => ({ name: t.key, definition: t.definition }));
   }
 
   getTag(name: string): TagDefinition | undefined {
-    const row = this.#db.prepare('SELECT definition FROM tags WHERE name = ?').get(name) as
-      { definition: string } | undefined;
-    return row ? (JSON.parse(row.definition) as TagDefinition) : undefined;
+    return this.get<TagDefinition>('tag', name);
   }
 
   /** A change made here (on the active node): logged and applied in one transaction. */
   commitLocal(
     op: 'put' | 'delete',
-    name: string,
-    definition: TagDefinition | null,
+    kind: ConfigKind,
+    key: string,
+    definition: unknown,
     epoch: number,
     origin: string,
     now: number,
   ): ConfigChange {
     return this.#db.transaction(() => {
       const head = this.head();
-      const value = definition ? JSON.stringify(definition) : null;
+      const value = op === 'put' ? JSON.stringify(definition) : null;
       const seq = head.seq + 1;
       const change: ConfigChange = {
         seq,
         epoch,
         origin,
         op,
-        kind: 'tag',
-        key: name,
+        kind,
+        key,
         value,
         at: now,
-        checksum: chain(head.checksum, seq, epoch, op, name, value),
+        checksum: chain(head.checksum, seq, epoch, op, `${kind}/${key}`, value),
       };
       this.#apply(change);
       return change;
@@ -121,7 +137,14 @@ export class ConfigStore {
       if (change.seq !== head.seq + 1) return false;
       if (
         change.checksum !==
-        chain(head.checksum, change.seq, change.epoch, change.op, change.key, change.value)
+        chain(
+          head.checksum,
+          change.seq,
+          change.epoch,
+          change.op,
+          `${change.kind}/${change.key}`,
+          change.value,
+        )
       )
         return false;
       this.#apply(change);
@@ -148,11 +171,14 @@ export class ConfigStore {
   }
 
   snapshot(): ConfigSnapshot {
-    const tags = this.#db.prepare('SELECT name, definition FROM tags ORDER BY name').all() as {
-      name: string;
+    const items = this.#db
+      .prepare('SELECT kind, key, definition FROM config_items ORDER BY kind, key')
+      .all() as {
+      kind: ConfigKind;
+      key: string;
       definition: string;
     }[];
-    return { head: this.head(), tags };
+    return { head: this.head(), items };
   }
 
   /**
@@ -164,10 +190,10 @@ export class ConfigStore {
       const diverged = this.#db
         .prepare('SELECT * FROM config_changes WHERE seq > ? AND origin = ? ORDER BY seq')
         .all(this.commonSeq(), ownId) as ConfigChange[];
-      this.#db.prepare('DELETE FROM tags').run();
+      this.#db.prepare('DELETE FROM config_items').run();
       this.#db.prepare('DELETE FROM config_changes').run();
-      const insert = this.#db.prepare('INSERT INTO tags (name, definition) VALUES (?, ?)');
-      for (const tag of snapshot.tags) insert.run(tag.name, tag.definition);
+      const insert = this.#db.prepare('INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?)');
+      for (const item of snapshot.items) insert.run(item.kind, item.key, item.definition);
       this.#meta.set('config_seq', String(snapshot.head.seq));
       this.#meta.set('config_checksum', snapshot.head.checksum);
       this.#meta.set('config_common_seq', String(snapshot.head.seq));
@@ -233,11 +259,11 @@ export class ConfigStore {
     if (change.op === 'put') {
       this.#db
         .prepare(
-          'INSERT INTO tags (name, definition) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET definition = excluded.definition',
+          'INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET definition = excluded.definition',
         )
-        .run(change.key, change.value);
+        .run(change.kind, change.key, change.value);
     } else {
-      this.#db.prepare('DELETE FROM tags WHERE name = ?').run(change.key);
+      this.#db.prepare('DELETE FROM config_items WHERE kind = ? AND key = ?').run(change.kind, change.key);
     }
     this.#meta.set('config_seq', String(change.seq));
     this.#meta.set('config_checksum', change.checksum);

@@ -6,9 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/index.ts';
 import type { PeerFrame } from '../peer/index.ts';
-import { ConfigStore, type ConfigChange, type ConfigConflict, type ConfigHead } from './config-store.ts';
+import {
+  ConfigStore,
+  type ConfigChange,
+  type ConfigConflict,
+  type ConfigHead,
+  type ConfigKind,
+  type ConfigSnapshot,
+} from './config-store.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
-import { isWritable, valueProblem, type TagDefinition } from './tag-definition.ts';
+import { isWritable, valueProblem } from './tag-definition.ts';
 import { HybridClock } from './version.ts';
 import { DataError } from './data-error.ts';
 
@@ -43,14 +50,14 @@ export class DataService {
 
   // ---- operations (the API calls these on the active node) ----
 
-  async putTag(name: string, definition: TagDefinition): Promise<void> {
-    await this.#commitConfig('put', name, definition);
+  async putConfig(kind: ConfigKind, key: string, definition: unknown): Promise<void> {
+    await this.#commitConfig('put', kind, key, definition);
   }
 
-  async deleteTag(name: string): Promise<boolean> {
-    if (!this.config.getTag(name)) return false;
-    await this.#commitConfig('delete', name, null);
-    this.runtime.forget(name);
+  async deleteConfig(kind: ConfigKind, key: string): Promise<boolean> {
+    if (this.config.get(kind, key) === undefined) return false;
+    await this.#commitConfig('delete', kind, key, null);
+    if (kind === 'tag') this.runtime.forget(key);
     return true;
   }
 
@@ -102,8 +109,7 @@ export class DataService {
     const conflict = this.config.takeConflict(id);
     if (!conflict) return undefined;
     this.#p.send({ t: 'config-conflict-resolved', id });
-    if (conflict.op === 'put') await this.#commitConfig('put', conflict.key, conflict.value as TagDefinition);
-    else await this.#commitConfig('delete', conflict.key, null);
+    await this.#commitConfig(conflict.op, conflict.kind, conflict.key, conflict.value);
     return conflict;
   }
 
@@ -138,7 +144,7 @@ export class DataService {
       if (changes.length > 0) this.#p.send({ t: 'config-changes', changes });
     } else {
       const snapshot = this.config.snapshot();
-      this.#p.send({ t: 'config-snapshot', head: snapshot.head, tags: [...snapshot.tags] });
+      this.#p.send({ t: 'config-snapshot', head: snapshot.head, items: [...snapshot.items] });
     }
   }
 
@@ -156,7 +162,7 @@ export class DataService {
       case 'config-changes':
         return this.#applyChanges(frame.changes);
       case 'config-snapshot':
-        return this.#applySnapshot(frame.head, frame.tags);
+        return this.#applySnapshot(frame.head, frame.items);
       case 'config-ack':
         this.config.markCommon(Math.min(frame.seq, this.config.head().seq));
         for (const [key, release] of this.#waiting) {
@@ -189,10 +195,16 @@ export class DataService {
     }
   }
 
-  async #commitConfig(op: 'put' | 'delete', name: string, definition: TagDefinition | null): Promise<void> {
+  async #commitConfig(
+    op: 'put' | 'delete',
+    kind: ConfigKind,
+    key: string,
+    definition: unknown,
+  ): Promise<void> {
     const change = this.config.commitLocal(
       op,
-      name,
+      kind,
+      key,
       definition,
       this.#p.epoch(),
       this.#p.nodeId,
@@ -221,15 +233,15 @@ export class DataService {
     this.#p.send({ t: 'config-ack', seq: this.config.head().seq });
   }
 
-  #applySnapshot(head: ConfigHead, tags: readonly { name: string; definition: string }[]): void {
+  #applySnapshot(head: ConfigHead, items: ConfigSnapshot['items']): void {
     if (this.#p.isActive()) return;
-    const diverged = this.config.loadSnapshot({ head, tags }, this.#p.nodeId);
+    const diverged = this.config.loadSnapshot({ head, items }, this.#p.nodeId);
     if (diverged.length > 0) {
       // Changes this node made while the pair was split: kept for an operator on both nodes, not dropped.
       this.config.recordConflicts(diverged, this.#p.clock.now());
       this.#p.send({ t: 'config-conflicts', changes: diverged });
     }
-    this.#p.fullResync(`config snapshot at change ${head.seq} (${tags.length} tags)`);
+    this.#p.fullResync(`config snapshot at change ${head.seq} (${items.length} items)`);
     this.#p.send({ t: 'config-ack', seq: head.seq });
   }
 

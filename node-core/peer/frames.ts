@@ -64,7 +64,7 @@ const configChange = z.object({
   epoch: z.number().int().min(0),
   origin: z.string().max(64),
   op: z.enum(['put', 'delete']),
-  kind: z.literal('tag'),
+  kind: z.enum(['tag', 'device', 'alarm-rule']),
   key: z.string().max(200),
   value: z.string().max(1_000_000).nullable(),
   checksum: z.string().regex(/^[0-9a-f]{64}$/),
@@ -122,8 +122,14 @@ export const frameSchema = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('config-snapshot'),
     head: configHead,
-    tags: z
-      .array(z.object({ name: z.string().max(200), definition: z.string().max(1_000_000) }))
+    items: z
+      .array(
+        z.object({
+          kind: z.enum(['tag', 'device', 'alarm-rule']),
+          key: z.string().max(200),
+          definition: z.string().max(1_000_000),
+        }),
+      )
       .max(1_000_000),
   }),
   z.object({ t: z.literal('config-ack'), seq: z.number().int().min(0) }),

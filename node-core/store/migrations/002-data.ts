@@ -1,8 +1,10 @@
 export const sql = `
 -- Config data: the current definitions, and the change log that replicates them.
-CREATE TABLE tags (
-  name       TEXT PRIMARY KEY,
-  definition TEXT NOT NULL
+CREATE TABLE config_items (
+  kind       TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
 ) STRICT;
 
 CREATE TABLE config_changes (
