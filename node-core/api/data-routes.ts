@@ -4,10 +4,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DataError, TAG_NAME, tagDefinitionSchema } from '../data/index.ts';
+import { alarmRuleSchema, DataError, TAG_NAME, tagDefinitionSchema, type ConfigKind } from '../data/index.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
 
-const tagParams = z.object({ name: z.string().regex(TAG_NAME, 'must be 1–200 letters, digits or _ . - /') });
+const keyParams = z.object({ name: z.string().regex(TAG_NAME, 'must be 1–200 letters, digits or _ . - /') });
+const ackBody = z
+  .object({ by: z.string().min(1).max(200), uid: z.string().min(1).max(200).optional() })
+  .strict();
 const conflictParams = z.object({ id: z.string().min(1).max(200) });
 const writeBody = z
   .object({
@@ -17,36 +20,13 @@ const writeBody = z
   .strict();
 
 export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void {
-  const onlyActive = {
-    preHandler: (request: FastifyRequest, reply: FastifyReply) => redirectUnlessActive(node, request, reply),
-  };
+  const onlyActive = onlyOnActive(node);
 
-  app.get('/api/config/tags', () =>
-    node.data.config.listTags().map((t) => ({ name: t.name, ...t.definition })),
-  );
-
-  app.get('/api/config/tags/:name', (request, reply) => {
-    const { name } = tagParams.parse(request.params);
-    const definition = node.data.config.getTag(name);
-    return definition ? { name, ...definition } : reply.code(404).send(notFound(`no tag "${name}"`));
-  });
-
-  app.put('/api/config/tags/:name', onlyActive, async (request) => {
-    const { name } = tagParams.parse(request.params);
-    const definition = tagDefinitionSchema.parse(request.body);
-    await node.data.putConfig('tag', name, definition);
-    return { name, ...definition };
-  });
-
-  app.delete('/api/config/tags/:name', onlyActive, async (request, reply) => {
-    const { name } = tagParams.parse(request.params);
-    return (await node.data.deleteConfig('tag', name))
-      ? { name, deleted: true }
-      : reply.code(404).send(notFound(`no tag "${name}"`));
-  });
+  registerConfigKind(app, node, 'tags', 'tag', tagDefinitionSchema);
+  registerConfigKind(app, node, 'alarm-rules', 'alarm-rule', alarmRuleSchema);
 
   app.get('/api/tags/:name', (request, reply) => {
-    const { name } = tagParams.parse(request.params);
+    const { name } = keyParams.parse(request.params);
     const value = node.data.readTag(name);
     if (!value) return reply.code(404).send(notFound(`no tag "${name}"`));
     return {
@@ -58,9 +38,17 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
   });
 
   app.post('/api/tags/:name/write', onlyActive, async (request) => {
-    const { name } = tagParams.parse(request.params);
+    const { name } = keyParams.parse(request.params);
     const body = writeBody.parse(request.body ?? {});
     return node.data.writeTag(name, body.value, body.uid);
+  });
+
+  app.get('/api/alarms', () => node.data.alarms.list());
+
+  app.post('/api/alarms/:id/ack', onlyActive, async (request) => {
+    const { id } = conflictParams.parse(request.params);
+    const body = ackBody.parse(request.body ?? {});
+    return node.data.ackAlarm(id, body.by, body.uid);
   });
 
   app.get('/api/config/conflicts', () => node.data.config.listConflicts());
@@ -76,6 +64,44 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
     const conflict = node.data.discardConflict(id);
     return conflict ? { discarded: conflict } : reply.code(404).send(notFound(`no conflict ${id}`));
   });
+}
+
+/** GET list, GET one, PUT and DELETE for one kind of config data, all validated the same way. */
+function registerConfigKind(
+  app: FastifyInstance,
+  node: TandemNode,
+  path: string,
+  kind: ConfigKind,
+  schema: z.ZodType,
+): void {
+  const onlyActive = onlyOnActive(node);
+  const noun = kind.replace('-', ' ');
+  app.get(`/api/config/${path}`, () =>
+    node.data.config.list<object>(kind).map((t) => ({ name: t.key, ...t.definition })),
+  );
+  app.get(`/api/config/${path}/:name`, (request, reply) => {
+    const { name } = keyParams.parse(request.params);
+    const definition = node.data.config.get<object>(kind, name);
+    return definition ? { name, ...definition } : reply.code(404).send(notFound(`no ${noun} "${name}"`));
+  });
+  app.put(`/api/config/${path}/:name`, onlyActive, async (request) => {
+    const { name } = keyParams.parse(request.params);
+    const definition = schema.parse(request.body) as object;
+    await node.data.putConfig(kind, name, definition);
+    return { name, ...definition };
+  });
+  app.delete(`/api/config/${path}/:name`, onlyActive, async (request, reply) => {
+    const { name } = keyParams.parse(request.params);
+    return (await node.data.deleteConfig(kind, name))
+      ? { name, deleted: true }
+      : reply.code(404).send(notFound(`no ${noun} "${name}"`));
+  });
+}
+
+function onlyOnActive(node: TandemNode): {
+  preHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+} {
+  return { preHandler: (request, reply) => redirectUnlessActive(node, request, reply) };
 }
 
 /** A standby sends changes to the active node (307 keeps method and body); with none known, 503. */

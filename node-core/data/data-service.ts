@@ -18,6 +18,15 @@ import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.t
 import { isWritable, valueProblem } from './tag-definition.ts';
 import { HybridClock } from './version.ts';
 import { DataError } from './data-error.ts';
+import type { AlarmService } from './alarm-service.ts';
+import type { AlarmState } from './alarm-store.ts';
+
+/** What one runtime frame carries; alarm states travel with the values that caused them. */
+interface RuntimeBatch {
+  readonly values: readonly TagValue[];
+  readonly ledger: readonly LedgerEntry[];
+  readonly alarms: readonly AlarmState[];
+}
 
 export interface DataPorts {
   readonly nodeId: string;
@@ -35,14 +44,16 @@ const RUNTIME_CHUNK = 10_000;
 export class DataService {
   readonly config: ConfigStore;
   readonly runtime: RuntimeStore;
+  readonly alarms: AlarmService;
   readonly #p: DataPorts;
   readonly #hlc: HybridClock;
   /** Callers waiting for the peer to have stored a change, by config seq or runtime ack id. */
   readonly #waiting = new Map<string, () => void>();
 
-  constructor(config: ConfigStore, runtime: RuntimeStore, ports: DataPorts) {
+  constructor(config: ConfigStore, runtime: RuntimeStore, alarms: AlarmService, ports: DataPorts) {
     this.config = config;
     this.runtime = runtime;
+    this.alarms = alarms;
     this.#p = ports;
     this.#hlc = new HybridClock(ports.nodeId, () => ports.clock.now());
     for (const value of runtime.all()) this.#hlc.observe(value.version.hlc);
@@ -89,7 +100,7 @@ export class DataService {
       value: value as TagValue['value'],
       quality: 'good',
       ts: now,
-      version: { epoch: this.#p.epoch(), hlc: this.#hlc.tick() },
+      version: this.#version(),
     };
     const entry: LedgerEntry = {
       uid: commandUid,
@@ -97,12 +108,60 @@ export class DataService {
       result: JSON.stringify({ ok: true }),
       at: now,
     };
-    this.runtime.atomically(() => {
+    const alarms = this.runtime.atomically(() => {
       this.runtime.merge([tagValue]);
       this.runtime.recordLedger([entry]);
+      return this.alarms.evaluate([tagValue], now, () => this.#version());
     });
-    await this.#replicateRuntime([tagValue], [entry]);
+    await this.#replicateRuntime({ values: [tagValue], ledger: [entry], alarms });
     return { ok: true, uid: commandUid, executed: true };
+  }
+
+  /** Values a driver polled on the active node: stored, evaluated for alarms, replicated without waiting. */
+  publishPolled(
+    polled: readonly { name: string; value: TagValue['value']; quality: TagValue['quality']; ts: number }[],
+  ): void {
+    const values = polled.map((p) => ({ ...p, version: this.#version() }));
+    const alarms = this.runtime.atomically(() => {
+      this.runtime.merge(values);
+      return this.alarms.evaluate(values, this.#p.clock.now(), () => this.#version());
+    });
+    if (this.#p.linked()) this.#sendRuntime({ values, ledger: [], alarms }, null);
+  }
+
+  /** Acknowledges an alarm at most once per uid across the pair. */
+  async ackAlarm(
+    id: string,
+    by: string,
+    uid: string | undefined,
+  ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
+    const commandUid = uid ?? randomUUID();
+    const seen = this.runtime.ledgerEntry(commandUid);
+    if (seen) return { ...(JSON.parse(seen.result) as { ok: boolean }), uid: commandUid, executed: false };
+    if (this.config.get('alarm-rule', id) === undefined) throw new DataError('NOT_FOUND', `no alarm "${id}"`);
+    const now = this.#p.clock.now();
+    const entry: LedgerEntry = {
+      uid: commandUid,
+      command: JSON.stringify({ ack: id, by }),
+      result: JSON.stringify({ ok: true }),
+      at: now,
+    };
+    const acked = this.runtime.atomically(() => {
+      const state = this.alarms.acknowledge(id, by, now, () => this.#version());
+      if (!state)
+        throw new DataError(
+          'BAD_REQUEST',
+          `alarm "${id}" has not been raised, so there is nothing to acknowledge`,
+        );
+      this.runtime.recordLedger([entry]);
+      return state;
+    });
+    await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [acked] });
+    return { ok: true, uid: commandUid, executed: true };
+  }
+
+  #version(): { epoch: number; hlc: string } {
+    return { epoch: this.#p.epoch(), hlc: this.#hlc.tick() };
   }
 
   async reapplyConflict(id: string): Promise<ConfigConflict | undefined> {
@@ -123,7 +182,7 @@ export class DataService {
 
   /** The link is up: exchange runtime data both ways; a follower tells the active node where its config is. */
   onLinkUp(peerActive: boolean): void {
-    this.#sendRuntime(this.runtime.all(), this.runtime.ledger(), null);
+    this.#sendRuntime(this.#everything(), null);
     if (peerActive && !this.#p.isActive()) this.sendConfigHead();
   }
 
@@ -151,7 +210,7 @@ export class DataService {
   /** Everything this node holds that a node pulling from it (automatic recovery) needs. */
   answerPull(head: ConfigHead): void {
     this.answerFollower(head);
-    this.#sendRuntime(this.runtime.all(), this.runtime.ledger(), null);
+    this.#sendRuntime(this.#everything(), null);
   }
 
   onFrame(frame: PeerFrame): void {
@@ -180,9 +239,11 @@ export class DataService {
         return;
       case 'runtime': {
         for (const v of frame.values) this.#hlc.observe(v.version.hlc);
+        for (const a of frame.alarms) this.#hlc.observe(a.version.hlc);
         this.runtime.atomically(() => {
           this.runtime.merge(frame.values);
           this.runtime.recordLedger(frame.ledger);
+          this.alarms.store.merge(frame.alarms);
         });
         if (frame.ackId) this.#p.send({ t: 'runtime-ack', ackId: frame.ackId });
         return;
@@ -245,21 +306,28 @@ export class DataService {
     this.#p.send({ t: 'config-ack', seq: head.seq });
   }
 
-  async #replicateRuntime(values: TagValue[], ledger: LedgerEntry[]): Promise<void> {
+  async #replicateRuntime(batch: RuntimeBatch): Promise<void> {
     if (!this.#p.linked()) return;
     const ackId = randomUUID();
     const stored = this.#waitFor(`runtime:${ackId}`);
-    this.#sendRuntime(values, ledger, ackId);
+    this.#sendRuntime(batch, ackId);
     await stored;
   }
 
-  #sendRuntime(values: TagValue[], ledger: LedgerEntry[], ackId: string | null): void {
-    const chunks = Math.max(1, Math.ceil(Math.max(values.length, ledger.length) / RUNTIME_CHUNK));
+  #everything(): RuntimeBatch {
+    return { values: this.runtime.all(), ledger: this.runtime.ledger(), alarms: this.alarms.store.all() };
+  }
+
+  #sendRuntime(batch: RuntimeBatch, ackId: string | null): void {
+    const longest = Math.max(batch.values.length, batch.ledger.length, batch.alarms.length);
+    const chunks = Math.max(1, Math.ceil(longest / RUNTIME_CHUNK));
     for (let i = 0; i < chunks; i++) {
+      const part = <T>(items: readonly T[]): T[] => items.slice(i * RUNTIME_CHUNK, (i + 1) * RUNTIME_CHUNK);
       this.#p.send({
         t: 'runtime',
-        values: values.slice(i * RUNTIME_CHUNK, (i + 1) * RUNTIME_CHUNK),
-        ledger: ledger.slice(i * RUNTIME_CHUNK, (i + 1) * RUNTIME_CHUNK),
+        values: part(batch.values),
+        ledger: part(batch.ledger),
+        alarms: part(batch.alarms),
         ackId: i === chunks - 1 ? ackId : null,
       });
     }

@@ -19,7 +19,7 @@ import {
 import type { CertificateStore, Db, EventStore, MetaStore } from '../store/index.ts';
 import type { CertificateInfo, Identity } from '../trust/index.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
-import { ConfigStore, DataService, RuntimeStore } from '../data/index.ts';
+import { AlarmService, AlarmStore, ConfigStore, DataService, RuntimeStore } from '../data/index.ts';
 import type { NodeSettings } from './settings.ts';
 
 export interface TandemNodeParts {
@@ -72,15 +72,21 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.#startedAt = parts.clock.now();
     this.metrics = new NodeMetrics();
     const s = parts.settings;
-    this.data = new DataService(new ConfigStore(parts.db, parts.meta), new RuntimeStore(parts.db), {
-      nodeId: this.nodeId,
-      clock: parts.clock,
-      send: (frame) => this.#send(frame),
-      linked: () => this.#link?.isUp === true,
-      isActive: () => this.status === 'active',
-      epoch: () => this.epoch,
-      fullResync: (reason) => this.#record('full-resync', null, null, reason, null),
-    });
+    const config = new ConfigStore(parts.db, parts.meta);
+    this.data = new DataService(
+      config,
+      new RuntimeStore(parts.db),
+      new AlarmService(new AlarmStore(parts.db), config),
+      {
+        nodeId: this.nodeId,
+        clock: parts.clock,
+        send: (frame) => this.#send(frame),
+        linked: () => this.#link?.isUp === true,
+        isActive: () => this.status === 'active',
+        epoch: () => this.epoch,
+        fullResync: (reason) => this.#record('full-resync', null, null, reason, null),
+      },
+    );
     this.#driver = new RedundancyDriver(
       {
         mode: s.mode,

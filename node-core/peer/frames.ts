@@ -79,6 +79,16 @@ const tagValue = z.object({
   ts: z.number(),
   version,
 });
+const alarmState = z.object({
+  id: z.string().max(200),
+  active: z.boolean(),
+  activatedAt: z.number().nullable(),
+  clearedAt: z.number().nullable(),
+  acked: z.boolean(),
+  ackedBy: z.string().max(200).nullable(),
+  ackedAt: z.number().nullable(),
+  version,
+});
 const ledgerEntry = z.object({
   uid: z.string().max(200),
   command: z.string().max(10_000),
@@ -139,6 +149,7 @@ export const frameSchema = z.discriminatedUnion('t', [
     t: z.literal('runtime'),
     values: z.array(tagValue).max(1_000_000),
     ledger: z.array(ledgerEntry).max(1_000_000),
+    alarms: z.array(alarmState).max(1_000_000).default([]),
     ackId: z.string().max(64).nullable(),
   }),
   z.object({ t: z.literal('runtime-ack'), ackId: z.string().max(64) }),

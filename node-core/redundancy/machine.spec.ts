@@ -180,6 +180,18 @@ describe('Roles', () => {
     expect(backup.state.epoch).toBe(2);
   });
 
+  it('rule 3: a heartbeat is due every ping rate, also when another event arrives at its time first (simulation seed 893)', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.now = backup.state.heartbeat.nextPingAt;
+    backup.send({ type: 'peer-state', peer: activePeer(1, backup.now) });
+    expect(backup.wakeAt).toBe(backup.now);
+    backup.advance(0);
+    expect(backup.sent('ping')).toBe(true);
+    expect(backup.state.heartbeat.nextPingAt).toBeGreaterThan(backup.now);
+  });
+
   it('rule 3: a heartbeat answered in time resets the count of missed pings', () => {
     const backup = new Harness(config('backup'));
     backup.send({ type: 'start' });
@@ -389,6 +401,27 @@ describe('Partitions', () => {
     expect(backup.state.status).toBe('active');
     expect(master.state.status).toBe('standby');
     expect(master.recorded('split-brain')[0]?.reason).toBe('partition healed');
+  });
+
+  it('split brain healed: on link-up a node tells its peer its current state, as the hello it sent may be stale (simulation seed 55)', () => {
+    // The master's hello said standby; it became active before the link was up, so that state frame was lost.
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.state = { ...backup.state, status: 'active', epoch: 6, activeSince: backup.now - 500 };
+    backup.send({ type: 'link-up', peer: { status: 'standby', epoch: 5, activeSince: null } });
+    expect(backup.state.status).toBe('active');
+
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.state = { ...master.state, status: 'active', epoch: 6, activeSince: master.now - 10 };
+    const sent = master.send({ type: 'link-up', peer: activePeer(6, backup.now - 500) });
+    expect(master.state.status).toBe('active');
+    const state = sent.flatMap((e) => (e.type === 'send' && e.frame.t === 'state' ? [e.frame] : []));
+    expect(state).toEqual([{ t: 'state', status: 'active', epoch: 6, activeSince: master.now - 10 }]);
+
+    for (const frame of state) backup.send({ type: 'peer-state', peer: frame });
+    expect(backup.state.status).toBe('standby');
+    expect(backup.recorded('split-brain')).toHaveLength(1);
   });
 
   it('split brain healed with window recovery when only the link broke: the master stays active', () => {

@@ -1,0 +1,71 @@
+import type { Db } from '../store/index.ts';
+import { compareVersions, type Version } from './version.ts';
+
+export interface AlarmState {
+  readonly id: string;
+  readonly active: boolean;
+  /** When the current (or last) occurrence began; a new occurrence needs a new acknowledgement. */
+  readonly activatedAt: number | null;
+  readonly clearedAt: number | null;
+  readonly acked: boolean;
+  readonly ackedBy: string | null;
+  readonly ackedAt: number | null;
+  readonly version: Version;
+}
+
+/** Alarm states in memory, written through to SQLite, merged from the peer. */
+export class AlarmStore {
+  readonly #db: Db;
+  readonly #states = new Map<string, AlarmState>();
+
+  constructor(db: Db) {
+    this.#db = db;
+    for (const row of db.prepare('SELECT state FROM alarm_states').all() as { state: string }[]) {
+      const state = JSON.parse(row.state) as AlarmState;
+      this.#states.set(state.id, state);
+    }
+  }
+
+  get(id: string): AlarmState | undefined {
+    return this.#states.get(id);
+  }
+
+  all(): AlarmState[] {
+    return [...this.#states.values()];
+  }
+
+  /** Stores what is newer; an acknowledgement of the same occurrence is never lost. Returns what changed. */
+  merge(incoming: readonly AlarmState[]): AlarmState[] {
+    const changed: AlarmState[] = [];
+    for (const next of incoming) {
+      const current = this.#states.get(next.id);
+      const merged = current ? mergeAlarm(current, next) : next;
+      if (merged !== current) changed.push(merged);
+    }
+    if (changed.length === 0) return changed;
+    const upsert = this.#db.prepare(
+      'INSERT INTO alarm_states (id, state, epoch, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, epoch = excluded.epoch, hlc = excluded.hlc',
+    );
+    this.#db.transaction(() => {
+      for (const s of changed) upsert.run(s.id, JSON.stringify(s), s.version.epoch, s.version.hlc);
+    })();
+    for (const s of changed) this.#states.set(s.id, s);
+    return changed;
+  }
+
+  forget(id: string): void {
+    this.#states.delete(id);
+    this.#db.prepare('DELETE FROM alarm_states WHERE id = ?').run(id);
+  }
+}
+
+/** Newest version wins, except that an acknowledged occurrence never goes back to unacknowledged. */
+export function mergeAlarm(current: AlarmState, incoming: AlarmState): AlarmState {
+  const newer = compareVersions(incoming.version, current.version) > 0 ? incoming : current;
+  const older = newer === incoming ? current : incoming;
+  const sameOccurrence = newer.activatedAt === older.activatedAt;
+  if (sameOccurrence && older.acked && !newer.acked) {
+    return { ...newer, acked: true, ackedBy: older.ackedBy, ackedAt: older.ackedAt };
+  }
+  return newer;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateAlarm, type AlarmRule } from './alarm-rule.ts';
+import { mergeAlarm, type AlarmState } from './alarm-store.ts';
+
+const high: AlarmRule = { tag: 't', condition: 'high', threshold: 80, deadband: 5, priority: 'high' };
+
+describe('alarm evaluation', () => {
+  it('a high alarm raises above the threshold and clears only below threshold minus deadband', () => {
+    expect(evaluateAlarm(high, 79, false)).toBe(false);
+    expect(evaluateAlarm(high, 81, false)).toBe(true);
+    expect(evaluateAlarm(high, 78, true)).toBe(true);
+    expect(evaluateAlarm(high, 74, true)).toBe(false);
+  });
+
+  it('a low alarm mirrors it, an equal alarm compares exactly, no value keeps the state', () => {
+    const low: AlarmRule = { ...high, condition: 'low', threshold: 10, deadband: 2 };
+    expect(evaluateAlarm(low, 9, false)).toBe(true);
+    expect(evaluateAlarm(low, 11, true)).toBe(true);
+    expect(evaluateAlarm(low, 13, true)).toBe(false);
+    const equal: AlarmRule = { ...high, condition: 'equal', threshold: true };
+    expect(evaluateAlarm(equal, true, false)).toBe(true);
+    expect(evaluateAlarm(equal, false, true)).toBe(false);
+    expect(evaluateAlarm(high, null, true)).toBe(true);
+  });
+});
+
+describe('Runtime data: an acknowledgement never goes back to unacknowledged', () => {
+  const raised: AlarmState = {
+    id: 'a',
+    active: true,
+    activatedAt: 1000,
+    clearedAt: null,
+    acked: false,
+    ackedBy: null,
+    ackedAt: null,
+    version: { epoch: 1, hlc: '000000000001000.000000.n1' },
+  };
+  const acked: AlarmState = {
+    ...raised,
+    acked: true,
+    ackedBy: 'operator',
+    ackedAt: 1100,
+    version: { epoch: 1, hlc: '000000000001100.000000.n1' },
+  };
+
+  it('a newer unacknowledged state of the same occurrence keeps the acknowledgement', () => {
+    const clearedLater: AlarmState = {
+      ...raised,
+      active: false,
+      clearedAt: 1200,
+      version: { epoch: 2, hlc: '000000000001200.000000.n2' },
+    };
+    const merged = mergeAlarm(acked, clearedLater);
+    expect(merged).toMatchObject({ active: false, acked: true, ackedBy: 'operator' });
+    expect(mergeAlarm(clearedLater, acked)).toMatchObject({
+      active: false,
+      acked: true,
+      ackedBy: 'operator',
+    });
+  });
+
+  it('an older unacknowledged copy never undoes the acknowledgement', () => {
+    expect(mergeAlarm(acked, raised)).toBe(acked);
+  });
+
+  it('a new occurrence needs a new acknowledgement', () => {
+    const again: AlarmState = {
+      ...raised,
+      activatedAt: 5000,
+      version: { epoch: 2, hlc: '000000000005000.000000.n1' },
+    };
+    expect(mergeAlarm(acked, again)).toMatchObject({ acked: false, activatedAt: 5000 });
+  });
+});
