@@ -7,10 +7,12 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { TandemNode } from '../node/tandem-node.ts';
+import type { TagValue } from '../data/index.ts';
 import { isAllowedHost } from './host-check.ts';
 import { tokensEqual } from './token.ts';
 
 const AUTH_TIMEOUT_MS = 5000;
+const LIVE_FLUSH_MS = 100;
 
 export function attachLive(
   server: Server,
@@ -62,6 +64,27 @@ export function attachLive(
     for (const ws of clients) if (ws.readyState === WebSocket.OPEN) ws.send(text);
   };
   const pushStatus = (): void => broadcast({ type: 'status', status: node.statusView() });
+  // Values are batched: a tag that changes ten times a second costs one entry per flush, not ten messages.
+  const pendingValues = new Map<string, { name: string; value: unknown; quality: string; ts: string }>();
+  let pendingAlarms = false;
+  const onData = (values: readonly TagValue[], alarms: readonly unknown[]): void => {
+    if (clients.size === 0) return;
+    for (const v of values)
+      pendingValues.set(v.name, {
+        name: v.name,
+        value: v.value,
+        quality: v.quality,
+        ts: new Date(v.ts).toISOString(),
+      });
+    if (alarms.length > 0) pendingAlarms = true;
+  };
+  const flush = setInterval(() => {
+    if (pendingValues.size > 0) broadcast({ type: 'values', values: [...pendingValues.values()] });
+    if (pendingAlarms) broadcast({ type: 'alarms', alarms: node.data.alarms.list() });
+    pendingValues.clear();
+    pendingAlarms = false;
+  }, LIVE_FLUSH_MS);
+  flush.unref();
   const pushEvent = (event: unknown): void => {
     broadcast({ type: 'event', event });
     pushStatus();
@@ -71,12 +94,15 @@ export function attachLive(
   node.on('status', pushStatus);
   node.on('link', pushStatus);
   node.on('event', pushEvent);
+  node.on('data', onData);
   // Heartbeat round trips and missed pings change without an event; one push a second keeps them current.
   const ticker = setInterval(() => clients.size > 0 && pushStatus(), 1000);
   ticker.unref();
 
   return () => {
     clearInterval(ticker);
+    clearInterval(flush);
+    node.off('data', onData);
     server.off('upgrade', onUpgrade);
     node.off('status', pushStatus);
     node.off('link', pushStatus);

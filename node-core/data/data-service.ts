@@ -37,6 +37,8 @@ export interface DataPorts {
   isActive(): boolean;
   epoch(): number;
   fullResync(reason: string): void;
+  /** Values and alarm states that changed here (local or from the peer), for live subscribers. */
+  changed(values: readonly TagValue[], alarms: readonly AlarmState[]): void;
 }
 
 const RUNTIME_CHUNK = 10_000;
@@ -113,6 +115,7 @@ export class DataService {
       this.runtime.recordLedger([entry]);
       return this.alarms.evaluate([tagValue], now, () => this.#version());
     });
+    this.#p.changed([tagValue], alarms);
     await this.#replicateRuntime({ values: [tagValue], ledger: [entry], alarms });
     return { ok: true, uid: commandUid, executed: true };
   }
@@ -126,6 +129,7 @@ export class DataService {
       this.runtime.merge(values);
       return this.alarms.evaluate(values, this.#p.clock.now(), () => this.#version());
     });
+    this.#p.changed(values, alarms);
     if (this.#p.linked()) this.#sendRuntime({ values, ledger: [], alarms }, null);
   }
 
@@ -156,6 +160,7 @@ export class DataService {
       this.runtime.recordLedger([entry]);
       return state;
     });
+    this.#p.changed([], [acked]);
     await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [acked] });
     return { ok: true, uid: commandUid, executed: true };
   }
@@ -240,11 +245,12 @@ export class DataService {
       case 'runtime': {
         for (const v of frame.values) this.#hlc.observe(v.version.hlc);
         for (const a of frame.alarms) this.#hlc.observe(a.version.hlc);
-        this.runtime.atomically(() => {
-          this.runtime.merge(frame.values);
+        const [values, alarms] = this.runtime.atomically(() => {
+          const won = this.runtime.merge(frame.values);
           this.runtime.recordLedger(frame.ledger);
-          this.alarms.store.merge(frame.alarms);
+          return [won, this.alarms.store.merge(frame.alarms)] as const;
         });
+        if (values.length > 0 || alarms.length > 0) this.#p.changed(values, alarms);
         if (frame.ackId) this.#p.send({ t: 'runtime-ack', ackId: frame.ackId });
         return;
       }

@@ -19,7 +19,15 @@ import {
 import type { CertificateStore, Db, EventStore, MetaStore } from '../store/index.ts';
 import type { CertificateInfo, Identity } from '../trust/index.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
-import { AlarmService, AlarmStore, ConfigStore, DataService, RuntimeStore } from '../data/index.ts';
+import {
+  AlarmService,
+  AlarmStore,
+  ConfigStore,
+  DataService,
+  RuntimeStore,
+  type AlarmState,
+  type TagValue,
+} from '../data/index.ts';
 import type { NodeSettings } from './settings.ts';
 
 export interface TandemNodeParts {
@@ -39,6 +47,7 @@ export interface TandemNodeEvents {
   status: [status: Status, reason: string];
   event: [event: FailoverEvent];
   link: [state: LinkState, reason: string | null];
+  data: [values: readonly TagValue[], alarms: readonly AlarmState[]];
   stopped: [];
 }
 
@@ -85,6 +94,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         isActive: () => this.status === 'active',
         epoch: () => this.epoch,
         fullResync: (reason) => this.#record('full-resync', null, null, reason, null),
+        changed: (values, alarms) => this.emit('data', values, alarms),
       },
     );
     this.#driver = new RedundancyDriver(
