@@ -180,7 +180,7 @@ describe('Roles', () => {
     expect(backup.state.epoch).toBe(2);
   });
 
-  it('rule 3: a heartbeat is due every ping rate, also when another event arrives at its time first (simulation seed 893)', () => {
+  it('rule 3: a heartbeat is due every ping rate, also when another event arrives at its time first (simulation seed 3113)', () => {
     const backup = new Harness(config('backup'));
     backup.send({ type: 'start' });
     backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
@@ -360,6 +360,31 @@ describe('Partitions', () => {
     expect(master.recorded('role-change').at(-1)?.reason).toBe('isolated');
   });
 
+  it('isolation check: an operator switch-over does not make a node active that reaches neither peer nor isolation host (simulation seed 12)', () => {
+    const backup = new Harness(config('backup', { isolationCheck }));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.send({ type: 'link-down' });
+    probeAnswers(backup, false, timing.pingRateMs * 2);
+    const isolated = backup.send({ type: 'switchover-requested' });
+    expect(isolated.some((e) => e.type === 'status-changed')).toBe(false);
+    expect(backup.state.status).toBe('standby');
+    expect(backup.state.epoch).toBe(1);
+    expect(backup.recorded('switchover-failed').at(-1)?.reason).toBe(
+      'operator request: isolation host not reached',
+    );
+    // Not known yet (a master still in its connection wait): ask the host first, take over once it answers.
+    const master = new Harness(config('master', { isolationCheck }));
+    master.send({ type: 'start' });
+    const unknown = master.send({ type: 'switchover-requested' });
+    expect(master.state.status).toBe('starting');
+    expect(unknown).toContainEqual({ type: 'probe-isolation' });
+    master.send({ type: 'isolation-probed', reachable: true });
+    master.send({ type: 'switchover-requested' });
+    expect(master.state.status).toBe('active');
+    expect(master.recorded('role-change').at(-1)?.reason).toBe('operator request');
+  });
+
   it('isolation check: a master that reaches the isolation host stays active when the backup is lost', () => {
     const master = new Harness(config('master', { isolationCheck }));
     master.send({ type: 'start' });
@@ -403,7 +428,7 @@ describe('Partitions', () => {
     expect(master.recorded('split-brain')[0]?.reason).toBe('partition healed');
   });
 
-  it('split brain healed: on link-up a node tells its peer its current state, as the hello it sent may be stale (simulation seed 55)', () => {
+  it('split brain healed: on link-up a node tells its peer its current state, as the hello it sent may be stale (simulation seed 105)', () => {
     // The master's hello said standby; it became active before the link was up, so that state frame was lost.
     const backup = new Harness(config('backup'));
     backup.send({ type: 'start' });

@@ -183,9 +183,6 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
         s.peer = { ...s.peer, lost: false };
         if (metBefore) fx.push(record('peer-regained', null, null, 'link established', null));
       }
-      // The hello the peer got was taken when the connection opened; a change since then was sent while the
-      // link was not yet up and is lost. Say where this node stands now (found by simulation seed 55).
-      fx.push(send({ t: 'state', status: s.status, epoch: s.epoch, activeSince: s.activeSince }));
       break;
     }
     case 'link-down':
@@ -272,6 +269,19 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
   }
   learnEpoch(s, fx);
   decide(s, now, fx);
+  if (event.type === 'link-up') announceState(s, fx);
+}
+
+/**
+ * The hello the peer got was taken when the connection opened; a change since then was sent while the link was
+ * not yet up, and is lost. So on link-up, say where this node stands now, unless a state frame just did
+ * (found by the simulation, seed 105).
+ */
+function announceState(s: Draft, fx: Effect[]): void {
+  const last = fx.findLast((e) => e.type === 'send' && e.frame.t === 'state');
+  const f = last?.type === 'send' && last.frame.t === 'state' ? last.frame : null;
+  if (f && f.status === s.status && f.epoch === s.epoch && f.activeSince === s.activeSince) return;
+  fx.push(send({ t: 'state', status: s.status, epoch: s.epoch, activeSince: s.activeSince }));
 }
 
 /** Heartbeats: send on schedule, count the unanswered, and a closed link counts as unanswered too. */
@@ -424,6 +434,11 @@ function requestSwitchover(s: Draft, now: number, fx: Effect[], reason: Transiti
   if (peerUp && s.peer.status === 'active') {
     s.handover = { kind: 'requested', since: now, reason };
     fx.push(send({ t: 'handover-request', reason }));
+  } else if (s.config.isolationCheck !== null && !peerUp && s.isolationReachable !== true) {
+    // Partitions: without its peer, a node becomes active only when it reaches the isolation host; on request
+    // it would step down again at once, or at the next probe (found by the simulation, seed 12). Ask the host.
+    fx.push(record('switchover-failed', s.status, s.status, `${reason}: isolation host not reached`, null));
+    fx.push({ type: 'probe-isolation' });
   } else {
     becomeActive(s, now, fx, reason, null);
   }
@@ -488,7 +503,8 @@ function nextWake(s: MachineState, now: number): number | null {
   const { pingTimeoutMs, failoverTimeMs } = s.config.timing;
   // Deadlines that only a tick handles, and that a tick always moves past: the next heartbeat, ping timeouts,
   // the hand-over timeout. Another event can arrive at or after one of them before its tick did; it is then
-  // due at once, or the heartbeat would be skipped until some later deadline (found by simulation seed 893).
+  // due at once, or the heartbeat would be skipped until some later deadline (found by the simulation,
+  // seed 3113).
   const onTick = [s.heartbeat.nextPingAt, ...s.heartbeat.outstanding.map((p) => p.sentAt + pingTimeoutMs)];
   if (s.handover.kind === 'requested' || s.handover.kind === 'offered')
     onTick.push(s.handover.since + pingTimeoutMs);

@@ -1,0 +1,295 @@
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { initialState, transition, type MachineEvent } from '../../node-core/redundancy/machine.ts';
+import { DELAYS, randomScenario, scriptedScenario, type Fault, type ScriptSpec } from './scenario.ts';
+import {
+  addCoverage,
+  emptyCoverage,
+  replayCommand,
+  runScenario,
+  Simulation,
+  type MachineUnderTest,
+} from './simulator.ts';
+
+const SEEDS = 2000;
+
+const crash = (node: 'master' | 'backup', restartAfterMs: number | null, silent = false): Fault => ({
+  kind: 'crash',
+  node,
+  restartAfterMs,
+  silent,
+});
+
+function simulate(spec: ScriptSpec, machine?: MachineUnderTest): Simulation {
+  const sim = new Simulation(scriptedScenario(spec), machine ? { machine } : {});
+  sim.runUntil(spec.durationMs);
+  return sim;
+}
+
+function becameActive(sim: Simulation, node: 'master' | 'backup', afterMs = 0) {
+  return sim.history.find((c) => c.node === node && c.to === 'active' && c.atMs >= afterMs);
+}
+
+describe('deterministic simulation: random seeds', () => {
+  it(`${SEEDS} seeds keep every invariant`, () => {
+    const started = performance.now();
+    const failures: string[] = [];
+    const coverage = emptyCoverage();
+    let steps = 0;
+    let failovers = 0;
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const result = runScenario(randomScenario(seed));
+      steps += result.steps;
+      failovers += result.failovers;
+      addCoverage(coverage, result.coverage);
+      const f = result.failure;
+      if (f) {
+        failures.push(
+          `seed ${seed}: invariant (${f.invariant}) at ${(f.atMs / 1000).toFixed(3)}s: ${f.message}\n  replay: ${replayCommand(seed)}`,
+        );
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `simulation: ${SEEDS} seeds, ${steps} steps, ${failovers} failovers in ${seconds.toFixed(1)} s (${(SEEDS / seconds).toFixed(0)} seeds/s)`,
+    );
+    expect(failures, failures.join('\n')).toEqual([]);
+    // A green run means something only if every invariant had work to do.
+    expect(coverage.isolatedActive).toBeGreaterThan(100);
+    expect(coverage.takeOvers).toBeGreaterThan(1000);
+    expect(coverage.settledAutomatic).toBeGreaterThan(10_000);
+    expect(coverage.settled).toBeGreaterThan(10_000);
+    expect(coverage.becameActive).toBeGreaterThan(1000);
+    expect(coverage.stops).toBeGreaterThan(100);
+  });
+
+  it('replays a seed exactly', () => {
+    const traces: string[][] = [[], []];
+    const results = traces.map((lines) =>
+      runScenario(randomScenario(4242), { trace: (line) => lines.push(line), traceHeartbeats: true }),
+    );
+    expect(results[1]).toEqual(results[0]);
+    expect(traces[1]).toEqual(traces[0]);
+    expect(traces[0]?.length).toBeGreaterThan(100);
+  });
+});
+
+describe('deterministic simulation: named scenarios', () => {
+  it('kill master → backup active within bound', () => {
+    const sim = simulate({ durationMs: 8000, faults: [{ at: 4000, fault: crash('master', null) }] });
+    expect(sim.failure).toBeNull();
+    expect(sim.status('master')).toBe('down');
+    expect(sim.status('backup')).toBe('active');
+    const takeOver = becameActive(sim, 'backup');
+    expect(takeOver?.reason).toBe('missed heartbeats');
+    const { pingRateMs, failoverTimeMs } = sim.scenario.pair.timing;
+    const after = (takeOver?.atMs ?? Infinity) - 4000;
+    // Rule 3: not before the failover time since the last answered heartbeat (at most one ping and a round trip
+    // before the crash), and within the bound of invariant (b).
+    expect(after).toBeGreaterThanOrEqual(failoverTimeMs - pingRateMs - 2 * DELAYS.frameMaxMs);
+    expect(after).toBeLessThanOrEqual(DELAYS.linkDownMaxMs + sim.bounds.takeOverMs);
+  });
+
+  it('master loses power (no connection reset) → backup notices by heartbeats and takes over', () => {
+    const sim = simulate({ durationMs: 8000, faults: [{ at: 4000, fault: crash('master', null, true) }] });
+    expect(sim.failure).toBeNull();
+    expect(sim.recorded.find((r) => r.node === 'backup' && r.event.kind === 'peer-lost')?.event.reason).toBe(
+      'missed heartbeats',
+    );
+    const after = (becameActive(sim, 'backup')?.atMs ?? Infinity) - 4000;
+    expect(after).toBeLessThanOrEqual(sim.bounds.noticeSilenceMs + sim.bounds.takeOverMs);
+  });
+
+  it('split brain heals to exactly one active, and the dual-active time is recorded', () => {
+    const sim = simulate({
+      recovery: 'manual',
+      durationMs: 12_000,
+      faults: [{ at: 3000, fault: { kind: 'link-cut', durationMs: 3000 } }],
+    });
+    expect(sim.failure).toBeNull();
+    const result = sim.result();
+    expect(result.maxDualActiveMs).toBeGreaterThan(1000);
+    // Manual recovery: the node that was active without interruption stays, the master when only the link broke.
+    expect(sim.status('master')).toBe('active');
+    expect(sim.status('backup')).toBe('standby');
+    const split = sim.recorded.find((r) => r.event.kind === 'split-brain');
+    expect(split?.node).toBe('backup');
+    expect(split?.event.reason).toBe('partition healed');
+    expect(Math.abs((split?.event.durationMs ?? 0) - result.maxDualActiveMs)).toBeLessThanOrEqual(
+      2 * DELAYS.frameMaxMs,
+    );
+  });
+
+  it('frames lost one way → both active for a while, then exactly one again', () => {
+    const sim = simulate({
+      durationMs: 10_000,
+      faults: [{ at: 3000, fault: { kind: 'one-way-loss', from: 'master', durationMs: 2500 } }],
+    });
+    expect(sim.failure).toBeNull();
+    expect(sim.result().maxDualActiveMs).toBeGreaterThan(0);
+    expect(sim.status('master')).toBe('active');
+    expect(sim.status('backup')).toBe('standby');
+  });
+
+  it('isolation check: a partitioned active master steps down, the backup takes over, never two active', () => {
+    const sim = simulate({
+      isolationCheck: true,
+      durationMs: 12_000,
+      faults: [{ at: 3000, fault: { kind: 'partition', node: 'master', durationMs: 4000 } }],
+    });
+    expect(sim.failure).toBeNull();
+    expect(sim.result().maxDualActiveMs).toBe(0);
+    const stepDown = sim.history.find((c) => c.node === 'master' && c.from === 'active');
+    expect(stepDown?.reason).toBe('isolated');
+    expect((stepDown?.atMs ?? Infinity) - 3000).toBeLessThanOrEqual(sim.bounds.dualActiveMs);
+    expect(becameActive(sim, 'backup')?.reason).toBe('missed heartbeats');
+    // Healed, and with automatic recovery the master takes back.
+    expect(becameActive(sim, 'master', 7000)?.reason).toBe('automatic recovery');
+    expect(sim.status('master')).toBe('active');
+  });
+
+  it('isolation check: a partitioned backup does not take over', () => {
+    const sim = simulate({
+      isolationCheck: true,
+      durationMs: 10_000,
+      faults: [{ at: 3000, fault: { kind: 'partition', node: 'backup', durationMs: 4000 } }],
+    });
+    expect(sim.failure).toBeNull();
+    expect(becameActive(sim, 'backup')).toBeUndefined();
+    expect(sim.status('master')).toBe('active');
+  });
+
+  it('automatic recovery: the returning master pulls, then takes over in a coordinated hand-over', () => {
+    const sim = simulate({ durationMs: 10_000, faults: [{ at: 3000, fault: crash('master', 2000) }] });
+    expect(sim.failure).toBeNull();
+    const back = becameActive(sim, 'master', 5000);
+    expect(back?.reason).toBe('automatic recovery');
+    expect((back?.atMs ?? Infinity) - 5000).toBeLessThanOrEqual(sim.bounds.settleMs);
+    expect(sim.status('backup')).toBe('standby');
+    // The epoch grew with each change of the active node.
+    expect(sim.epoch('master')).toBe(3);
+  });
+
+  it('manual recovery: the returning master stays standby until the operator asks', () => {
+    const sim = simulate({
+      recovery: 'manual',
+      durationMs: 12_000,
+      faults: [
+        { at: 3000, fault: crash('master', 2000) },
+        { at: 10_000, fault: { kind: 'switchover', node: 'master' } },
+      ],
+    });
+    expect(sim.failure).toBeNull();
+    const masterChanges = sim.history.filter((c) => c.node === 'master' && c.atMs >= 5000);
+    expect(masterChanges.map((c) => `${c.to}: ${c.reason}`)).toEqual([
+      'standby: manual recovery: backup is active',
+      'active: operator request',
+    ]);
+    expect(masterChanges[1]?.atMs).toBeLessThanOrEqual(10_000 + 2 * DELAYS.frameMaxMs);
+    expect(sim.status('backup')).toBe('standby');
+  });
+
+  it('restore window: the master waits, then takes over by itself when the window opens', () => {
+    // A window opens every minute for 15 s; the run starts 40 s before one.
+    const minute = 60_000;
+    const startTime = Math.ceil(1_735_689_600_000 / minute) * minute + 20_000;
+    const sim = simulate({
+      recovery: 'window',
+      restoreWindow: { cron: '* * * * *', lengthMs: 15_000 },
+      startTime,
+      durationMs: 45_000,
+      faults: [{ at: 3000, fault: crash('master', 2000) }],
+    });
+    expect(sim.failure).toBeNull();
+    const changes = sim.history.filter((c) => c.node === 'master' && c.atMs >= 5000);
+    expect(changes.map((c) => `${c.to}: ${c.reason}`)).toEqual([
+      'standby: waiting for restore window',
+      'active: restore window',
+    ]);
+    expect(changes[1]?.atMs).toBeGreaterThanOrEqual(40_000);
+    expect(changes[1]?.atMs).toBeLessThanOrEqual(40_000 + sim.bounds.settleMs);
+  });
+
+  it('clean stop of the active master hands over at once', () => {
+    const sim = simulate({
+      durationMs: 6000,
+      faults: [{ at: 3000, fault: { kind: 'stop', node: 'master', restartAfterMs: null } }],
+    });
+    expect(sim.failure).toBeNull();
+    const takeOver = becameActive(sim, 'backup');
+    expect(takeOver?.reason).toBe('clean hand-over');
+    expect((takeOver?.atMs ?? Infinity) - 3000).toBeLessThanOrEqual(DELAYS.frameMaxMs);
+    expect(sim.status('master')).toBe('down');
+  });
+
+  it('a backup clock that is far off changes nothing', () => {
+    const sim = simulate({
+      recovery: 'manual',
+      durationMs: 12_000,
+      clockSkewMs: { backup: -1400 },
+      faults: [{ at: 3000, fault: { kind: 'link-cut', durationMs: 3000 } }],
+    });
+    expect(sim.failure).toBeNull();
+    expect(sim.status('master')).toBe('active');
+    expect(sim.status('backup')).toBe('standby');
+  });
+});
+
+describe('deterministic simulation: the invariants catch a broken machine', () => {
+  const wrap = (change: (event: MachineEvent) => MachineEvent): MachineUnderTest => ({
+    initialState,
+    transition: (state, event, now) => transition(state, change(event), now),
+  });
+
+  it('(a) a machine that believes every isolation probe keeps two nodes active', () => {
+    const sim = simulate(
+      {
+        isolationCheck: true,
+        durationMs: 10_000,
+        faults: [{ at: 3000, fault: { kind: 'partition', node: 'master', durationMs: 4000 } }],
+      },
+      wrap((e) => (e.type === 'isolation-probed' ? { ...e, reachable: true } : e)),
+    );
+    expect(sim.failure?.invariant).toBe('a');
+  });
+
+  it('(b) a standby that sleeps through its heartbeat ticks never takes over', () => {
+    const sim = simulate(
+      { durationMs: 8000, faults: [{ at: 3000, fault: crash('master', null) }] },
+      {
+        initialState,
+        transition: (state, event, now) =>
+          event.type === 'tick' && state.status === 'standby'
+            ? { state, effects: [], wakeAt: now + state.config.timing.pingRateMs }
+            : transition(state, event, now),
+      },
+    );
+    expect(sim.failure?.invariant).toBe('b');
+  });
+
+  it('(c) a machine that never finishes pulling never takes back', () => {
+    const sim = simulate(
+      { durationMs: 10_000, faults: [{ at: 3000, fault: crash('master', 2000) }] },
+      wrap((e) => (e.type === 'sync-complete' ? { type: 'tick' } : e)),
+    );
+    expect(sim.failure?.invariant).toBe('c');
+  });
+
+  it('(f) a machine that throws is reported with the event, not crashed', () => {
+    const sim = simulate(
+      {
+        durationMs: 6000,
+        faults: [{ at: 3000, fault: { kind: 'stop', node: 'backup', restartAfterMs: null } }],
+      },
+      {
+        initialState,
+        transition: (state, event, now) => {
+          if (event.type === 'goodbye') throw new Error('boom');
+          return transition(state, event, now);
+        },
+      },
+    );
+    expect(sim.failure?.invariant).toBe('f');
+    expect(sim.failure?.message).toContain('goodbye');
+  });
+});
