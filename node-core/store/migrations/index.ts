@@ -1,11 +1,15 @@
 import { sql as initial } from './001-initial.ts';
 import { sql as data } from './002-data.ts';
 import { sql as alarms } from './004-alarms.ts';
+import { sql as history } from './005-history.ts';
 
-/** Numbered migrations, applied in order; a migration never changes once released. */
+/**
+ * Numbered migrations, applied in order; a migration never changes once released.
+ * 3 was never released (history took 5 because databases at 4 already exist).
+ */
 export const migrations: readonly { readonly version: number; readonly sql: string }[] = [
   { version: 1, sql: initial },
   { version: 2, sql: data },
-  // 3 is history (node-core/history); numbers stay in order of release, not of files.
   { version: 4, sql: alarms },
+  { version: 5, sql: history },
 ];

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HistoryStore, toHistorySamples, type HistorySample } from './history-store.ts';
+import { tempDatabase } from './test-db.ts';
+
+const disposers: (() => void)[] = [];
+afterEach(() => {
+  for (const dispose of disposers.splice(0)) dispose();
+});
+
+function store(): HistoryStore {
+  const t = tempDatabase();
+  disposers.push(t.dispose);
+  return new HistoryStore(t.db);
+}
+
+function sample(tag: string, ts: number, value: HistorySample['value'], origin = 'n1'): HistorySample {
+  return { tag, ts, value, quality: 'good', origin };
+}
+
+describe('HistoryStore.record', () => {
+  it('is idempotent: the same (tag, ts) is stored once, whoever sends it again', () => {
+    const h = store();
+    expect(h.record([sample('t', 1, 1), sample('t', 2, 2), sample('u', 1, 'x')])).toBe(3);
+    expect(h.record([sample('t', 1, 1), sample('t', 2, 99, 'n2'), sample('t', 3, 3)])).toBe(1);
+    expect(h.count()).toBe(4);
+    expect(h.query('t', 0, 10, { maxPoints: 100 })).toEqual({
+      kind: 'raw',
+      samples: [
+        { ts: 1, value: 1, quality: 'good' },
+        { ts: 2, value: 2, quality: 'good' },
+        { ts: 3, value: 3, quality: 'good' },
+      ],
+    });
+  });
+
+  it('keeps every value type and quality as it was', () => {
+    const h = store();
+    h.record([
+      sample('a', 1, 1.5),
+      sample('a', 2, true),
+      sample('a', 3, 'text "quoted"'),
+      { ...sample('a', 4, null), quality: 'bad' },
+    ]);
+    expect(h.query('a', 0, 10, { maxPoints: 10 })).toMatchObject({
+      samples: [{ value: 1.5 }, { value: true }, { value: 'text "quoted"' }, { value: null, quality: 'bad' }],
+    });
+  });
+
+  it('turns published values into samples of an origin', () => {
+    expect(toHistorySamples([{ name: 't', value: 1, quality: 'good', ts: 5 }], 'n1')).toEqual([
+      { tag: 't', ts: 5, value: 1, quality: 'good', origin: 'n1' },
+    ]);
+  });
+});
+
+describe('HistoryStore.query', () => {
+  it('returns raw samples within [from, to] when they fit maxPoints', () => {
+    const h = store();
+    h.record([0, 10, 20, 30, 40].map((ts) => sample('t', ts, ts)));
+    expect(h.query('t', 10, 30, { maxPoints: 3 })).toMatchObject({
+      kind: 'raw',
+      samples: [{ ts: 10 }, { ts: 20 }, { ts: 30 }],
+    });
+    expect(h.query('t', 50, 10, { maxPoints: 3 })).toEqual({ kind: 'raw', samples: [] });
+    expect(h.query('other', 0, 100, { maxPoints: 3 })).toEqual({ kind: 'raw', samples: [] });
+  });
+
+  it('downsamples to at most maxPoints buckets with min, max, avg and last', () => {
+    const h = store();
+    // 1000 samples, one per ms, value = ts % 100; one bad sample that must not count in min/max/avg.
+    h.record(Array.from({ length: 1000 }, (_, ts) => sample('t', ts, ts % 100)));
+    h.record([{ ...sample('t', 1000, 1_000_000), quality: 'bad' }]);
+    const result = h.query('t', 0, 999, { maxPoints: 10 });
+    if (result.kind !== 'buckets') throw new Error('expected buckets');
+    expect(result.bucketMs).toBe(100);
+    expect(result.buckets).toHaveLength(10);
+    for (const [i, b] of result.buckets.entries()) {
+      expect(b).toEqual({
+        from: i * 100,
+        to: (i + 1) * 100,
+        count: 100,
+        min: 0,
+        max: 99,
+        avg: 49.5,
+        last: { ts: i * 100 + 99, value: 99, quality: 'good' },
+        notGood: 0,
+      });
+    }
+    const withBad = h.query('t', 0, 1000, { maxPoints: 10 });
+    if (withBad.kind !== 'buckets') throw new Error('expected buckets');
+    expect(withBad.bucketMs).toBe(101);
+    expect(withBad.buckets.at(-1)).toMatchObject({
+      from: 909,
+      to: 1001,
+      count: 92,
+      min: 9,
+      max: 99,
+      notGood: 1,
+      last: { ts: 1000, quality: 'bad' },
+    });
+  });
+
+  it('buckets booleans as 0/1 and strings by their last value only', () => {
+    const h = store();
+    h.record([sample('b', 0, true), sample('b', 1, false), sample('b', 2, false), sample('b', 3, true)]);
+    h.record([sample('s', 0, 'a'), sample('s', 1, 'b'), sample('s', 2, 'c')]);
+    expect(h.query('b', 0, 3, { maxPoints: 1 })).toMatchObject({
+      kind: 'buckets',
+      buckets: [{ count: 4, min: 0, max: 1, avg: 0.5, last: { value: true } }],
+    });
+    expect(h.query('s', 0, 2, { maxPoints: 1 })).toMatchObject({
+      buckets: [{ count: 3, min: null, max: null, avg: null, last: { value: 'c' } }],
+    });
+  });
+
+  it('leaves out empty buckets', () => {
+    const h = store();
+    h.record([sample('t', 0, 1), sample('t', 1, 2), sample('t', 900, 3), sample('t', 901, 4)]);
+    const result = h.query('t', 0, 999, { maxPoints: 2 });
+    expect(result).toMatchObject({ kind: 'buckets', bucketMs: 500, buckets: [{ from: 0 }, { from: 500 }] });
+    const r = h.query('t', 0, 999, { maxPoints: 3 });
+    expect(r.kind === 'buckets' ? r.buckets.map((b) => b.count) : []).toEqual([2, 2]);
+  });
+});
+
+describe('HistoryStore for forwarding', () => {
+  it('since() gives an origin’s samples after a ts, oldest first, never cutting an instant in two', () => {
+    const h = store();
+    for (let ts = 1; ts <= 4; ts++) h.record(['a', 'b', 'c'].map((tag) => sample(tag, ts, ts)));
+    h.record([sample('a', 10, 0, 'other')]);
+    const first = h.since('n1', 0, 4);
+    expect(first.map((s) => `${s.tag}@${s.ts}`)).toEqual(['a@1', 'b@1', 'c@1', 'a@2', 'b@2', 'c@2']);
+    const next = h.since('n1', first.at(-1)!.ts, 4);
+    expect(next.map((s) => `${s.tag}@${s.ts}`)).toEqual(['a@3', 'b@3', 'c@3', 'a@4', 'b@4', 'c@4']);
+    expect(h.since('n1', 4, 4)).toEqual([]);
+    expect(h.since('other', 0, 10)).toEqual([sample('a', 10, 0, 'other')]);
+  });
+
+  it('knows the newest ts per origin and per tag', () => {
+    const h = store();
+    expect(h.latestTs('n1')).toBeNull();
+    expect(h.latestByOrigin()).toEqual({});
+    h.record([
+      sample('a', 5, 0, 'n1'),
+      sample('b', 7, 0, 'n1'),
+      sample('a', 9, 0, 'n2'),
+      sample('c', 1, 0, 'n3'),
+    ]);
+    expect(h.latestTs('n1')).toBe(7);
+    expect(h.latestByOrigin()).toEqual({ n1: 7, n2: 9, n3: 1 });
+    expect(h.latestTsOfTag('a')).toBe(9);
+    expect(h.latestTsOfTag('zzz')).toBeNull();
+    expect(h.hasTag('b')).toBe(true);
+    expect(h.hasTag('zzz')).toBe(false);
+  });
+
+  it('prunes samples older than a point in time', () => {
+    const h = store();
+    h.record([sample('a', 1, 0), sample('a', 2, 0), sample('b', 3, 0)]);
+    expect(h.prune(3)).toBe(2);
+    expect(h.count()).toBe(1);
+  });
+});
