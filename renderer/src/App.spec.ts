@@ -1,0 +1,91 @@
+import { render, screen, within } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import App from './App.svelte';
+import { DashboardState } from './lib/dashboard-state.svelte.ts';
+import { Router } from './lib/router.svelte.ts';
+import { certificate, FakeApi, problem, statusView } from './test/fixtures.ts';
+
+function router(hash = '#/overview'): Router {
+  window.location.hash = hash;
+  const r = new Router();
+  r.start(window);
+  return r;
+}
+
+describe('App', () => {
+  it('asks for the sign-in link when the page has no token', () => {
+    render(App, { dashboard: null, router: router() });
+    expect(screen.getByTestId('signed-out')).toHaveTextContent('Not signed in');
+    expect(screen.queryByRole('navigation')).not.toBeInTheDocument();
+  });
+
+  it('navigates between screens with plain links, marking the current one', async () => {
+    const api = new FakeApi();
+    api.certificates.mockResolvedValue([certificate({ state: 'pending' })]);
+    const dashboard = new DashboardState(api);
+    await dashboard.load();
+    const r = router('#/overview');
+    render(App, { dashboard, router: r });
+
+    const nav = screen.getByRole('navigation', { name: 'Screens' });
+    expect(within(nav).getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).getByRole('link', { name: /Certificates/ })).toHaveTextContent('1');
+    expect(screen.getByRole('heading', { level: 1, name: 'Overview' })).toBeInTheDocument();
+
+    window.location.hash = '#/history';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Failover history' })).toBeInTheDocument();
+    expect(within(nav).getByRole('link', { name: 'Failover history' })).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
+
+    window.location.hash = '#/certificates';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Certificates' })).toBeInTheDocument();
+    r.stop();
+  });
+
+  it('shows the node name and status in the header and the live state', async () => {
+    const api = new FakeApi();
+    const dashboard = new DashboardState(api);
+    dashboard.start();
+    render(App, { dashboard, router: router() });
+
+    api.handlers?.connection({ state: 'live', since: Date.now() });
+    api.handlers?.status(statusView({ node: { name: 'boiler-house', status: 'standby' } }));
+    await vi.waitFor(() =>
+      expect(within(screen.getByRole('banner')).getByText('boiler-house')).toBeInTheDocument(),
+    );
+    expect(within(screen.getByRole('banner')).getByText('Standby')).toBeInTheDocument();
+    expect(screen.getByTestId('live-indicator')).toHaveTextContent('Live');
+    expect(document.title).toBe('boiler-house — Tandem');
+
+    api.handlers?.connection({
+      state: 'unavailable',
+      reason: 'closed',
+      retryAt: Date.now() + 4000,
+      attempt: 1,
+    });
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('live-indicator')).toHaveTextContent(
+        'Live updates unavailable — refreshing every 2 s',
+      ),
+    );
+    dashboard.stop();
+    expect(api.liveClosed).toHaveBeenCalled();
+  });
+
+  it('shows the sign-in page when the node refuses the token', async () => {
+    const api = new FakeApi();
+    api.status.mockRejectedValue(
+      problem({ status: 401, code: 'UNAUTHORIZED', message: 'missing or wrong token' }),
+    );
+    const dashboard = new DashboardState(api);
+    await dashboard.load();
+    render(App, { dashboard, router: router() });
+
+    expect(screen.getByTestId('signed-out')).toHaveTextContent('The node did not accept this sign-in');
+    expect(screen.queryByTestId('banner-node-unreachable')).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,141 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { DashboardState } from '../lib/dashboard-state.svelte.ts';
+import { certificate, FakeApi, NOW, problem, statusView } from '../test/fixtures.ts';
+import Banners from './Banners.svelte';
+
+async function loaded(api: FakeApi): Promise<DashboardState> {
+  const dashboard = new DashboardState(api, { now: () => NOW });
+  await dashboard.load();
+  return dashboard;
+}
+
+describe('Banners', () => {
+  it('shows nothing when all is well', async () => {
+    render(Banners, { dashboard: await loaded(new FakeApi()) });
+    expect(screen.queryByRole('region', { name: 'Needs attention' })).not.toBeInTheDocument();
+  });
+
+  it('warns when the peer is unreachable, with the link reason and the last heartbeat', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({
+        peer: {
+          link: 'disconnected',
+          linkReason: 'missed heartbeats',
+          lastHeartbeatAt: '2025-06-01T02:59:30Z',
+        },
+      }),
+    );
+    render(Banners, { dashboard: await loaded(api) });
+
+    const banner = screen.getByTestId('banner-peer-unreachable');
+    expect(banner).toHaveTextContent('Peer unreachable.');
+    expect(banner).toHaveTextContent('Link: Disconnected — missed heartbeats');
+    expect(banner).toHaveTextContent('Last heartbeat 30 s ago');
+  });
+
+  it('asks for certificate approval when a certificate is pending, linking to the Certificates screen', async () => {
+    const api = new FakeApi();
+    api.certificates.mockResolvedValue([certificate({ state: 'pending' })]);
+    render(Banners, { dashboard: await loaded(api) });
+
+    const banner = screen.getByTestId('banner-certificate-pending');
+    expect(banner).toHaveTextContent('Peer certificate waiting for approval.');
+    expect(within(banner).getByRole('link', { name: 'Review certificates' })).toHaveAttribute(
+      'href',
+      '#/certificates',
+    );
+  });
+
+  it('shows the certificate banner rather than "unreachable" while the link waits for approval', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(statusView({ peer: { link: 'pending-approval', status: null } }));
+    render(Banners, { dashboard: await loaded(api) });
+
+    expect(screen.getByTestId('banner-certificate-pending')).toBeInTheDocument();
+    expect(screen.queryByTestId('banner-peer-unreachable')).not.toBeInTheDocument();
+  });
+
+  it('lists the differences on a license mismatch', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({
+        licenseMatch: 'mismatch',
+        licenseDifferences: ['limit tags: 5000 here, 1000 on the peer'],
+      }),
+    );
+    render(Banners, { dashboard: await loaded(api) });
+
+    const banner = screen.getByTestId('banner-license-mismatch');
+    expect(within(banner).getByRole('listitem')).toHaveTextContent('limit tags: 5000 here, 1000 on the peer');
+  });
+
+  it('offers "Switch back to master" on the standby master while the backup runs, behind a confirmation', async () => {
+    const user = userEvent.setup();
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({ node: { mode: 'master', status: 'standby' }, peer: { mode: 'backup', status: 'active' } }),
+    );
+    const dashboard = await loaded(api);
+    render(Banners, { dashboard });
+
+    await user.click(screen.getByRole('button', { name: 'Switch back to master' }));
+    const dialog = screen.getByRole('dialog', { name: 'Switch back to the master?' });
+    expect(api.switchover).not.toHaveBeenCalled();
+
+    api.status.mockResolvedValue(statusView());
+    await user.click(within(dialog).getByRole('button', { name: 'Switch back to master' }));
+    expect(api.switchover).toHaveBeenCalledOnce();
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(dashboard.notice).toEqual({ tone: 'success', message: 'Switch-over done: this node is running.' });
+    expect(screen.queryByTestId('banner-switch-back')).not.toBeInTheDocument();
+  });
+
+  it('reports a switch-over that did not complete', async () => {
+    const user = userEvent.setup();
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({ node: { mode: 'master', status: 'standby' }, peer: { mode: 'backup', status: 'active' } }),
+    );
+    api.switchover.mockResolvedValue({ requested: true, status: 'standby' });
+    const dashboard = await loaded(api);
+    render(Banners, { dashboard });
+
+    await user.click(screen.getByRole('button', { name: 'Switch back to master' }));
+    await user.click(
+      within(screen.getByRole('dialog')).getByRole('button', { name: 'Switch back to master' }),
+    );
+    expect(dashboard.notice?.tone).toBe('error');
+    expect(dashboard.notice?.message).toContain('still standby');
+  });
+
+  it('on the running backup, points to the master instead of offering the button', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({
+        node: { mode: 'backup', status: 'active' },
+        peer: { mode: 'master', status: 'standby', apiUrl: 'http://10.0.0.1:8088' },
+      }),
+    );
+    render(Banners, { dashboard: await loaded(api) });
+
+    const banner = screen.getByTestId('banner-switch-back-on-master');
+    expect(banner).toHaveTextContent('http://10.0.0.1:8088');
+    expect(within(banner).queryByRole('button')).not.toBeInTheDocument();
+  });
+
+  it('says so first when this node itself stops answering', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(statusView({ peer: { link: 'faulted', linkReason: 'tls error' } }));
+    const dashboard = await loaded(api);
+    api.status.mockRejectedValue(problem());
+    await dashboard.refreshStatus();
+    render(Banners, { dashboard });
+
+    const alerts = screen.getAllByTestId(/^banner-/);
+    expect(alerts[0]).toHaveAttribute('data-testid', 'banner-node-unreachable');
+    expect(alerts[0]).toHaveTextContent('This node is not answering.');
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { certificate, FP_OTHER, statusView } from '../test/fixtures.ts';
+import { bannersFor } from './banners.ts';
+
+describe('bannersFor', () => {
+  it('is empty for a healthy pair', () => {
+    expect(bannersFor({ status: statusView(), statusProblem: null, certificates: [] })).toEqual([]);
+  });
+
+  it('orders the banners most urgent first', () => {
+    const banners = bannersFor({
+      status: statusView({
+        peer: { link: 'faulted', linkReason: 'tls' },
+        licenseMatch: 'mismatch',
+        licenseDifferences: ['x'],
+      }),
+      statusProblem: { status: 0, code: 'UNREACHABLE', message: 'down' },
+      certificates: [certificate({ fingerprint: FP_OTHER })],
+    });
+    expect(banners.map((b) => b.kind)).toEqual([
+      'node-unreachable',
+      'peer-unreachable',
+      'certificate-pending',
+      'license-mismatch',
+    ]);
+  });
+
+  it('asks to switch back only on the standby master with a running backup', () => {
+    const here = bannersFor({
+      status: statusView({
+        node: { mode: 'master', status: 'standby' },
+        peer: { mode: 'backup', status: 'active' },
+      }),
+      statusProblem: null,
+      certificates: null,
+    });
+    expect(here).toEqual([{ kind: 'switch-back-here' }]);
+
+    const transient = bannersFor({
+      status: statusView({
+        node: { mode: 'master', status: 'standby' },
+        peer: { link: 'connecting', status: 'active' },
+      }),
+      statusProblem: null,
+      certificates: null,
+    });
+    expect(transient.map((b) => b.kind)).toEqual(['peer-unreachable']);
+  });
+
+  it('leaves a refused token to the sign-in page', () => {
+    expect(
+      bannersFor({
+        status: null,
+        statusProblem: { status: 401, code: 'UNAUTHORIZED', message: 'no' },
+        certificates: null,
+      }),
+    ).toEqual([]);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * What needs the operator, worked out from what the node said. Pure: the Overview shows the list at the
+ * top of every screen, most urgent first.
+ */
+import type { CertificateRecord, LinkState, StatusView } from '../../../node-core/dto.ts';
+import type { ApiProblem } from './api-client.ts';
+
+export type Banner =
+  | { readonly kind: 'node-unreachable'; readonly problem: ApiProblem }
+  | {
+      readonly kind: 'peer-unreachable';
+      readonly link: LinkState;
+      readonly reason: string | null;
+      readonly lastHeartbeatAt: string | null;
+    }
+  /** This node is the master on standby while the backup runs: the operator switches back here. */
+  | { readonly kind: 'switch-back-here' }
+  /** This node is the backup running while the master waits on standby: switch back on the master. */
+  | { readonly kind: 'switch-back-on-master'; readonly masterApiUrl: string | null }
+  | { readonly kind: 'certificate-pending'; readonly fingerprints: readonly string[] }
+  | { readonly kind: 'license-mismatch'; readonly differences: readonly string[] };
+
+export interface BannerInput {
+  readonly status: StatusView | null;
+  /** Set when this node's own API did not answer the last time it was asked. */
+  readonly statusProblem: ApiProblem | null;
+  readonly certificates: readonly CertificateRecord[] | null;
+}
+
+export function bannersFor(input: BannerInput): Banner[] {
+  const banners: Banner[] = [];
+  const { status, statusProblem, certificates } = input;
+  if (statusProblem && statusProblem.status !== 401)
+    banners.push({ kind: 'node-unreachable', problem: statusProblem });
+
+  const peer = status?.peer ?? null;
+  const pending = new Set(certificates?.filter((c) => c.state === 'pending').map((c) => c.fingerprint) ?? []);
+  if (peer?.link === 'pending-approval' && peer.fingerprint) pending.add(peer.fingerprint);
+
+  // A pending certificate explains a blocked link better than "unreachable" does.
+  if (peer && peer.link !== 'connected' && !(peer.link === 'pending-approval')) {
+    banners.push({
+      kind: 'peer-unreachable',
+      link: peer.link,
+      reason: peer.linkReason,
+      lastHeartbeatAt: peer.lastHeartbeatAt,
+    });
+  }
+
+  if (status && peer?.link === 'connected') {
+    const { node } = status;
+    if (node.mode === 'master' && node.status === 'standby' && peer.status === 'active') {
+      banners.push({ kind: 'switch-back-here' });
+    } else if (
+      node.mode === 'backup' &&
+      node.status === 'active' &&
+      peer.mode === 'master' &&
+      peer.status === 'standby'
+    ) {
+      banners.push({ kind: 'switch-back-on-master', masterApiUrl: peer.apiUrl });
+    }
+  }
+
+  if (pending.size > 0 || peer?.link === 'pending-approval') {
+    banners.push({ kind: 'certificate-pending', fingerprints: [...pending] });
+  }
+
+  if (status?.licenseMatch === 'mismatch') {
+    banners.push({ kind: 'license-mismatch', differences: status.licenseDifferences });
+  }
+  return banners;
+}

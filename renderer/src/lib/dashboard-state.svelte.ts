@@ -1,0 +1,314 @@
+/**
+ * Everything the screens show, as `$state`, fed by one `DashboardApi` (the HTTP client and its live
+ * subscription). Components read these fields and call these methods; they never fetch or poll.
+ */
+import type {
+  CertificateRecord,
+  EventKind,
+  FailoverEvent,
+  LinkState,
+  StatusView,
+} from '../../../node-core/dto.ts';
+import {
+  toProblem,
+  type ApiProblem,
+  type CsvDownload,
+  type DashboardApi,
+  type LiveConnection,
+  type LiveSubscription,
+} from './api-client.ts';
+import { bannersFor, type Banner } from './banners.ts';
+
+/** One piece of data from the node. An error keeps what was last known, marked as such. */
+export type Loadable<T> =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'loaded'; readonly value: T; readonly at: number }
+  | {
+      readonly kind: 'error';
+      readonly problem: ApiProblem;
+      readonly last: T | null;
+      readonly lastAt: number | null;
+    };
+
+export type EventFilter = EventKind | 'all';
+
+/** The outcome of an operator action, shown until the next one. */
+export type ActionNotice =
+  | { readonly tone: 'success'; readonly message: string }
+  | { readonly tone: 'error'; readonly message: string; readonly problem: ApiProblem };
+
+export interface DashboardOptions {
+  /** How many events the history shows. */
+  readonly eventLimit?: number;
+  /** The uptime and "ago" texts advance this often. */
+  readonly tickMs?: number;
+  readonly now?: () => number;
+}
+
+export const DASHBOARD_DEFAULTS = { eventLimit: 200, tickMs: 1000 } as const;
+
+export function valueOf<T>(loadable: Loadable<T>): T | null {
+  switch (loadable.kind) {
+    case 'loading':
+      return null;
+    case 'loaded':
+      return loadable.value;
+    case 'error':
+      return loadable.last;
+  }
+}
+
+export class DashboardState {
+  status = $state.raw<Loadable<StatusView>>({ kind: 'loading' });
+  events = $state.raw<Loadable<FailoverEvent[]>>({ kind: 'loading' });
+  certificates = $state.raw<Loadable<CertificateRecord[]>>({ kind: 'loading' });
+  live = $state.raw<LiveConnection>({ state: 'connecting', attempt: 0 });
+  eventFilter = $state<EventFilter>('all');
+  now = $state(0);
+  /** Fingerprint of the certificate being decided, or `switchover`, while a request is out. */
+  busy = $state<string | null>(null);
+  notice = $state.raw<ActionNotice | null>(null);
+
+  readonly eventLimit: number;
+
+  /** The node refused the token (HTTP 401 or the live socket's 4401). */
+  readonly unauthorized = $derived(
+    this.live.state === 'unauthorized' ||
+      [this.status, this.events, this.certificates].some(
+        (l) => l.kind === 'error' && l.problem.status === 401,
+      ),
+  );
+
+  readonly banners: Banner[] = $derived(
+    bannersFor({
+      status: valueOf(this.status),
+      statusProblem: this.status.kind === 'error' ? this.status.problem : null,
+      certificates: valueOf(this.certificates),
+    }),
+  );
+
+  readonly pendingCertificates = $derived(
+    (valueOf(this.certificates) ?? []).filter((c) => c.state === 'pending').length,
+  );
+
+  readonly #api: DashboardApi;
+  readonly #now: () => number;
+  readonly #tickMs: number;
+  #subscription: LiveSubscription | null = null;
+  #ticker: number | null = null;
+  #lastLink: LinkState | null = null;
+  #wasLive = false;
+  #statusCount = 0;
+  readonly #eventBuffers = new Set<FailoverEvent[]>();
+
+  constructor(api: DashboardApi, options: DashboardOptions = {}) {
+    this.#api = api;
+    this.#now = options.now ?? (() => Date.now());
+    this.#tickMs = options.tickMs ?? DASHBOARD_DEFAULTS.tickMs;
+    this.eventLimit = options.eventLimit ?? DASHBOARD_DEFAULTS.eventLimit;
+    this.now = this.#now();
+  }
+
+  /** Loads everything once, then follows the live subscription. `start()` after `start()` restarts. */
+  start(): void {
+    this.stop();
+    this.#ticker = window.setInterval(() => (this.now = this.#now()), this.#tickMs);
+    void this.load();
+    this.#subscription = this.#api.live({
+      status: (status) => this.#applyStatus(status),
+      event: (event) => this.#applyEvent(event),
+      connection: (connection) => this.#applyConnection(connection),
+      error: (problem) => (this.status = failed(this.status, problem)),
+    });
+  }
+
+  stop(): void {
+    this.#subscription?.close();
+    this.#subscription = null;
+    if (this.#ticker !== null) window.clearInterval(this.#ticker);
+    this.#ticker = null;
+  }
+
+  load(): Promise<void> {
+    return Promise.all([this.refreshStatus(), this.refreshEvents(), this.refreshCertificates()]).then(
+      () => undefined,
+    );
+  }
+
+  async refreshStatus(): Promise<void> {
+    const seen = this.#statusCount;
+    try {
+      const status = await this.#api.status();
+      // A live push that arrived while this request was out is newer than its answer.
+      if (this.#statusCount === seen) this.#applyStatus(status);
+    } catch (error) {
+      if (this.#statusCount === seen) this.status = failed(this.status, toProblem(error));
+    }
+  }
+
+  async refreshEvents(): Promise<void> {
+    const filter = this.eventFilter;
+    // Live events that arrive while the request is out are merged into its answer, not lost under it.
+    const arrivedMeanwhile: FailoverEvent[] = [];
+    this.#eventBuffers.add(arrivedMeanwhile);
+    try {
+      const events = await this.#api.events({
+        limit: this.eventLimit,
+        ...(filter === 'all' ? {} : { kinds: [filter] }),
+      });
+      // A newer filter's answer wins over an older one's.
+      if (filter === this.eventFilter) {
+        this.events = {
+          kind: 'loaded',
+          value: mergeEvents(events, arrivedMeanwhile, filter, this.eventLimit),
+          at: this.#now(),
+        };
+      }
+    } catch (error) {
+      if (filter === this.eventFilter) this.events = failed(this.events, toProblem(error));
+    } finally {
+      this.#eventBuffers.delete(arrivedMeanwhile);
+    }
+  }
+
+  async refreshCertificates(): Promise<void> {
+    try {
+      this.certificates = { kind: 'loaded', value: await this.#api.certificates(), at: this.#now() };
+    } catch (error) {
+      this.certificates = failed(this.certificates, toProblem(error));
+    }
+  }
+
+  setEventFilter(filter: EventFilter): Promise<void> {
+    if (filter === this.eventFilter && this.events.kind === 'loaded') return Promise.resolve();
+    this.eventFilter = filter;
+    this.events = { kind: 'loading' };
+    return this.refreshEvents();
+  }
+
+  approveCertificate(fingerprint: string): Promise<boolean> {
+    return this.#decide(fingerprint, 'approve');
+  }
+
+  rejectCertificate(fingerprint: string): Promise<boolean> {
+    return this.#decide(fingerprint, 'reject');
+  }
+
+  /** Asks the pair to make this node active (the master switching back after manual recovery). */
+  async switchover(): Promise<boolean> {
+    if (this.busy) return false;
+    this.busy = 'switchover';
+    this.notice = null;
+    try {
+      const answer = await this.#api.switchover();
+      this.notice =
+        answer.status === 'active'
+          ? { tone: 'success', message: 'Switch-over done: this node is running.' }
+          : {
+              tone: 'error',
+              message: `Switch-over requested, but this node is still ${answer.status}. See the failover history.`,
+              problem: { status: 200, code: 'SWITCHOVER_INCOMPLETE', message: `status ${answer.status}` },
+            };
+      await Promise.all([this.refreshStatus(), this.refreshEvents()]);
+      return answer.status === 'active';
+    } catch (error) {
+      const problem = toProblem(error);
+      this.notice = { tone: 'error', message: `Switch-over failed: ${problem.message}`, problem };
+      return false;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  exportCsv(): Promise<CsvDownload> {
+    const filter = this.eventFilter;
+    return this.#api.eventsCsv({ limit: 100_000, ...(filter === 'all' ? {} : { kinds: [filter] }) });
+  }
+
+  dismissNotice(): void {
+    this.notice = null;
+  }
+
+  async #decide(fingerprint: string, verb: 'approve' | 'reject'): Promise<boolean> {
+    if (this.busy) return false;
+    this.busy = fingerprint;
+    this.notice = null;
+    try {
+      const answer =
+        verb === 'approve'
+          ? await this.#api.approveCertificate(fingerprint)
+          : await this.#api.rejectCertificate(fingerprint);
+      this.notice = {
+        tone: 'success',
+        message:
+          answer.state === 'trusted'
+            ? 'Certificate approved: the peer link can connect.'
+            : 'Certificate rejected.',
+      };
+      await Promise.all([this.refreshCertificates(), this.refreshStatus()]);
+      return true;
+    } catch (error) {
+      const problem = toProblem(error);
+      this.notice = {
+        tone: 'error',
+        message: `Could not ${verb} the certificate: ${problem.message}`,
+        problem,
+      };
+      return false;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  #applyStatus(status: StatusView): void {
+    this.#statusCount += 1;
+    this.status = { kind: 'loaded', value: status, at: this.#now() };
+    const link = status.peer?.link ?? null;
+    // A peer that starts waiting for approval has a new pending certificate to show.
+    if (link === 'pending-approval' && this.#lastLink !== 'pending-approval' && this.#lastLink !== null) {
+      void this.refreshCertificates();
+    }
+    this.#lastLink = link;
+  }
+
+  #applyEvent(event: FailoverEvent): void {
+    if (event.kind.startsWith('certificate-')) void this.refreshCertificates();
+    for (const buffer of this.#eventBuffers) buffer.push(event);
+    if (this.events.kind !== 'loaded') return;
+    const merged = mergeEvents(this.events.value, [event], this.eventFilter, this.eventLimit);
+    if (merged !== this.events.value) this.events = { kind: 'loaded', value: merged, at: this.#now() };
+  }
+
+  #applyConnection(connection: LiveConnection): void {
+    this.live = connection;
+    if (connection.state === 'live') {
+      // Back after a gap: fetch what may have happened while nothing was pushed.
+      if (this.#wasLive) void Promise.all([this.refreshEvents(), this.refreshCertificates()]);
+      this.#wasLive = true;
+    }
+  }
+}
+
+/** The list with the new events that match the filter, newest first, no duplicates; the same list if none. */
+export function mergeEvents(
+  list: readonly FailoverEvent[],
+  incoming: readonly FailoverEvent[],
+  filter: EventFilter,
+  limit: number,
+): FailoverEvent[] {
+  const known = new Set(list.map((e) => e.id));
+  const fresh = incoming.filter((e) => !known.has(e.id) && (filter === 'all' || e.kind === filter));
+  if (fresh.length === 0) return list as FailoverEvent[];
+  return [...fresh, ...list].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, limit);
+}
+
+function failed<T>(current: Loadable<T>, problem: ApiProblem): Loadable<T> {
+  switch (current.kind) {
+    case 'loading':
+      return { kind: 'error', problem, last: null, lastAt: null };
+    case 'loaded':
+      return { kind: 'error', problem, last: current.value, lastAt: current.at };
+    case 'error':
+      return { kind: 'error', problem, last: current.last, lastAt: current.lastAt };
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it, vi } from 'vitest';
+import { takeToken, type SessionWindow } from './session.ts';
+
+function fakeWindow(hash: string, stored: string | null = null) {
+  const storage = new Map<string, string>(stored ? [['tandem.admin-token', stored]] : []);
+  const replaceState = vi.fn();
+  const win: SessionWindow = {
+    location: { hash, pathname: '/', search: '' },
+    sessionStorage: {
+      getItem: (key) => storage.get(key) ?? null,
+      setItem: (key, value) => void storage.set(key, value),
+    },
+    history: { replaceState },
+  };
+  return { win, storage, replaceState };
+}
+
+describe('takeToken', () => {
+  it('takes the token from the fragment, keeps it for the tab and removes it from the address', () => {
+    const { win, storage, replaceState } = fakeWindow('#token=abc123');
+    expect(takeToken(win)).toBe('abc123');
+    expect(storage.get('tandem.admin-token')).toBe('abc123');
+    expect(replaceState).toHaveBeenCalledWith(null, '', '/#/overview');
+  });
+
+  it('uses the stored token on a reload, leaving the route alone', () => {
+    const { win, replaceState } = fakeWindow('#/history', 'abc123');
+    expect(takeToken(win)).toBe('abc123');
+    expect(replaceState).not.toHaveBeenCalled();
+  });
+
+  it('answers null when there is no token at all', () => {
+    expect(takeToken(fakeWindow('').win)).toBeNull();
+  });
+});

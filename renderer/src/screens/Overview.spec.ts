@@ -1,0 +1,107 @@
+import { render, screen, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { DashboardState } from '../lib/dashboard-state.svelte.ts';
+import { FakeApi, FP_NODE, NOW, pending, problem, statusView } from '../test/fixtures.ts';
+import Overview from './Overview.svelte';
+
+async function loaded(api: FakeApi): Promise<DashboardState> {
+  const dashboard = new DashboardState(api, { now: () => NOW });
+  await dashboard.load();
+  return dashboard;
+}
+
+describe('Overview', () => {
+  it('shows a loading state until the status arrives', () => {
+    const api = new FakeApi();
+    api.status.mockReturnValue(pending());
+    render(Overview, { dashboard: new DashboardState(api) });
+    expect(screen.getByText('Loading status…')).toBeInTheDocument();
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+  });
+
+  it('shows this node and its peer side by side', async () => {
+    const api = new FakeApi();
+    render(Overview, { dashboard: await loaded(api) });
+
+    expect(within(screen.getByTestId('node-status')).getByText('Running')).toBeInTheDocument();
+    expect(within(screen.getByTestId('peer-status')).getByText('Standby')).toBeInTheDocument();
+    const table = screen.getByRole('table');
+    expect(within(table).getByRole('columnheader', { name: 'This node' })).toBeInTheDocument();
+    expect(within(table).getByRole('columnheader', { name: 'Peer' })).toBeInTheDocument();
+    expect(within(table).getByText('Master')).toBeInTheDocument();
+    expect(within(table).getByText('Backup')).toBeInTheDocument();
+    expect(screen.getByText('2 h 00 min')).toBeInTheDocument(); // uptime since 01:00, now 03:00
+    expect(screen.getByText('http://10.0.0.2:8088')).toBeInTheDocument();
+    // Fingerprint in monospace groups of four.
+    expect(screen.getByTestId('node-fingerprint')).toHaveTextContent(/^a1b2 c3d4 e5f6 0718 /);
+    expect(screen.getByTestId('node-fingerprint').textContent?.replace(/\s/g, '')).toBe(FP_NODE);
+    // License details and the comparison.
+    expect(screen.getAllByText('modbus, history')).toHaveLength(2);
+    expect(screen.getByTestId('license-match')).toHaveTextContent('Match');
+    // Peer link.
+    expect(screen.getByTestId('link-state')).toHaveTextContent('Connected');
+    expect(screen.getByText('3 ms')).toBeInTheDocument();
+    expect(screen.getByText('1,234 events replicated')).toBeInTheDocument();
+  });
+
+  it('shows the peer as Unreachable when the link is not connected, with the reason', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({
+        peer: { link: 'disconnected', linkReason: 'connection refused', status: 'standby', missedPings: 3 },
+      }),
+    );
+    render(Overview, { dashboard: await loaded(api) });
+
+    expect(within(screen.getByTestId('peer-status')).getByText('Unreachable')).toBeInTheDocument();
+    expect(screen.getByTestId('link-state')).toHaveTextContent('Disconnected — connection refused');
+    expect(screen.getByText('3')).toBeInTheDocument();
+  });
+
+  it('lists the license differences on a mismatch', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({ licenseMatch: 'mismatch', licenseDifferences: ['module "history" only on this node'] }),
+    );
+    render(Overview, { dashboard: await loaded(api) });
+
+    expect(screen.getByTestId('license-match')).toHaveTextContent('Mismatch');
+    expect(screen.getByText('module "history" only on this node')).toBeInTheDocument();
+  });
+
+  it('says when there is no peer (independent)', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(statusView({ node: { mode: 'independent' }, peer: null }));
+    render(Overview, { dashboard: await loaded(api) });
+
+    expect(screen.getByText('No peer: this node runs independent')).toBeInTheDocument();
+    expect(screen.queryByText('Peer link')).not.toBeInTheDocument();
+  });
+
+  it('shows an error with a retry when the status cannot be loaded', async () => {
+    const api = new FakeApi();
+    api.status.mockRejectedValue(
+      problem({ status: 0, code: 'UNREACHABLE', message: 'the node is not answering' }),
+    );
+    render(Overview, { dashboard: await loaded(api) });
+
+    const alert = screen.getByTestId('load-problem');
+    expect(alert).toHaveTextContent("Could not load this node's status.");
+    expect(alert).toHaveTextContent('UNREACHABLE');
+
+    api.status.mockResolvedValue(statusView());
+    within(alert).getByRole('button', { name: 'Try again' }).click();
+    expect(await screen.findByTestId('license-match')).toBeInTheDocument();
+  });
+
+  it('keeps the last known state, marked stale, when the node stops answering', async () => {
+    const api = new FakeApi();
+    const dashboard = await loaded(api);
+    api.status.mockRejectedValue(problem());
+    await dashboard.refreshStatus();
+    render(Overview, { dashboard });
+
+    expect(screen.getByTestId('stale-note')).toHaveTextContent('Last known state');
+    expect(within(screen.getByTestId('node-status')).getByText('Unreachable')).toBeInTheDocument();
+  });
+});

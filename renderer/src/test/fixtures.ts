@@ -1,0 +1,159 @@
+/** Test data in the API's exact shapes, and a fake `DashboardApi` (the client mocked at its class boundary). */
+import { vi } from 'vitest';
+import type {
+  CertificateRecord,
+  FailoverEvent,
+  NodeView,
+  PeerView,
+  StatusView,
+} from '../../../node-core/dto.ts';
+import type { LicenseState } from '../../../node-core/license/index.ts';
+import type {
+  ApiProblem,
+  CertificateDecision,
+  CsvDownload,
+  DashboardApi,
+  EventQuery,
+  LiveHandlers,
+  LiveSubscription,
+  SwitchoverAnswer,
+} from '../lib/api-client.ts';
+import { ApiError } from '../lib/api-client.ts';
+
+export const FP_NODE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
+export const FP_PEER = '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
+export const FP_OTHER = 'ffffeeeeddddccccbbbbaaaa99998888777766665555444433332222111100aa';
+
+export const NOW = Date.parse('2025-06-01T03:00:00Z');
+
+export function license(
+  overrides: Partial<{ modules: string[]; limits: Record<string, number> }> = {},
+): LicenseState {
+  return {
+    state: 'valid',
+    license: {
+      licensee: 'Acme Water',
+      modules: overrides.modules ?? ['modbus', 'history'],
+      limits: overrides.limits ?? { tags: 5000 },
+      issuedAt: '2025-01-01T00:00:00Z',
+      expiresAt: '2026-01-01T00:00:00Z',
+    },
+  };
+}
+
+export function nodeView(overrides: Partial<NodeView> = {}): NodeView {
+  return {
+    name: 'pump-station-4',
+    nodeId: 'node-aaaa',
+    mode: 'master',
+    status: 'active',
+    standbyLevel: 'warm',
+    epoch: 7,
+    startedAt: '2025-06-01T01:00:00Z',
+    fingerprint: FP_NODE,
+    license: license(),
+    version: '0.1.0',
+    apiUrl: 'http://10.0.0.1:8088',
+    ...overrides,
+  };
+}
+
+export function peerView(overrides: Partial<PeerView> = {}): PeerView {
+  return {
+    link: 'connected',
+    linkReason: null,
+    mode: 'backup',
+    status: 'standby',
+    nodeId: 'node-bbbb',
+    fingerprint: FP_PEER,
+    epoch: 7,
+    lastHeartbeatAt: '2025-06-01T02:59:59Z',
+    rttMs: 3.4,
+    missedPings: 0,
+    license: license(),
+    apiUrl: 'http://10.0.0.2:8088',
+    ...overrides,
+  };
+}
+
+export function statusView(
+  overrides: { node?: Partial<NodeView>; peer?: Partial<PeerView> | null } & Partial<
+    Pick<StatusView, 'licenseMatch' | 'licenseDifferences'>
+  > = {},
+): StatusView {
+  return {
+    node: nodeView(overrides.node),
+    peer: overrides.peer === null ? null : peerView(overrides.peer),
+    licenseMatch: overrides.licenseMatch ?? 'match',
+    licenseDifferences: overrides.licenseDifferences ?? [],
+    sync: { eventsReplicated: 1234 },
+  };
+}
+
+let eventSeq = 0;
+export function failoverEvent(overrides: Partial<FailoverEvent> = {}): FailoverEvent {
+  eventSeq += 1;
+  return {
+    id: `ev-${eventSeq}`,
+    at: '2025-06-01T02:00:00Z',
+    kind: 'role-change',
+    node: 'master',
+    nodeId: 'node-aaaa',
+    from: 'standby',
+    to: 'active',
+    reason: 'missed heartbeats',
+    durationMs: 12_400,
+    ...overrides,
+  };
+}
+
+export function certificate(overrides: Partial<CertificateRecord> = {}): CertificateRecord {
+  return {
+    fingerprint: FP_PEER,
+    subject: 'CN=pump-station-4 backup',
+    notBefore: '2025-05-01T00:00:00Z',
+    notAfter: '2035-05-01T00:00:00Z',
+    state: 'pending',
+    firstSeenAt: '2025-06-01T02:58:00Z',
+    ...overrides,
+  };
+}
+
+export function problem(overrides: Partial<ApiProblem> = {}): ApiError {
+  return new ApiError(
+    overrides.status ?? 0,
+    overrides.code ?? 'UNREACHABLE',
+    overrides.message ?? 'the node is not answering',
+  );
+}
+
+/** A promise that never settles: the "loading" state. */
+export function pending<T>(): Promise<T> {
+  return new Promise<T>(() => undefined);
+}
+
+export class FakeApi implements DashboardApi {
+  handlers: LiveHandlers | null = null;
+  readonly liveClosed = vi.fn();
+
+  status = vi.fn<() => Promise<StatusView>>(() => Promise.resolve(statusView()));
+  events = vi.fn<(query?: EventQuery) => Promise<FailoverEvent[]>>(() => Promise.resolve([]));
+  eventsCsv = vi.fn<(query?: EventQuery) => Promise<CsvDownload>>(() =>
+    Promise.resolve({ blob: new Blob(['at,kind\r\n']), filename: 'tandem-events.csv' }),
+  );
+  certificates = vi.fn<() => Promise<CertificateRecord[]>>(() => Promise.resolve([]));
+  approveCertificate = vi.fn<(fp: string) => Promise<CertificateDecision>>((fingerprint) =>
+    Promise.resolve({ fingerprint, state: 'trusted' }),
+  );
+  rejectCertificate = vi.fn<(fp: string) => Promise<CertificateDecision>>((fingerprint) =>
+    Promise.resolve({ fingerprint, state: 'rejected' }),
+  );
+  switchover = vi.fn<() => Promise<SwitchoverAnswer>>(() =>
+    Promise.resolve({ requested: true, status: 'active' }),
+  );
+
+  live(handlers: LiveHandlers): LiveSubscription {
+    this.handlers = handlers;
+    return { close: this.liveClosed };
+  }
+}
