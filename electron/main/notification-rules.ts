@@ -1,0 +1,214 @@
+/**
+ * Runs in electron-main, with no Electron and no I/O: time comes from an injected Clock (style.md 8).
+ *
+ * Which changes of the node become desktop notifications, and how often. A notice is shown at once when its
+ * topic has been quiet for `intervalMs`; while the topic's window is open, later notices are held, and when
+ * the window closes they are shown as one ("3 more changes", with the latest state), which opens the next
+ * window. So a flapping link gives at most one notification per topic per interval, and the last one always
+ * says how things stand now.
+ */
+import type { Clock, FailoverEvent, Status } from '../../node-core/index.ts';
+import type { DashboardRoute } from '../shared/bridge.ts';
+
+export type NoticeKind =
+  | 'active'
+  | 'standby'
+  | 'restore-window'
+  | 'switchover-failed'
+  | 'peer-lost'
+  | 'peer-regained'
+  | 'certificate-pending'
+  | 'license-mismatch'
+  | 'split-brain'
+  | 'node-fault';
+
+/** Notices of one topic share a rate limit: "peer lost" and "peer back" are one topic, a flapping link. */
+export type NoticeTopic = 'role' | 'peer' | 'certificate' | 'license' | 'split-brain' | 'fault';
+
+export const TOPIC_OF: Readonly<Record<NoticeKind, NoticeTopic>> = {
+  active: 'role',
+  standby: 'role',
+  'restore-window': 'role',
+  'switchover-failed': 'role',
+  'peer-lost': 'peer',
+  'peer-regained': 'peer',
+  'certificate-pending': 'certificate',
+  'license-mismatch': 'license',
+  'split-brain': 'split-brain',
+  'node-fault': 'fault',
+};
+
+export interface Notice {
+  readonly kind: NoticeKind | 'summary';
+  readonly topic: NoticeTopic;
+  readonly title: string;
+  readonly body: string;
+  /** Where a click on it takes the dashboard. */
+  readonly route: DashboardRoute;
+}
+
+export type Observation =
+  | { readonly type: 'status'; readonly status: Status; readonly reason: string }
+  | { readonly type: 'event'; readonly event: FailoverEvent }
+  /** The node could not start, or stopped without being asked to. */
+  | { readonly type: 'fault'; readonly reason: string };
+
+export interface NodeIdentity {
+  readonly nodeId: string;
+  readonly name: string;
+}
+
+/** The default quiet time per topic. */
+export const NOTICE_INTERVAL_MS = 30_000;
+
+/** What one observation means to an operator at this PC, or null when it is nothing to interrupt them for. */
+export function noticeFor(observation: Observation, self: NodeIdentity | null): Notice | null {
+  switch (observation.type) {
+    case 'status':
+      return self ? statusNotice(observation.status, observation.reason, self) : null;
+    case 'fault':
+      return notice('node-fault', 'Tandem node is not running', observation.reason, 'overview');
+    case 'event':
+      // Events replicated from the peer describe the peer; this PC's own events are the ones to show here.
+      return self && observation.event.nodeId === self.nodeId ? eventNotice(observation.event) : null;
+  }
+}
+
+function statusNotice(status: Status, reason: string, self: NodeIdentity): Notice | null {
+  if (status !== 'active' && status !== 'standby') return null;
+  const word = status === 'active' ? 'active (Running)' : 'standby';
+  if (reason === 'restore window') {
+    return notice(
+      'restore-window',
+      `Restore window: hand-over, this node is now ${word}`,
+      `Pair ${self.name}: the scheduled restore window moved the active role.`,
+      'history',
+    );
+  }
+  return notice(status, `This node is now ${word}`, `Pair ${self.name}: ${reason}.`, 'overview');
+}
+
+function eventNotice(event: FailoverEvent): Notice | null {
+  switch (event.kind) {
+    case 'peer-lost':
+      return notice(
+        'peer-lost',
+        'Peer lost',
+        `The other node of the pair is gone: ${event.reason}.`,
+        'overview',
+      );
+    case 'peer-regained':
+      return notice(
+        'peer-regained',
+        'Peer back',
+        `The other node of the pair is connected again.`,
+        'overview',
+      );
+    case 'certificate-pending':
+      return notice(
+        'certificate-pending',
+        'A certificate waits for approval',
+        `${event.reason}. Compare the fingerprint with the other PC before approving.`,
+        'certificates',
+      );
+    case 'license-mismatch':
+      return notice('license-mismatch', 'Licenses do not match', event.reason, 'overview');
+    case 'split-brain':
+      return notice(
+        'split-brain',
+        'Split brain detected',
+        `Both nodes were active${event.durationMs === null ? '' : ` for ${seconds(event.durationMs)}`}; ` +
+          `${event.reason}. Review the conflict set.`,
+        'history',
+      );
+    case 'switchover-failed':
+      return notice('switchover-failed', 'Switch-over failed', event.reason, 'history');
+    case 'role-change':
+      // The status change of this node says the same, with its reason; one notification is enough.
+      return null;
+    case 'certificate-approved':
+    case 'certificate-rejected':
+    case 'full-resync':
+      return null;
+  }
+}
+
+function notice(kind: NoticeKind, title: string, body: string, route: DashboardRoute): Notice {
+  return { kind, topic: TOPIC_OF[kind], title, body, route };
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+interface TopicWindow {
+  timer: { readonly id: number };
+  held: Notice[];
+}
+
+/**
+ * The rate limit, one window per topic. `show` is called at once or when a window closes; `stop()` clears
+ * every timer and drops what is held (the app is quitting). Timers are owned here and checked against `stopped`.
+ */
+export class NotificationRules {
+  readonly #clock: Clock;
+  readonly #show: (notice: Notice) => void;
+  readonly #intervalMs: number;
+  readonly #windows = new Map<NoticeTopic, TopicWindow>();
+  #stopped = false;
+
+  constructor(clock: Clock, show: (notice: Notice) => void, intervalMs: number = NOTICE_INTERVAL_MS) {
+    this.#clock = clock;
+    this.#show = show;
+    this.#intervalMs = intervalMs;
+  }
+
+  observe(observation: Observation, self: NodeIdentity | null): void {
+    const next = noticeFor(observation, self);
+    if (next) this.offer(next);
+  }
+
+  offer(next: Notice): void {
+    if (this.#stopped) return;
+    const open = this.#windows.get(next.topic);
+    if (open) {
+      open.held.push(next);
+      return;
+    }
+    this.#show(next);
+    this.#open(next.topic);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const open of this.#windows.values()) this.#clock.clearTimeout(open.timer);
+    this.#windows.clear();
+  }
+
+  #open(topic: NoticeTopic): void {
+    const timer = this.#clock.setTimeout(() => this.#close(topic), this.#intervalMs);
+    this.#windows.set(topic, { timer, held: [] });
+  }
+
+  #close(topic: NoticeTopic): void {
+    if (this.#stopped) return;
+    const closing = this.#windows.get(topic);
+    this.#windows.delete(topic);
+    if (!closing || closing.held.length === 0) return;
+    this.#show(summarise(closing.held));
+    this.#open(topic);
+  }
+}
+
+/** Held notices as one: a single one as it was, several as "N more changes" ending with the latest. */
+export function summarise(held: readonly Notice[]): Notice {
+  const latest = held[held.length - 1]!;
+  if (held.length === 1) return latest;
+  return {
+    kind: 'summary',
+    topic: latest.topic,
+    title: `${held.length} more changes`,
+    body: `Latest: ${latest.title}. ${latest.body}`,
+    route: latest.route,
+  };
+}
