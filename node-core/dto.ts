@@ -17,7 +17,9 @@ export type EventKind =
   | 'certificate-approved'
   | 'certificate-rejected'
   | 'license-mismatch'
-  | 'full-resync';
+  | 'full-resync'
+  | 'device-fault'
+  | 'device-recovered';
 
 export interface FailoverEvent {
   readonly id: string;

@@ -129,6 +129,9 @@ function eventNotice(event: FailoverEvent): Notice | null {
     case 'certificate-approved':
     case 'certificate-rejected':
     case 'full-resync':
+    // Device faults show as bad quality and in the history; a flapping field device must not flood the desktop.
+    case 'device-fault':
+    case 'device-recovered':
       return null;
   }
 }

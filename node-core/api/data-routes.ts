@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { alarmRuleSchema, DataError, TAG_NAME, tagDefinitionSchema, type ConfigKind } from '../data/index.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
+import { deviceDefinitionSchema } from '../acquisition/index.ts';
 
 const keyParams = z.object({ name: z.string().regex(TAG_NAME, 'must be 1–200 letters, digits or _ . - /') });
 const ackBody = z
@@ -23,6 +24,7 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
   const onlyActive = onlyOnActive(node);
 
   registerConfigKind(app, node, 'tags', 'tag', tagDefinitionSchema);
+  registerConfigKind(app, node, 'devices', 'device', deviceDefinitionSchema);
   registerConfigKind(app, node, 'alarm-rules', 'alarm-rule', alarmRuleSchema);
 
   app.get('/api/tags/:name', (request, reply) => {
@@ -133,5 +135,10 @@ function notFound(message: string): { error: { code: string; message: string } }
   return { error: { code: 'NOT_FOUND', message } };
 }
 
-export const dataErrorStatus: Record<string, number> = { NOT_FOUND: 404, READ_ONLY: 409, BAD_REQUEST: 400 };
+export const dataErrorStatus: Record<string, number> = {
+  NOT_FOUND: 404,
+  READ_ONLY: 409,
+  BAD_REQUEST: 400,
+  DEVICE_FAULT: 502,
+};
 export { DataError };

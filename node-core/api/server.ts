@@ -16,6 +16,8 @@ import { eventsToCsv } from './events-csv.ts';
 import { isAllowedHost } from './host-check.ts';
 import { attachLive } from './live.ts';
 import { DataError, dataErrorStatus, registerDataRoutes } from './data-routes.ts';
+import { registerHistoryRoutes } from './history-routes.ts';
+import { registerDashboardAssets } from './dashboard-assets.ts';
 
 export interface ApiOptions {
   readonly host: string;
@@ -112,7 +114,11 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   });
 
   registerDataRoutes(app, node);
+  registerHistoryRoutes(app, node.workload.history, {
+    tagExists: (tag) => node.data.config.getTag(tag) !== undefined,
+  });
   registerDashboard(app, options.dashboardDir ?? null);
+  registerDashboardAssets(app, options.dashboardDir ?? null);
 
   const detachLive = attachLive(app.server, node, options.token, allowed);
   app.addHook('onClose', (_instance, done) => {
@@ -151,11 +157,33 @@ function settle(node: TandemNode, boundMs: number): Promise<string> {
   });
 }
 
+/**
+ * The page itself: never cached (its asset names change with every build), and a strict CSP: scripts and
+ * styles from this origin only, no inline script, connections to this origin (API and live WebSocket).
+ */
+const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 function registerDashboard(app: FastifyInstance, dir: string | null): void {
   const index = dir ? path.join(dir, 'index.html') : null;
   app.get('/', (_request, reply) => {
     if (index && fs.existsSync(index)) {
-      return reply.header('content-type', 'text/html; charset=utf-8').send(fs.readFileSync(index));
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('content-security-policy', DASHBOARD_CSP)
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer')
+        .send(fs.readFileSync(index));
     }
     return reply
       .header('content-type', 'text/plain; charset=utf-8')

@@ -39,6 +39,8 @@ export interface DataPorts {
   fullResync(reason: string): void;
   /** Values and alarm states that changed here (local or from the peer), for live subscribers. */
   changed(values: readonly TagValue[], alarms: readonly AlarmState[]): void;
+  /** Writes a value to the device behind a tag (rejects with the device's reason). */
+  writeDevice(name: string, value: TagValue['value']): Promise<void>;
 }
 
 const RUNTIME_CHUNK = 10_000;
@@ -96,6 +98,21 @@ export class DataService {
       throw new DataError('READ_ONLY', `tag "${name}" is read-only (source: ${definition.source.kind})`);
     const problem = valueProblem(definition, value);
     if (problem) throw new DataError('BAD_REQUEST', problem);
+    const command = JSON.stringify({ write: name, value });
+    if (definition.source.kind === 'modbus') {
+      const failure = await this.#p.writeDevice(name, value as TagValue['value']).then(
+        () => null,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      if (failure !== null) {
+        // The device may have taken it before failing: the uid is spent, a retry answers this failure.
+        const result = JSON.stringify({ ok: false, error: failure });
+        const entry: LedgerEntry = { uid: commandUid, command, result, at: this.#p.clock.now() };
+        this.runtime.recordLedger([entry]);
+        await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [] });
+        throw new DataError('DEVICE_FAULT', `tag "${name}": the device did not take the write: ${failure}`);
+      }
+    }
     const now = this.#p.clock.now();
     const tagValue: TagValue = {
       name,
@@ -104,12 +121,7 @@ export class DataService {
       ts: now,
       version: this.#version(),
     };
-    const entry: LedgerEntry = {
-      uid: commandUid,
-      command: JSON.stringify({ write: name, value }),
-      result: JSON.stringify({ ok: true }),
-      at: now,
-    };
+    const entry: LedgerEntry = { uid: commandUid, command, result: JSON.stringify({ ok: true }), at: now };
     const alarms = this.runtime.atomically(() => {
       this.runtime.merge([tagValue]);
       this.runtime.recordLedger([entry]);

@@ -1,5 +1,6 @@
 /** Tag definitions (config data) as contract.md describes them, validated with a message naming the field. */
 import { z } from 'zod';
+import { modbusSourceSchema } from '../acquisition/device-definition.ts';
 
 export const TAG_NAME = /^[A-Za-z0-9_.\-/]{1,200}$/;
 
@@ -17,7 +18,7 @@ const simulatorSource = z
 export const tagDefinitionSchema = z
   .object({
     dataType: z.enum(['float', 'int', 'bool', 'string']),
-    source: z.discriminatedUnion('kind', [memorySource, simulatorSource]),
+    source: z.discriminatedUnion('kind', [memorySource, simulatorSource, modbusSourceSchema]),
     description: z.string().max(1000).optional(),
     readOnly: z.boolean().optional(),
   })
@@ -26,9 +27,18 @@ export const tagDefinitionSchema = z
 export type TagDefinition = z.infer<typeof tagDefinitionSchema>;
 export type TagValueType = number | boolean | string;
 
-/** A tag fed by a driver cannot be written by a client; a memory tag can, unless marked read-only. */
+/**
+ * A memory tag can be written, and a Modbus holding register or coil (the write goes to the device);
+ * simulated values and input tables cannot. `readOnly` closes any of them.
+ */
 export function isWritable(definition: TagDefinition): boolean {
-  return definition.source.kind === 'memory' && definition.readOnly !== true;
+  if (definition.readOnly === true) return false;
+  const { source } = definition;
+  return source.kind === 'memory' || (source.kind === 'modbus' && isWritableTable(source.table));
+}
+
+function isWritableTable(table: 'holding' | 'input' | 'coil' | 'discrete'): boolean {
+  return table === 'holding' || table === 'coil';
 }
 
 /** Checks a written value against the tag's data type; returns the reason it does not fit, or null. */

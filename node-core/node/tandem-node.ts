@@ -29,6 +29,7 @@ import {
   type TagValue,
 } from '../data/index.ts';
 import type { NodeSettings } from './settings.ts';
+import { GatewayWorkload } from './gateway-workload.ts';
 
 export interface TandemNodeParts {
   readonly settings: NodeSettings;
@@ -63,6 +64,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   readonly nodeId: string;
   readonly metrics: NodeMetrics;
   readonly data: DataService;
+  readonly workload: GatewayWorkload;
   readonly #p: TandemNodeParts;
   readonly #driver: RedundancyDriver;
   readonly #link: PeerLink | null;
@@ -95,6 +97,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         epoch: () => this.epoch,
         fullResync: (reason) => this.#record('full-resync', null, null, reason, null),
         changed: (values, alarms) => this.emit('data', values, alarms),
+        writeDevice: (name, value) => this.workload.writeDevice(name, value),
       },
     );
     this.#driver = new RedundancyDriver(
@@ -121,6 +124,22 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       },
     );
     this.#link = s.mode === 'independent' ? null : this.#makeLink();
+    this.workload = new GatewayWorkload({
+      db: parts.db,
+      data: this.data,
+      settings: s,
+      nodeId: this.nodeId,
+      clock: parts.clock,
+      logger: parts.logger,
+      status: () => this.status,
+      linked: () => this.#link?.isUp === true,
+      peerLastSeenAt: () => this.#peer?.lastHeartbeatAt ?? null,
+      send: (frame) => this.#send(frame),
+      deviceFault: (device, reason) =>
+        reason === null
+          ? this.#record('device-recovered', null, null, `device "${device}" answers again`, null)
+          : this.#record('device-fault', null, null, `device "${device}": ${reason}`, null),
+    });
   }
 
   get status(): Status {
@@ -143,6 +162,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   async start(): Promise<void> {
     await this.#link?.start();
     this.#driver.start();
+    this.workload.start();
     this.metrics.update(this.statusView());
   }
 
@@ -158,6 +178,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         if (this.#driver.state.stopped) resolve();
       });
       this.#driver.halt();
+      await this.workload.stop();
       await this.#link?.close();
       this.emit('stopped');
     })();
@@ -167,6 +188,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   /** Undoes a start that failed half-way: no hand-over, no events, just release the ports and timers. */
   async abandon(): Promise<void> {
     this.#driver.halt();
+    await this.workload.stop();
     await this.#link?.close();
   }
 
@@ -270,6 +292,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     link.on('up', (hello, certificate) => this.#onLinkUp(hello, certificate));
     link.on('down', () => {
       this.data.onLinkDown();
+      this.workload.linkDown();
       this.#driver.dispatch({ type: 'link-down' });
     });
     link.on('frame', (frame) => this.#onFrame(frame));
@@ -329,6 +352,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     // Each side sends its history; inserts are idempotent, so both end with the union.
     this.#send({ t: 'events', events: this.#p.events.list(10_000) });
     this.data.onLinkUp(hello.status === 'active');
+    this.workload.linkUp();
     const comparison = compareLicenses(this.#p.license, hello.license);
     if (comparison.licenseMatch === 'mismatch') {
       this.#record('license-mismatch', null, null, comparison.differences.join('; '), null);
@@ -381,6 +405,10 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       case 'sync-done':
         this.#driver.dispatch({ type: 'sync-complete' });
         return;
+      case 'history-request':
+      case 'history-samples':
+        this.workload.onFrame(frame);
+        return;
       case 'hello':
         return;
       default:
@@ -397,6 +425,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     if (status === 'active') this.#p.meta.setEpoch(epoch);
     this.#p.logger.info({ status, epoch, reason }, `node is ${status}`);
     this.metrics.update(this.statusView());
+    this.workload.statusChanged(status);
     this.emit('status', status, reason);
   }
 

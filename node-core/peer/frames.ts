@@ -1,5 +1,6 @@
 /** Every frame on the peer link, as a schema: anything else closes the link (never crashes the node). */
 import { z } from 'zod';
+import { historyFrameSchemas } from '../history/history-frames.ts';
 
 const status = z.enum(['starting', 'active', 'standby', 'stopping']);
 const mode = z.enum(['independent', 'master', 'backup']);
@@ -50,6 +51,8 @@ export const failoverEventSchema = z.object({
     'certificate-rejected',
     'license-mismatch',
     'full-resync',
+    'device-fault',
+    'device-recovered',
   ]),
   node: mode,
   nodeId: z.string(),
@@ -154,6 +157,7 @@ export const frameSchema = z.discriminatedUnion('t', [
   }),
   z.object({ t: z.literal('runtime-ack'), ackId: z.string().max(64) }),
   z.object({ t: z.literal('sync-done') }),
+  ...historyFrameSchemas,
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;

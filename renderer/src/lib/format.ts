@@ -98,6 +98,10 @@ export function eventKindLabel(kind: EventKind): string {
       return 'License mismatch';
     case 'full-resync':
       return 'Full resync';
+    case 'device-fault':
+      return 'Device fault';
+    case 'device-recovered':
+      return 'Device recovered';
   }
 }
 
@@ -113,6 +117,8 @@ const EVENT_KIND_SET: Record<EventKind, true> = {
   'certificate-rejected': true,
   'license-mismatch': true,
   'full-resync': true,
+  'device-fault': true,
+  'device-recovered': true,
 };
 export const EVENT_KINDS = Object.keys(EVENT_KIND_SET) as readonly EventKind[];
 

@@ -1,0 +1,144 @@
+/**
+ * The gateway work a node does by its role (behaviour.md "Data", History and Roles rule 5): acquisition,
+ * history recording, the warm standby's buffer and forwarding history between the two nodes.
+ * - active: polls, publishes values as runtime data (stored, alarmed, replicated) and records history;
+ * - warm standby: polls into the warm buffer, which fills the history for the detection window on take-over;
+ * - cold standby: nothing.
+ * When the link comes up and whenever this node's status changes while linked, it pulls the history its peer
+ * holds and it lacks, so samples the backup recorded while active reach the master after fail-back.
+ */
+import type { Clock } from '../clock/index.ts';
+import type { Logger } from '../logging.ts';
+import { AcquisitionEngine, type AcquisitionRole, type PolledValue } from '../acquisition/index.ts';
+import type { DataService, TagDefinition } from '../data/index.ts';
+import {
+  detectionWindowMs,
+  HistoryForwarder,
+  HistoryStore,
+  toHistorySamples,
+  WarmBuffer,
+  type HistoryFrame,
+} from '../history/index.ts';
+import type { Status } from '../redundancy/index.ts';
+import type { Db } from '../store/index.ts';
+import type { NodeSettings } from './settings.ts';
+
+export interface WorkloadPorts {
+  readonly db: Db;
+  readonly data: DataService;
+  readonly settings: NodeSettings;
+  readonly nodeId: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  status(): Status;
+  linked(): boolean;
+  /** When the peer last answered a heartbeat (ms), or null. */
+  peerLastSeenAt(): number | null;
+  send(frame: HistoryFrame): void;
+  deviceFault(device: string, reason: string | null): void;
+}
+
+/** Values a warm standby keeps; at 10 samples/s per tag this covers 1000 tags for ten seconds. */
+const WARM_BUFFER_SAMPLES = 100_000;
+
+export class GatewayWorkload {
+  readonly history: HistoryStore;
+  readonly #p: WorkloadPorts;
+  readonly #engine: AcquisitionEngine;
+  readonly #warm: WarmBuffer;
+  readonly #forwarder: HistoryForwarder;
+  #status: Status;
+
+  constructor(ports: WorkloadPorts) {
+    this.#p = ports;
+    this.#status = ports.status();
+    this.history = new HistoryStore(ports.db);
+    this.#warm = new WarmBuffer({
+      clock: ports.clock,
+      windowMs: detectionWindowMs(ports.settings.timing),
+      maxSamples: WARM_BUFFER_SAMPLES,
+    });
+    this.#forwarder = new HistoryForwarder(this.history, { send: (frame) => ports.send(frame) });
+    this.#engine = new AcquisitionEngine(
+      {
+        clock: ports.clock,
+        tags: () =>
+          ports.data.config.list<TagDefinition>('tag').map((t) => ({ name: t.key, definition: t.definition })),
+        devices: () => ports.data.config.list<unknown>('device'),
+        role: () => this.#role(),
+        publish: (values) => this.#publish(values),
+        buffer: (values) => this.#warm.push(values),
+        deviceFault: (device, reason) => ports.deviceFault(device, reason),
+      },
+      { logger: ports.logger },
+    );
+  }
+
+  /** Device faults now, by device key. */
+  deviceFaults(): Record<string, string> {
+    return this.#engine.faults();
+  }
+
+  start(): void {
+    this.#engine.start();
+  }
+
+  stop(): Promise<void> {
+    this.#forwarder.onLinkDown();
+    return this.#engine.stop();
+  }
+
+  writeDevice(name: string, value: string | number | boolean | null): Promise<void> {
+    if (value === null) return Promise.reject(new Error('a device takes a value, not null'));
+    return this.#engine.writeTag(name, value);
+  }
+
+  statusChanged(status: Status): void {
+    const was = this.#status;
+    this.#status = status;
+    if (status === 'active' && was !== 'active') {
+      // What this node polled while the active one was failing: the history has no gap at the take-over.
+      const after = this.#p.peerLastSeenAt();
+      const filled = this.#warm.drainInto(this.history, this.#p.nodeId, after === null ? {} : { after });
+      if (filled > 0) this.#p.logger.info({ samples: filled }, 'history filled from the warm buffer');
+    }
+    if (status !== 'active') this.#warm.clear();
+    this.#engine.refresh();
+    if (this.#p.linked()) this.#pull();
+  }
+
+  linkUp(): void {
+    this.#pull();
+  }
+
+  linkDown(): void {
+    this.#forwarder.onLinkDown();
+  }
+
+  onFrame(frame: HistoryFrame): void {
+    this.#forwarder.onFrame(frame);
+  }
+
+  #pull(): void {
+    void this.#forwarder.pull().then(({ complete, added }) => {
+      if (added > 0) this.#p.logger.info({ samples: added, complete }, 'history received from the peer');
+    });
+  }
+
+  #publish(values: readonly PolledValue[]): void {
+    this.#p.data.publishPolled(values);
+    this.history.record(toHistorySamples(values, this.#p.nodeId));
+  }
+
+  #role(): AcquisitionRole {
+    switch (this.#p.status()) {
+      case 'active':
+        return 'active';
+      case 'standby':
+        return this.#p.settings.standby === 'warm' ? 'warm-standby' : 'cold-standby';
+      case 'starting':
+      case 'stopping':
+        return 'stopped';
+    }
+  }
+}
