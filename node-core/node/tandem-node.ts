@@ -296,6 +296,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       this.#driver.dispatch({ type: 'link-down' });
     });
     link.on('frame', (frame) => this.#onFrame(frame));
+    link.on('unverified', () => this.#driver.dispatch({ type: 'peer-unverified' }));
     return link;
   }
 

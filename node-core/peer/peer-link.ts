@@ -39,6 +39,8 @@ export interface PeerLinkEvents {
   up: [hello: Hello, certificate: CertificateInfo];
   frame: [frame: PeerFrame];
   down: [];
+  /** A connection reached the peer but waits for certificate approval (on either side): the peer is alive. */
+  unverified: [];
 }
 
 interface Session {
@@ -281,6 +283,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   #refuse(socket: WebSocket, code: number, state: LinkState, reason: string): void {
     socket.close(code, reason.slice(0, 120));
     this.#setState(state, reason);
+    if (state === 'pending-approval') this.emit('unverified');
     this.#scheduleRedial();
   }
 
@@ -297,8 +300,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** The far side's reason for closing tells this side what the operator must do. */
   #noteRemoteClose(code: number, reason: string): void {
-    if (code === CloseCode.pendingApproval)
+    if (code === CloseCode.pendingApproval) {
       this.#setState('pending-approval', 'waiting for approval on the peer');
+      this.emit('unverified');
+    }
     else if (code === CloseCode.rejected) this.#setState('rejected', 'the peer rejected this node');
     else if (code === CloseCode.faulted) this.#setState('faulted', reason || 'the peer refused the pairing');
     else if (this.#state === 'connected' || this.#state === 'connecting')

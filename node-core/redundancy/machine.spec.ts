@@ -456,6 +456,29 @@ describe('Partitions', () => {
   });
 });
 
+describe('Trust', () => {
+  it('trust: a backup whose link waits for certificate approval does not take over while the master answers', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    // The master's address answers every re-dial (one per ping rate) with "waiting for approval".
+    for (let i = 0; i < 50; i++) {
+      backup.advance(timing.pingRateMs);
+      backup.send({ type: 'peer-unverified' });
+    }
+    expect(backup.state.status).toBe('standby');
+    expect(backup.effects.some((e) => e.type === 'status-changed' && e.status === 'active')).toBe(false);
+  });
+
+  it('trust: a waiting backup takes over once the unverified master stops answering', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.advance(timing.pingRateMs);
+    backup.send({ type: 'peer-unverified' });
+    backup.advance(timing.missedPings * timing.pingRateMs + timing.failoverTimeMs + timing.pingRateMs);
+    expect(backup.state.status).toBe('active');
+  });
+});
+
 describe('Failover history', () => {
   it('peer lost and regained are events', () => {
     const master = new Harness(config('master'));

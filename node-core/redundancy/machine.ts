@@ -58,6 +58,8 @@ export type MachineEvent =
   | { readonly type: 'tick' }
   | { readonly type: 'link-up'; readonly peer: PeerHello }
   | { readonly type: 'link-down' }
+  /** A connection reached the peer, which answered, but the link waits for certificate approval. */
+  | { readonly type: 'peer-unverified' }
   | { readonly type: 'peer-state'; readonly peer: PeerHello }
   | { readonly type: 'pong'; readonly seq: number }
   | { readonly type: 'isolation-probed'; readonly reachable: boolean }
@@ -156,6 +158,11 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
       s.heartbeat = { ...s.heartbeat, nextPingAt: now + s.config.timing.pingRateMs, lastAnsweredAt: now };
       if (s.config.mode === 'master') s.connectDeadline = now + s.config.timing.connectionWaitMs;
       else setStatus(s, 'standby', fx, 'started as backup');
+      break;
+    case 'peer-unverified':
+      // Trust: something answers at the peer's address and waits for approval. It is alive, so it is not
+      // counted down; a backup does not take over from a master that only waits for an operator's approval.
+      if (!s.peer.linked) s.heartbeat = { ...s.heartbeat, outstanding: [], missed: 0, lastAnsweredAt: now };
       break;
     case 'tick':
       if (handoverTimedOut(s, now)) abandonHandover(s, now, fx, 'no answer from peer');

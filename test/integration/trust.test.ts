@@ -57,6 +57,20 @@ describe('Trust', () => {
     expect((await pair.master.events()).some((e) => e.kind === 'certificate-approved')).toBe(true);
   });
 
+  it('trust: a backup waiting for certificate approval stays standby while its master answers (no dual active)', async () => {
+    pair = await makePair([], [], { trusted: false });
+    await pair.master.start();
+    await pair.backup.start();
+    await pair.master.waitStatus((s) => s.node.status === 'active', 'master active after connection wait');
+    await pair.backup.waitStatus((s) => s.peer?.link === 'pending-approval', 'backup shows pending');
+    // Several failover times (FAST: 600 ms) pass without the backup taking over.
+    await new Promise((r) => setTimeout(r, 3000));
+    const backup = await pair.backup.status();
+    expect(backup?.node.status).toBe('standby');
+    expect(backup?.peer?.link).toBe('pending-approval');
+    expect((await pair.backup.events()).some((e) => e.kind === 'role-change' && e.to === 'active')).toBe(false);
+  });
+
   it('a rejected certificate stays rejected, and its peer shows that it was rejected', async () => {
     pair = await makePair([], [], { trusted: false });
     await pair.master.start();
