@@ -4,12 +4,14 @@
  * Stop one with Ctrl+C in its terminal… or press Ctrl+C here to stop both cleanly.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'node-core/cli/main.ts');
 const base = path.join(root, '.tandem-demo');
 const dirs = { master: path.join(base, 'master'), backup: path.join(base, 'backup') };
+for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
 
 function fingerprint(dir: string): string {
   const result = spawnSync(process.execPath, [cli, 'fingerprint', '--data-dir', dir], { encoding: 'utf8' });
@@ -78,6 +80,85 @@ for (const [role, args] of Object.entries(nodes)) {
 
 console.log('Demo pair starting. Kill the master (its pid below) to watch the backup take over:');
 console.log(children.map((c, i) => `  ${i === 0 ? 'master' : 'backup'} pid ${c.pid}`).join('\n'));
+
+/** Some tags and alarm rules, so that every screen has something to show; kept if they exist already. */
+const demoConfig: [string, object][] = [
+  [
+    'tags/boiler.temperature',
+    {
+      dataType: 'float',
+      source: { kind: 'simulator', waveform: 'sine', periodMs: 60_000, min: 60, max: 95 },
+    },
+  ],
+  [
+    'tags/conveyor.speed',
+    {
+      dataType: 'float',
+      source: { kind: 'simulator', waveform: 'ramp', periodMs: 30_000, min: 0, max: 2.5 },
+    },
+  ],
+  [
+    'tags/tank.level',
+    {
+      dataType: 'float',
+      source: { kind: 'simulator', waveform: 'random', periodMs: 5_000, min: 40, max: 60 },
+    },
+  ],
+  [
+    'tags/line.setpoint',
+    { dataType: 'float', source: { kind: 'memory' }, description: 'written by operators' },
+  ],
+  [
+    'alarm-rules/boiler-hot',
+    {
+      tag: 'boiler.temperature',
+      condition: 'high',
+      threshold: 90,
+      deadband: 2,
+      priority: 'high',
+      message: 'Boiler above 90 °C',
+    },
+  ],
+  [
+    'alarm-rules/setpoint-zero',
+    {
+      tag: 'line.setpoint',
+      condition: 'equal',
+      threshold: 0,
+      priority: 'medium',
+      message: 'Line setpoint is 0',
+    },
+  ],
+];
+
+async function seedDemoConfig(): Promise<void> {
+  const tokenFile = path.join(dirs.master, 'admin-token');
+  for (let attempt = 0; attempt < 60 && !fs.existsSync(tokenFile); attempt++)
+    await new Promise((r) => setTimeout(r, 500));
+  const token = fs.readFileSync(tokenFile, 'utf8').trim();
+  const api = (method: string, url: string, body?: object): Promise<Response> =>
+    fetch(`http://127.0.0.1:8088${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const status = await api('GET', '/api/status').then(
+      (r) => (r.ok ? (r.json() as Promise<{ node: { status: string } }>) : null),
+      () => null,
+    );
+    if (status?.node.status === 'active') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  for (const [item, definition] of demoConfig) {
+    if ((await api('GET', `/api/config/${item}`)).ok) continue;
+    const answer = await api('PUT', `/api/config/${item}`, definition);
+    if (!answer.ok) console.log(`demo config ${item} not stored: ${answer.status} ${await answer.text()}`);
+  }
+  console.log('Demo tags and alarm rules are in place (Tags and Alarms screens).');
+}
+
+seedDemoConfig().catch((error: unknown) => console.log(`demo config not seeded: ${String(error)}`));
 
 process.on('SIGINT', () => {
   for (const child of children) child.kill('SIGTERM');
