@@ -23,9 +23,11 @@ export class AlarmService {
 
   /** New states for the rules on these tags whose active flag changed; stored before they are returned. */
   evaluate(values: readonly TagValue[], now: number, version: () => Version): AlarmState[] {
+    const rules = this.#config.list<AlarmRule>('alarm-rule');
+    if (rules.length === 0) return [];
     const byTag = new Map(values.map((v) => [v.name, v]));
     const changed: AlarmState[] = [];
-    for (const { key, definition: rule } of this.#config.list<AlarmRule>('alarm-rule')) {
+    for (const { key, definition: rule } of rules) {
       const value = byTag.get(rule.tag);
       if (!value) continue;
       const current = this.store.get(key);

@@ -1,4 +1,4 @@
-import type { Db } from '../store/index.ts';
+import { cachedStatement, type Db } from '../store/index.ts';
 import { compareVersions, type Version } from './version.ts';
 
 export interface AlarmState {
@@ -43,7 +43,8 @@ export class AlarmStore {
       if (merged !== current) changed.push(merged);
     }
     if (changed.length === 0) return changed;
-    const upsert = this.#db.prepare(
+    const upsert = cachedStatement(
+      this.#db,
       'INSERT INTO alarm_states (id, state, epoch, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, epoch = excluded.epoch, hlc = excluded.hlc',
     );
     this.#db.transaction(() => {
@@ -55,7 +56,7 @@ export class AlarmStore {
 
   forget(id: string): void {
     this.#states.delete(id);
-    this.#db.prepare('DELETE FROM alarm_states WHERE id = ?').run(id);
+    cachedStatement(this.#db, 'DELETE FROM alarm_states WHERE id = ?').run(id);
   }
 }
 
@@ -66,6 +67,22 @@ export function mergeAlarm(current: AlarmState, incoming: AlarmState): AlarmStat
   const sameOccurrence = newer.activatedAt === older.activatedAt;
   if (sameOccurrence && older.acked && !newer.acked) {
     return { ...newer, acked: true, ackedBy: older.ackedBy, ackedAt: older.ackedAt };
+  }
+  // A clearance of an earlier occurrence, made by a node that never saw the later one (its copy was stale when
+  // it took over): it clears that later occurrence, whose acknowledgement stays (found by the simulation,
+  // seed 3581). A new activation always wins, whatever the clocks say.
+  if (
+    !newer.active &&
+    newer.activatedAt !== null &&
+    older.activatedAt !== null &&
+    newer.activatedAt < older.activatedAt
+  ) {
+    return {
+      ...older,
+      active: false,
+      clearedAt: older.active ? newer.clearedAt : older.clearedAt,
+      version: newer.version,
+    };
   }
   return newer;
 }

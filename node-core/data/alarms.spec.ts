@@ -71,4 +71,37 @@ describe('Runtime data: an acknowledgement never goes back to unacknowledged', (
     };
     expect(mergeAlarm(acked, again)).toMatchObject({ acked: false, activatedAt: 5000 });
   });
+
+  it('a newer clearance of an earlier occurrence, from a node that never saw the later one, keeps the later occurrence acknowledged (simulation seed 3581)', () => {
+    // The master acknowledged a later occurrence; the backup, restarted with a stale copy and active in a
+    // later epoch, cleared the earlier one.
+    const later: AlarmState = {
+      ...acked,
+      activatedAt: 5000,
+      ackedAt: 5100,
+      version: { epoch: 2, hlc: '000000000005100.000000.n1' },
+    };
+    const staleClear: AlarmState = {
+      ...raised,
+      active: false,
+      clearedAt: 9000,
+      version: { epoch: 3, hlc: '000000000009000.000001.n2' },
+    };
+    const merged = { ...later, active: false, clearedAt: 9000, version: staleClear.version };
+    expect(mergeAlarm(later, staleClear)).toEqual(merged);
+    // Both nodes end with the same state, whichever way round they merge, and merging again changes nothing.
+    expect(mergeAlarm(staleClear, later)).toEqual(merged);
+    expect(mergeAlarm(merged, staleClear)).toEqual(merged);
+    expect(mergeAlarm(staleClear, merged)).toEqual(merged);
+  });
+
+  it('a new activation wins over a later occurrence even when its node’s clock is behind', () => {
+    const cleared: AlarmState = { ...acked, active: false, activatedAt: 5000, clearedAt: 5500 };
+    const raisedAgain: AlarmState = {
+      ...raised,
+      activatedAt: 4000,
+      version: { epoch: 2, hlc: '000000000006000.000000.n2' },
+    };
+    expect(mergeAlarm(cleared, raisedAgain)).toBe(raisedAgain);
+  });
 });

@@ -4,7 +4,7 @@
  * does not follow means it asks for a full snapshot.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from '../store/index.ts';
+import { cachedStatement, type Db, type Statement } from '../store/index.ts';
 import type { MetaStore } from '../store/index.ts';
 import type { TagDefinition } from './tag-definition.ts';
 
@@ -35,6 +35,15 @@ export interface ConfigSnapshot {
   readonly items: readonly { readonly kind: ConfigKind; readonly key: string; readonly definition: string }[];
 }
 
+/** A change asked for on the active node, before it has a place (seq, checksum) in the log. */
+export interface LocalChange {
+  readonly op: 'put' | 'delete';
+  readonly kind: ConfigKind;
+  readonly key: string;
+  /** The definition for `put` (stored as JSON), ignored for `delete`. */
+  readonly definition: unknown;
+}
+
 export interface ConfigConflict {
   /** `origin:epoch:seq` of the change that was not kept; the same on both nodes. */
   readonly id: string;
@@ -53,6 +62,15 @@ const GENESIS = '0'.repeat(64);
 export class ConfigStore {
   readonly #db: Db;
   readonly #meta: MetaStore;
+  /** The head as last committed, kept so that a change does not read it back; null: read it from the database. */
+  #head: ConfigHead | null = null;
+  /** Changes made here that every read sees but the database does not hold yet (see `stage`). */
+  #staged: ConfigChange[] = [];
+  #onLost: (changes: readonly ConfigChange[], error: unknown) => void = () => undefined;
+  /** The parsed items of each kind read so far, kept up to date with every change (see `list`). */
+  readonly #parsed = new Map<ConfigKind, Map<string, ListedItem>>();
+  /** The same, ordered by key; made again after a change of that kind. */
+  readonly #listed = new Map<ConfigKind, readonly ListedItem[]>();
 
   constructor(db: Db, meta: MetaStore) {
     this.#db = db;
@@ -60,10 +78,7 @@ export class ConfigStore {
   }
 
   head(): ConfigHead {
-    return {
-      seq: Number(this.#meta.get('config_seq') ?? 0),
-      checksum: this.#meta.get('config_checksum') ?? GENESIS,
-    };
+    return (this.#head ??= this.#readHead());
   }
 
   /** Last seq both nodes are known to share (received from, or acknowledged by, the peer). */
@@ -75,20 +90,27 @@ export class ConfigStore {
     if (seq > this.commonSeq()) this.#meta.set('config_common_seq', String(seq));
   }
 
+  /**
+   * The items of a kind, by key. Read from the database once, then kept up to date change by change, so a
+   * caller that lists every cycle (the acquisition engine, alarm evaluation) pays only for what changed. The
+   * items are shared between callers and frozen, so no caller can change them for the others.
+   */
   list<T>(kind: ConfigKind): { key: string; definition: T }[] {
-    const rows = this.#db
-      .prepare('SELECT key, definition FROM config_items WHERE kind = ? ORDER BY key')
-      .all(kind) as {
-      key: string;
-      definition: string;
-    }[];
-    return rows.map((r) => ({ key: r.key, definition: JSON.parse(r.definition) as T }));
+    let listed = this.#listed.get(kind);
+    if (!listed) {
+      listed = [...this.#items(kind).values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      this.#listed.set(kind, listed);
+    }
+    return [...listed] as { key: string; definition: T }[];
   }
 
   get<T>(kind: ConfigKind, key: string): T | undefined {
-    const row = this.#db
-      .prepare('SELECT definition FROM config_items WHERE kind = ? AND key = ?')
-      .get(kind, key) as { definition: string } | undefined;
+    for (let i = this.#staged.length - 1; i >= 0; i--) {
+      const c = this.#staged[i]!;
+      if (c.kind === kind && c.key === key) return c.op === 'put' ? (JSON.parse(c.value!) as T) : undefined;
+    }
+    const row = this.#sql('SELECT definition FROM config_items WHERE kind = ? AND key = ?').get(kind, key) as
+      { definition: string } | undefined;
     return row ? (JSON.parse(row.definition) as T) : undefined;
   }
 
@@ -110,70 +132,173 @@ export class ConfigStore {
     origin: string,
     now: number,
   ): ConfigChange {
-    return this.#db.transaction(() => {
-      const head = this.head();
-      const value = op === 'put' ? JSON.stringify(definition) : null;
-      const seq = head.seq + 1;
-      const change: ConfigChange = {
-        seq,
-        epoch,
-        origin,
-        op,
-        kind,
-        key,
-        value,
-        at: now,
-        checksum: chain(head.checksum, seq, epoch, op, `${kind}/${key}`, value),
-      };
-      this.#apply(change);
-      return change;
-    })();
+    return this.commitLocalBatch([{ op, kind, key, definition }], epoch, origin, now)[0]!;
   }
 
-  /** A change from the active node. Returns false (nothing stored) when it does not follow this node's head. */
-  applyReplicated(change: ConfigChange): boolean {
-    return this.#db.transaction(() => {
-      const head = this.head();
-      if (change.seq !== head.seq + 1) return false;
-      if (
-        change.checksum !==
-        chain(
-          head.checksum,
-          change.seq,
-          change.epoch,
-          change.op,
-          `${change.kind}/${change.key}`,
-          change.value,
-        )
-      )
-        return false;
-      this.#apply(change);
-      this.markCommon(change.seq);
-      return true;
+  /**
+   * Changes made here (on the active node), in the order given: each is logged with the next seq and a
+   * checksum chained over the one before, exactly as if committed one by one, but in one transaction.
+   */
+  commitLocalBatch(
+    requests: readonly LocalChange[],
+    epoch: number,
+    origin: string,
+    now: number,
+  ): ConfigChange[] {
+    const changes = requests.map(({ op, kind, key, definition }) =>
+      this.stage(op, kind, key, definition, epoch, origin, now),
+    );
+    this.persist();
+    return changes;
+  }
+
+  /**
+   * A change made here (on the active node) that takes its place in the log at once (seq, checksum chained
+   * over the one before; the head and every read show it) but is written to the database only by `persist`,
+   * together with the others staged since. The active node stages the changes made while a batch is on its
+   * way to the standby and persists them in one transaction before they go out, so no change reaches the
+   * standby before it is stored here, and no caller is answered before both hold it. A change that was never
+   * persisted (the process ended) was never answered either.
+   */
+  stage(
+    op: 'put' | 'delete',
+    kind: ConfigKind,
+    key: string,
+    definition: unknown,
+    epoch: number,
+    origin: string,
+    now: number,
+  ): ConfigChange {
+    const head = this.head();
+    const value = op === 'put' ? JSON.stringify(definition) : null;
+    const seq = head.seq + 1;
+    const change: ConfigChange = {
+      seq,
+      epoch,
+      origin,
+      op,
+      kind,
+      key,
+      value,
+      at: now,
+      checksum: chain(head.checksum, seq, epoch, op, `${kind}/${key}`, value),
+    };
+    this.#staged.push(change);
+    this.#head = { seq, checksum: change.checksum };
+    this.#remember(change);
+    return change;
+  }
+
+  /**
+   * Writes the staged changes in one transaction. If that fails, none of them is kept: the head and reads
+   * are what the database holds again, the listener given to `whenLost` hears which changes were lost, and
+   * the error is thrown.
+   */
+  persist(): void {
+    const staged = this.#staged;
+    if (staged.length === 0) return;
+    // Inside another transaction the write could still be rolled back after the changes went out.
+    if (this.#db.inTransaction) throw new Error('config: staged changes are persisted outside transactions');
+    this.#staged = [];
+    const last = staged.at(-1)!;
+    const head: ConfigHead = { seq: last.seq, checksum: last.checksum };
+    try {
+      this.#db.transaction(() => {
+        for (const change of staged) this.#apply(change);
+        this.#setHead(head);
+      })();
+    } catch (error) {
+      this.#head = null;
+      this.#forgetItems();
+      this.#onLost(staged, error);
+      throw error;
+    }
+    this.#committed(head);
+  }
+
+  /** Who hears of staged changes that could not be persisted (their callers must not be answered). */
+  whenLost(listener: (changes: readonly ConfigChange[], error: unknown) => void): void {
+    this.#onLost = listener;
+  }
+
+  /**
+   * Changes from the active node, in order, in one transaction. Those this node already holds (same seq and
+   * checksum) are skipped. Stops at the first change that does not follow this node's head (a gap, a
+   * checksum that does not chain, or a seq this node holds a different change for, made here during a
+   * split): what came before it stays stored, and `stoppedAt` names that change so the caller asks for a
+   * full snapshot. Returns the head after the changes.
+   */
+  applyReplicated(changes: readonly ConfigChange[]): { head: ConfigHead; stoppedAt: number | null } {
+    this.persist();
+    const start = this.head();
+    this.#head = null;
+    const applied: ConfigChange[] = [];
+    const result = this.#db.transaction(() => {
+      let head: ConfigHead = start;
+      let stoppedAt: number | null = null;
+      for (const change of changes) {
+        // Acknowledging a change of the same seq that is not this one would answer the active node's caller
+        // although this node never stored its change (found by the simulation, seed 326).
+        if (change.seq <= head.seq && this.#holds(change, head)) continue;
+        if (
+          change.seq !== head.seq + 1 ||
+          change.checksum !==
+            chain(
+              head.checksum,
+              change.seq,
+              change.epoch,
+              change.op,
+              `${change.kind}/${change.key}`,
+              change.value,
+            )
+        ) {
+          stoppedAt = change.seq;
+          break;
+        }
+        this.#apply(change);
+        applied.push(change);
+        head = { seq: change.seq, checksum: change.checksum };
+      }
+      if (head !== start) {
+        this.#setHead(head);
+        this.markCommon(head.seq);
+      }
+      return { head, stoppedAt };
     })();
+    this.#committed(result.head);
+    for (const change of applied) this.#remember(change);
+    return result;
+  }
+
+  /** Whether this log holds exactly `change` (`head` is the head within the running transaction). */
+  #holds(change: ConfigChange, head: ConfigHead): boolean {
+    if (change.seq === head.seq) return change.checksum === head.checksum;
+    const row = this.#sql('SELECT checksum FROM config_changes WHERE seq = ?').get(change.seq) as
+      { checksum: string } | undefined;
+    return row?.checksum === change.checksum;
   }
 
   /** The changes after `head`, if this log holds `head` itself; null means the follower needs a snapshot. */
   changesAfter(head: ConfigHead): ConfigChange[] | null {
+    this.persist();
     const mine = this.head();
     if (head.seq === mine.seq) return head.checksum === mine.checksum ? [] : null;
     if (head.seq > mine.seq) return null;
     if (head.seq > 0) {
-      const row = this.#db.prepare('SELECT checksum FROM config_changes WHERE seq = ?').get(head.seq) as
+      const row = this.#sql('SELECT checksum FROM config_changes WHERE seq = ?').get(head.seq) as
         { checksum: string } | undefined;
       if (row?.checksum !== head.checksum) return null;
     } else if (head.checksum !== GENESIS) return null;
-    const first = this.#db.prepare('SELECT min(seq) AS s FROM config_changes').get() as { s: number | null };
+    const first = this.#sql('SELECT min(seq) AS s FROM config_changes').get() as { s: number | null };
     if (first.s === null || first.s > head.seq + 1) return null;
-    return this.#db
-      .prepare('SELECT * FROM config_changes WHERE seq > ? ORDER BY seq')
-      .all(head.seq) as ConfigChange[];
+    return this.#sql('SELECT * FROM config_changes WHERE seq > ? ORDER BY seq').all(
+      head.seq,
+    ) as ConfigChange[];
   }
 
   snapshot(): ConfigSnapshot {
-    const items = this.#db
-      .prepare('SELECT kind, key, definition FROM config_items ORDER BY kind, key')
-      .all() as {
+    this.persist();
+    const items = this.#sql('SELECT kind, key, definition FROM config_items ORDER BY kind, key').all() as {
       kind: ConfigKind;
       key: string;
       definition: string;
@@ -186,24 +311,28 @@ export class ConfigStore {
    * point (made while it was active during a split) are returned, so they can be kept as a conflict set.
    */
   loadSnapshot(snapshot: ConfigSnapshot, ownId: string): ConfigChange[] {
-    return this.#db.transaction(() => {
-      const diverged = this.#db
-        .prepare('SELECT * FROM config_changes WHERE seq > ? AND origin = ? ORDER BY seq')
-        .all(this.commonSeq(), ownId) as ConfigChange[];
-      this.#db.prepare('DELETE FROM config_items').run();
-      this.#db.prepare('DELETE FROM config_changes').run();
-      const insert = this.#db.prepare('INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?)');
+    this.persist();
+    this.#head = null;
+    const diverged = this.#db.transaction(() => {
+      const diverged = this.#sql(
+        'SELECT * FROM config_changes WHERE seq > ? AND origin = ? ORDER BY seq',
+      ).all(this.commonSeq(), ownId) as ConfigChange[];
+      this.#sql('DELETE FROM config_items').run();
+      this.#sql('DELETE FROM config_changes').run();
+      const insert = this.#sql('INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?)');
       for (const item of snapshot.items) insert.run(item.kind, item.key, item.definition);
-      this.#meta.set('config_seq', String(snapshot.head.seq));
-      this.#meta.set('config_checksum', snapshot.head.checksum);
+      this.#setHead(snapshot.head);
       this.#meta.set('config_common_seq', String(snapshot.head.seq));
       return diverged;
     })();
+    this.#committed({ seq: snapshot.head.seq, checksum: snapshot.head.checksum });
+    this.#forgetItems();
+    return diverged;
   }
 
   /** Idempotent by change identity, so both nodes can hold the same set. */
   recordConflicts(changes: readonly ConfigChange[], now: number): void {
-    const insert = this.#db.prepare(
+    const insert = this.#sql(
       'INSERT OR IGNORE INTO config_conflicts (id, origin, epoch, op, kind, key, value, at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#db.transaction(() => {
@@ -223,7 +352,7 @@ export class ConfigStore {
   }
 
   listConflicts(): ConfigConflict[] {
-    const rows = this.#db.prepare('SELECT * FROM config_conflicts ORDER BY id').all() as (Omit<
+    const rows = this.#sql('SELECT * FROM config_conflicts ORDER BY id').all() as (Omit<
       ConfigConflict,
       'value' | 'at' | 'recordedAt'
     > & {
@@ -244,30 +373,132 @@ export class ConfigStore {
     }));
   }
 
+  /**
+   * The conflict set as changes, for a `config-conflicts` frame. A conflict is part of no log any more, so
+   * the set keeps no checksum: it goes out as zeros, and the receiver does not read it.
+   */
+  conflictChanges(): ConfigChange[] {
+    const rows = this.#sql(
+      'SELECT id, origin, epoch, op, kind, key, value, at FROM config_conflicts ORDER BY id',
+    ).all() as (Omit<ConfigChange, 'seq' | 'checksum'> & { id: string })[];
+    return rows.map(({ id, ...change }) => ({
+      ...change,
+      seq: Number(id.slice(id.lastIndexOf(':') + 1)),
+      checksum: GENESIS,
+    }));
+  }
+
   takeConflict(id: string): ConfigConflict | undefined {
     const conflict = this.listConflicts().find((c) => c.id === id);
-    if (conflict) this.#db.prepare('DELETE FROM config_conflicts WHERE id = ?').run(id);
+    if (conflict) this.#sql('DELETE FROM config_conflicts WHERE id = ?').run(id);
     return conflict;
   }
 
+  /** Logs and applies one change; the head is moved by the caller, once per transaction. */
   #apply(change: ConfigChange): void {
-    this.#db
-      .prepare(
-        'INSERT INTO config_changes (seq, epoch, origin, op, kind, key, value, checksum, at) VALUES (@seq, @epoch, @origin, @op, @kind, @key, @value, @checksum, @at)',
-      )
-      .run(change);
+    this.#sql(
+      'INSERT INTO config_changes (seq, epoch, origin, op, kind, key, value, checksum, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      change.seq,
+      change.epoch,
+      change.origin,
+      change.op,
+      change.kind,
+      change.key,
+      change.value,
+      change.checksum,
+      change.at,
+    );
     if (change.op === 'put') {
-      this.#db
-        .prepare(
-          'INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET definition = excluded.definition',
-        )
-        .run(change.kind, change.key, change.value);
+      this.#sql(
+        'INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET definition = excluded.definition',
+      ).run(change.kind, change.key, change.value);
     } else {
-      this.#db.prepare('DELETE FROM config_items WHERE kind = ? AND key = ?').run(change.kind, change.key);
+      this.#sql('DELETE FROM config_items WHERE kind = ? AND key = ?').run(change.kind, change.key);
     }
-    this.#meta.set('config_seq', String(change.seq));
-    this.#meta.set('config_checksum', change.checksum);
   }
+
+  /** The parsed items of a kind: the database's, with what is staged on top. */
+  #items(kind: ConfigKind): Map<string, ListedItem> {
+    let items = this.#parsed.get(kind);
+    if (!items) {
+      const rows = this.#sql('SELECT key, definition FROM config_items WHERE kind = ?').all(kind) as {
+        key: string;
+        definition: string;
+      }[];
+      items = new Map(rows.map((r) => [r.key, listedItem(r.key, r.definition)]));
+      this.#parsed.set(kind, items);
+      for (const change of this.#staged) if (change.kind === kind) this.#remember(change);
+    }
+    return items;
+  }
+
+  /** A change is in the log now (staged or stored): the kept items follow it. */
+  #remember(change: ConfigChange): void {
+    const items = this.#parsed.get(change.kind);
+    if (items) {
+      if (change.op === 'put') items.set(change.key, listedItem(change.key, change.value!));
+      else items.delete(change.key);
+    }
+    this.#listed.delete(change.kind);
+  }
+
+  /** The database's items are other than the kept ones (a snapshot, a write that failed): read them again. */
+  #forgetItems(): void {
+    this.#parsed.clear();
+    this.#listed.clear();
+  }
+
+  #setHead(head: ConfigHead): void {
+    this.#sql(
+      "INSERT INTO meta (key, value) VALUES ('config_seq', ?), ('config_checksum', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(String(head.seq), head.checksum);
+  }
+
+  /**
+   * A write transaction returned: its head is kept. Inside an outer transaction that may still roll back,
+   * or after a write that threw (the head stays null then), the head is read from the database again.
+   */
+  #committed(head: ConfigHead): void {
+    this.#head = this.#db.inTransaction ? null : head;
+  }
+
+  #readHead(): ConfigHead {
+    const rows = this.#sql(
+      "SELECT key, value FROM meta WHERE key IN ('config_seq', 'config_checksum')",
+    ).all() as {
+      key: string;
+      value: string;
+    }[];
+    let seq = 0;
+    let checksum = GENESIS;
+    for (const row of rows) {
+      if (row.key === 'config_seq') seq = Number(row.value);
+      else checksum = row.value;
+    }
+    return { seq, checksum };
+  }
+
+  #sql(text: string): Statement {
+    return cachedStatement(this.#db, text);
+  }
+}
+
+interface ListedItem {
+  readonly key: string;
+  readonly definition: unknown;
+}
+
+function listedItem(key: string, definition: string): ListedItem {
+  return Object.freeze({ key, definition: deepFreeze(JSON.parse(definition) as unknown) });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function chain(

@@ -14,6 +14,7 @@ import {
   type ConfigKind,
   type ConfigSnapshot,
 } from './config-store.ts';
+import { estimateBytes, FRAME_BUDGET_BYTES, splitByBudget } from './frame-parts.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
 import { isWritable, valueProblem } from './tag-definition.ts';
 import { HybridClock } from './version.ts';
@@ -43,7 +44,12 @@ export interface DataPorts {
   writeDevice(name: string, value: TagValue['value']): Promise<void>;
 }
 
+/** Most items in one frame (the frame schema allows more); frames are also cut by size (frame-parts.ts). */
 const RUNTIME_CHUNK = 10_000;
+const CONFIG_CHUNK = 10_000;
+const SNAPSHOT_CHUNK = 100_000;
+
+type SnapshotItem = ConfigSnapshot['items'][number];
 
 export class DataService {
   readonly config: ConfigStore;
@@ -51,8 +57,26 @@ export class DataService {
   readonly alarms: AlarmService;
   readonly #p: DataPorts;
   readonly #hlc: HybridClock;
-  /** Callers waiting for the peer to have stored a change, by config seq or runtime ack id. */
-  readonly #waiting = new Map<string, () => void>();
+  /**
+   * Config replication on the current link (group commit). At most one batch of changes is in flight: a
+   * change committed while one is on its way waits in the outbox, and all of them go out together when the
+   * peer acknowledges, in one frame (one transaction on the peer, one `config-ack` for all).
+   */
+  #configSent = 0;
+  #configAcked = 0;
+  #outbox: ConfigChange[] = [];
+  /** Callers waiting for the peer to have stored their config change, in the order of their seq. */
+  #configWaiting: {
+    readonly seq: number;
+    readonly release: () => void;
+    readonly fail: (error: unknown) => void;
+  }[] = [];
+  /** Callers waiting for the peer to have stored a runtime batch, by ack id. */
+  readonly #runtimeWaiting = new Map<string, () => void>();
+  /** Commands running on this node, by uid (settles when the call ends, whatever its outcome). */
+  readonly #running = new Map<string, Promise<void>>();
+  /** Parts of a config snapshot that came in several frames; loaded together when the last one is here. */
+  #snapshotParts: { head: ConfigHead; items: SnapshotItem[] } | null = null;
 
   constructor(config: ConfigStore, runtime: RuntimeStore, alarms: AlarmService, ports: DataPorts) {
     this.config = config;
@@ -61,6 +85,7 @@ export class DataService {
     this.#p = ports;
     this.#hlc = new HybridClock(ports.nodeId, () => ports.clock.now());
     for (const value of runtime.all()) this.#hlc.observe(value.version.hlc);
+    config.whenLost((changes, error) => this.#lost(changes, error));
   }
 
   // ---- operations (the API calls these on the active node) ----
@@ -90,8 +115,16 @@ export class DataService {
     uid: string | undefined,
   ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
     const commandUid = uid ?? randomUUID();
+    return this.#oncePerUid(commandUid, () => this.#writeTag(name, value, commandUid));
+  }
+
+  async #writeTag(
+    name: string,
+    value: unknown,
+    commandUid: string,
+  ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
     const seen = this.runtime.ledgerEntry(commandUid);
-    if (seen) return { ...(JSON.parse(seen.result) as { ok: boolean }), uid: commandUid, executed: false };
+    if (seen) return this.#repeat(seen);
     const definition = this.config.getTag(name);
     if (!definition) throw new DataError('NOT_FOUND', `no tag "${name}"`);
     if (!isWritable(definition))
@@ -152,8 +185,16 @@ export class DataService {
     uid: string | undefined,
   ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
     const commandUid = uid ?? randomUUID();
+    return this.#oncePerUid(commandUid, () => this.#ackAlarm(id, by, commandUid));
+  }
+
+  async #ackAlarm(
+    id: string,
+    by: string,
+    commandUid: string,
+  ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
     const seen = this.runtime.ledgerEntry(commandUid);
-    if (seen) return { ...(JSON.parse(seen.result) as { ok: boolean }), uid: commandUid, executed: false };
+    if (seen) return this.#repeat(seen);
     if (this.config.get('alarm-rule', id) === undefined) throw new DataError('NOT_FOUND', `no alarm "${id}"`);
     const now = this.#p.clock.now();
     const entry: LedgerEntry = {
@@ -175,6 +216,35 @@ export class DataService {
     this.#p.changed([], [acked]);
     await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [acked] });
     return { ok: true, uid: commandUid, executed: true };
+  }
+
+  /**
+   * Commands: a node executes a uid at most once. A repeat that arrives while the first call still runs (a
+   * device write, the wait for the standby) waits for it, then answers from the ledger: side by side, both
+   * would pass the ledger check and execute (found by the simulation, seed 88).
+   */
+  #oncePerUid<T>(uid: string, run: () => Promise<T>): Promise<T> {
+    const before = this.#running.get(uid);
+    const result = before ? before.then(run) : run();
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#running.set(uid, settled);
+    void settled.then(() => {
+      if (this.#running.get(uid) === settled) this.#running.delete(uid);
+    });
+    return result;
+  }
+
+  /**
+   * A repeat answers the first result once the standby holds the command too (Durability): the first answer
+   * may have gone out without it (the link was down), this one is given with the peer connected (found by the
+   * simulation, seed 123). The peer's ack of this frame covers everything sent before it on the link.
+   */
+  async #repeat(entry: LedgerEntry): Promise<{ ok: boolean; uid: string; executed: boolean }> {
+    await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [] });
+    return { ...(JSON.parse(entry.result) as { ok: boolean }), uid: entry.uid, executed: false };
   }
 
   #version(): { epoch: number; hlc: string } {
@@ -199,14 +269,17 @@ export class DataService {
 
   /** The link is up: exchange runtime data both ways; a follower tells the active node where its config is. */
   onLinkUp(peerActive: boolean): void {
+    this.#endLink();
     this.#sendRuntime(this.#everything(), null);
+    // The conflict set belongs to both nodes, and an operator re-applies on the active one; the frame that
+    // carried it may have been lost with a link (found by the simulation, seed 254).
+    const conflicts = this.config.conflictChanges();
+    if (conflicts.length > 0) this.#p.send({ t: 'config-conflicts', changes: conflicts });
     if (peerActive && !this.#p.isActive()) this.sendConfigHead();
   }
 
   onLinkDown(): void {
-    // Nobody is left to store the change: the local commit stands, and callers are answered.
-    for (const release of this.#waiting.values()) release();
-    this.#waiting.clear();
+    this.#endLink();
   }
 
   sendConfigHead(): void {
@@ -215,12 +288,29 @@ export class DataService {
 
   /** What the peer needs to follow this node from `head`: the missing changes, or a full snapshot. */
   answerFollower(head: ConfigHead): void {
-    const changes = this.config.changesAfter(head);
-    if (changes) {
-      if (changes.length > 0) this.#p.send({ t: 'config-changes', changes });
-    } else {
+    const mine = this.config.head();
+    // Whatever waited in the outbox is part of this answer (every change here is at or below `mine`).
+    this.#outbox = [];
+    // A follower that holds nothing gets a copy of the items rather than a replay of the whole log (never
+    // more rows, often far fewer); having no changes of its own, it has nothing that could conflict.
+    const changes = head.seq === 0 && mine.seq > 0 ? null : this.config.changesAfter(head);
+    if (changes === null) {
       const snapshot = this.config.snapshot();
-      this.#p.send({ t: 'config-snapshot', head: snapshot.head, items: [...snapshot.items] });
+      const parts = splitByBudget(snapshot.items, snapshotItemBytes, SNAPSHOT_CHUNK);
+      parts.forEach((items, i) =>
+        this.#p.send({
+          t: 'config-snapshot',
+          head: snapshot.head,
+          items,
+          ...(i < parts.length - 1 ? { more: true } : {}),
+        }),
+      );
+      this.#configSent = Math.max(this.#configSent, snapshot.head.seq);
+    } else if (changes.length > 0) {
+      this.#sendChanges(changes);
+    } else {
+      // The follower holds exactly this node's history, so every change here is stored there.
+      this.#configStored(mine.seq);
     }
   }
 
@@ -238,15 +328,11 @@ export class DataService {
       case 'config-changes':
         return this.#applyChanges(frame.changes);
       case 'config-snapshot':
-        return this.#applySnapshot(frame.head, frame.items);
+        return this.#receiveSnapshot(frame.head, frame.items, frame.more === true);
       case 'config-ack':
         this.config.markCommon(Math.min(frame.seq, this.config.head().seq));
-        for (const [key, release] of this.#waiting) {
-          if (key.startsWith('config:') && Number(key.slice(7)) <= frame.seq) {
-            this.#waiting.delete(key);
-            release();
-          }
-        }
+        // An ack answers only changes that went out on this link: one still staged here is not the peer's.
+        this.#configStored(Math.min(frame.seq, this.#configSent));
         return;
       case 'config-conflicts':
         this.config.recordConflicts(frame.changes, this.#p.clock.now());
@@ -255,8 +341,7 @@ export class DataService {
         this.config.takeConflict(frame.id);
         return;
       case 'runtime': {
-        for (const v of frame.values) this.#hlc.observe(v.version.hlc);
-        for (const a of frame.alarms) this.#hlc.observe(a.version.hlc);
+        this.#observeVersions(frame.values, frame.alarms);
         const [values, alarms] = this.runtime.atomically(() => {
           const won = this.runtime.merge(frame.values);
           this.runtime.recordLedger(frame.ledger);
@@ -266,9 +351,12 @@ export class DataService {
         if (frame.ackId) this.#p.send({ t: 'runtime-ack', ackId: frame.ackId });
         return;
       }
-      case 'runtime-ack':
-        this.#release(`runtime:${frame.ackId}`);
+      case 'runtime-ack': {
+        const release = this.#runtimeWaiting.get(frame.ackId);
+        this.#runtimeWaiting.delete(frame.ackId);
+        release?.();
         return;
+      }
       default:
         return;
     }
@@ -280,7 +368,8 @@ export class DataService {
     key: string,
     definition: unknown,
   ): Promise<void> {
-    const change = this.config.commitLocal(
+    // Staged: in the log and seen by every read now, stored with the others of its batch (group commit).
+    const change = this.config.stage(
       op,
       kind,
       key,
@@ -289,45 +378,140 @@ export class DataService {
       this.#p.nodeId,
       this.#p.clock.now(),
     );
-    if (!this.#p.linked()) return;
-    const stored = this.#waitFor(`config:${change.seq}`);
-    this.#p.send({ t: 'config-changes', changes: [change] });
+    if (!this.#p.linked()) {
+      this.config.persist();
+      return;
+    }
+    const stored = new Promise<void>((release, fail) =>
+      this.#configWaiting.push({ seq: change.seq, release, fail }),
+    );
+    this.#outbox.push(change);
+    if (this.#configAcked >= this.#configSent) this.#flushOutbox();
     await stored;
+  }
+
+  /**
+   * Stores what waits in the outbox (one transaction) and sends it (one frame): it becomes the batch in
+   * flight. Nothing is sent that is not stored here first.
+   */
+  #flushOutbox(): void {
+    const changes = this.#outbox;
+    if (changes.length === 0) return;
+    if (!this.#persisted()) return;
+    this.#outbox = [];
+    this.#sendChanges(changes);
+  }
+
+  /** Stores the staged changes; false if that failed (their callers have been told, by `#lost`). */
+  #persisted(): boolean {
+    try {
+      this.config.persist();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Staged changes the database would not take: they are not in the log, and their callers get the error. */
+  #lost(changes: readonly ConfigChange[], error: unknown): void {
+    const seqs = new Set(changes.map((c) => c.seq));
+    this.#outbox = this.#outbox.filter((c) => !seqs.has(c.seq));
+    const failed = this.#configWaiting.filter((w) => seqs.has(w.seq));
+    this.#configWaiting = this.#configWaiting.filter((w) => !seqs.has(w.seq));
+    for (const w of failed)
+      w.fail(new Error(`config change ${w.seq} could not be stored on this node`, { cause: error }));
+  }
+
+  #sendChanges(changes: readonly ConfigChange[]): void {
+    for (const part of splitByBudget(changes, changeBytes, CONFIG_CHUNK))
+      this.#p.send({ t: 'config-changes', changes: part });
+    this.#configSent = Math.max(this.#configSent, changes.at(-1)?.seq ?? 0);
+  }
+
+  /** The peer holds every change up to `seq`: their callers are answered, and the next batch goes out. */
+  #configStored(seq: number): void {
+    this.#configAcked = Math.max(this.#configAcked, seq);
+    const released: (() => void)[] = [];
+    this.#configWaiting = this.#configWaiting.filter((w) => {
+      if (w.seq > seq) return true;
+      released.push(w.release);
+      return false;
+    });
+    if (this.#configAcked >= this.#configSent) this.#flushOutbox();
+    for (const release of released) release();
+  }
+
+  /**
+   * The link the waiting callers counted on is gone (or replaced): nothing is in flight any more. Nobody is
+   * left to store their changes, so the local commits stand and every caller is answered.
+   */
+  #endLink(): void {
+    // Answered as stored here: so stored here first (a failure answers those callers with the error).
+    this.#persisted();
+    const waiting = [...this.#configWaiting.map((w) => w.release), ...this.#runtimeWaiting.values()];
+    this.#configSent = 0;
+    this.#configAcked = 0;
+    this.#outbox = [];
+    this.#configWaiting = [];
+    this.#runtimeWaiting.clear();
+    this.#snapshotParts = null;
+    for (const release of waiting) release();
   }
 
   #applyChanges(changes: readonly ConfigChange[]): void {
     if (this.#p.isActive()) return;
-    for (const change of changes) {
-      if (change.seq <= this.config.head().seq) continue;
-      if (!this.config.applyReplicated(change)) {
-        // A gap, a checksum that does not follow, or an unknown epoch: ask for everything.
-        this.#p.fullResync(`config change ${change.seq} does not follow ${this.config.head().seq}`);
-        this.#p.send({
-          t: 'config-head',
-          head: { seq: this.config.head().seq, checksum: this.config.head().checksum },
-        });
-        return;
-      }
+    const { head, stoppedAt } = this.config.applyReplicated(changes);
+    if (stoppedAt !== null) {
+      // A gap, a checksum that does not follow, or an unknown epoch: ask for everything.
+      this.#p.fullResync(`config change ${stoppedAt} does not follow ${head.seq}`);
+      this.#p.send({ t: 'config-head', head });
+      return;
     }
-    this.#p.send({ t: 'config-ack', seq: this.config.head().seq });
+    // One acknowledgement for the whole frame: it answers every change up to the head.
+    this.#p.send({ t: 'config-ack', seq: head.seq });
+  }
+
+  #receiveSnapshot(head: ConfigHead, items: readonly SnapshotItem[], more: boolean): void {
+    if (this.#p.isActive()) return;
+    const parts = this.#snapshotParts;
+    const sameSnapshot =
+      parts !== null && parts.head.seq === head.seq && parts.head.checksum === head.checksum;
+    const all = sameSnapshot ? parts.items : [];
+    for (const item of items) all.push(item);
+    if (more) {
+      this.#snapshotParts = { head, items: all };
+      return;
+    }
+    this.#snapshotParts = null;
+    this.#applySnapshot(head, all);
   }
 
   #applySnapshot(head: ConfigHead, items: ConfigSnapshot['items']): void {
-    if (this.#p.isActive()) return;
-    const diverged = this.config.loadSnapshot({ head, items }, this.#p.nodeId);
-    if (diverged.length > 0) {
-      // Changes this node made while the pair was split: kept for an operator on both nodes, not dropped.
-      this.config.recordConflicts(diverged, this.#p.clock.now());
-      this.#p.send({ t: 'config-conflicts', changes: diverged });
-    }
+    // Changes this node made while the pair was split leave its log with the snapshot and are kept for an
+    // operator on both nodes, not dropped: in the same transaction, or a crash in between would lose them.
+    const diverged = this.runtime.atomically(() => {
+      const dropped = this.config.loadSnapshot({ head, items }, this.#p.nodeId);
+      if (dropped.length > 0) this.config.recordConflicts(dropped, this.#p.clock.now());
+      return dropped;
+    });
+    if (diverged.length > 0) this.#p.send({ t: 'config-conflicts', changes: diverged });
     this.#p.fullResync(`config snapshot at change ${head.seq} (${items.length} items)`);
     this.#p.send({ t: 'config-ack', seq: head.seq });
+    // Changes made here that still wait (sent to a peer that was active too, or in the outbox) are in the
+    // snapshot or in the conflict set now: no ack will come for them, so their callers are answered and
+    // nothing of this node's is in flight any more (found by the simulation, seed 635).
+    const waiting = this.#configWaiting;
+    this.#configWaiting = [];
+    this.#outbox = [];
+    this.#configSent = 0;
+    this.#configAcked = 0;
+    for (const w of waiting) w.release();
   }
 
   async #replicateRuntime(batch: RuntimeBatch): Promise<void> {
     if (!this.#p.linked()) return;
     const ackId = randomUUID();
-    const stored = this.#waitFor(`runtime:${ackId}`);
+    const stored = new Promise<void>((release) => this.#runtimeWaiting.set(ackId, release));
     this.#sendRuntime(batch, ackId);
     await stored;
   }
@@ -336,28 +520,57 @@ export class DataService {
     return { values: this.runtime.all(), ledger: this.runtime.ledger(), alarms: this.alarms.store.all() };
   }
 
+  /** Sends a batch in as few frames as the size allows; the ack id (if any) rides on the last one. */
   #sendRuntime(batch: RuntimeBatch, ackId: string | null): void {
-    const longest = Math.max(batch.values.length, batch.ledger.length, batch.alarms.length);
-    const chunks = Math.max(1, Math.ceil(longest / RUNTIME_CHUNK));
-    for (let i = 0; i < chunks; i++) {
-      const part = <T>(items: readonly T[]): T[] => items.slice(i * RUNTIME_CHUNK, (i + 1) * RUNTIME_CHUNK);
-      this.#p.send({
-        t: 'runtime',
-        values: part(batch.values),
-        ledger: part(batch.ledger),
-        alarms: part(batch.alarms),
-        ackId: i === chunks - 1 ? ackId : null,
-      });
+    let frame: { values: TagValue[]; ledger: LedgerEntry[]; alarms: AlarmState[] } = {
+      values: [],
+      ledger: [],
+      alarms: [],
+    };
+    let items = 0;
+    let bytes = 0;
+    const add = (size: number): void => {
+      if (items > 0 && (items >= RUNTIME_CHUNK || bytes + size > FRAME_BUDGET_BYTES)) {
+        this.#p.send({ t: 'runtime', ...frame, ackId: null });
+        frame = { values: [], ledger: [], alarms: [] };
+        items = 0;
+        bytes = 0;
+      }
+      items++;
+      bytes += size;
+    };
+    for (const v of batch.values) {
+      add(valueBytes(v));
+      frame.values.push(v);
     }
+    for (const e of batch.ledger) {
+      add(estimateBytes([e.uid, e.command, e.result], 64));
+      frame.ledger.push(e);
+    }
+    for (const a of batch.alarms) {
+      add(estimateBytes([a.id, a.ackedBy, a.version.hlc], 256));
+      frame.alarms.push(a);
+    }
+    this.#p.send({ t: 'runtime', ...frame, ackId });
   }
 
-  #waitFor(key: string): Promise<void> {
-    return new Promise((resolve) => this.#waiting.set(key, resolve));
+  /** Moves the clock past the newest version in a frame (one comparison per item, one parse per frame). */
+  #observeVersions(values: readonly TagValue[], alarms: readonly AlarmState[]): void {
+    let newest: string | null = null;
+    for (const v of values) if (newest === null || v.version.hlc > newest) newest = v.version.hlc;
+    for (const a of alarms) if (newest === null || a.version.hlc > newest) newest = a.version.hlc;
+    if (newest !== null) this.#hlc.observe(newest);
   }
+}
 
-  #release(key: string): void {
-    const release = this.#waiting.get(key);
-    this.#waiting.delete(key);
-    release?.();
-  }
+function changeBytes(c: ConfigChange): number {
+  return estimateBytes([c.origin, c.key, c.value, c.checksum], 160);
+}
+
+function snapshotItemBytes(item: SnapshotItem): number {
+  return estimateBytes([item.key, item.definition], 48);
+}
+
+function valueBytes(v: TagValue): number {
+  return estimateBytes([v.name, typeof v.value === 'string' ? v.value : null, v.version.hlc], 128);
 }

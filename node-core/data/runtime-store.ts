@@ -2,7 +2,7 @@
  * Runtime data: current tag values with versions, and the command ledger. Held in memory for reads,
  * written through to SQLite, merged from the peer with "newest version wins".
  */
-import type { Db } from '../store/index.ts';
+import { cachedStatement, type Db, type Statement } from '../store/index.ts';
 import { compareVersions, type Version } from './version.ts';
 import type { TagValueType } from './tag-definition.ts';
 
@@ -24,6 +24,9 @@ export interface LedgerEntry {
   readonly result: string;
   readonly at: number;
 }
+
+/** Values per upsert statement (six parameters each, far below SQLite's limit). */
+const UPSERT_ROWS = 50;
 
 export class RuntimeStore {
   readonly #db: Db;
@@ -65,14 +68,15 @@ export class RuntimeStore {
       return !current || compareVersions(v.version, current.version) > 0;
     });
     if (winners.length === 0) return winners;
-    const upsert = this.#db.prepare(
-      `INSERT INTO tag_values (name, value, quality, ts, epoch, hlc) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET value = excluded.value, quality = excluded.quality, ts = excluded.ts,
-         epoch = excluded.epoch, hlc = excluded.hlc`,
-    );
     this.#db.transaction(() => {
-      for (const v of winners)
-        upsert.run(v.name, JSON.stringify(v.value), v.quality, v.ts, v.version.epoch, v.version.hlc);
+      // Many rows per statement: each run has a cost of its own, as large as a row's.
+      for (let i = 0; i < winners.length; i += UPSERT_ROWS) {
+        const part = winners.slice(i, i + UPSERT_ROWS);
+        const args: (string | number)[] = [];
+        for (const v of part)
+          args.push(v.name, JSON.stringify(v.value), v.quality, v.ts, v.version.epoch, v.version.hlc);
+        this.#upsert(part.length).run(...args);
+      }
     })();
     for (const v of winners) this.#values.set(v.name, v);
     return winners;
@@ -80,16 +84,19 @@ export class RuntimeStore {
 
   forget(name: string): void {
     this.#values.delete(name);
-    this.#db.prepare('DELETE FROM tag_values WHERE name = ?').run(name);
+    cachedStatement(this.#db, 'DELETE FROM tag_values WHERE name = ?').run(name);
   }
 
   ledgerEntry(uid: string): LedgerEntry | undefined {
-    return this.#db.prepare('SELECT * FROM command_ledger WHERE uid = ?').get(uid) as LedgerEntry | undefined;
+    return cachedStatement(this.#db, 'SELECT * FROM command_ledger WHERE uid = ?').get(uid) as
+      LedgerEntry | undefined;
   }
 
   /** Idempotent: the first entry for a uid stays. */
   recordLedger(entries: readonly LedgerEntry[]): void {
-    const insert = this.#db.prepare(
+    if (entries.length === 0) return;
+    const insert = cachedStatement(
+      this.#db,
       'INSERT OR IGNORE INTO command_ledger (uid, command, result, at) VALUES (@uid, @command, @result, @at)',
     );
     this.#db.transaction(() => {
@@ -98,12 +105,27 @@ export class RuntimeStore {
   }
 
   ledger(limit = 100_000): LedgerEntry[] {
-    return this.#db
-      .prepare('SELECT * FROM command_ledger ORDER BY at DESC LIMIT ?')
-      .all(limit) as LedgerEntry[];
+    return cachedStatement(this.#db, 'SELECT * FROM command_ledger ORDER BY at DESC LIMIT ?').all(
+      limit,
+    ) as LedgerEntry[];
+  }
+
+  /** The upsert of `rows` values in one statement (in order: a later row for the same name wins). */
+  #upsert(rows: number): Statement {
+    return cachedStatement(
+      this.#db,
+      `INSERT INTO tag_values (name, value, quality, ts, epoch, hlc) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (name) DO UPDATE SET value = excluded.value, quality = excluded.quality, ts = excluded.ts,
+         epoch = excluded.epoch, hlc = excluded.hlc`,
+    );
   }
 
   /** Runs `work` as one transaction, so a value and its ledger entry are stored together or not at all. */
+  /** Forgets the command uids recorded before `beforeTs` (retention); returns how many. */
+  pruneLedger(beforeTs: number): number {
+    return this.#db.prepare('DELETE FROM command_ledger WHERE at < ?').run(Math.trunc(beforeTs)).changes;
+  }
+
   atomically<T>(work: () => T): T {
     return this.#db.transaction(work)();
   }

@@ -112,6 +112,8 @@ export const helloSchema = z.object({
   version: z.string(),
   apiUrl: z.string(),
   license: licenseState,
+  /** Optional: a peer of an earlier version does not send it. */
+  standby: z.enum(['cold', 'warm']).optional(),
 });
 
 export const frameSchema = z.discriminatedUnion('t', [
@@ -144,6 +146,8 @@ export const frameSchema = z.discriminatedUnion('t', [
         }),
       )
       .max(1_000_000),
+    /** More parts of the same snapshot follow (a large one is cut to stay under MAX_FRAME_BYTES). */
+    more: z.boolean().optional(),
   }),
   z.object({ t: z.literal('config-ack'), seq: z.number().int().min(0) }),
   z.object({ t: z.literal('config-conflicts'), changes: z.array(configChange).max(100_000) }),

@@ -6,8 +6,29 @@ import { StartupError } from '../errors.ts';
 import { migrations } from './migrations/index.ts';
 
 export type Db = Database.Database;
+export type Statement = Database.Statement;
 
 export const DATABASE_FILE = 'tandem.db';
+
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+/**
+ * The prepared statement for `sql` on `db`, made once and reused: preparing costs far more than running a
+ * small statement. Only for statements that are run, got or listed (`run`, `get`, `all`), never iterated.
+ */
+export function cachedStatement(db: Db, sql: string): Statement {
+  let byText = statements.get(db);
+  if (!byText) {
+    byText = new Map();
+    statements.set(db, byText);
+  }
+  let statement = byText.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    byText.set(sql, statement);
+  }
+  return statement;
+}
 
 /**
  * Opens (or creates) the node's database in `dataDir`. An unreadable or corrupt file is reported and left

@@ -1,6 +1,6 @@
 /** Everything node-core keeps in SQLite, behind one small interface per concern. */
 import { randomUUID } from 'node:crypto';
-import type { Db } from './database.ts';
+import { cachedStatement, type Db } from './database.ts';
 
 export class MetaStore {
   readonly #db: Db;
@@ -9,17 +9,16 @@ export class MetaStore {
   }
 
   get(key: string): string | undefined {
-    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+    const row = cachedStatement(this.#db, 'SELECT value FROM meta WHERE key = ?').get(key) as
       { value: string } | undefined;
     return row?.value;
   }
 
   set(key: string, value: string): void {
-    this.#db
-      .prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+    cachedStatement(
+      this.#db,
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 
   /** The node's own stable id, made on first start. */

@@ -31,6 +31,11 @@
  *  (f) `transition` never throws, its `status-changed` effects agree with the state it returns, and the
  *      machines never spin (ask to be woken at the same instant over and over).
  *  (g) a node asked to stop cleanly has stopped within `stopMs` (plus the extra delay while it was slow).
+ *
+ * With the data layer (`options.data`, `runDataScenario`, data-layer.ts) each node also runs a real
+ * DataService over SQLite, frames carry config and runtime data the way TandemNode routes them, pull-from-peer
+ * becomes the real sync-request / sync-done exchange, and clients put and delete config, write tags,
+ * acknowledge alarms and repeat uids against either node. Invariants (h)-(n) are described in data-layer.ts.
  */
 import {
   initialState,
@@ -46,11 +51,21 @@ import {
 import { currentOrNextWindowStart } from '../../node-core/redundancy/restore-window.ts';
 import type { RedundancyConfig, Status } from '../../node-core/redundancy/types.ts';
 import { boundsFor, type Bounds } from './bounds.ts';
+import {
+  DataLayer,
+  dataWire,
+  type DataCoverage,
+  type DataEvent,
+  type DataInvariantId,
+  type DataWire,
+  type PortsOverride,
+} from './data-layer.ts';
+import { randomDataScript, type DataScript } from './data-scenario.ts';
 import { EventQueue } from './event-queue.ts';
 import { Prng } from './prng.ts';
 import { DELAYS, NODE_NAMES, peerOf, type Fault, type NodeName, type Scenario } from './scenario.ts';
 
-export type InvariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
+export type InvariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | DataInvariantId;
 
 export interface InvariantFailure {
   readonly invariant: InvariantId;
@@ -129,6 +144,8 @@ export interface SimResult {
   readonly maxDualActiveMs: number;
   readonly failure: InvariantFailure | null;
   readonly coverage: Coverage;
+  /** What the data layer did and checked; null for a redundancy-only run. */
+  readonly data: DataCoverage | null;
 }
 
 /** The machine under test; named tests swap in a broken one to show that the invariants catch it. */
@@ -143,10 +160,18 @@ export interface SimulationOptions {
   readonly trace?: (line: string) => void;
   /** Also trace heartbeat traffic (pings, pongs and ticks that change nothing). */
   readonly traceHeartbeats?: boolean;
+  /**
+   * Adds the data layer (data-layer.ts): a real DataService and SQLite database per node and the clients of
+   * this script. Such a run must be driven with `runAsync`/`runUntilAsync` (the DataService answers through
+   * promises).
+   */
+  readonly data?: DataScript;
+  /** Wraps each node's DataService ports (tests that break the data layer on purpose). */
+  readonly dataPorts?: PortsOverride;
 }
 
-export function replayCommand(seed: number): string {
-  return `npx node test/simulation/run.ts --seed ${seed} --verbose`;
+export function replayCommand(seed: number, layer: 'redundancy' | 'data' = 'redundancy'): string {
+  return `npx node test/simulation/run.ts --seed ${seed}${layer === 'data' ? ' --data' : ''} --verbose`;
 }
 
 /**
@@ -154,7 +179,11 @@ export function replayCommand(seed: number): string {
  * each side sends as soon as the connection is open (the machine hears `link-up` when the peer's hello arrives).
  */
 type WireFrame =
-  Frame | { readonly t: 'pong'; readonly seq: number } | { readonly t: 'hello'; readonly hello: PeerHello };
+  | Frame
+  | { readonly t: 'pong'; readonly seq: number }
+  | { readonly t: 'hello'; readonly hello: PeerHello }
+  /** Data frames (and sync-request / sync-done) of a run with the data layer, as serialised JSON. */
+  | DataWire;
 
 interface Link {
   readonly id: number;
@@ -212,12 +241,25 @@ type SimEvent =
   | { readonly kind: 'handshake-timeout'; readonly link: Link }
   | { readonly kind: 'link-down'; readonly node: NodeName; readonly link: Link }
   | { readonly kind: 'probe'; readonly node: NodeName; readonly inc: number; readonly reachable: boolean }
-  | { readonly kind: 'pull'; readonly node: NodeName; readonly inc: number; readonly link: Link };
+  | { readonly kind: 'pull'; readonly node: NodeName; readonly inc: number; readonly link: Link }
+  | { readonly kind: 'data'; readonly event: DataEvent };
 
 type PerNode<T> = Record<NodeName, T>;
 
 /** More steps than this at one simulated instant means the machines spin without time passing. */
 const LIVELOCK_STEPS = 10_000;
+/**
+ * Data converges within a few frames once the pair has settled (config head, snapshot or changes, acks); the
+ * end-of-run data invariants are checked only when the pair has been settled this much longer and the active
+ * node has not changed for DATA_STABLE_MS.
+ */
+const DATA_SETTLE_MS = 1000;
+const DATA_STABLE_MS = 300;
+
+/** Lets every promise that a step settled run to its end (a macrotask runs after all microtasks). */
+function drainMicrotasks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 export class Simulation {
   readonly scenario: Scenario;
@@ -268,6 +310,8 @@ export class Simulation {
   #lastActive: NodeName | null = null;
   /** Restore windows (true time) that open during the run. */
   readonly #windows: readonly { readonly start: number; readonly end: number }[];
+  /** The data layer, in a data run. */
+  readonly #data: DataLayer | null;
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
@@ -311,6 +355,28 @@ export class Simulation {
     }
     this.#log(() => `config ${describeScenario(scenario)}`);
     this.#log(() => `bounds ${JSON.stringify(this.bounds)}`);
+    this.#data = options.data
+      ? new DataLayer(
+          {
+            now: () => this.#now,
+            ms: (at) => this.#ms(at),
+            localTime: (node) => this.#localTime(node),
+            machine: (node) => (this.#nodes[node].up ? this.#nodes[node].machine : null),
+            incarnation: (node) => this.#nodes[node].incarnation,
+            linkSeen: (node) => this.#nodes[node].linkSeen,
+            send: (node, frame) => this.#send(this.#nodes[node], frame),
+            schedule: (at, event) => this.#queue.push(at, { kind: 'data', event }),
+            slowExtra: (node) => this.#slowExtra(node),
+            fail: (invariant, message) => this.#fail(invariant, message),
+            log: (line) => this.#log(line),
+            settled: () => this.#dataSettled(),
+          },
+          options.data,
+          scenario.seed,
+          scenario.startTime,
+          options.dataPorts ?? null,
+        )
+      : null;
   }
 
   /** Simulated ms since the start of the run. */
@@ -320,6 +386,11 @@ export class Simulation {
 
   get failure(): InvariantFailure | null {
     return this.#failure;
+  }
+
+  /** The data layer of a data run (DataServices and client calls, for named tests), else null. */
+  get data(): DataLayer | null {
+    return this.#data;
   }
 
   status(node: NodeName): Status | 'down' {
@@ -336,37 +407,88 @@ export class Simulation {
     return this.result();
   }
 
+  /**
+   * A run with the data layer: the data invariants of the end of the run are checked too. The databases stay
+   * open for the caller to read (`data.service(node)`) until `data.dispose()`.
+   */
+  async runAsync(): Promise<SimResult> {
+    await this.runUntilAsync(this.scenario.durationMs);
+    if (this.#failure === null) this.#data?.finish();
+    return this.result();
+  }
+
   /** Processes every event up to `elapsedMs` after the start, checking the invariants after each. */
   runUntil(elapsedMs: number): InvariantFailure | null {
+    if (this.#data) throw new Error('a run with the data layer is driven with runUntilAsync');
     const end = this.scenario.startTime + elapsedMs;
-    while (this.#failure === null) {
-      const next = this.#queue.peekTime();
-      if (next === null || next > end) break;
-      const popped = this.#queue.pop();
-      if (popped === null) break;
-      // The state since the last step held until now: check it at this time first, then the new state.
-      if (popped.at > this.#now) {
-        this.#now = popped.at;
-        this.#stepsAtThisTime = 0;
-        this.#check();
-        if (this.#failure !== null) break;
-      }
-      if (++this.#stepsAtThisTime > LIVELOCK_STEPS) {
-        this.#fail(
-          'f',
-          `livelock: ${LIVELOCK_STEPS} steps without simulated time moving (a machine keeps asking to be woken now)`,
-        );
-        break;
-      }
-      this.#steps++;
-      this.#handle(popped.item);
+    for (let event = this.#next(end); event !== null; event = this.#next(end)) {
+      this.#handle(event);
       this.#check();
     }
+    return this.#finishUntil(end);
+  }
+
+  /**
+   * The same with the data layer: after a step that touched a DataService with calls outstanding, the
+   * microtasks run (a DataService answers its caller through promises) before the invariants are checked.
+   * The simulation stays deterministic: nothing else runs meanwhile, and promises settle in a fixed order.
+   */
+  async runUntilAsync(elapsedMs: number): Promise<InvariantFailure | null> {
+    const end = this.scenario.startTime + elapsedMs;
+    const data = this.#data;
+    for (let event = this.#next(end); event !== null; event = this.#next(end)) {
+      this.#handle(event);
+      if (data?.needsDrain()) {
+        await drainMicrotasks();
+        data.afterDrain();
+      }
+      this.#check();
+    }
+    return this.#finishUntil(end);
+  }
+
+  /** The next event due by `end`, with simulated time moved to it; null when there is none or a check failed. */
+  #next(end: number): SimEvent | null {
+    if (this.#failure !== null) return null;
+    const next = this.#queue.peekTime();
+    if (next === null || next > end) return null;
+    const popped = this.#queue.pop();
+    if (popped === null) return null;
+    // The state since the last step held until now: check it at this time first, then the new state.
+    if (popped.at > this.#now) {
+      this.#now = popped.at;
+      this.#stepsAtThisTime = 0;
+      this.#check();
+      if (this.#failure !== null) return null;
+    }
+    if (++this.#stepsAtThisTime > LIVELOCK_STEPS) {
+      this.#fail(
+        'f',
+        `livelock: ${LIVELOCK_STEPS} steps without simulated time moving (a machine keeps asking to be woken now)`,
+      );
+      return null;
+    }
+    this.#steps++;
+    return popped.item;
+  }
+
+  #finishUntil(end: number): InvariantFailure | null {
     if (this.#failure === null && end > this.#now) {
       this.#now = end;
       this.#check();
     }
     return this.#failure;
+  }
+
+  /** Both nodes up, the network good and the pair settled for a while: data must have converged. */
+  #dataSettled(): boolean {
+    const healthySince = this.#healthySince();
+    const lastChange = this.history.at(-1)?.atMs ?? 0;
+    return (
+      healthySince !== null &&
+      this.#now >= healthySince + this.bounds.settleMs + DATA_SETTLE_MS &&
+      this.elapsedMs >= lastChange + DATA_STABLE_MS
+    );
   }
 
   result(): SimResult {
@@ -379,6 +501,7 @@ export class Simulation {
       maxDualActiveMs: this.#maxDualActiveMs,
       failure: this.#failure,
       coverage: { ...this.#coverage },
+      data: this.#data ? { ...this.#data.coverage } : null,
     };
   }
 
@@ -424,6 +547,8 @@ export class Simulation {
         if (!n.up || n.linkSeen !== ev.link.id) return;
         n.linkSeen = null;
         n.linkDownAt = this.#now;
+        // Mirrors TandemNode's link 'down' handler: the link is no longer up, data.onLinkDown(), then the driver.
+        this.#data?.linkDown(n.name);
         this.#feed(n, { type: 'link-down' });
         return;
       }
@@ -455,6 +580,9 @@ export class Simulation {
         }
         return;
       }
+      case 'data':
+        this.#data?.handle(ev.event);
+        return;
       default:
         return assertNever(ev);
     }
@@ -475,6 +603,7 @@ export class Simulation {
     n.lastAnsweredAt = this.#now;
     n.machine = this.#machine.initialState(n.config, n.persistedEpoch, this.#localTime(n.name));
     this.#log(() => `${pad(n.name)} boots with stored epoch ${n.persistedEpoch}`);
+    this.#data?.boot(n.name, n.incarnation);
     this.#feed(n, { type: 'start' });
     if (n.name === 'backup') this.#queue.push(this.#now, { kind: 'dial', inc: n.incarnation });
   }
@@ -484,6 +613,7 @@ export class Simulation {
    * `reset`: it crashed and the OS resets its connection at once. `silent`: power loss, nothing tells the peer.
    */
   #exit(n: SimNode, how: 'graceful' | 'reset' | 'silent'): void {
+    this.#data?.exit(n.name, how === 'graceful' ? 'graceful' : 'crash');
     n.up = false;
     n.incarnation++;
     n.downSince = this.#now;
@@ -707,6 +837,8 @@ export class Simulation {
       n.lastAnsweredAt = this.#now;
       n.knownPeerEpoch = Math.max(n.knownPeerEpoch, frame.hello.epoch);
       this.#feed(n, { type: 'link-up', peer: frame.hello });
+      // Mirrors TandemNode #onLinkUp: the driver first, then `data.onLinkUp(hello.status === 'active')`.
+      this.#data?.linkUp(n.name, frame.hello.status === 'active');
       return;
     }
     if (n.linkSeen !== link.id) return;
@@ -726,13 +858,19 @@ export class Simulation {
         this.#feed(n, { type: 'pong', seq: frame.seq });
         return;
       }
-      case 'state':
+      case 'state': {
         n.knownPeerEpoch = Math.max(n.knownPeerEpoch, frame.epoch);
+        const wasActive = n.machine?.peer.status === 'active';
         this.#feed(n, {
           type: 'peer-state',
           peer: { status: frame.status, epoch: frame.epoch, activeSince: frame.activeSince },
         });
+        // Mirrors TandemNode #onFrame 'state': a new active peer, and this node not active: follow it.
+        if (this.#data && frame.status === 'active' && !wasActive && n.machine?.status !== 'active') {
+          this.#data.sendConfigHead(n.name);
+        }
         return;
+      }
       case 'handover-request':
         this.#feed(n, { type: 'handover-request', reason: frame.reason });
         return;
@@ -745,6 +883,24 @@ export class Simulation {
       case 'goodbye':
         this.#feed(n, { type: 'goodbye' });
         return;
+      case 'data': {
+        const data = this.#data;
+        const parsed = data?.receive(n.name, frame);
+        if (!data || !parsed) return;
+        // Mirrors TandemNode #onFrame for everything that is not the machine's.
+        switch (parsed.t) {
+          case 'sync-request':
+            data.answerPull(n.name, parsed.configHead);
+            this.#send(n, dataWire({ t: 'sync-done' }));
+            return;
+          case 'sync-done':
+            this.#feed(n, { type: 'sync-complete' });
+            return;
+          default:
+            data.onFrame(n.name, parsed);
+            return;
+        }
+      }
       default:
         return assertNever(frame);
     }
@@ -849,6 +1005,11 @@ export class Simulation {
         this.recorded.push({ atMs: now - this.scenario.startTime, node: n.name, event: effect.event });
         return;
       case 'pull-from-peer': {
+        // Mirrors the driver port pullFromPeer of TandemNode: a sync-request that the peer answers.
+        if (this.#data) {
+          this.#send(n, dataWire(this.#data.syncRequest(n.name)));
+          return;
+        }
         const link = this.#link;
         if (!link || n.linkSeen !== link.id) return;
         // The request and the answer wait out a one-way loss like any frame.
@@ -1119,6 +1280,9 @@ export class Simulation {
         );
       }
     }
+
+    // (h)-(k): the data invariants that hold after every step (data-layer.ts).
+    this.#data?.check();
   }
 
   // ---------------------------------------------------------------- trace
@@ -1249,4 +1413,13 @@ function assertNever(value: never): never {
 /** Runs one seed of the random scenario family. */
 export function runScenario(scenario: Scenario, options: SimulationOptions = {}): SimResult {
   return new Simulation(scenario, options).run();
+}
+
+/** Runs one seed with the data layer: the redundancy scenario of that seed plus its clients. */
+export function runDataScenario(
+  scenario: Scenario,
+  options: Omit<SimulationOptions, 'data'> = {},
+): Promise<SimResult> {
+  const sim = new Simulation(scenario, { ...options, data: randomDataScript(scenario.seed) });
+  return sim.runAsync().finally(() => sim.data?.dispose());
 }

@@ -1,0 +1,237 @@
+/**
+ * Rules of behaviour.md (Data, Durability, Commands, Partitions) that the deterministic simulation found
+ * broken (test/simulation, data layer), as unit tests of two DataServices on a hand-driven link.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock/index.ts';
+import { tempDatabase } from '../history/test-db.ts';
+import type { PeerFrame } from '../peer/index.ts';
+import { MetaStore } from '../store/index.ts';
+import { AlarmService } from './alarm-service.ts';
+import { AlarmStore } from './alarm-store.ts';
+import { ConfigStore } from './config-store.ts';
+import { DataService } from './data-service.ts';
+import { RuntimeStore } from './runtime-store.ts';
+
+const disposers: (() => void)[] = [];
+afterEach(() => {
+  for (const dispose of disposers.splice(0)) dispose();
+});
+
+const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
+const deviceTag = {
+  dataType: 'float',
+  source: { kind: 'modbus', device: 'D0', register: 1, table: 'holding' },
+};
+
+interface TestNode {
+  readonly data: DataService;
+  readonly state: { active: boolean; linked: boolean; epoch: number };
+  /** Frames sent and not yet delivered (a link that is up queues them, a link that is down drops them). */
+  readonly outbox: PeerFrame[];
+  /** Device writes waiting for the device's answer. */
+  readonly device: { writes: number; answer: (() => void)[] };
+}
+
+function node(nodeId: string, clock: ManualClock): TestNode {
+  const { db, dispose } = tempDatabase();
+  disposers.push(dispose);
+  const config = new ConfigStore(db, new MetaStore(db));
+  const state = { active: false, linked: false, epoch: 1 };
+  const outbox: PeerFrame[] = [];
+  const device = { writes: 0, answer: [] as (() => void)[] };
+  const data = new DataService(config, new RuntimeStore(db), new AlarmService(new AlarmStore(db), config), {
+    nodeId,
+    clock,
+    send: (frame) => {
+      if (state.linked) outbox.push(JSON.parse(JSON.stringify(frame)) as PeerFrame);
+    },
+    linked: () => state.linked,
+    isActive: () => state.active,
+    epoch: () => state.epoch,
+    fullResync: () => undefined,
+    changed: () => undefined,
+    writeDevice: () => {
+      device.writes++;
+      return new Promise((resolve) => device.answer.push(resolve));
+    },
+  });
+  return { data, state, outbox, device };
+}
+
+/** Lets every settled promise run its continuation. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Delivers what `from` sent to `to`, in order; returns the kinds of frames delivered. */
+async function deliver(from: TestNode, to: TestNode): Promise<string[]> {
+  const frames = from.outbox.splice(0);
+  for (const frame of frames) to.data.onFrame(frame);
+  await settle();
+  return frames.map((f) => f.t);
+}
+
+/** Delivers both ways until nothing is left in flight. */
+async function quiesce(a: TestNode, b: TestNode): Promise<void> {
+  for (let i = 0; i < 50 && (a.outbox.length > 0 || b.outbox.length > 0); i++) {
+    await deliver(a, b);
+    await deliver(b, a);
+  }
+}
+
+function linkUp(a: TestNode, b: TestNode): void {
+  a.state.linked = true;
+  b.state.linked = true;
+  a.data.onLinkUp(b.state.active);
+  b.data.onLinkUp(a.state.active);
+}
+
+function linkDown(...nodes: TestNode[]): void {
+  for (const n of nodes) {
+    n.state.linked = false;
+    n.outbox.length = 0;
+    n.data.onLinkDown();
+  }
+}
+
+function tracked<T>(promise: Promise<T>): { done: boolean; value: T | undefined } {
+  const t: { done: boolean; value: T | undefined } = { done: false, value: undefined };
+  void promise.then((value) => {
+    t.done = true;
+    t.value = value;
+  });
+  return t;
+}
+
+/** Both nodes active and cut off: each commits its own changes (the master fewer than the backup). */
+async function split(): Promise<{ master: TestNode; backup: TestNode }> {
+  const clock = new ManualClock(1_000_000);
+  const master = node('master', clock);
+  const backup = node('backup', clock);
+  master.state.active = true;
+  backup.state.active = true;
+  backup.state.epoch = 2;
+  await master.data.putConfig('device', 'D0', { host: 'from-master' });
+  await backup.data.putConfig('device', 'D1', { host: 'from-backup' });
+  await backup.data.putConfig('device', 'D2', { host: 'from-backup' });
+  return { master, backup };
+}
+
+describe('Commands: a node executes a given uid at most once', () => {
+  it('a repeat that arrives while the first still waits for its device answers the first result, and the device is written once (simulation seed 88)', async () => {
+    const a = node('a', new ManualClock(1000));
+    a.state.active = true;
+    await a.data.putConfig('tag', 'M0', deviceTag);
+    const first = tracked(a.data.writeTag('M0', 5, 'u1'));
+    const repeat = tracked(a.data.writeTag('M0', 5, 'u1'));
+    await settle();
+    expect(a.device.writes).toBe(1);
+    a.device.answer.splice(0).forEach((answer) => answer());
+    await settle();
+    await settle();
+    expect(first.value).toEqual({ ok: true, uid: 'u1', executed: true });
+    expect(repeat.value).toEqual({ ok: true, uid: 'u1', executed: false });
+    expect(a.device.writes).toBe(1);
+  });
+});
+
+describe('Durability: a command is acknowledged only once the standby has stored it', () => {
+  it('a repeat answered from the ledger waits for the standby too, when the first answer went out without it (simulation seed 123)', async () => {
+    const clock = new ManualClock(1000);
+    const a = node('a', clock);
+    const b = node('b', clock);
+    a.state.active = true;
+    await a.data.putConfig('tag', 'T0', memoryTag);
+    // Executed and answered while the peer was away.
+    expect(await a.data.writeTag('T0', 7, 'u1')).toMatchObject({ executed: true });
+    linkUp(a, b);
+    const repeat = tracked(a.data.writeTag('T0', 7, 'u1'));
+    await settle();
+    expect(repeat.done).toBe(false);
+    await quiesce(a, b);
+    expect(repeat.value).toEqual({ ok: true, uid: 'u1', executed: false });
+    expect(b.data.runtime.ledgerEntry('u1')).toBeDefined();
+    expect(b.data.runtime.get('T0')?.value).toBe(7);
+  });
+});
+
+describe('Durability: a config change is acknowledged only once the standby has stored it', () => {
+  it('a standby does not acknowledge the active node’s change when it holds another change of that seq, made on its side of a split (simulation seed 326)', async () => {
+    const { master, backup } = await split();
+    // The link heals; the backup loses and follows the master (its config head is on its way).
+    backup.state.active = false;
+    linkUp(master, backup);
+    const change = tracked(master.data.putConfig('device', 'D3', { host: 'from-master' }));
+    // The change (seq 2) reaches the backup, whose own seq 2 is another change: not stored, not acknowledged.
+    await deliver(master, backup);
+    expect(await deliver(backup, master)).not.toContain('config-ack');
+    expect(change.done).toBe(false);
+    await quiesce(master, backup);
+    expect(change.done).toBe(true);
+    expect(backup.data.config.get('device', 'D3')).toEqual({ host: 'from-master' });
+    expect(backup.data.config.head()).toEqual(master.data.config.head());
+  });
+
+  it('a change that lost a split while it waited is answered once it is kept as a conflict, not left waiting for an ack that never comes (simulation seed 635)', async () => {
+    const { master, backup } = await split();
+    // Both active and linked: the backup's change goes to a peer that is active and does not take it.
+    linkUp(master, backup);
+    const change = tracked(backup.data.putConfig('device', 'D4', { host: 'from-backup' }));
+    await deliver(backup, master);
+    await deliver(master, backup);
+    expect(change.done).toBe(false);
+    // The split is resolved for the master: the backup follows it, its changes become conflicts.
+    backup.state.active = false;
+    backup.data.sendConfigHead();
+    await quiesce(master, backup);
+    expect(change.done).toBe(true);
+    expect(master.data.config.listConflicts().map((c) => c.key)).toEqual(['D1', 'D2', 'D4']);
+  });
+});
+
+describe('Partitions: the loser’s changes are stored as a conflict set an operator can review and re-apply', () => {
+  it('the active node holds the conflict set also when the frame that carried it was lost with the link (simulation seed 254)', async () => {
+    const { master, backup } = await split();
+    backup.state.active = false;
+    linkUp(master, backup);
+    await deliver(master, backup);
+    // The backup asked for the master's config and gets a snapshot, which turns its changes into conflicts.
+    await deliver(backup, master);
+    await deliver(master, backup);
+    expect(backup.data.config.listConflicts().map((c) => c.key)).toEqual(['D1', 'D2']);
+    // The frame with the conflicts is lost with the link.
+    linkDown(master, backup);
+    expect(master.data.config.listConflicts()).toEqual([]);
+    linkUp(master, backup);
+    await quiesce(master, backup);
+    expect(master.data.config.listConflicts().map((c) => `${c.op} ${c.kind} ${c.key}`)).toEqual([
+      'put device D1',
+      'put device D2',
+    ]);
+    expect(master.data.config.listConflicts()).toEqual(backup.data.config.listConflicts());
+  });
+});
+
+describe('Partitions: the loser’s changes are kept, not dropped', () => {
+  it('the snapshot that takes them out of the log and the conflict set that keeps them are stored together', async () => {
+    const { master, backup } = await split();
+    backup.state.active = false;
+    linkUp(master, backup);
+    await deliver(master, backup);
+    await deliver(backup, master);
+    const before = backup.data.config.head();
+    // The process dies between the two: nothing of the snapshot may be stored either.
+    backup.data.config.recordConflicts = () => {
+      throw new Error('power lost');
+    };
+    backup.outbox.length = 0;
+    const snapshot = master.outbox.splice(0);
+    expect(snapshot.map((f) => f.t)).toContain('config-snapshot');
+    expect(() => snapshot.forEach((f) => backup.data.onFrame(f))).toThrow('power lost');
+    expect(backup.data.config.head()).toEqual(before);
+    expect(backup.data.config.get('device', 'D1')).toEqual({ host: 'from-backup' });
+    expect(backup.data.config.changesAfter({ seq: 0, checksum: '0'.repeat(64) })?.map((c) => c.key)).toEqual([
+      'D1',
+      'D2',
+    ]);
+  });
+});

@@ -1,0 +1,323 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock/index.ts';
+import { MAX_FRAME_BYTES, parseFrame, type PeerFrame } from '../peer/frames.ts';
+import { MetaStore, openDatabase, type Db } from '../store/index.ts';
+import { AlarmService } from './alarm-service.ts';
+import { AlarmStore } from './alarm-store.ts';
+import { ConfigStore, type ConfigHead } from './config-store.ts';
+import { DataService } from './data-service.ts';
+import { RuntimeStore } from './runtime-store.ts';
+
+const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
+
+/**
+ * One node's DataService over a real database, behind a link the test drives: frames wait in `outbox`
+ * until `deliver` hands them (serialised and parsed with the real frame schema) to the other node.
+ */
+class TestNode {
+  readonly db: Db;
+  readonly data: DataService;
+  readonly outbox: PeerFrame[] = [];
+  readonly resyncs: string[] = [];
+  active: boolean;
+  linked = true;
+
+  constructor(name: string, active: boolean, clock: ManualClock) {
+    this.active = active;
+    this.db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), `tandem-data-${name}-`)));
+    const meta = new MetaStore(this.db);
+    const config = new ConfigStore(this.db, meta);
+    this.data = new DataService(
+      config,
+      new RuntimeStore(this.db),
+      new AlarmService(new AlarmStore(this.db), config),
+      {
+        nodeId: meta.nodeId(),
+        clock,
+        send: (frame) => {
+          if (this.linked) this.outbox.push(frame);
+        },
+        linked: () => this.linked,
+        isActive: () => this.active,
+        epoch: () => 1,
+        fullResync: (reason) => this.resyncs.push(reason),
+        changed: () => undefined,
+        writeDevice: () => Promise.resolve(),
+      },
+    );
+  }
+
+  /** Hands the frames waiting here to `to`, in order; returns them. */
+  deliver(to: TestNode): PeerFrame[] {
+    const frames = this.outbox.splice(0);
+    for (const frame of frames) {
+      const parsed = parseFrame(JSON.stringify(frame));
+      if (!parsed.ok) throw new Error(parsed.reason);
+      to.data.onFrame(parsed.frame);
+    }
+    return frames;
+  }
+
+  /** The head as the database holds it (what a restarted process would find). */
+  storedHead(): ConfigHead {
+    return new ConfigStore(this.db, new MetaStore(this.db)).head();
+  }
+
+  /** The link breaks: frames on the way are lost. */
+  drop(): void {
+    this.linked = false;
+    this.outbox.length = 0;
+    this.data.onLinkDown();
+  }
+}
+
+const nodes: TestNode[] = [];
+afterEach(() => {
+  for (const n of nodes.splice(0)) n.db.close();
+});
+
+function pair(): { master: TestNode; backup: TestNode } {
+  const clock = new ManualClock(1_700_000_000_000);
+  const master = new TestNode('master', true, clock);
+  const backup = new TestNode('backup', false, clock);
+  nodes.push(master, backup);
+  return { master, backup };
+}
+
+/** Lets settled promises run their callbacks. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function track(promise: Promise<unknown>): { done: boolean } {
+  const state = { done: false };
+  void promise.then(() => (state.done = true));
+  return state;
+}
+
+const frames = (list: PeerFrame[], t: PeerFrame['t']): PeerFrame[] => list.filter((f) => f.t === t);
+
+describe('Data: config changes go to the standby in groups, each caller answered once the standby stored it', () => {
+  it('changes made while a batch is in flight go out together in one frame and are released by one ack', async () => {
+    const { master, backup } = pair();
+    const first = track(master.data.putConfig('tag', 'a', memoryTag));
+    expect(frames(master.outbox, 'config-changes')).toHaveLength(1);
+    // While the first change is on its way, three more callers commit: nothing more is sent yet.
+    const rest = ['b', 'c', 'd'].map((key) => track(master.data.putConfig('tag', key, memoryTag)));
+    expect(master.outbox).toHaveLength(1);
+    // In the log at once, in order, and seen by reads; stored together when they go out.
+    expect(master.data.config.head().seq).toBe(4);
+    expect(master.data.config.get('tag', 'c')).toEqual(memoryTag);
+    expect(master.data.config.list('tag').map((t) => t.key)).toEqual(['a', 'b', 'c', 'd']);
+    expect(master.storedHead().seq).toBe(1);
+
+    master.deliver(backup);
+    expect(frames(backup.outbox, 'config-ack')).toEqual([{ t: 'config-ack', seq: 1 }]);
+    backup.deliver(master);
+    await settle();
+    expect(first.done).toBe(true);
+    expect(rest.map((r) => r.done)).toEqual([false, false, false]);
+
+    // The ack of the first batch stored the other three (one transaction) and sent them, in one frame.
+    expect(master.storedHead()).toEqual(master.data.config.head());
+    const batch = frames(master.outbox, 'config-changes');
+    expect(batch).toHaveLength(1);
+    expect(batch[0]?.t === 'config-changes' && batch[0].changes.map((c) => c.seq)).toEqual([2, 3, 4]);
+    master.deliver(backup);
+    expect(backup.outbox).toEqual([{ t: 'config-ack', seq: 4 }]);
+    expect(backup.data.config.head()).toEqual(master.data.config.head());
+    backup.deliver(master);
+    await settle();
+    expect(rest.map((r) => r.done)).toEqual([true, true, true]);
+    expect(master.outbox).toEqual([]);
+    expect(master.data.config.commonSeq()).toBe(4);
+  });
+
+  it('no caller is answered before the standby stored its change', async () => {
+    const { master, backup } = pair();
+    const calls = Array.from({ length: 20 }, (_, i) => ({
+      seq: i + 1,
+      state: track(master.data.putConfig('tag', `t${i}`, memoryTag)),
+    }));
+    for (let round = 0; round < 10 && calls.some((c) => !c.state.done); round++) {
+      master.deliver(backup);
+      backup.deliver(master);
+      await settle();
+      const stored = backup.data.config.head().seq;
+      for (const c of calls) if (c.state.done) expect(c.seq).toBeLessThanOrEqual(stored);
+    }
+    expect(calls.every((c) => c.state.done)).toBe(true);
+    expect(backup.data.config.list('tag')).toHaveLength(20);
+  });
+
+  it('a link drop while a batch is in flight releases every waiter; the local commits stand', async () => {
+    const { master } = pair();
+    const calls = ['a', 'b', 'c'].map((key) => track(master.data.putConfig('tag', key, memoryTag)));
+    const removal = track(master.data.deleteConfig('tag', 'a'));
+    await settle();
+    expect([...calls, removal].some((c) => c.done)).toBe(false);
+    master.drop();
+    await settle();
+    expect([...calls, removal].every((c) => c.done)).toBe(true);
+    expect(master.data.config.head().seq).toBe(4);
+  });
+
+  it('a link drop stores what waited before its callers are answered', async () => {
+    const { master } = pair();
+    void master.data.putConfig('tag', 'a', memoryTag);
+    const waiting = ['b', 'c'].map((key) => track(master.data.putConfig('tag', key, memoryTag)));
+    expect(master.storedHead().seq).toBe(1);
+    master.drop();
+    expect(master.storedHead().seq).toBe(3);
+    await settle();
+    expect(waiting.every((w) => w.done)).toBe(true);
+  });
+
+  it('changes that were never stored were never answered: a restart finds the last stored head', async () => {
+    const { master, backup } = pair();
+    void master.data.putConfig('tag', 'a', memoryTag);
+    const waiting = ['b', 'c'].map((key) => track(master.data.putConfig('tag', key, memoryTag)));
+    // The process ends here: what it held in memory is gone.
+    const restarted = new ConfigStore(master.db, new MetaStore(master.db));
+    expect(restarted.head().seq).toBe(1);
+    expect(restarted.list('tag').map((t) => t.key)).toEqual(['a']);
+    await settle();
+    expect(waiting.some((w) => w.done)).toBe(false);
+    expect(backup.data.config.head().seq).toBe(0);
+  });
+
+  it('a batch the database refuses is neither sent nor answered as stored: its callers get the error', async () => {
+    const { master, backup } = pair();
+    void master.data.putConfig('tag', 'a', memoryTag);
+    const outcomes: string[] = [];
+    for (const key of ['b', 'c'])
+      master.data.putConfig('tag', key, memoryTag).then(
+        () => outcomes.push(`${key} ok`),
+        (error: Error) => outcomes.push(`${key} ${error.message}`),
+      );
+    master.db.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON config_changes WHEN NEW.key = 'c' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    master.deliver(backup);
+    backup.deliver(master);
+    await settle();
+    expect(outcomes.sort()).toEqual([
+      'b config change 2 could not be stored on this node',
+      'c config change 3 could not be stored on this node',
+    ]);
+    expect(frames(master.outbox, 'config-changes')).toEqual([]);
+    expect(master.data.config.head()).toEqual(master.storedHead());
+    expect(master.data.config.list('tag').map((t) => t.key)).toEqual(['a']);
+    // The log goes on from what is stored.
+    master.db.exec('DROP TRIGGER refuse');
+    const next = track(master.data.putConfig('tag', 'd', memoryTag));
+    master.deliver(backup);
+    backup.deliver(master);
+    await settle();
+    expect(next.done).toBe(true);
+    expect(backup.data.config.head()).toEqual(master.data.config.head());
+  });
+
+  it('nothing is lost when a batch is cut by a link drop: the standby catches up when the link is back', async () => {
+    const { master, backup } = pair();
+    void master.data.putConfig('tag', 'a', memoryTag);
+    master.deliver(backup);
+    backup.deliver(master);
+    await settle();
+    // b is in flight, c and d wait behind it; the link breaks before anything arrives.
+    for (const key of ['b', 'c', 'd']) void master.data.putConfig('tag', key, memoryTag);
+    master.drop();
+    backup.drop();
+    // Made while apart: stored here only.
+    await master.data.putConfig('tag', 'e', memoryTag);
+    expect(backup.data.config.head().seq).toBe(1);
+
+    master.linked = true;
+    backup.linked = true;
+    master.data.onLinkUp(false);
+    backup.data.onLinkUp(true); // the follower says where it stands
+    backup.deliver(master); // the active node answers with what the follower lacks
+    const during = track(master.data.putConfig('tag', 'f', memoryTag)); // waits behind that answer
+    for (let round = 0; round < 5; round++) {
+      master.deliver(backup);
+      backup.deliver(master);
+    }
+    await settle();
+    expect(during.done).toBe(true);
+    expect(backup.data.config.head()).toEqual(master.data.config.head());
+    expect(backup.data.config.list('tag').map((t) => t.key)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(backup.resyncs).toEqual([]);
+  });
+
+  it('a standby stores what follows its head in one go and asks for everything at a gap', () => {
+    const { master, backup } = pair();
+    for (const key of ['a', 'b', 'c']) void master.data.putConfig('tag', key, memoryTag);
+    const log = master.data.config.changesAfter({ seq: 0, checksum: '0'.repeat(64) })!;
+    backup.data.onFrame({ t: 'config-changes', changes: [log[0]!, log[2]!] });
+    expect(backup.data.config.head().seq).toBe(1);
+    expect(backup.resyncs).toEqual(['config change 3 does not follow 1']);
+    expect(backup.outbox).toEqual([{ t: 'config-head', head: backup.data.config.head() }]);
+    // Repeats of what it holds are skipped and acknowledged.
+    backup.outbox.length = 0;
+    backup.data.onFrame({ t: 'config-changes', changes: log });
+    expect(backup.outbox).toEqual([{ t: 'config-ack', seq: 3 }]);
+    backup.outbox.length = 0;
+    backup.data.onFrame({ t: 'config-changes', changes: log });
+    expect(backup.outbox).toEqual([{ t: 'config-ack', seq: 3 }]);
+  });
+
+  it('an empty standby gets a snapshot, not a replay of the whole log', () => {
+    const { master, backup } = pair();
+    master.linked = false;
+    for (let i = 0; i < 50; i++)
+      void master.data.putConfig('tag', `t${i % 10}`, { ...memoryTag, description: `v${i}` });
+    master.linked = true;
+    backup.data.onLinkUp(true);
+    backup.deliver(master);
+    const sent = master.deliver(backup);
+    const snapshots = frames(sent, 'config-snapshot');
+    expect(snapshots).toHaveLength(1);
+    expect(frames(sent, 'config-changes')).toHaveLength(0);
+    expect(backup.data.config.head()).toEqual(master.data.config.head());
+    expect(backup.data.config.list('tag')).toEqual(master.data.config.list('tag'));
+    expect(backup.outbox.filter((f) => f.t === 'config-ack')).toEqual([{ t: 'config-ack', seq: 50 }]);
+  });
+
+  it('a snapshot in several parts is loaded once, when its last part is here', () => {
+    const { backup } = pair();
+    const head = { seq: 3, checksum: 'a'.repeat(64) };
+    const items = (keys: string[]): { kind: 'tag'; key: string; definition: string }[] =>
+      keys.map((key) => ({ kind: 'tag', key, definition: JSON.stringify(memoryTag) }));
+    backup.data.onFrame({ t: 'config-snapshot', head, items: items(['a', 'b']), more: true });
+    expect(backup.data.config.head().seq).toBe(0);
+    expect(backup.outbox).toEqual([]);
+    backup.data.onFrame({ t: 'config-snapshot', head, items: items(['c']) });
+    expect(backup.data.config.head()).toEqual(head);
+    expect(backup.data.config.list('tag').map((t) => t.key)).toEqual(['a', 'b', 'c']);
+    expect(backup.outbox).toEqual([{ t: 'config-ack', seq: 3 }]);
+    expect(backup.resyncs).toHaveLength(1);
+  });
+});
+
+describe('Data: runtime frames stay under the frame limit', () => {
+  it('a large batch is cut into frames by size, each well under the limit', async () => {
+    const { master, backup } = pair();
+    master.linked = false;
+    await master.data.putConfig('tag', 'big', { dataType: 'string', source: { kind: 'memory' } });
+    master.linked = true;
+    // 200 values of 64 KiB each: about 13 MB of JSON, more than one frame carries by estimate.
+    const polled = Array.from({ length: 200 }, (_, i) => ({
+      name: `s${i}`,
+      value: 'x'.repeat(65_536),
+      quality: 'good' as const,
+      ts: i,
+    }));
+    master.data.publishPolled(polled);
+    const sent = frames(master.outbox, 'runtime');
+    expect(sent.length).toBeGreaterThan(1);
+    for (const frame of sent) expect(Buffer.byteLength(JSON.stringify(frame))).toBeLessThan(MAX_FRAME_BYTES);
+    master.deliver(backup);
+    expect(backup.data.runtime.all()).toHaveLength(200);
+  });
+});
