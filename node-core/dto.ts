@@ -1,6 +1,9 @@
 /** The shapes the API answers with (contract.md); the renderer imports these as types only. */
 import type { LicenseState } from './license/index.ts';
 import type { Mode, StandbyLevel, Status } from './redundancy/types.ts';
+import type { AlarmRule } from './data/alarm-rule.ts';
+import type { TagDefinition } from './data/tag-definition.ts';
+import type { NodeSettings } from './node/settings.ts';
 
 export type { Mode, StandbyLevel, Status };
 
@@ -70,9 +73,15 @@ export interface PeerView {
   readonly epoch: number | null;
   readonly lastHeartbeatAt: string | null;
   readonly rttMs: number | null;
+  /** The last heartbeat round trips (at most 60), oldest first. */
+  readonly rttRecentMs: readonly number[];
   readonly missedPings: number;
   readonly license: LicenseState | null;
   readonly apiUrl: string | null;
+  /** From the peer's hello; null until the link has been up. */
+  readonly standbyLevel: StandbyLevel | null;
+  readonly version: string | null;
+  readonly startedAt: string | null;
 }
 
 export interface StatusView {
@@ -81,4 +90,85 @@ export interface StatusView {
   readonly licenseMatch: 'match' | 'mismatch' | 'unknown';
   readonly licenseDifferences: readonly string[];
   readonly sync: { readonly eventsReplicated: number };
+}
+
+/** A tag definition as `GET /api/config/tags` lists it. */
+export type TagDefinitionView = { readonly name: string } & TagDefinition;
+
+export type TagQuality = 'good' | 'bad' | 'uncertain';
+
+/**
+ * A tag's current value: `GET /api/tags/{name}`, each entry of `GET /api/tags` and of a live `values`
+ * message. A tag that has no value yet has value null, quality `uncertain` and ts null.
+ */
+export interface TagValueView {
+  readonly name: string;
+  readonly value: number | boolean | string | null;
+  readonly quality: TagQuality;
+  /** ISO-8601 time the value was taken, or null. */
+  readonly ts: string | null;
+}
+
+/** The answer to an action command (tag write, alarm acknowledgement). */
+export interface CommandAnswer {
+  readonly ok: boolean;
+  readonly uid: string;
+  /** False when the uid had been seen before and this is the first result again. */
+  readonly executed: boolean;
+}
+
+/** An alarm rule and the state of its current (or last) occurrence: `GET /api/alarms`, live `alarms`. */
+export interface AlarmView {
+  readonly id: string;
+  readonly rule: AlarmRule;
+  readonly active: boolean;
+  readonly acked: boolean;
+  readonly ackedBy: string | null;
+  /** ISO-8601 times of the current (or last) occurrence; null when it never happened. */
+  readonly activatedAt: string | null;
+  readonly clearedAt: string | null;
+  readonly ackedAt: string | null;
+}
+
+export interface HistorySampleView {
+  readonly ts: string;
+  readonly value: number | boolean | string | null;
+  readonly quality: TagQuality;
+}
+
+export interface HistoryBucketView {
+  readonly from: string;
+  readonly to: string;
+  readonly count: number;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly avg: number | null;
+  readonly last: HistorySampleView;
+  readonly notGood: number;
+}
+
+/** `GET /api/history/{tag}`: raw samples, or buckets when the range holds more than maxPoints. */
+export type HistoryView = { readonly tag: string; readonly from: string; readonly to: string } & (
+  | { readonly kind: 'raw'; readonly samples: readonly HistorySampleView[] }
+  | { readonly kind: 'buckets'; readonly bucketMs: number; readonly buckets: readonly HistoryBucketView[] }
+);
+
+export type { NodeSettings };
+
+/** `GET /api/settings`: the node's settings in effect, and those saved for its next start when they differ. */
+export type SettingsView = NodeSettings & { readonly pending: NodeSettings | null };
+
+/** `PUT /api/settings`: what was saved (in effect at the next start) and what is unwise about it. */
+export interface SettingsSaved {
+  readonly saved: true;
+  /** False only when what was saved is exactly what runs now. */
+  readonly restartRequired: boolean;
+  readonly settings: NodeSettings;
+  readonly warnings: string[];
+}
+
+/** `POST /api/login`: a session token the API accepts like the admin token, until `expiresAt`. */
+export interface LoginAnswer {
+  readonly token: string;
+  readonly expiresAt: string;
 }

@@ -1,6 +1,7 @@
 /**
  * `/api/live`: status and failover events pushed over a WebSocket, so the dashboard never polls.
- * A browser cannot set headers on a WebSocket, so the first message carries the token; the Origin must be
+ * A browser cannot set headers on a WebSocket, so the first message carries the token (the admin token or
+ * an operator's session token: `accepts` decides); the Origin must be
  * this node's own (a foreign page cannot open it even with a stolen token in hand).
  */
 import type { IncomingMessage, Server } from 'node:http';
@@ -9,7 +10,6 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { TandemNode } from '../node/tandem-node.ts';
 import type { TagValue } from '../data/index.ts';
 import { isAllowedHost } from './host-check.ts';
-import { tokensEqual } from './token.ts';
 
 const AUTH_TIMEOUT_MS = 5000;
 const LIVE_FLUSH_MS = 100;
@@ -17,7 +17,7 @@ const LIVE_FLUSH_MS = 100;
 export function attachLive(
   server: Server,
   node: TandemNode,
-  token: string,
+  accepts: (token: string) => boolean,
   allowedNames: ReadonlySet<string>,
 ): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -45,7 +45,7 @@ export function attachLive(
       }
       const given =
         typeof message === 'object' && message !== null ? (message as { token?: unknown }).token : undefined;
-      if (typeof given !== 'string' || !tokensEqual(given, token)) {
+      if (typeof given !== 'string' || !accepts(given)) {
         ws.close(4401, 'missing or wrong token');
         return;
       }

@@ -1,6 +1,7 @@
 /**
  * The admin and client API of contract.md, plus `/metrics` and the dashboard, on one port.
- * Every `/api` and `/metrics` request needs the bearer token; the Host header must name this machine
+ * Every `/api` and `/metrics` request needs the bearer token (the admin token or an operator's session
+ * token; `POST /api/login`, which opens a session, needs none); the Host header must name this machine
  * by address or as localhost, so that a DNS-rebinding page cannot reach the API.
  */
 import fs from 'node:fs';
@@ -18,6 +19,10 @@ import { attachLive } from './live.ts';
 import { DataError, dataErrorStatus, registerDataRoutes } from './data-routes.ts';
 import { registerHistoryRoutes } from './history-routes.ts';
 import { registerDashboardAssets } from './dashboard-assets.ts';
+import { registerSettingsRoutes } from './settings-routes.ts';
+import { isLoginRequest, registerLoginRoutes } from './login-routes.ts';
+import type { OperatorLogin } from '../auth/index.ts';
+import type { SettingsStore } from '../store/index.ts';
 
 export interface ApiOptions {
   readonly host: string;
@@ -28,6 +33,10 @@ export interface ApiOptions {
   readonly bodyLimitBytes?: number;
   /** Folder of the built dashboard, if any. */
   readonly dashboardDir?: string | null;
+  /** Operator logins (`POST /api/login`); their session tokens open the API like the admin token. */
+  readonly login?: OperatorLogin;
+  /** The node's saved settings (`GET`/`PUT /api/settings`). */
+  readonly settingsStore?: SettingsStore;
 }
 
 export interface ApiServer {
@@ -46,6 +55,8 @@ const eventsQuery = z.object({
 export async function startApiServer(node: TandemNode, options: ApiOptions): Promise<ApiServer> {
   const app = Fastify({ bodyLimit: options.bodyLimitBytes ?? 1024 * 1024, logger: false });
   const allowed = new Set((options.allowedHostNames ?? []).map((h) => h.toLowerCase()));
+  const accepts = (given: string): boolean =>
+    tokensEqual(given, options.token) || (options.login?.accepts(given) ?? false);
 
   app.addHook('onRequest', async (request, reply) => {
     if (!isAllowedHost(request.headers.host, allowed)) {
@@ -55,7 +66,7 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     }
     const needsToken =
       request.url.startsWith('/api/') || request.url === '/metrics' || request.url.startsWith('/metrics?');
-    if (needsToken && !tokensEqual(bearer(request), options.token)) {
+    if (needsToken && !isLoginRequest(request.method, request.url) && !accepts(bearer(request))) {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer')
@@ -117,10 +128,12 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   registerHistoryRoutes(app, node.workload.history, {
     tagExists: (tag) => node.data.config.getTag(tag) !== undefined,
   });
+  registerSettingsRoutes(app, node, options.settingsStore);
+  if (options.login) registerLoginRoutes(app, options.login);
   registerDashboard(app, options.dashboardDir ?? null);
   registerDashboardAssets(app, options.dashboardDir ?? null);
 
-  const detachLive = attachLive(app.server, node, options.token, allowed);
+  const detachLive = attachLive(app.server, node, accepts, allowed);
   app.addHook('onClose', (_instance, done) => {
     detachLive();
     done();

@@ -23,6 +23,8 @@ export const NODE_FLAGS = {
   'missed-pings': { type: 'string' },
   'failover-time': { type: 'string' },
   'connection-wait': { type: 'string' },
+  'history-retention': { type: 'string' },
+  'ledger-retention': { type: 'string' },
   'trust-peer': { type: 'string', multiple: true },
   license: { type: 'string' },
   'license-public-key': { type: 'string' },
@@ -44,7 +46,9 @@ export const USAGE = `usage:
               [--restore-window CRON --restore-window-length MS] [--isolation-check HOST:PORT]
               [--ping-rate MS] [--ping-timeout MS] [--missed-pings N] [--failover-time MS] [--connection-wait MS]
               [--trust-peer SHA256]... [--license FILE] [--license-public-key FILE]
+              [--history-retention DAYS] [--ledger-retention DAYS]
   tandem-node fingerprint --data-dir DIR
+  tandem-node user add --data-dir DIR --name NAME [--password-file FILE]   (password from stdin)
   tandem-node license keygen|issue|help ...`;
 
 export function settingsFromFlags(v: FlagValues): SettingsOverrides {
@@ -80,6 +84,10 @@ export function settingsFromFlags(v: FlagValues): SettingsOverrides {
     timing['connectionWaitMs'] = whole('--connection-wait', v['connection-wait']);
   if (v.license !== undefined) s['licenseFile'] = v.license;
   if (v['license-public-key'] !== undefined) s['licensePublicKeyFile'] = v['license-public-key'];
+  if (v['history-retention'] !== undefined)
+    s['historyRetentionDays'] = whole('--history-retention', v['history-retention']);
+  if (v['ledger-retention'] !== undefined)
+    s['ledgerRetentionDays'] = whole('--ledger-retention', v['ledger-retention']);
   if (Object.keys(timing).length > 0) s['timing'] = timing;
   return s;
 }

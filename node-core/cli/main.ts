@@ -11,11 +11,18 @@ import { TandemError, UsageError } from '../errors.ts';
 import { openDatabase, MetaStore, SettingsStore } from '../store/index.ts';
 import { loadOrCreateIdentity } from '../trust/index.ts';
 import { settingsFromFlags, NODE_FLAGS, USAGE } from './flags.ts';
+import { readPasswordFromStdin, runUserCommand } from './user-command.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === 'license') return runLicenseCommand(rest, (line) => console.log(line));
   if (first === 'fingerprint') return fingerprint(rest);
+  if (first === 'user')
+    return runUserCommand(rest, {
+      out: (line) => console.log(line),
+      readPassword: readPasswordFromStdin,
+      now: () => Date.now(),
+    });
   if (first === 'help' || argv.includes('--help')) {
     console.log(USAGE);
     return 0;

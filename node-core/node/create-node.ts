@@ -18,8 +18,10 @@ import {
   MetaStore,
   openDatabase,
   SettingsStore,
+  UserStore,
   type Db,
 } from '../store/index.ts';
+import { OperatorLogin } from '../auth/index.ts';
 import { loadOrCreateIdentity } from '../trust/index.ts';
 import { defaultSettings, describeIssues, nodeSettingsSchema, type NodeSettings } from './settings.ts';
 import { TandemNode } from './tandem-node.ts';
@@ -97,6 +99,8 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
         port: settings.apiPort,
         token,
         dashboardDir: options.dashboardDir ?? null,
+        login: new OperatorLogin(new UserStore(db)),
+        settingsStore,
       }),
     );
     node.apiUrl = api.url;

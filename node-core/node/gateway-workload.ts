@@ -7,7 +7,7 @@
  * When the link comes up and whenever this node's status changes while linked, it pulls the history its peer
  * holds and it lacks, so samples the backup recorded while active reach the master after fail-back.
  */
-import type { Clock } from '../clock/index.ts';
+import type { Clock, TimerHandle } from '../clock/index.ts';
 import type { Logger } from '../logging.ts';
 import { AcquisitionEngine, type AcquisitionRole, type PolledValue } from '../acquisition/index.ts';
 import type { DataService, TagDefinition } from '../data/index.ts';
@@ -40,6 +40,9 @@ export interface WorkloadPorts {
 
 /** Values a warm standby keeps; at 10 samples/s per tag this covers 1000 tags for ten seconds. */
 const WARM_BUFFER_SAMPLES = 100_000;
+const DAY_MS = 86_400_000;
+/** Retention is applied at start and then every hour: a day's limit needs no finer grain. */
+const HOUSEKEEPING_EVERY_MS = 3_600_000;
 
 export class GatewayWorkload {
   readonly history: HistoryStore;
@@ -48,6 +51,7 @@ export class GatewayWorkload {
   readonly #warm: WarmBuffer;
   readonly #forwarder: HistoryForwarder;
   #status: Status;
+  #housekeeping: TimerHandle | null = null;
 
   constructor(ports: WorkloadPorts) {
     this.#p = ports;
@@ -81,9 +85,12 @@ export class GatewayWorkload {
 
   start(): void {
     this.#engine.start();
+    this.#keepHouse();
   }
 
   stop(): Promise<void> {
+    if (this.#housekeeping) this.#p.clock.clearTimeout(this.#housekeeping);
+    this.#housekeeping = null;
     this.#forwarder.onLinkDown();
     return this.#engine.stop();
   }
@@ -123,6 +130,20 @@ export class GatewayWorkload {
     void this.#forwarder.pull().then(({ complete, added }) => {
       if (added > 0) this.#p.logger.info({ samples: added, complete }, 'history received from the peer');
     });
+  }
+
+  /** Deletes history samples and command uids older than their retention, now and every hour. */
+  #keepHouse(): void {
+    const now = this.#p.clock.now();
+    const { historyRetentionDays, ledgerRetentionDays } = this.#p.settings;
+    try {
+      const samples = this.history.prune(now - historyRetentionDays * DAY_MS);
+      const uids = this.#p.data.runtime.pruneLedger(now - ledgerRetentionDays * DAY_MS);
+      if (samples + uids > 0) this.#p.logger.info({ samples, uids }, 'retention: old history and uids deleted');
+    } catch (error) {
+      this.#p.logger.warn({ err: error }, 'retention clean-up failed; it runs again in an hour');
+    }
+    this.#housekeeping = this.#p.clock.setTimeout(() => this.#keepHouse(), HOUSEKEEPING_EVERY_MS);
   }
 
   #publish(values: readonly PolledValue[]): void {

@@ -31,6 +31,9 @@ import {
 import type { NodeSettings } from './settings.ts';
 import { GatewayWorkload } from './gateway-workload.ts';
 
+/** Heartbeat round trips kept for the status view: a minute at the default ping rate. */
+const RTT_SAMPLES_KEPT = 60;
+
 export interface TandemNodeParts {
   readonly settings: NodeSettings;
   readonly db: Db;
@@ -57,6 +60,8 @@ interface PeerFacts {
   certificate: CertificateInfo;
   lastHeartbeatAt: number | null;
   rttMs: number | null;
+  /** The last heartbeat round trips, oldest first, for the dashboard's sparkline. */
+  rttRecent: number[];
 }
 
 export class TandemNode extends EventEmitter<TandemNodeEvents> {
@@ -259,9 +264,13 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
             epoch: peer ? state.peer.epoch : null,
             lastHeartbeatAt: peer?.lastHeartbeatAt ? new Date(peer.lastHeartbeatAt).toISOString() : null,
             rttMs: peer?.rttMs ?? null,
+            rttRecentMs: peer ? [...peer.rttRecent] : [],
             missedPings: state.heartbeat.missed,
             license: peer?.hello.license ?? null,
             apiUrl: peer?.hello.apiUrl ?? null,
+            standbyLevel: peer?.hello.standby ?? null,
+            version: peer?.hello.version ?? null,
+            startedAt: peer?.hello.startedAt ?? null,
           }
         : null,
       licenseMatch: comparison.licenseMatch,
@@ -330,6 +339,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       version: this.#p.version,
       apiUrl: this.#apiUrl,
       license: this.#p.license,
+      standby: this.settings.standby,
     };
   }
 
@@ -344,7 +354,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   }
 
   #onLinkUp(hello: Hello, certificate: CertificateInfo): void {
-    this.#peer = { hello, certificate, lastHeartbeatAt: null, rttMs: null };
+    this.#peer = { hello, certificate, lastHeartbeatAt: null, rttMs: null, rttRecent: [] };
     this.#pingSentAt.clear();
     this.#driver.dispatch({
       type: 'link-up',
@@ -372,6 +382,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         if (this.#peer && sentAt !== undefined) {
           this.#peer.lastHeartbeatAt = now;
           this.#peer.rttMs = now - sentAt;
+          this.#peer.rttRecent.push(this.#peer.rttMs);
+          if (this.#peer.rttRecent.length > RTT_SAMPLES_KEPT) this.#peer.rttRecent.shift();
           this.metrics.heartbeatRtt(this.#peer.rttMs);
         }
         this.#driver.dispatch({ type: 'pong', seq: frame.seq });

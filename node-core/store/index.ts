@@ -1,5 +1,7 @@
-export { openDatabase, DATABASE_FILE } from './database.ts';
-export type { Db } from './database.ts';
+export { cachedStatement, openDatabase, DATABASE_FILE } from './database.ts';
+export type { Db, Statement } from './database.ts';
 export { MetaStore, SettingsStore } from './node-store.ts';
 export { EventStore } from './event-store.ts';
 export { CertificateStore } from './certificate-store.ts';
+export { UserStore } from './user-store.ts';
+export type { UserRecord } from './user-store.ts';

@@ -30,6 +30,8 @@ describe('tandem-node CLI', () => {
         '--restore-window',
       ],
       [['--trust-peer', 'abc'], '--trust-peer'],
+      [['--ledger-retention', '0'], '--ledger-retention'],
+      [['--history-retention', 'forever'], '--history-retention'],
       [['--bogus'], 'bogus'],
     ] as const) {
       const result = runCli(['--data-dir', dir, '--api-port', '0', '--peer-port', '0', ...args]);

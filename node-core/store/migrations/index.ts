@@ -2,6 +2,7 @@ import { sql as initial } from './001-initial.ts';
 import { sql as data } from './002-data.ts';
 import { sql as alarms } from './004-alarms.ts';
 import { sql as history } from './005-history.ts';
+import { sql as users } from './006-users.ts';
 
 /**
  * Numbered migrations, applied in order; a migration never changes once released.
@@ -12,4 +13,5 @@ export const migrations: readonly { readonly version: number; readonly sql: stri
   { version: 2, sql: data },
   { version: 4, sql: alarms },
   { version: 5, sql: history },
+  { version: 6, sql: users },
 ];

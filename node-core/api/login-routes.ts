@@ -1,0 +1,58 @@
+/**
+ * `POST /api/login` with `{ name, password }`: the one API route that needs no token. Answers a session token
+ * (`{ token, expiresAt }`) that the API and `/api/live` accept like the admin token. A wrong password and an
+ * unknown name get the same 401; too many failures from one address in a minute get 429.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH, type OperatorLogin } from '../auth/index.ts';
+import type { LoginAnswer } from '../dto.ts';
+
+export const LOGIN_ROUTE = '/api/login';
+
+const loginBody = z
+  .object({
+    name: z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' }).max(64, {
+      error: 'must be 64 characters or fewer',
+    }),
+    password: z
+      .string({ error: 'must be text' })
+      .min(1, { error: 'must not be empty' })
+      .max(PASSWORD_MAX_LENGTH, { error: `must be ${PASSWORD_MAX_LENGTH} characters or fewer` }),
+  })
+  .strict();
+
+export function registerLoginRoutes(app: FastifyInstance, login: OperatorLogin): void {
+  app.post(LOGIN_ROUTE, async (request, reply) => {
+    const { name, password } = loginBody.parse(request.body ?? {});
+    const outcome = await login.login(name, password, request.ip);
+    switch (outcome.kind) {
+      case 'ok': {
+        const answer: LoginAnswer = {
+          token: outcome.session.token,
+          expiresAt: new Date(outcome.session.expiresAt).toISOString(),
+        };
+        return reply.header('cache-control', 'no-store').send(answer);
+      }
+      case 'refused':
+        return reply.code(401).send({ error: { code: 'LOGIN_FAILED', message: 'wrong name or password' } });
+      case 'limited': {
+        const seconds = Math.ceil(outcome.retryAfterMs / 1000);
+        return reply
+          .code(429)
+          .header('retry-after', String(seconds))
+          .send({
+            error: {
+              code: 'TOO_MANY_ATTEMPTS',
+              message: `too many failed logins from this address; try again in ${seconds} s`,
+            },
+          });
+      }
+    }
+  });
+}
+
+/** True for a request to the login route itself, which is answered without a token. */
+export function isLoginRequest(method: string, url: string): boolean {
+  return method === 'POST' && (url === LOGIN_ROUTE || url.startsWith(`${LOGIN_ROUTE}?`));
+}
