@@ -1,9 +1,9 @@
-import { render, screen, within } from '@testing-library/svelte';
+import { cleanup, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { DashboardState } from './lib/dashboard-state.svelte.ts';
 import { Router } from './lib/router.svelte.ts';
-import { certificate, FakeApi, problem, statusView } from './test/fixtures.ts';
+import { alarmView, certificate, FakeApi, problem, statusView } from './test/fixtures.ts';
 
 function router(hash = '#/overview'): Router {
   window.location.hash = hash;
@@ -43,6 +43,32 @@ describe('App', () => {
     window.location.hash = '#/certificates';
     window.dispatchEvent(new HashChangeEvent('hashchange'));
     expect(await screen.findByRole('heading', { level: 1, name: 'Certificates' })).toBeInTheDocument();
+    r.stop();
+  });
+
+  it('has Tags and Alarms screens; the Alarms link counts unacknowledged active alarms', async () => {
+    const api = new FakeApi();
+    api.alarms.mockResolvedValue([
+      alarmView({ id: 'a', active: true }),
+      alarmView({ id: 'b', active: true }),
+      alarmView({ id: 'c', active: true, acked: true }),
+    ]);
+    const dashboard = new DashboardState(api);
+    await dashboard.load();
+    const r = router('#/tags');
+    render(App, { dashboard, router: r });
+
+    const nav = screen.getByRole('navigation', { name: 'Screens' });
+    expect(await screen.findByRole('heading', { level: 1, name: 'Tags' })).toBeInTheDocument();
+    expect(within(nav).getByRole('link', { name: 'Tags' })).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).getByRole('link', { name: 'Alarms 2 unacknowledged' })).toHaveAttribute(
+      'href',
+      '#/alarms',
+    );
+
+    window.location.hash = '#/alarms';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Alarms' })).toBeInTheDocument();
     r.stop();
   });
 
@@ -87,5 +113,19 @@ describe('App', () => {
 
     expect(screen.getByTestId('signed-out')).toHaveTextContent('The node did not accept this sign-in');
     expect(screen.queryByTestId('banner-node-unreachable')).not.toBeInTheDocument();
+  });
+
+  it('offers an operator login when signed out, and has a Settings screen', async () => {
+    const onlogin = vi.fn(() => Promise.resolve());
+    render(App, { dashboard: null, router: router(), onlogin });
+    expect(screen.getByRole('form', { name: 'Log in' })).toBeInTheDocument();
+    cleanup();
+
+    const dashboard = new DashboardState(new FakeApi());
+    render(App, { dashboard, router: router('#/settings') });
+    expect(screen.getByRole('heading', { level: 1, name: 'Settings' })).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('navigation', { name: 'Screens' })).getByRole('link', { name: 'Settings' }),
+    ).toHaveAttribute('aria-current', 'page');
   });
 });

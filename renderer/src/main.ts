@@ -1,27 +1,46 @@
 /**
- * The dashboard's entry: takes the token from the URL fragment, builds the one API client and the state,
- * and mounts the app. Served by node-core (same origin) or loaded in the Electron window.
+ * The dashboard's entry: finds the node and its token (the desktop app's bridge, else the URL fragment or
+ * this tab's storage), builds the one API client and the state, and mounts the app. Without a token the
+ * app asks an operator to log in; a login mounts it again with the session's token. Served by node-core
+ * (same origin) or loaded in the Electron window.
  */
-import { mount } from 'svelte';
+import { mount, unmount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
-import { ApiClient } from './lib/api-client.ts';
+import { ApiClient, login } from './lib/api-client.ts';
+import { followDesktopRoutes, resolveConnection, type ConnectionWindow } from './lib/connection.ts';
 import { DashboardState } from './lib/dashboard-state.svelte.ts';
 import { Router } from './lib/router.svelte.ts';
-import { takeToken } from './lib/session.ts';
+import { storeToken } from './lib/session.ts';
 
-const token = takeToken(window);
+const page = window as Window & ConnectionWindow;
+const found = document.getElementById('app');
+if (!found) throw new Error('index.html has no #app element');
+const target: HTMLElement = found;
+
+const connection = await resolveConnection(page);
 const router = new Router();
 router.start(window);
+followDesktopRoutes(page);
 
-const dashboard = token
-  ? new DashboardState(new ApiClient({ baseUrl: window.location.origin, token }))
-  : null;
-dashboard?.start();
+let dashboard: DashboardState | null = null;
+let app: ReturnType<typeof mount> | null = null;
 
-const target = document.getElementById('app');
-if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { dashboard, router } });
+function show(token: string | null): void {
+  dashboard?.stop();
+  dashboard = token ? new DashboardState(new ApiClient({ baseUrl: connection.baseUrl, token })) : null;
+  dashboard?.start();
+  if (app) void unmount(app);
+  app = mount(App, { target, props: { dashboard, router, onlogin } });
+}
+
+async function onlogin(name: string, password: string): Promise<void> {
+  const session = await login(connection.baseUrl, name, password);
+  storeToken(page, session.token);
+  show(session.token);
+}
+
+show(connection.token);
 
 window.addEventListener('pagehide', () => {
   dashboard?.stop();

@@ -44,9 +44,13 @@ export function statusView(shape: ViewShape = {}): StatusView {
           epoch: 3,
           lastHeartbeatAt: null,
           rttMs: 1,
+          rttRecentMs: [1],
           missedPings: 0,
           license: { state: 'missing' },
           apiUrl: 'http://10.0.0.12:8088',
+          standbyLevel: 'warm',
+          version: '0.1.0',
+          startedAt: '2025-01-01T00:00:00.000Z',
         }
       : null,
     licenseMatch: shape.licenseMatch ?? 'match',

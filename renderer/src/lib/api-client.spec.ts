@@ -204,6 +204,50 @@ describe('ApiClient requests', () => {
   });
 });
 
+describe('ApiClient tags, alarms and history', () => {
+  it('posts a tag write and an acknowledgement as JSON with their uid', async () => {
+    const { client, fetchMock } = setup((_url, init) =>
+      Promise.resolve(
+        json({ ok: true, uid: (JSON.parse(String(init?.body)) as { uid: string }).uid, executed: true }),
+      ),
+    );
+    expect(await client.writeTag('line/speed 1', 12.5, 'uid-1')).toEqual({
+      ok: true,
+      uid: 'uid-1',
+      executed: true,
+    });
+    await client.ackAlarm('boiler.hot', 'night shift', 'uid-2');
+    const [writeUrl, writeInit] = fetchMock.mock.calls[0]!;
+    expect(`${writeInit?.method} ${String(writeUrl)}`).toBe(
+      'POST http://127.0.0.1:8088/api/tags/line%2Fspeed%201/write',
+    );
+    expect(new Headers(writeInit?.headers).get('content-type')).toBe('application/json');
+    expect(JSON.parse(String(writeInit?.body))).toEqual({ value: 12.5, uid: 'uid-1' });
+    const [ackUrl, ackInit] = fetchMock.mock.calls[1]!;
+    expect(String(ackUrl)).toBe('http://127.0.0.1:8088/api/alarms/boiler.hot/ack');
+    expect(JSON.parse(String(ackInit?.body))).toEqual({ by: 'night shift', uid: 'uid-2' });
+  });
+
+  it('reads tag definitions, all values, alarms and a history range from the contract paths', async () => {
+    const { client, fetchMock } = setup(() => Promise.resolve(json([])));
+    await client.tagDefinitions();
+    await client.tagValues();
+    await client.alarms();
+    await client.history('boiler.temp', {
+      from: '2025-06-01T02:00:00.000Z',
+      to: '2025-06-01T03:00:00.000Z',
+      maxPoints: 600,
+    });
+    expect(fetchMock.mock.calls.map(([url, init]) => `${init?.method} ${String(url)}`)).toEqual([
+      'GET http://127.0.0.1:8088/api/config/tags',
+      'GET http://127.0.0.1:8088/api/tags',
+      'GET http://127.0.0.1:8088/api/alarms',
+      'GET http://127.0.0.1:8088/api/history/boiler.temp?from=2025-06-01T02%3A00%3A00.000Z&to=2025-06-01T03%3A00%3A00.000Z&maxPoints=600',
+    ]);
+    expect(fetchMock.mock.calls[0]![1]?.body).toBeUndefined();
+  });
+});
+
 describe('ApiClient live subscription', () => {
   it('maps the page address to the live WebSocket address', () => {
     expect(liveUrl('http://10.0.0.1:8088')).toBe('ws://10.0.0.1:8088/api/live');
@@ -226,6 +270,23 @@ describe('ApiClient live subscription', () => {
     socket.receive({ type: 'event', event });
     socket.receive({ type: 'something-else' });
     expect(handlers.event).toHaveBeenCalledWith(event);
+    sub.close();
+  });
+
+  it('passes tag value batches and alarm lists on', () => {
+    const { client, sockets, handlers } = setup();
+    const values = vi.fn();
+    const alarms = vi.fn();
+    const sub = client.live({ ...handlers, values, alarms });
+    const socket = sockets[0]!;
+    socket.open();
+    socket.receive({ type: 'status', status: statusView() });
+    const value = { name: 'boiler.temp', value: 71.5, quality: 'good', ts: '2025-06-01T02:59:00.000Z' };
+    socket.receive({ type: 'values', values: [value, { broken: true }] });
+    socket.receive({ type: 'alarms', alarms: [{ id: 'boiler.hot', active: true }] });
+    socket.receive({ type: 'values', values: 'not a list' });
+    expect(values).toHaveBeenCalledExactlyOnceWith([value]);
+    expect(alarms).toHaveBeenCalledExactlyOnceWith([{ id: 'boiler.hot', active: true }]);
     sub.close();
   });
 

@@ -6,12 +6,21 @@
  * answer at all), the API's stable code and its message.
  */
 import type {
+  AlarmView,
   CertificateRecord,
   CertificateState,
+  CommandAnswer,
   EventKind,
   FailoverEvent,
+  HistoryView,
+  LoginAnswer,
+  NodeSettings,
+  SettingsSaved,
+  SettingsView,
   Status,
   StatusView,
+  TagDefinitionView,
+  TagValueView,
 } from '../../../node-core/dto.ts';
 
 /** What the screens keep of a failure: plain data, so it can sit in `$state`. */
@@ -108,6 +117,13 @@ export interface SwitchoverAnswer {
   readonly status: Status;
 }
 
+/** `GET /api/history/{tag}`: the range and how many points at most (more samples answer buckets). */
+export interface HistoryQuery {
+  readonly from: string;
+  readonly to: string;
+  readonly maxPoints: number;
+}
+
 export interface CsvDownload {
   readonly blob: Blob;
   readonly filename: string;
@@ -133,6 +149,10 @@ export interface LiveHandlers {
   connection(connection: LiveConnection): void;
   /** The polling fallback could not reach the node either. */
   error(problem: ApiProblem): void;
+  /** Tag values that changed (the node batches them, at most one entry per tag per batch). */
+  values?(values: TagValueView[]): void;
+  /** Every alarm's state, after any of them changed. */
+  alarms?(alarms: AlarmView[]): void;
 }
 
 export interface LiveSubscription {
@@ -148,8 +168,24 @@ export interface DashboardApi {
   approveCertificate(fingerprint: string): Promise<CertificateDecision>;
   rejectCertificate(fingerprint: string): Promise<CertificateDecision>;
   switchover(): Promise<SwitchoverAnswer>;
+  tagDefinitions(): Promise<TagDefinitionView[]>;
+  tagValues(): Promise<TagValueView[]>;
+  /** `uid` makes a retry safe: the node runs a given uid at most once and answers repeats with the first result. */
+  writeTag(name: string, value: number | boolean | string, uid: string): Promise<CommandAnswer>;
+  alarms(): Promise<AlarmView[]>;
+  ackAlarm(id: string, by: string, uid: string): Promise<CommandAnswer>;
+  history(tag: string, query: HistoryQuery): Promise<HistoryView>;
+  /** This node's settings (in effect, and saved for the next start). */
+  settings(): Promise<SettingsView>;
+  /** Saves settings for the next start; a wrong field is an `ApiError` 400 naming it. */
+  saveSettings(settings: SettingsChange): Promise<SettingsSaved>;
   live(handlers: LiveHandlers): LiveSubscription;
 }
+
+/** What `PUT /api/settings` takes: any of the settings, and any of the timing fields. */
+export type SettingsChange = Partial<Omit<NodeSettings, 'timing'>> & {
+  readonly timing?: Partial<NodeSettings['timing']>;
+};
 
 const browserTimers: ClientTimers = {
   setTimeout: (callback, ms) => window.setTimeout(callback, ms),
@@ -225,6 +261,49 @@ export class ApiClient implements DashboardApi {
     return this.#json<SwitchoverAnswer>('POST', '/api/redundancy/switchover', this.#switchoverTimeoutMs);
   }
 
+  tagDefinitions(): Promise<TagDefinitionView[]> {
+    return this.#json<TagDefinitionView[]>('GET', '/api/config/tags');
+  }
+
+  tagValues(): Promise<TagValueView[]> {
+    return this.#json<TagValueView[]>('GET', '/api/tags');
+  }
+
+  writeTag(name: string, value: number | boolean | string, uid: string): Promise<CommandAnswer> {
+    return this.#json<CommandAnswer>('POST', `/api/tags/${encodeURIComponent(name)}/write`, undefined, {
+      value,
+      uid,
+    });
+  }
+
+  alarms(): Promise<AlarmView[]> {
+    return this.#json<AlarmView[]>('GET', '/api/alarms');
+  }
+
+  ackAlarm(id: string, by: string, uid: string): Promise<CommandAnswer> {
+    return this.#json<CommandAnswer>('POST', `/api/alarms/${encodeURIComponent(id)}/ack`, undefined, {
+      by,
+      uid,
+    });
+  }
+
+  history(tag: string, query: HistoryQuery): Promise<HistoryView> {
+    const search = new URLSearchParams({
+      from: query.from,
+      to: query.to,
+      maxPoints: String(query.maxPoints),
+    });
+    return this.#json<HistoryView>('GET', `/api/history/${encodeURIComponent(tag)}?${search.toString()}`);
+  }
+
+  settings(): Promise<SettingsView> {
+    return this.#json<SettingsView>('GET', '/api/settings');
+  }
+
+  saveSettings(settings: SettingsChange): Promise<SettingsSaved> {
+    return this.#json<SettingsSaved>('PUT', '/api/settings', undefined, settings);
+  }
+
   /** Status and events pushed by the node; reconnects with backoff and polls while the socket is down. */
   live(handlers: LiveHandlers): LiveSubscription {
     const subscription = new LiveChannel(
@@ -240,8 +319,13 @@ export class ApiClient implements DashboardApi {
     return subscription;
   }
 
-  async #json<T>(method: 'GET' | 'POST', path: string, timeoutMs = this.#requestTimeoutMs): Promise<T> {
-    const response = await this.#request(method, path, timeoutMs);
+  async #json<T>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    timeoutMs = this.#requestTimeoutMs,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await this.#request(method, path, timeoutMs, body);
     try {
       return (await response.json()) as T;
     } catch (cause) {
@@ -256,14 +340,24 @@ export class ApiClient implements DashboardApi {
     }
   }
 
-  async #request(method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<Response> {
+  async #request(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    timeoutMs: number,
+    body?: unknown,
+  ): Promise<Response> {
     const controller = new AbortController();
     const timer = this.#timers.setTimeout(() => controller.abort(), timeoutMs);
     let response: Response;
     try {
       response = await this.#fetch(`${this.#baseUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.#token}`, accept: 'application/json, text/csv' },
+        headers: {
+          authorization: `Bearer ${this.#token}`,
+          accept: 'application/json, text/csv',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: controller.signal,
         cache: 'no-store',
       });
@@ -279,6 +373,31 @@ export class ApiClient implements DashboardApi {
     if (!response.ok) throw await errorFrom(response);
     return response;
   }
+}
+
+/**
+ * `POST /api/login`: an operator's name and password for a session token (no token needed to ask).
+ * A wrong name or password is an `ApiError` 401, too many failures one of 429.
+ */
+export async function login(
+  baseUrl: string,
+  name: string,
+  password: string,
+  fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
+): Promise<LoginAnswer> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`${baseUrl.replace(/\/+$/, '')}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ name, password }),
+      cache: 'no-store',
+    });
+  } catch (cause) {
+    throw new ApiError(0, 'UNREACHABLE', 'the node is not answering', { cause });
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return (await response.json()) as LoginAnswer;
 }
 
 /** Builds the `{status, code, message}` error from an API answer of `{ error: { code, message } }`. */
@@ -327,7 +446,11 @@ interface PollSource {
 }
 
 /** A parsed `/api/live` message; anything else is ignored. */
-type LiveMessage = { type: 'status'; status: StatusView } | { type: 'event'; event: FailoverEvent };
+type LiveMessage =
+  | { type: 'status'; status: StatusView }
+  | { type: 'event'; event: FailoverEvent }
+  | { type: 'values'; values: TagValueView[] }
+  | { type: 'alarms'; alarms: AlarmView[] };
 
 export function parseLiveMessage(text: string): LiveMessage | null {
   let value: unknown;
@@ -342,6 +465,18 @@ export function parseLiveMessage(text: string): LiveMessage | null {
   }
   if (value['type'] === 'event' && isRecord(value['event']) && typeof value['event']['id'] === 'string') {
     return { type: 'event', event: value['event'] as unknown as FailoverEvent };
+  }
+  if (value['type'] === 'values' && Array.isArray(value['values'])) {
+    const values = (value['values'] as unknown[]).filter(
+      (v): v is TagValueView => isRecord(v) && typeof v['name'] === 'string',
+    );
+    return { type: 'values', values };
+  }
+  if (value['type'] === 'alarms' && Array.isArray(value['alarms'])) {
+    const alarms = (value['alarms'] as unknown[]).filter(
+      (a): a is AlarmView => isRecord(a) && typeof a['id'] === 'string',
+    );
+    return { type: 'alarms', alarms };
   }
   return null;
 }
@@ -422,11 +557,20 @@ class LiveChannel implements LiveSubscription {
       if (this.#socket !== socket || typeof event.data !== 'string') return;
       const message = parseLiveMessage(event.data);
       if (!message) return;
-      if (message.type === 'status') {
-        if (this.#readyState !== 'live') this.#becameLive();
-        this.#handlers.status(message.status);
-      } else {
-        this.#handlers.event(message.event);
+      switch (message.type) {
+        case 'status':
+          if (this.#readyState !== 'live') this.#becameLive();
+          this.#handlers.status(message.status);
+          break;
+        case 'event':
+          this.#handlers.event(message.event);
+          break;
+        case 'values':
+          this.#handlers.values?.(message.values);
+          break;
+        case 'alarms':
+          this.#handlers.alarms?.(message.alarms);
+          break;
       }
     };
     socket.onerror = () => {

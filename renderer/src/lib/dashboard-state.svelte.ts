@@ -17,7 +17,11 @@ import {
   type LiveConnection,
   type LiveSubscription,
 } from './api-client.ts';
+import { AlarmsState } from './alarms-state.svelte.ts';
 import { bannersFor, type Banner } from './banners.ts';
+import { SettingsState } from './settings-state.svelte.ts';
+import { failed } from './loadable.ts';
+import { TagsState } from './tags-state.svelte.ts';
 
 /** One piece of data from the node. An error keeps what was last known, marked as such. */
 export type Loadable<T> =
@@ -70,13 +74,17 @@ export class DashboardState {
   notice = $state.raw<ActionNotice | null>(null);
 
   readonly eventLimit: number;
+  /** Tags with live values, and the history of one of them (the Tags screen). */
+  readonly tags: TagsState;
+  /** Alarm states and acknowledgement (the Alarms screen and the navigation's count). */
+  readonly alarms: AlarmsState;
+  /** This node's settings (the Settings screen loads them when it opens). */
+  readonly settings: SettingsState;
 
   /** The node refused the token (HTTP 401 or the live socket's 4401). */
   readonly unauthorized = $derived(
     this.live.state === 'unauthorized' ||
-      [this.status, this.events, this.certificates].some(
-        (l) => l.kind === 'error' && l.problem.status === 401,
-      ),
+      this.#loadables().some((l) => l.kind === 'error' && l.problem.status === 401),
   );
 
   readonly banners: Banner[] = $derived(
@@ -107,6 +115,9 @@ export class DashboardState {
     this.#tickMs = options.tickMs ?? DASHBOARD_DEFAULTS.tickMs;
     this.eventLimit = options.eventLimit ?? DASHBOARD_DEFAULTS.eventLimit;
     this.now = this.#now();
+    this.tags = new TagsState(api, { now: this.#now });
+    this.alarms = new AlarmsState(api, { now: this.#now });
+    this.settings = new SettingsState(api, this.#now);
   }
 
   /** Loads everything once, then follows the live subscription. `start()` after `start()` restarts. */
@@ -119,20 +130,26 @@ export class DashboardState {
       event: (event) => this.#applyEvent(event),
       connection: (connection) => this.#applyConnection(connection),
       error: (problem) => (this.status = failed(this.status, problem)),
+      values: (values) => this.tags.applyLive(values),
+      alarms: (alarms) => this.alarms.applyLive(alarms),
     });
   }
 
   stop(): void {
     this.#subscription?.close();
     this.#subscription = null;
+    this.tags.stop();
     if (this.#ticker !== null) window.clearInterval(this.#ticker);
     this.#ticker = null;
   }
 
   load(): Promise<void> {
-    return Promise.all([this.refreshStatus(), this.refreshEvents(), this.refreshCertificates()]).then(
-      () => undefined,
-    );
+    return Promise.all([
+      this.refreshStatus(),
+      this.refreshEvents(),
+      this.refreshCertificates(),
+      this.alarms.load(),
+    ]).then(() => undefined);
   }
 
   async refreshStatus(): Promise<void> {
@@ -229,6 +246,11 @@ export class DashboardState {
     this.notice = null;
   }
 
+  /** Everything loaded from the node, for the check of a refused token. */
+  #loadables(): Loadable<unknown>[] {
+    return [this.status, this.events, this.certificates, this.alarms.list, this.tags.definitions];
+  }
+
   async #decide(fingerprint: string, verb: 'approve' | 'reject'): Promise<boolean> {
     if (this.busy) return false;
     this.busy = fingerprint;
@@ -283,7 +305,14 @@ export class DashboardState {
     this.live = connection;
     if (connection.state === 'live') {
       // Back after a gap: fetch what may have happened while nothing was pushed.
-      if (this.#wasLive) void Promise.all([this.refreshEvents(), this.refreshCertificates()]);
+      if (this.#wasLive) {
+        void Promise.all([
+          this.refreshEvents(),
+          this.refreshCertificates(),
+          this.alarms.load(),
+          this.tags.refreshValues(),
+        ]);
+      }
       this.#wasLive = true;
     }
   }
@@ -300,15 +329,4 @@ export function mergeEvents(
   const fresh = incoming.filter((e) => !known.has(e.id) && (filter === 'all' || e.kind === filter));
   if (fresh.length === 0) return list as FailoverEvent[];
   return [...fresh, ...list].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, limit);
-}
-
-function failed<T>(current: Loadable<T>, problem: ApiProblem): Loadable<T> {
-  switch (current.kind) {
-    case 'loading':
-      return { kind: 'error', problem, last: null, lastAt: null };
-    case 'loaded':
-      return { kind: 'error', problem, last: current.value, lastAt: current.at };
-    case 'error':
-      return { kind: 'error', problem, last: current.last, lastAt: current.lastAt };
-  }
 }

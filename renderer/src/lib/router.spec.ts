@@ -7,6 +7,8 @@ describe('routeFromHash', () => {
     ['#/certificates', 'certificates'],
     ['#/history', 'history'],
     ['#/history?x=1', 'history'],
+    ['#/tags', 'tags'],
+    ['#/alarms', 'alarms'],
     ['', 'overview'],
     ['#/nope', 'overview'],
     ['#token=abc', 'overview'],

@@ -1,5 +1,5 @@
-/** Hash routes (`#/overview`, `#/certificates`, `#/history`); the token never appears in them. */
-export const ROUTES = ['overview', 'certificates', 'history'] as const;
+/** Hash routes (`#/overview`, `#/certificates`, `#/history`, `#/tags`, `#/alarms`, `#/settings`); the token never appears in them. */
+export const ROUTES = ['overview', 'certificates', 'history', 'tags', 'alarms', 'settings'] as const;
 export type Route = (typeof ROUTES)[number];
 
 export function routeFromHash(hash: string): Route {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { takeToken, type SessionWindow } from './session.ts';
+import { storeToken, takeToken, type SessionWindow } from './session.ts';
 
 function fakeWindow(hash: string, stored: string | null = null) {
   const storage = new Map<string, string>(stored ? [['tandem.admin-token', stored]] : []);
@@ -31,5 +31,26 @@ describe('takeToken', () => {
 
   it('answers null when there is no token at all', () => {
     expect(takeToken(fakeWindow('').win)).toBeNull();
+  });
+});
+
+describe('storeToken', () => {
+  it('keeps a login’s session token for the tab, where a reload finds it', () => {
+    const { win, storage } = fakeWindow('#/settings');
+    expect(storeToken(win, 'session-1')).toBe(true);
+    expect(storage.get('tandem.admin-token')).toBe('session-1');
+    expect(takeToken(win)).toBe('session-1');
+  });
+
+  it('answers false when storage is disabled', () => {
+    const win = {
+      sessionStorage: {
+        getItem: () => null,
+        setItem: () => {
+          throw new Error('SecurityError');
+        },
+      },
+    };
+    expect(storeToken(win, 'session-1')).toBe(false);
   });
 });

@@ -1,9 +1,13 @@
 /**
- * The page's token: it arrives once in the URL fragment (`/#token=…`, which never reaches a server log),
- * is kept in this tab's sessionStorage, and the fragment is replaced at once so it is not left in the
- * address bar, the history or a screenshot.
+ * The page's token in a browser: it arrives once in the URL fragment (`/#token=…`, which never reaches a
+ * server log) or from an operator's login, is kept in this tab's sessionStorage, and the fragment is
+ * replaced at once so it is not left in the address bar, the history or a screenshot. (In the desktop
+ * window the token comes over the bridge instead: connection.ts.)
  */
 const STORAGE_KEY = 'tandem.admin-token';
+
+/** Signs an operator in with a name and password; rejects with an `ApiError` (401, 429, …) when it cannot. */
+export type LoginHandler = (name: string, password: string) => Promise<void>;
 
 export interface SessionWindow {
   readonly location: Pick<Location, 'hash' | 'pathname' | 'search'>;
@@ -32,5 +36,18 @@ export function takeToken(win: SessionWindow, landingRoute = '#/overview'): stri
     return win.sessionStorage.getItem(STORAGE_KEY);
   } catch {
     return null;
+  }
+}
+
+/**
+ * Keeps a token that came another way (an operator's login) for this tab, where `takeToken` finds it on a
+ * reload. False when storage is disabled: the token then lasts for this page load only.
+ */
+export function storeToken(win: Pick<SessionWindow, 'sessionStorage'>, token: string): boolean {
+  try {
+    win.sessionStorage.setItem(STORAGE_KEY, token);
+    return true;
+  } catch {
+    return false;
   }
 }

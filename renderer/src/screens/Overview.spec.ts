@@ -1,4 +1,5 @@
 import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
 import { FakeApi, FP_NODE, NOW, pending, problem, statusView } from '../test/fixtures.ts';
@@ -31,6 +32,9 @@ describe('Overview', () => {
     expect(within(table).getByText('Master')).toBeInTheDocument();
     expect(within(table).getByText('Backup')).toBeInTheDocument();
     expect(screen.getByText('2 h 00 min')).toBeInTheDocument(); // uptime since 01:00, now 03:00
+    expect(screen.getByText('2 h 30 min')).toBeInTheDocument(); // the peer's, since 00:30
+    expect(within(table).getAllByText('Warm (polls, does not process)')).toHaveLength(2);
+    expect(within(table).getAllByText('0.1.0')).toHaveLength(2);
     expect(screen.getByText('http://10.0.0.2:8088')).toBeInTheDocument();
     // Fingerprint in monospace groups of four.
     expect(screen.getByTestId('node-fingerprint')).toHaveTextContent(/^a1b2 c3d4 e5f6 0718 /);
@@ -41,6 +45,9 @@ describe('Overview', () => {
     // Peer link.
     expect(screen.getByTestId('link-state')).toHaveTextContent('Connected');
     expect(screen.getByText('3 ms')).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', { name: 'Heartbeat round trips, last 4: lowest 2 ms, highest 5 ms' }),
+    ).toBeInTheDocument();
     expect(screen.getByText('1,234 events replicated')).toBeInTheDocument();
   });
 
@@ -103,5 +110,25 @@ describe('Overview', () => {
 
     expect(screen.getByTestId('stale-note')).toHaveTextContent('Last known state');
     expect(within(screen.getByTestId('node-status')).getByText('Unreachable')).toBeInTheDocument();
+  });
+
+  it('operator switch-over: a standby node offers to take over, behind a confirmation', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({ node: { status: 'standby', mode: 'backup' }, peer: { status: 'active', mode: 'master' } }),
+    );
+    render(Overview, { dashboard: await loaded(api) });
+    const user = userEvent.setup();
+
+    await user.click(screen.getByRole('button', { name: 'Switch over to this node' }));
+    expect(api.switchover).not.toHaveBeenCalled();
+    const dialog = screen.getByRole('dialog', { name: 'Switch over to this node?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Switch over' }));
+    expect(api.switchover).toHaveBeenCalledTimes(1);
+  });
+
+  it('operator switch-over: the running node offers no switch-over to itself', async () => {
+    render(Overview, { dashboard: await loaded(new FakeApi()) });
+    expect(screen.queryByRole('button', { name: 'Switch over to this node' })).not.toBeInTheDocument();
   });
 });

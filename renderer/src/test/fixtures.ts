@@ -1,11 +1,18 @@
 /** Test data in the API's exact shapes, and a fake `DashboardApi` (the client mocked at its class boundary). */
 import { vi } from 'vitest';
 import type {
+  AlarmView,
   CertificateRecord,
+  CommandAnswer,
   FailoverEvent,
+  HistoryView,
   NodeView,
   PeerView,
+  SettingsSaved,
+  SettingsView,
   StatusView,
+  TagDefinitionView,
+  TagValueView,
 } from '../../../node-core/dto.ts';
 import type { LicenseState } from '../../../node-core/license/index.ts';
 import type {
@@ -14,11 +21,14 @@ import type {
   CsvDownload,
   DashboardApi,
   EventQuery,
+  HistoryQuery,
   LiveHandlers,
   LiveSubscription,
+  SettingsChange,
   SwitchoverAnswer,
 } from '../lib/api-client.ts';
 import { ApiError } from '../lib/api-client.ts';
+import { nodeSettings, settingsSaved, settingsView } from './settings-fixtures.ts';
 
 export const FP_NODE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 export const FP_PEER = '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -64,11 +74,15 @@ export function peerView(overrides: Partial<PeerView> = {}): PeerView {
     linkReason: null,
     mode: 'backup',
     status: 'standby',
+    standbyLevel: 'warm',
+    version: '0.1.0',
+    startedAt: '2025-06-01T00:30:00Z',
     nodeId: 'node-bbbb',
     fingerprint: FP_PEER,
     epoch: 7,
     lastHeartbeatAt: '2025-06-01T02:59:59Z',
     rttMs: 3.4,
+    rttRecentMs: [2, 3, 5, 3.4],
     missedPings: 0,
     license: license(),
     apiUrl: 'http://10.0.0.2:8088',
@@ -127,6 +141,27 @@ export function problem(overrides: Partial<ApiProblem> = {}): ApiError {
   );
 }
 
+export function tagDefinition(overrides: Partial<TagDefinitionView> & { name: string }): TagDefinitionView {
+  return { dataType: 'float', source: { kind: 'memory' }, ...overrides } as TagDefinitionView;
+}
+
+export function tagValue(overrides: Partial<TagValueView> & { name: string }): TagValueView {
+  return { value: 1, quality: 'good', ts: '2025-06-01T02:59:00Z', ...overrides };
+}
+
+export function alarmView(overrides: Partial<AlarmView> & { id: string }): AlarmView {
+  return {
+    rule: { tag: 'boiler.temp', condition: 'high', threshold: 90, deadband: 0, priority: 'medium' },
+    active: false,
+    acked: false,
+    ackedBy: null,
+    activatedAt: null,
+    clearedAt: null,
+    ackedAt: null,
+    ...overrides,
+  };
+}
+
 /** A promise that never settles: the "loading" state. */
 export function pending<T>(): Promise<T> {
   return new Promise<T>(() => undefined);
@@ -150,6 +185,22 @@ export class FakeApi implements DashboardApi {
   );
   switchover = vi.fn<() => Promise<SwitchoverAnswer>>(() =>
     Promise.resolve({ requested: true, status: 'active' }),
+  );
+  tagDefinitions = vi.fn<() => Promise<TagDefinitionView[]>>(() => Promise.resolve([]));
+  tagValues = vi.fn<() => Promise<TagValueView[]>>(() => Promise.resolve([]));
+  writeTag = vi.fn<(name: string, value: number | boolean | string, uid: string) => Promise<CommandAnswer>>(
+    (_name, _value, uid) => Promise.resolve({ ok: true, uid, executed: true }),
+  );
+  alarms = vi.fn<() => Promise<AlarmView[]>>(() => Promise.resolve([]));
+  ackAlarm = vi.fn<(id: string, by: string, uid: string) => Promise<CommandAnswer>>((_id, _by, uid) =>
+    Promise.resolve({ ok: true, uid, executed: true }),
+  );
+  history = vi.fn<(tag: string, query: HistoryQuery) => Promise<HistoryView>>((tag, query) =>
+    Promise.resolve({ tag, from: query.from, to: query.to, kind: 'raw', samples: [] }),
+  );
+  settings = vi.fn<() => Promise<SettingsView>>(() => Promise.resolve(settingsView()));
+  saveSettings = vi.fn<(change: SettingsChange) => Promise<SettingsSaved>>((change) =>
+    Promise.resolve(settingsSaved(nodeSettings(change))),
   );
 
   live(handlers: LiveHandlers): LiveSubscription {

@@ -1,0 +1,157 @@
+// Also imports node-core's settings schema at run time: a spec only, to hold the browser's checks and the
+// node's to the same rules and messages (the dashboard itself imports node-core as types only).
+import { describe, expect, it } from 'vitest';
+import {
+  describeSettingsIssues,
+  nodeSettingsSchema,
+  settingsWarnings as nodeWarnings,
+} from '../../../node-core/node/settings.ts';
+import type { NodeSettings } from '../../../node-core/dto.ts';
+import { nodeSettings } from '../test/settings-fixtures.ts';
+import {
+  checkForm,
+  differences,
+  errorsFromMessage,
+  formFromSettings,
+  settingsWarnings,
+  type SettingsForm,
+} from './settings-form.ts';
+
+/** What the node answers for these settings: `ok`, or its 400 message. */
+function nodeSays(settings: unknown): string {
+  const parsed = nodeSettingsSchema.safeParse(settings);
+  return parsed.success ? 'ok' : describeSettingsIssues(parsed.error);
+}
+
+/** What the form shows for the same input, in the node's `field: message` form. */
+function formSays(form: SettingsForm): string {
+  const check = checkForm(form);
+  return check.ok
+    ? 'ok'
+    : Object.entries(check.errors)
+        .map(([field, message]) => `${field}: ${message}`)
+        .join('; ');
+}
+
+const base = nodeSettings();
+const edit = (changes: Partial<SettingsForm>): SettingsForm => ({ ...formFromSettings(base), ...changes });
+
+describe('settings form', () => {
+  it('turns settings into form text and back unchanged', () => {
+    const full: NodeSettings = nodeSettings({
+      mode: 'backup',
+      masterHost: '10.0.0.1',
+      recovery: 'window',
+      restoreWindow: { cron: '0 2 * * *', lengthMs: 1_800_000 },
+      isolationCheck: { host: 'plc-1', port: 502 },
+      licenseFile: '/etc/tandem/license.json',
+    });
+    expect(checkForm(formFromSettings(full))).toEqual({ ok: true, settings: full });
+    expect(checkForm(formFromSettings(base))).toEqual({ ok: true, settings: base });
+  });
+
+  // Each case: the form's input, and the same settings as the node would get them.
+  const cases: [string, Partial<SettingsForm>, (s: NodeSettings) => unknown][] = [
+    ['ping rate 0', { 'timing.pingRateMs': '0' }, (s) => ({ ...s, timing: { ...s.timing, pingRateMs: 0 } })],
+    [
+      'ping rate a fraction',
+      { 'timing.pingRateMs': '1.5' },
+      (s) => ({ ...s, timing: { ...s.timing, pingRateMs: 1.5 } }),
+    ],
+    [
+      'ping timeout too long',
+      { 'timing.pingTimeoutMs': '3600001' },
+      (s) => ({ ...s, timing: { ...s.timing, pingTimeoutMs: 3_600_001 } }),
+    ],
+    [
+      'missed pings 0',
+      { 'timing.missedPings': '0' },
+      (s) => ({ ...s, timing: { ...s.timing, missedPings: 0 } }),
+    ],
+    [
+      'failover time negative',
+      { 'timing.failoverTimeMs': '-1' },
+      (s) => ({ ...s, timing: { ...s.timing, failoverTimeMs: -1 } }),
+    ],
+    [
+      'connection wait too long',
+      { 'timing.connectionWaitMs': '3600001' },
+      (s) => ({ ...s, timing: { ...s.timing, connectionWaitMs: 3_600_001 } }),
+    ],
+    ['API port too high', { apiPort: '65536' }, (s) => ({ ...s, apiPort: 65536 })],
+    ['master port 0', { masterPort: '0' }, (s) => ({ ...s, masterPort: 0 })],
+    ['empty name', { name: '   ' }, (s) => ({ ...s, name: '   ' })],
+    ['long name', { name: 'x'.repeat(129) }, (s) => ({ ...s, name: 'x'.repeat(129) })],
+    ['empty API host', { apiHost: '' }, (s) => ({ ...s, apiHost: '' })],
+    ['backup without master', { mode: 'backup' }, (s) => ({ ...s, mode: 'backup' })],
+    ['window without a window', { recovery: 'window' }, (s) => ({ ...s, recovery: 'window' })],
+    [
+      'window length 0',
+      { 'restoreWindow.cron': '0 2 * * *', 'restoreWindow.lengthMs': '0' },
+      (s) => ({ ...s, restoreWindow: { cron: '0 2 * * *', lengthMs: 0 } }),
+    ],
+    [
+      'window without cron',
+      { 'restoreWindow.lengthMs': '1000' },
+      (s) => ({ ...s, restoreWindow: { cron: '', lengthMs: 1000 } }),
+    ],
+    [
+      'isolation without port',
+      { 'isolationCheck.host': 'plc-1' },
+      (s) => ({ ...s, isolationCheck: { host: 'plc-1', port: NaN } }),
+    ],
+    [
+      'isolation port 0',
+      { 'isolationCheck.host': 'plc-1', 'isolationCheck.port': '0' },
+      (s) => ({ ...s, isolationCheck: { host: 'plc-1', port: 0 } }),
+    ],
+  ];
+
+  it.each(cases)('says what the node says: %s', (_what, input, asNode) => {
+    const said = nodeSays(asNode(base));
+    expect(said).not.toBe('ok');
+    expect(formSays(edit(input))).toBe(said);
+  });
+
+  it('warns as the node warns', () => {
+    for (const settings of [
+      nodeSettings({ recovery: 'manual', timing: { connectionWaitMs: 2000 } }),
+      nodeSettings({
+        recovery: 'window',
+        restoreWindow: { cron: '0 2 * * *', lengthMs: 1000 },
+        timing: { connectionWaitMs: 0 },
+      }),
+      nodeSettings({ recovery: 'manual' }),
+      nodeSettings({ name: 'renamed' }),
+    ]) {
+      expect(settingsWarnings(settings, base)).toEqual(nodeWarnings(settings, base));
+    }
+    expect(
+      settingsWarnings(nodeSettings({ recovery: 'manual', timing: { connectionWaitMs: 2000 } })),
+    ).toEqual([expect.stringContaining('timing.connectionWaitMs: 2000 ms is shorter than the 4000 ms')]);
+  });
+
+  it('places each part of a 400 next to its field; the rest stays general', () => {
+    const form = formFromSettings(base);
+    expect(
+      errorsFromMessage(
+        'timing.pingRateMs: must be a whole number; restoreWindow.cron: is not a valid CRON expression; body: odd',
+        form,
+      ),
+    ).toEqual({
+      fields: {
+        'timing.pingRateMs': 'must be a whole number',
+        'restoreWindow.cron': 'is not a valid CRON expression',
+      },
+      other: ['body: odd'],
+    });
+  });
+
+  it('lists what saved settings change', () => {
+    const next = nodeSettings({ standby: 'cold', timing: { pingRateMs: 500 } });
+    expect(differences(base, next)).toEqual([
+      { path: 'standby', from: 'warm', to: 'cold' },
+      { path: 'timing.pingRateMs', from: '1000', to: '500' },
+    ]);
+  });
+});
