@@ -5,7 +5,7 @@
  * rejects; `write` rejects with an AcquisitionError that names what went wrong.
  */
 import net from 'node:net';
-import { ModbusTCPClient } from 'jsmodbus';
+import type { ModbusTCPClient } from 'jsmodbus';
 import type { Clock } from '../clock/index.ts';
 import type { DeviceDefinition, ModbusSource } from './device-definition.ts';
 import {
@@ -32,6 +32,9 @@ type Connection =
   | { readonly state: 'connecting'; readonly socket: net.Socket; readonly ready: Promise<ModbusTCPClient> }
   | { readonly state: 'open'; readonly socket: net.Socket; readonly client: ModbusTCPClient }
   | { readonly state: 'disposed' };
+
+/** jsmodbus is loaded with the first device connection, so a node without Modbus devices never loads it. */
+let jsmodbus: Promise<typeof import('jsmodbus')> | null = null;
 
 /** The device answered, but with a Modbus exception (illegal address, busy, ...): a tag problem, not a link one. */
 class DeviceRejected extends Error {}
@@ -201,7 +204,6 @@ export class ModbusTcpDriver implements Driver<ModbusSource> {
     }
     const { host, port, unitId, timeoutMs } = this.#device;
     const socket = new net.Socket();
-    const client = new ModbusTCPClient(socket, unitId, timeoutMs);
     let lastError: Error | null = null;
     // Without a listener an 'error' would crash the process; the 'close' that follows reports it.
     socket.on('error', (error) => {
@@ -211,21 +213,32 @@ export class ModbusTcpDriver implements Driver<ModbusSource> {
       if (this.#conn.state !== 'disposed' && 'socket' in this.#conn && this.#conn.socket === socket)
         this.#conn = { state: 'closed' };
     });
-    const ready = new Promise<ModbusTCPClient>((resolve, reject) => {
-      socket.once('connect', () => {
-        socket.setNoDelay(true);
-        if (this.#conn.state === 'connecting' && this.#conn.socket === socket)
-          this.#conn = { state: 'open', socket, client };
-        resolve(client);
-      });
-      socket.once('close', () =>
-        reject(
-          new LinkFailed(`cannot connect to ${host}:${port}: ${lastError?.message ?? 'connection closed'}`),
-        ),
-      );
-    });
+    const ready = (jsmodbus ??= import('jsmodbus')).then(
+      ({ ModbusTCPClient }) =>
+        new Promise<ModbusTCPClient>((resolve, reject) => {
+          if (this.#conn.state !== 'connecting' || this.#conn.socket !== socket) {
+            // Dropped or closed while jsmodbus was loading.
+            reject(new LinkFailed(`connection to ${host}:${port} was closed`));
+            return;
+          }
+          const client = new ModbusTCPClient(socket, unitId, timeoutMs);
+          socket.once('connect', () => {
+            socket.setNoDelay(true);
+            if (this.#conn.state === 'connecting' && this.#conn.socket === socket)
+              this.#conn = { state: 'open', socket, client };
+            resolve(client);
+          });
+          socket.once('close', () =>
+            reject(
+              new LinkFailed(
+                `cannot connect to ${host}:${port}: ${lastError?.message ?? 'connection closed'}`,
+              ),
+            ),
+          );
+          socket.connect({ host, port });
+        }),
+    );
     this.#conn = { state: 'connecting', socket, ready };
-    socket.connect({ host, port });
     return this.#deadline(ready, `connect to ${host}:${port}`);
   }
 
