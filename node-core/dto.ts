@@ -89,7 +89,14 @@ export interface StatusView {
   readonly peer: PeerView | null;
   readonly licenseMatch: 'match' | 'mismatch' | 'unknown';
   readonly licenseDifferences: readonly string[];
-  readonly sync: { readonly eventsReplicated: number };
+  readonly sync: {
+    readonly eventsReplicated: number;
+    /** The newest config change on this node, and on the peer as far as this node knows (null: not known). */
+    readonly configSeq: number;
+    readonly peerConfigSeq: number | null;
+    /** How long the last acknowledged runtime change took to be stored on the peer (null: none yet). */
+    readonly runtimeLagMs: number | null;
+  };
 }
 
 /** A tag definition as `GET /api/config/tags` lists it. */

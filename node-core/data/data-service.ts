@@ -56,6 +56,8 @@ export class DataService {
   readonly runtime: RuntimeStore;
   readonly alarms: AlarmService;
   readonly #p: DataPorts;
+  #peerConfigSeq: number | null = null;
+  #runtimeLagMs: number | null = null;
   readonly #hlc: HybridClock;
   /**
    * Config replication on the current link (group commit). At most one batch of changes is in flight: a
@@ -280,6 +282,16 @@ export class DataService {
 
   onLinkDown(): void {
     this.#endLink();
+    this.#peerConfigSeq = null;
+  }
+
+  /** Where each side's config stands and how long the last acknowledged runtime change took to reach the peer. */
+  syncView(): { configSeq: number; peerConfigSeq: number | null; runtimeLagMs: number | null } {
+    return {
+      configSeq: this.config.head().seq,
+      peerConfigSeq: this.#peerConfigSeq,
+      runtimeLagMs: this.#runtimeLagMs,
+    };
   }
 
   sendConfigHead(): void {
@@ -321,6 +333,7 @@ export class DataService {
   }
 
   onFrame(frame: PeerFrame): void {
+    this.#notePeerConfigSeq(frame);
     switch (frame.t) {
       case 'config-head':
         if (this.#p.isActive()) this.answerFollower(frame.head);
@@ -511,9 +524,19 @@ export class DataService {
   async #replicateRuntime(batch: RuntimeBatch): Promise<void> {
     if (!this.#p.linked()) return;
     const ackId = randomUUID();
+    const sentAt = this.#p.clock.now();
     const stored = new Promise<void>((release) => this.#runtimeWaiting.set(ackId, release));
     this.#sendRuntime(batch, ackId);
     await stored;
+    if (this.#p.linked()) this.#runtimeLagMs = this.#p.clock.now() - sentAt;
+  }
+
+  /** The peer's config position, as its frames tell it (acks from a follower, changes from the active node). */
+  #notePeerConfigSeq(frame: PeerFrame): void {
+    if (frame.t === 'config-ack') this.#peerConfigSeq = frame.seq;
+    else if (frame.t === 'config-head' || frame.t === 'config-snapshot') this.#peerConfigSeq = frame.head.seq;
+    else if (frame.t === 'config-changes' && frame.changes.length > 0)
+      this.#peerConfigSeq = Math.max(this.#peerConfigSeq ?? 0, frame.changes.at(-1)!.seq);
   }
 
   #everything(): RuntimeBatch {

@@ -275,7 +275,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         : null,
       licenseMatch: comparison.licenseMatch,
       licenseDifferences: comparison.differences,
-      sync: { eventsReplicated: this.#p.events.count() },
+      sync: { eventsReplicated: this.#p.events.count(), ...this.data.syncView() },
     };
   }
 

@@ -55,7 +55,7 @@ export function statusView(shape: ViewShape = {}): StatusView {
       : null,
     licenseMatch: shape.licenseMatch ?? 'match',
     licenseDifferences: shape.licenseMatch === 'mismatch' ? ['modules differ: opc-ua'] : [],
-    sync: { eventsReplicated: 0 },
+    sync: { eventsReplicated: 0, configSeq: 0, peerConfigSeq: 0, runtimeLagMs: null },
   };
 }
 

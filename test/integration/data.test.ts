@@ -41,6 +41,11 @@ describe('Data: config and runtime replication between two real nodes', () => {
     );
     expect(write.body).toMatchObject({ ok: true, executed: true });
     expect(await tagValue(backup, 'line.speed.3')).toBe(12.5);
+    // The dashboard's sync state: both sides at the same config change, and a measured runtime lag.
+    const sync = (await master.status())?.sync;
+    expect(sync?.configSeq).toBe((await backup.status())?.sync.configSeq);
+    expect(sync?.peerConfigSeq).toBe(sync?.configSeq);
+    expect(sync?.runtimeLagMs).toBeGreaterThanOrEqual(0);
   });
 
   it("a standby answers a change with 307 and the active node's address; reads are answered locally", async () => {

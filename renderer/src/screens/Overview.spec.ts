@@ -48,7 +48,9 @@ describe('Overview', () => {
     expect(
       screen.getByRole('img', { name: 'Heartbeat round trips, last 4: lowest 2 ms, highest 5 ms' }),
     ).toBeInTheDocument();
-    expect(screen.getByText('1,234 events replicated')).toBeInTheDocument();
+    expect(screen.getByTestId('sync-state')).toHaveTextContent(
+      /Config change 42 here, 41 on the peer\s*\(catching up\)\s*Runtime lag 2 ms · 1,234 events replicated/,
+    );
   });
 
   it('shows the peer as Unreachable when the link is not connected, with the reason', async () => {

@@ -100,7 +100,7 @@ export function statusView(
     peer: overrides.peer === null ? null : peerView(overrides.peer),
     licenseMatch: overrides.licenseMatch ?? 'match',
     licenseDifferences: overrides.licenseDifferences ?? [],
-    sync: { eventsReplicated: 1234 },
+    sync: { eventsReplicated: 1234, configSeq: 42, peerConfigSeq: 41, runtimeLagMs: 2 },
   };
 }
 
