@@ -8,6 +8,7 @@ import { runLicenseCommand } from '../license/index.ts';
 import { createLogger } from '../logging.ts';
 import { createNode, type RunningNode } from '../node/create-node.ts';
 import { TandemError, UsageError } from '../errors.ts';
+import { dashboardDir } from '../paths.ts';
 import { openDatabase, MetaStore, SettingsStore } from '../store/index.ts';
 import { loadOrCreateIdentity } from '../trust/index.ts';
 import { settingsFromFlags, NODE_FLAGS, USAGE } from './flags.ts';
@@ -41,7 +42,7 @@ async function runNode(argv: string[]): Promise<number> {
       trustPeers: values['trust-peer'] ?? [],
       adminToken: process.env['TANDEM_ADMIN_TOKEN'],
       dashboardDir:
-        process.env['TANDEM_DASHBOARD_DIR'] ?? new URL('../../dist/renderer', import.meta.url).pathname,
+        process.env['TANDEM_DASHBOARD_DIR'] ?? dashboardDir.pathname,
     },
     { logger: createLogger() },
   );

@@ -32,9 +32,7 @@ export interface LicenseComparison {
 /** A license that cannot be issued: bad content (`LICENSE_INVALID`) or an unusable key (`LICENSE_KEY`). */
 export class LicenseError extends TandemError {}
 
-/** The committed development key pair (assets/license/README.md): never for production. */
-export const devPublicKeyUrl = new URL('../../assets/license/dev-public-key.pem', import.meta.url);
-export const devPrivateKeyUrl = new URL('../../assets/license/dev-private-key.pem', import.meta.url);
+export { devPrivateKeyUrl, devPublicKeyUrl } from '../paths.ts';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 

@@ -56,7 +56,10 @@ async function formedPair(masterArgs: string[] = [], backupArgs: string[] = []):
   cleanup.push(() => pair.stop());
   await pair.master.start();
   await pair.backup.start();
-  await pair.backup.waitStatus((s) => s.node.status === 'standby' && s.peer?.status === 'active', 'pair formed');
+  await pair.backup.waitStatus(
+    (s) => s.node.status === 'standby' && s.peer?.status === 'active',
+    'pair formed',
+  );
   return pair;
 }
 
@@ -99,9 +102,14 @@ describe('Acquisition: Modbus TCP and simulated tags on a real pair', () => {
     expect(device.body).toMatchObject({ name: 'plc1', unitId: 1, timeoutMs: 1000 });
     plc.holding.writeUInt16BE(42, 3 * 2);
     const setpoint = { kind: 'modbus', device: 'plc1', register: 3, table: 'holding' };
-    expect((await master.api('PUT', '/api/config/tags/oven.setpoint', { dataType: 'int', source: setpoint })).status).toBe(200);
+    expect(
+      (await master.api('PUT', '/api/config/tags/oven.setpoint', { dataType: 'int', source: setpoint }))
+        .status,
+    ).toBe(200);
     const flow = { kind: 'modbus', device: 'plc1', register: 0, table: 'input' };
-    expect((await master.api('PUT', '/api/config/tags/flow', { dataType: 'int', source: flow })).status).toBe(200);
+    expect((await master.api('PUT', '/api/config/tags/flow', { dataType: 'int', source: flow })).status).toBe(
+      200,
+    );
 
     await until(async () => (await reading(master, 'oven.setpoint')).value === 42, 'master polled 42');
     expect(await reading(master, 'oven.setpoint')).toMatchObject({ value: 42, quality: 'good' });
@@ -111,7 +119,9 @@ describe('Acquisition: Modbus TCP and simulated tags on a real pair', () => {
     expect(write.body).toEqual({ ok: true, uid: 'w-180', executed: true });
     expect(plc.holding.readUInt16BE(3 * 2)).toBe(180);
 
-    const readOnly = await master.api<{ error: { code: string } }>('POST', '/api/tags/flow/write', { value: 1 });
+    const readOnly = await master.api<{ error: { code: string } }>('POST', '/api/tags/flow/write', {
+      value: 1,
+    });
     expect(readOnly.status).toBe(409);
     expect(readOnly.body.error.code).toBe('READ_ONLY');
   });
@@ -179,7 +189,8 @@ describe('History: samples per node, forwarded after fail-back', () => {
     await backup.waitStatus((s) => s.node.status === 'active', 'backup takes over');
     const tookOverAt = Date.now();
     await until(
-      async () => (await history(backup, 'sim.sine')).filter((s) => Date.parse(s.ts) > tookOverAt).length >= 3,
+      async () =>
+        (await history(backup, 'sim.sine')).filter((s) => Date.parse(s.ts) > tookOverAt).length >= 3,
       'backup records while active',
     );
 

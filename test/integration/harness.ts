@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FailoverEvent, StatusView } from '../../node-core/dto.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../../node-core/cli/main.ts');
+/** The CLI run from source; service-build.test.ts passes the built one (dist/node) instead. */
+export const SOURCE_CLI = path.resolve(import.meta.dirname, '../../node-core/cli/main.ts');
 
 /** Fast timing so that failovers take a fraction of a second. */
 export const FAST = [
@@ -43,8 +44,9 @@ export async function freePort(): Promise<number> {
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
+  cli = SOURCE_CLI,
 ): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+  const result = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     timeout: 30_000,
@@ -52,8 +54,8 @@ export function runCli(
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-export function fingerprintOf(dataDir: string): string {
-  const result = runCli(['fingerprint', '--data-dir', dataDir]);
+export function fingerprintOf(dataDir: string, cli = SOURCE_CLI): string {
+  const result = runCli(['fingerprint', '--data-dir', dataDir], {}, cli);
   if (result.code !== 0) throw new Error(`fingerprint failed: ${result.stderr}`);
   return result.stdout.trim();
 }
@@ -62,14 +64,16 @@ export class NodeProcess {
   readonly dataDir: string;
   readonly apiPort: number;
   readonly args: string[];
+  readonly cli: string;
   child: ChildProcess | null = null;
   token = '';
   output = '';
 
-  constructor(dataDir: string, apiPort: number, args: string[]) {
+  constructor(dataDir: string, apiPort: number, args: string[], cli = SOURCE_CLI) {
     this.dataDir = dataDir;
     this.apiPort = apiPort;
     this.args = args;
+    this.cli = cli;
   }
 
   get url(): string {
@@ -79,7 +83,7 @@ export class NodeProcess {
   /** Starts the process and resolves once it printed its dashboard address. */
   async start(extraArgs: string[] = []): Promise<void> {
     const args = [
-      CLI,
+      this.cli,
       '--data-dir',
       this.dataDir,
       '--api-port',
@@ -197,8 +201,9 @@ export interface Pair {
 export async function makePair(
   masterArgs: string[] = [],
   backupArgs: string[] = [],
-  opts: { trusted?: boolean } = {},
+  opts: { trusted?: boolean; cli?: string } = {},
 ): Promise<Pair> {
+  const cli = opts.cli ?? SOURCE_CLI;
   const masterDir = tempDir('master');
   const backupDir = tempDir('backup');
   const peerPort = await freePort();
@@ -206,28 +211,32 @@ export async function makePair(
     opts.trusted === false
       ? [[], []]
       : [
-          ['--trust-peer', fingerprintOf(backupDir)],
-          ['--trust-peer', fingerprintOf(masterDir)],
+          ['--trust-peer', fingerprintOf(backupDir, cli)],
+          ['--trust-peer', fingerprintOf(masterDir, cli)],
         ];
   const common = ['--name', 'line-1', '--peer-port', String(peerPort), '--peer-host', '127.0.0.1', ...FAST];
-  const master = new NodeProcess(masterDir, await freePort(), [
-    ...common,
-    '--mode',
-    'master',
-    ...trust[0]!,
-    ...masterArgs,
-  ]);
-  const backup = new NodeProcess(backupDir, await freePort(), [
-    ...common,
-    '--mode',
-    'backup',
-    '--master-host',
-    '127.0.0.1',
-    '--master-port',
-    String(peerPort),
-    ...trust[1]!,
-    ...backupArgs,
-  ]);
+  const master = new NodeProcess(
+    masterDir,
+    await freePort(),
+    [...common, '--mode', 'master', ...trust[0]!, ...masterArgs],
+    cli,
+  );
+  const backup = new NodeProcess(
+    backupDir,
+    await freePort(),
+    [
+      ...common,
+      '--mode',
+      'backup',
+      '--master-host',
+      '127.0.0.1',
+      '--master-port',
+      String(peerPort),
+      ...trust[1]!,
+      ...backupArgs,
+    ],
+    cli,
+  );
   return {
     master,
     backup,

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, NodeProcess, runCli, tempDir } from './harness.ts';
+import { freePort, NodeProcess, runCli, SOURCE_CLI, tempDir } from './harness.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../../node-core/cli/main.ts');
+const CLI = SOURCE_CLI;
 const PASSWORD = 'correct horse battery';
 
 /** `{ token, expiresAt }` on success, `{ error }` otherwise. */

@@ -68,7 +68,9 @@ describe('Trust', () => {
     const backup = await pair.backup.status();
     expect(backup?.node.status).toBe('standby');
     expect(backup?.peer?.link).toBe('pending-approval');
-    expect((await pair.backup.events()).some((e) => e.kind === 'role-change' && e.to === 'active')).toBe(false);
+    expect((await pair.backup.events()).some((e) => e.kind === 'role-change' && e.to === 'active')).toBe(
+      false,
+    );
   });
 
   it('a rejected certificate stays rejected, and its peer shows that it was rejected', async () => {

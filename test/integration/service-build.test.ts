@@ -1,0 +1,58 @@
+/**
+ * The headless service as installers ship it: `npm run build:node` bundles node-core into dist/node, and that
+ * bundle (not the TypeScript source the other integration tests run) must start, serve its dashboard, make
+ * its identity, form a pair and fail over.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, makePair, NodeProcess, runCli, tempDir, type Pair } from './harness.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const BUILT_CLI = path.join(root, 'dist/node/node-core/tandem-node.js');
+
+let running: { stop(): Promise<unknown> } | null = null;
+afterEach(async () => {
+  await running?.stop();
+  running = null;
+});
+
+beforeAll(() => {
+  const result = spawnSync('npm', ['run', 'build:node'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`npm run build:node failed:\n${result.stdout}\n${result.stderr}`);
+}, 130_000);
+
+describe('the built service (dist/node)', () => {
+  it('starts an independent node that reports the package version and serves the dashboard', async () => {
+    const node = new NodeProcess(tempDir('built'), await freePort(), ['--mode', 'independent'], BUILT_CLI);
+    running = { stop: () => node.kill('SIGKILL') };
+    await node.start();
+    const status = await node.waitStatus((s) => s.node.status === 'active', 'independent node active');
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(status.node.version).toBe(pkg.version);
+    const page = await fetch(`${node.url}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(node.url + script!)).status).toBe(200);
+  });
+
+  it('prints a fingerprint, forms a pair with it and fails over on kill -9', async () => {
+    const pair: Pair = await makePair([], [], { cli: BUILT_CLI });
+    running = pair;
+    const shown = runCli(['fingerprint', '--data-dir', pair.master.dataDir], {}, BUILT_CLI);
+    expect(shown.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    await pair.master.start();
+    await pair.backup.start();
+    const formed = await pair.backup.waitStatus(
+      (s) => s.node.status === 'standby' && s.peer?.status === 'active',
+      'backup standby next to the built master',
+    );
+    expect(formed.peer?.fingerprint).toBe(shown.stdout.trim());
+    await pair.master.kill('SIGKILL');
+    const after = await pair.backup.waitStatus((s) => s.node.status === 'active', 'backup takes over');
+    expect(after.node.epoch).toBe(2);
+  });
+});
