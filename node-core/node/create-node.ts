@@ -18,6 +18,7 @@ import {
   MetaStore,
   openDatabase,
   SettingsStore,
+  startWalCheckpoints,
   UserStore,
   type Db,
 } from '../store/index.ts';
@@ -65,6 +66,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
   const trustPeers = (options.trustPeers ?? []).map(normaliseFingerprint);
   fs.mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase(options.dataDir);
+  const checkpoints = startWalCheckpoints(db, logger);
   let api: ApiServer | null = null;
   let node: TandemNode | null = null;
   try {
@@ -118,12 +120,14 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       stop: async () => {
         await running.stop();
         await server.close();
+        await checkpoints.stop();
         running.closeStore();
       },
     };
   } catch (error) {
     await node?.abandon().catch(() => undefined);
     await api?.close().catch(() => undefined);
+    await checkpoints.stop();
     closeQuietly(db);
     throw error;
   }

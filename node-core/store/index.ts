@@ -5,3 +5,5 @@ export { EventStore } from './event-store.ts';
 export { CertificateStore } from './certificate-store.ts';
 export { UserStore } from './user-store.ts';
 export type { UserRecord } from './user-store.ts';
+export { startWalCheckpoints } from './wal-checkpoints.ts';
+export type { WalCheckpoints } from './wal-checkpoints.ts';
