@@ -226,9 +226,13 @@ export class ConfigStore {
    * checksum) are skipped. Stops at the first change that does not follow this node's head (a gap, a
    * checksum that does not chain, or a seq this node holds a different change for, made here during a
    * split): what came before it stays stored, and `stoppedAt` names that change so the caller asks for a
-   * full snapshot. Returns the head after the changes.
+   * full snapshot. Returns the head after the changes and those it applied (not the ones it held already).
    */
-  applyReplicated(changes: readonly ConfigChange[]): { head: ConfigHead; stoppedAt: number | null } {
+  applyReplicated(changes: readonly ConfigChange[]): {
+    head: ConfigHead;
+    stoppedAt: number | null;
+    applied: readonly ConfigChange[];
+  } {
     this.persist();
     const start = this.head();
     this.#head = null;
@@ -267,7 +271,7 @@ export class ConfigStore {
     })();
     this.#committed(result.head);
     for (const change of applied) this.#remember(change);
-    return result;
+    return { ...result, applied };
   }
 
   /** Whether this log holds exactly `change` (`head` is the head within the running transaction). */
@@ -330,47 +334,26 @@ export class ConfigStore {
     return diverged;
   }
 
-  /** Idempotent by change identity, so both nodes can hold the same set. */
+  /**
+   * Idempotent by change identity, so both nodes can hold the same set. A conflict already resolved here
+   * (re-applied or discarded, on either node) is not recorded again.
+   */
   recordConflicts(changes: readonly ConfigChange[], now: number): void {
     const insert = this.#sql(
-      'INSERT OR IGNORE INTO config_conflicts (id, origin, epoch, op, kind, key, value, at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT OR IGNORE INTO config_conflicts (id, origin, epoch, op, kind, key, value, at, recorded_at)
+       SELECT @id, @origin, @epoch, @op, @kind, @key, @value, @at, @now
+       WHERE NOT EXISTS (SELECT 1 FROM config_conflicts_resolved WHERE id = @id)`,
     );
     this.#db.transaction(() => {
-      for (const c of changes)
-        insert.run(
-          `${c.origin}:${c.epoch}:${c.seq}`,
-          c.origin,
-          c.epoch,
-          c.op,
-          c.kind,
-          c.key,
-          c.value,
-          c.at,
-          now,
-        );
+      for (const c of changes) {
+        const { origin, epoch, op, kind, key, value, at } = c;
+        insert.run({ id: conflictId(c), origin, epoch, op, kind, key, value, at, now });
+      }
     })();
   }
 
   listConflicts(): ConfigConflict[] {
-    const rows = this.#sql('SELECT * FROM config_conflicts ORDER BY id').all() as (Omit<
-      ConfigConflict,
-      'value' | 'at' | 'recordedAt'
-    > & {
-      value: string | null;
-      at: number;
-      recorded_at: number;
-    })[];
-    return rows.map((r) => ({
-      id: r.id,
-      origin: r.origin,
-      epoch: r.epoch,
-      op: r.op,
-      kind: r.kind,
-      key: r.key,
-      value: r.value === null ? null : (JSON.parse(r.value) as unknown),
-      at: new Date(r.at).toISOString(),
-      recordedAt: new Date(r.recorded_at).toISOString(),
-    }));
+    return (this.#sql('SELECT * FROM config_conflicts ORDER BY id').all() as ConflictRow[]).map(toConflict);
   }
 
   /**
@@ -388,10 +371,27 @@ export class ConfigStore {
     }));
   }
 
-  takeConflict(id: string): ConfigConflict | undefined {
-    const conflict = this.listConflicts().find((c) => c.id === id);
-    if (conflict) this.#sql('DELETE FROM config_conflicts WHERE id = ?').run(id);
-    return conflict;
+  /**
+   * Removes a conflict for good (an operator re-applied or discarded it, here or on the peer): it is
+   * remembered as resolved, so the peer's copy of the set cannot bring it back. Returns it if it was here.
+   */
+  takeConflict(id: string, now: number): ConfigConflict | undefined {
+    const row = this.#sql('SELECT * FROM config_conflicts WHERE id = ?').get(id) as ConflictRow | undefined;
+    this.#db.transaction(() => {
+      this.#sql('DELETE FROM config_conflicts WHERE id = ?').run(id);
+      this.#sql('INSERT OR IGNORE INTO config_conflicts_resolved (id, resolved_at) VALUES (?, ?)').run(
+        id,
+        now,
+      );
+    })();
+    return row && toConflict(row);
+  }
+
+  /** The ids of every conflict resolved here or on the peer, for the peer at link-up. */
+  resolvedConflictIds(): string[] {
+    return (this.#sql('SELECT id FROM config_conflicts_resolved ORDER BY id').all() as { id: string }[]).map(
+      (r) => r.id,
+    );
   }
 
   /** Logs and applies one change; the head is moved by the caller, once per transaction. */
@@ -487,6 +487,31 @@ export class ConfigStore {
 interface ListedItem {
   readonly key: string;
   readonly definition: unknown;
+}
+
+type ConflictRow = Omit<ConfigConflict, 'value' | 'at' | 'recordedAt'> & {
+  value: string | null;
+  at: number;
+  recorded_at: number;
+};
+
+function toConflict(r: ConflictRow): ConfigConflict {
+  return {
+    id: r.id,
+    origin: r.origin,
+    epoch: r.epoch,
+    op: r.op,
+    kind: r.kind,
+    key: r.key,
+    value: r.value === null ? null : (JSON.parse(r.value) as unknown),
+    at: new Date(r.at).toISOString(),
+    recordedAt: new Date(r.recorded_at).toISOString(),
+  };
+}
+
+/** A conflict's id: the change's identity (who made it, in which epoch, at which place in its log). */
+function conflictId(change: Pick<ConfigChange, 'origin' | 'epoch' | 'seq'>): string {
+  return `${change.origin}:${change.epoch}:${change.seq}`;
 }
 
 function listedItem(key: string, definition: string): ListedItem {

@@ -321,3 +321,126 @@ describe('Data: runtime frames stay under the frame limit', () => {
     expect(backup.data.runtime.all()).toHaveLength(200);
   });
 });
+
+describe('Data: a deleted tag takes its value with it on both nodes', () => {
+  async function tagWithValue(master: TestNode, backup: TestNode, name: string): Promise<void> {
+    const put = master.data.putConfig('tag', name, memoryTag);
+    master.deliver(backup);
+    backup.deliver(master);
+    await put;
+    const write = master.data.writeTag(name, 42, undefined);
+    await settle();
+    master.deliver(backup);
+    backup.deliver(master);
+    await write;
+    expect(backup.data.readTag(name)?.value).toBe(42);
+  }
+
+  it('a standby that applies the delete forgets the value: the tag made again later starts without it', async () => {
+    const { master, backup } = pair();
+    await tagWithValue(master, backup, 'line.speed');
+    const removed = master.data.deleteConfig('tag', 'line.speed');
+    master.deliver(backup);
+    backup.deliver(master);
+    expect(await removed).toBe(true);
+    // The backup takes over and an operator makes the tag again: no value from before the delete.
+    master.active = false;
+    backup.active = true;
+    backup.linked = false;
+    await backup.data.putConfig('tag', 'line.speed', memoryTag);
+    expect(backup.data.readTag('line.speed')).toMatchObject({ value: null, quality: 'uncertain' });
+  });
+
+  it('after a split, the loser loads a snapshot: deleted tags lose their values, its own new tags keep theirs', async () => {
+    const { master, backup } = pair();
+    await tagWithValue(master, backup, 'line.speed');
+    backup.drop();
+    master.drop();
+    // Split: both active. The master deletes a tag; the backup makes one and writes to it.
+    await master.data.deleteConfig('tag', 'line.speed');
+    backup.active = true;
+    await backup.data.putConfig('tag', 'made.on.backup', memoryTag);
+    await backup.data.writeTag('made.on.backup', 7, undefined);
+    // Healed, the master wins: the backup's log no longer follows the master's, so it gets a snapshot.
+    backup.active = false;
+    backup.linked = master.linked = true;
+    master.data.onLinkUp(false);
+    backup.data.onLinkUp(true);
+    backup.deliver(master);
+    master.deliver(backup);
+    expect(backup.resyncs.at(-1)).toMatch(/snapshot/);
+    expect(backup.data.config.getTag('line.speed')).toBeUndefined();
+    expect(backup.data.config.listConflicts()).toHaveLength(1);
+    expect(backup.data.runtime.get('made.on.backup')?.value).toBe(7);
+    // The backup takes over later and the deleted tag is made again: it starts without its old value.
+    backup.active = true;
+    backup.linked = false;
+    await backup.data.putConfig('tag', 'line.speed', memoryTag);
+    expect(backup.data.readTag('line.speed')).toMatchObject({ value: null, quality: 'uncertain' });
+  });
+});
+
+describe('Data: a resolved conflict stays resolved on both nodes', () => {
+  /** A split in which the backup made a change the pair did not keep: both nodes hold it as a conflict. */
+  async function pairWithConflict(): Promise<{ master: TestNode; backup: TestNode; id: string }> {
+    const { master, backup } = pair();
+    backup.drop();
+    master.drop();
+    await master.data.putConfig('tag', 'from.master', memoryTag);
+    backup.active = true;
+    await backup.data.putConfig('tag', 'from.backup', memoryTag);
+    backup.active = false;
+    backup.linked = master.linked = true;
+    master.data.onLinkUp(false);
+    backup.data.onLinkUp(true);
+    for (let round = 0; round < 3; round++) {
+      backup.deliver(master);
+      master.deliver(backup);
+    }
+    const [conflict] = master.data.config.listConflicts();
+    expect(conflict?.key).toBe('from.backup');
+    expect(backup.data.config.listConflicts()).toEqual([conflict]);
+    return { master, backup, id: conflict!.id };
+  }
+
+  function relink(master: TestNode, backup: TestNode): void {
+    backup.linked = master.linked = true;
+    master.data.onLinkUp(false);
+    backup.data.onLinkUp(true);
+    for (let round = 0; round < 3; round++) {
+      backup.deliver(master);
+      master.deliver(backup);
+    }
+  }
+
+  it('a conflict discarded while the peer was out of reach does not come back at the next link-up', async () => {
+    const { master, backup, id } = await pairWithConflict();
+    master.drop();
+    backup.drop();
+    expect(master.data.discardConflict(id)?.key).toBe('from.backup');
+    relink(master, backup);
+    expect(master.data.config.listConflicts()).toEqual([]);
+    expect(backup.data.config.listConflicts()).toEqual([]);
+  });
+
+  it('a conflict re-applied while the peer was out of reach is applied once and leaves both sets', async () => {
+    const { master, backup, id } = await pairWithConflict();
+    master.drop();
+    backup.drop();
+    await master.data.reapplyConflict(id);
+    relink(master, backup);
+    expect(master.data.config.listConflicts()).toEqual([]);
+    expect(backup.data.config.listConflicts()).toEqual([]);
+    expect(backup.data.config.getTag('from.backup')).toEqual(memoryTag);
+  });
+
+  it('a conflict resolved on the standby side reaches the active node the same way', async () => {
+    const { master, backup, id } = await pairWithConflict();
+    master.drop();
+    backup.drop();
+    backup.data.discardConflict(id);
+    relink(master, backup);
+    expect(master.data.config.listConflicts()).toEqual([]);
+    expect(backup.data.config.listConflicts()).toEqual([]);
+  });
+});

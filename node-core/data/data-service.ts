@@ -254,7 +254,7 @@ export class DataService {
   }
 
   async reapplyConflict(id: string): Promise<ConfigConflict | undefined> {
-    const conflict = this.config.takeConflict(id);
+    const conflict = this.config.takeConflict(id, this.#p.clock.now());
     if (!conflict) return undefined;
     this.#p.send({ t: 'config-conflict-resolved', id });
     await this.#commitConfig(conflict.op, conflict.kind, conflict.key, conflict.value);
@@ -262,7 +262,7 @@ export class DataService {
   }
 
   discardConflict(id: string): ConfigConflict | undefined {
-    const conflict = this.config.takeConflict(id);
+    const conflict = this.config.takeConflict(id, this.#p.clock.now());
     if (conflict) this.#p.send({ t: 'config-conflict-resolved', id });
     return conflict;
   }
@@ -275,8 +275,11 @@ export class DataService {
     this.#sendRuntime(this.#everything(), null);
     // The conflict set belongs to both nodes, and an operator re-applies on the active one; the frame that
     // carried it may have been lost with a link (found by the simulation, seed 254).
+    // With it go the ids resolved here, so that the peer drops its copy of those instead of sending them back.
     const conflicts = this.config.conflictChanges();
-    if (conflicts.length > 0) this.#p.send({ t: 'config-conflicts', changes: conflicts });
+    const resolved = this.config.resolvedConflictIds();
+    if (conflicts.length > 0 || resolved.length > 0)
+      this.#p.send({ t: 'config-conflicts', changes: conflicts, resolved });
     if (peerActive && !this.#p.isActive()) this.sendConfigHead();
   }
 
@@ -348,10 +351,11 @@ export class DataService {
         this.#configStored(Math.min(frame.seq, this.#configSent));
         return;
       case 'config-conflicts':
+        for (const id of frame.resolved ?? []) this.config.takeConflict(id, this.#p.clock.now());
         this.config.recordConflicts(frame.changes, this.#p.clock.now());
         return;
       case 'config-conflict-resolved':
-        this.config.takeConflict(frame.id);
+        this.config.takeConflict(frame.id, this.#p.clock.now());
         return;
       case 'runtime': {
         this.#observeVersions(frame.values, frame.alarms);
@@ -473,7 +477,9 @@ export class DataService {
 
   #applyChanges(changes: readonly ConfigChange[]): void {
     if (this.#p.isActive()) return;
-    const { head, stoppedAt } = this.config.applyReplicated(changes);
+    const { head, stoppedAt, applied } = this.config.applyReplicated(changes);
+    // A deleted tag's value goes with it, here as on the active node.
+    for (const c of applied) if (c.op === 'delete' && c.kind === 'tag') this.runtime.forget(c.key);
     if (stoppedAt !== null) {
       // A gap, a checksum that does not follow, or an unknown epoch: ask for everything.
       this.#p.fullResync(`config change ${stoppedAt} does not follow ${head.seq}`);
@@ -503,8 +509,14 @@ export class DataService {
     // Changes this node made while the pair was split leave its log with the snapshot and are kept for an
     // operator on both nodes, not dropped: in the same transaction, or a crash in between would lose them.
     const diverged = this.runtime.atomically(() => {
+      const tagsBefore = this.config.list('tag').map((t) => t.key);
       const dropped = this.config.loadSnapshot({ head, items }, this.#p.nodeId);
       if (dropped.length > 0) this.config.recordConflicts(dropped, this.#p.clock.now());
+      // A tag the active node deleted takes its value with it, as there. A tag made here during a split is
+      // in the conflict set now, and keeps its value for when an operator applies it again.
+      const kept = new Set(this.config.list('tag').map((t) => t.key));
+      for (const c of dropped) if (c.kind === 'tag') kept.add(c.key);
+      for (const name of tagsBefore) if (!kept.has(name)) this.runtime.forget(name);
       return dropped;
     });
     if (diverged.length > 0) this.#p.send({ t: 'config-conflicts', changes: diverged });

@@ -150,7 +150,12 @@ export const frameSchema = z.discriminatedUnion('t', [
     more: z.boolean().optional(),
   }),
   z.object({ t: z.literal('config-ack'), seq: z.number().int().min(0) }),
-  z.object({ t: z.literal('config-conflicts'), changes: z.array(configChange).max(100_000) }),
+  z.object({
+    t: z.literal('config-conflicts'),
+    changes: z.array(configChange).max(100_000),
+    // Conflicts resolved on the sender: the receiver drops its copies. Optional: older nodes do not send it.
+    resolved: z.array(z.string().max(200)).max(100_000).optional(),
+  }),
   z.object({ t: z.literal('config-conflict-resolved'), id: z.string().max(200) }),
   z.object({
     t: z.literal('runtime'),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './index.ts';
+import { migrations } from './migrations/index.ts';
 import { UserStore } from './user-store.ts';
 
 describe('UserStore', () => {
@@ -24,9 +25,9 @@ describe('UserStore', () => {
     return new UserStore(db);
   }
 
-  it('is migration 6: a new database has the users table and schema version 6', () => {
+  it('is migration 6: a new database has the users table and the latest schema version', () => {
     open();
-    expect(db!.pragma('user_version', { simple: true })).toBe(6);
+    expect(db!.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version);
     expect(new UserStore(db!).count()).toBe(0);
   });
 

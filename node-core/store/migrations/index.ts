@@ -3,6 +3,7 @@ import { sql as data } from './002-data.ts';
 import { sql as alarms } from './004-alarms.ts';
 import { sql as history } from './005-history.ts';
 import { sql as users } from './006-users.ts';
+import { sql as conflictTombstones } from './007-conflict-tombstones.ts';
 
 /**
  * Numbered migrations, applied in order; a migration never changes once released.
@@ -14,4 +15,5 @@ export const migrations: readonly { readonly version: number; readonly sql: stri
   { version: 4, sql: alarms },
   { version: 5, sql: history },
   { version: 6, sql: users },
+  { version: 7, sql: conflictTombstones },
 ];
