@@ -64,6 +64,8 @@ export class ConfigStore {
   readonly #meta: MetaStore;
   /** The head as last committed, kept so that a change does not read it back; null: read it from the database. */
   #head: ConfigHead | null = null;
+  /** `commonSeq` as last written; null: read it from the database. */
+  #common: number | null = null;
   /** Changes made here that every read sees but the database does not hold yet (see `stage`). */
   #staged: ConfigChange[] = [];
   #onLost: (changes: readonly ConfigChange[], error: unknown) => void = () => undefined;
@@ -83,11 +85,14 @@ export class ConfigStore {
 
   /** Last seq both nodes are known to share (received from, or acknowledged by, the peer). */
   commonSeq(): number {
-    return Number(this.#meta.get('config_common_seq') ?? 0);
+    return (this.#common ??= Number(this.#meta.get('config_common_seq') ?? 0));
   }
 
   markCommon(seq: number): void {
-    if (seq > this.commonSeq()) this.#meta.set('config_common_seq', String(seq));
+    if (seq <= this.commonSeq()) return;
+    this.#meta.set('config_common_seq', String(seq));
+    // Inside a transaction that may still roll back, read it again next time (as the head, `#committed`).
+    this.#common = this.#db.inTransaction ? null : seq;
   }
 
   /**
@@ -329,6 +334,7 @@ export class ConfigStore {
       this.#meta.set('config_common_seq', String(snapshot.head.seq));
       return diverged;
     })();
+    this.#common = null;
     this.#committed({ seq: snapshot.head.seq, checksum: snapshot.head.checksum });
     this.#forgetItems();
     return diverged;

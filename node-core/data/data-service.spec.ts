@@ -102,6 +102,7 @@ describe('Data: config changes go to the standby in groups, each caller answered
   it('changes made while a batch is in flight go out together in one frame and are released by one ack', async () => {
     const { master, backup } = pair();
     const first = track(master.data.putConfig('tag', 'a', memoryTag));
+    await settle();
     expect(frames(master.outbox, 'config-changes')).toHaveLength(1);
     // While the first change is on its way, three more callers commit: nothing more is sent yet.
     const rest = ['b', 'c', 'd'].map((key) => track(master.data.putConfig('tag', key, memoryTag)));
@@ -132,6 +133,27 @@ describe('Data: config changes go to the standby in groups, each caller answered
     expect(rest.map((r) => r.done)).toEqual([true, true, true]);
     expect(master.outbox).toEqual([]);
     expect(master.data.config.commonSeq()).toBe(4);
+  });
+
+  it('changes made together leave together: callers answered by one ack send their next changes in one frame', async () => {
+    const { master, backup } = pair();
+    const callers = ['a', 'b', 'c'].map(async (key) => {
+      await master.data.putConfig('tag', key, memoryTag);
+      await master.data.putConfig('tag', `${key}.next`, memoryTag);
+    });
+    await settle();
+    const sent: PeerFrame[] = [];
+    for (let round = 0; round < 6; round++) {
+      sent.push(...master.deliver(backup));
+      backup.deliver(master);
+      await settle();
+    }
+    await Promise.all(callers);
+    const batches = frames(sent, 'config-changes').map((f) =>
+      f.t === 'config-changes' ? f.changes.length : 0,
+    );
+    // Without it: [1, 2, 1, 2] — the first caller's change alone, the others one round trip later.
+    expect(batches).toEqual([3, 3]);
   });
 
   it('no caller is answered before the standby stored its change', async () => {
@@ -166,6 +188,7 @@ describe('Data: config changes go to the standby in groups, each caller answered
   it('a link drop stores what waited before its callers are answered', async () => {
     const { master } = pair();
     void master.data.putConfig('tag', 'a', memoryTag);
+    await settle();
     const waiting = ['b', 'c'].map((key) => track(master.data.putConfig('tag', key, memoryTag)));
     expect(master.storedHead().seq).toBe(1);
     master.drop();
@@ -177,6 +200,7 @@ describe('Data: config changes go to the standby in groups, each caller answered
   it('changes that were never stored were never answered: a restart finds the last stored head', async () => {
     const { master, backup } = pair();
     void master.data.putConfig('tag', 'a', memoryTag);
+    await settle();
     const waiting = ['b', 'c'].map((key) => track(master.data.putConfig('tag', key, memoryTag)));
     // The process ends here: what it held in memory is gone.
     const restarted = new ConfigStore(master.db, new MetaStore(master.db));
@@ -190,6 +214,7 @@ describe('Data: config changes go to the standby in groups, each caller answered
   it('a batch the database refuses is neither sent nor answered as stored: its callers get the error', async () => {
     const { master, backup } = pair();
     void master.data.putConfig('tag', 'a', memoryTag);
+    await settle();
     const outcomes: string[] = [];
     for (const key of ['b', 'c'])
       master.data.putConfig('tag', key, memoryTag).then(
@@ -212,6 +237,7 @@ describe('Data: config changes go to the standby in groups, each caller answered
     // The log goes on from what is stored.
     master.db.exec('DROP TRIGGER refuse');
     const next = track(master.data.putConfig('tag', 'd', memoryTag));
+    await settle();
     master.deliver(backup);
     backup.deliver(master);
     await settle();
@@ -222,11 +248,14 @@ describe('Data: config changes go to the standby in groups, each caller answered
   it('nothing is lost when a batch is cut by a link drop: the standby catches up when the link is back', async () => {
     const { master, backup } = pair();
     void master.data.putConfig('tag', 'a', memoryTag);
+    await settle();
     master.deliver(backup);
     backup.deliver(master);
     await settle();
     // b is in flight, c and d wait behind it; the link breaks before anything arrives.
-    for (const key of ['b', 'c', 'd']) void master.data.putConfig('tag', key, memoryTag);
+    void master.data.putConfig('tag', 'b', memoryTag);
+    await settle();
+    for (const key of ['c', 'd']) void master.data.putConfig('tag', key, memoryTag);
     master.drop();
     backup.drop();
     // Made while apart: stored here only.
@@ -325,6 +354,7 @@ describe('Data: runtime frames stay under the frame limit', () => {
 describe('Data: a deleted tag takes its value with it on both nodes', () => {
   async function tagWithValue(master: TestNode, backup: TestNode, name: string): Promise<void> {
     const put = master.data.putConfig('tag', name, memoryTag);
+    await settle();
     master.deliver(backup);
     backup.deliver(master);
     await put;
@@ -340,6 +370,7 @@ describe('Data: a deleted tag takes its value with it on both nodes', () => {
     const { master, backup } = pair();
     await tagWithValue(master, backup, 'line.speed');
     const removed = master.data.deleteConfig('tag', 'line.speed');
+    await settle();
     master.deliver(backup);
     backup.deliver(master);
     expect(await removed).toBe(true);

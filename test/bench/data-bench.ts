@@ -28,7 +28,9 @@ const timing = {
   failoverTimeMs: 3000,
   connectionWaitMs: 1000,
 };
-const CONFIG_CHANGES = 5000;
+const CONFIG_CHANGES = 10_000;
+/** Made first and not measured: the JIT and the tables' first pages, as in a node that has run a while. */
+const CONFIG_WARMUP = 2000;
 const CONFIG_CALLERS = 32;
 const RUNTIME_UPDATES = 50_000;
 const RUNTIME_BATCH = 500;
@@ -39,7 +41,7 @@ const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
 
 export const dataBenchSettings =
   `data bench: both nodes in one process, on one thread or the backup on its own; peer timing ${JSON.stringify(timing)}; ` +
-  `config ${CONFIG_CHANGES} changes from ${CONFIG_CALLERS} callers; runtime ${RUNTIME_UPDATES} values in ` +
+  `config ${CONFIG_CHANGES} changes from ${CONFIG_CALLERS} callers after ${CONFIG_WARMUP} unmeasured; runtime ${RUNTIME_UPDATES} values in ` +
   `batches of ${RUNTIME_BATCH}, lag paced at ${PACED_RATE}/s for ${PACED_SECONDS} s; snapshot ${SNAPSHOT_TAGS} tags`;
 
 function dir(label: string): string {
@@ -207,26 +209,33 @@ export async function dataBench(): Promise<Row[]> {
 
 /** Config changes from concurrent callers, each answered only once the standby stored it. */
 async function configChanges(master: RunningNode, backup: Backup, placement: Placement): Promise<Row> {
+  await putTags(master, 'warmup', CONFIG_WARMUP);
+  const started = performance.now();
+  const latencies = await putTags(master, 'bench', CONFIG_CHANGES);
+  const seconds = (performance.now() - started) / 1000;
+  const stored = (await backup.head()).seq >= CONFIG_WARMUP + CONFIG_CHANGES;
+  return [
+    `config changes with standby ack (${CONFIG_CHANGES}, ${CONFIG_CALLERS} callers, after warm-up; ${placement})`,
+    `${(CONFIG_CHANGES / seconds).toFixed(0)}/s, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms${stored ? '' : ' NOT ALL STORED'}`,
+    'target: ≥ 5,000/s, p99 < 10 ms',
+  ];
+}
+
+/** `count` tags `prefix.N` made by concurrent callers; returns each call's latency (ms). */
+async function putTags(master: RunningNode, prefix: string, count: number): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
-  const started = performance.now();
   await Promise.all(
     Array.from({ length: CONFIG_CALLERS }, async () => {
-      while (next < CONFIG_CHANGES) {
+      while (next < count) {
         const i = next++;
         const t = performance.now();
-        await master.node.data.putConfig('tag', `bench.${i}`, memoryTag);
+        await master.node.data.putConfig('tag', `${prefix}.${i}`, memoryTag);
         latencies.push(performance.now() - t);
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  const stored = (await backup.head()).seq >= CONFIG_CHANGES;
-  return [
-    `config changes with standby ack (${CONFIG_CHANGES}, ${CONFIG_CALLERS} callers; ${placement})`,
-    `${(CONFIG_CHANGES / seconds).toFixed(0)}/s, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms${stored ? '' : ' NOT ALL STORED'}`,
-    'target: ≥ 5,000/s, p99 < 10 ms',
-  ];
+  return latencies;
 }
 
 /** Values published by the active node as fast as it can, until the standby holds the last one. */
