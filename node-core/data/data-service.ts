@@ -1,20 +1,15 @@
 /**
  * The gateway data the pair protects, and its replication (behaviour.md "Data", "Commands").
  * Config flows from the active node to its follower; runtime data flows both ways. With the peer
- * connected, a change is acknowledged to its caller only after the peer has stored it.
+ * connected, a change is acknowledged to its caller only after the peer has stored it. Config replication
+ * itself is config-replication.ts; this is the runtime side (values, alarms, commands) and the operations.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/index.ts';
 import type { PeerFrame } from '../peer/index.ts';
-import {
-  ConfigStore,
-  type ConfigChange,
-  type ConfigConflict,
-  type ConfigHead,
-  type ConfigKind,
-  type ConfigSnapshot,
-} from './config-store.ts';
-import { estimateBytes, FRAME_BUDGET_BYTES, splitByBudget } from './frame-parts.ts';
+import { ConfigReplication, isConfigFrame } from './config-replication.ts';
+import type { ConfigConflict, ConfigHead, ConfigKind, ConfigStore } from './config-store.ts';
+import { estimateBytes, FRAME_BUDGET_BYTES } from './frame-parts.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
 import { isWritable, valueProblem } from './tag-definition.ts';
 import { HybridClock } from './version.ts';
@@ -46,40 +41,19 @@ export interface DataPorts {
 
 /** Most items in one frame (the frame schema allows more); frames are also cut by size (frame-parts.ts). */
 const RUNTIME_CHUNK = 10_000;
-const CONFIG_CHUNK = 10_000;
-const SNAPSHOT_CHUNK = 100_000;
-
-type SnapshotItem = ConfigSnapshot['items'][number];
 
 export class DataService {
   readonly config: ConfigStore;
   readonly runtime: RuntimeStore;
   readonly alarms: AlarmService;
   readonly #p: DataPorts;
-  #peerConfigSeq: number | null = null;
   #runtimeLagMs: number | null = null;
   readonly #hlc: HybridClock;
-  /**
-   * Config replication on the current link (group commit). At most one batch of changes is in flight: a
-   * change committed while one is on its way waits in the outbox, and all of them go out together when the
-   * peer acknowledges, in one frame (one transaction on the peer, one `config-ack` for all).
-   */
-  #configSent = 0;
-  #configAcked = 0;
-  #outbox: ConfigChange[] = [];
-  #flushQueued = false;
-  /** Callers waiting for the peer to have stored their config change, in the order of their seq. */
-  #configWaiting: {
-    readonly seq: number;
-    readonly release: () => void;
-    readonly fail: (error: unknown) => void;
-  }[] = [];
+  readonly #configReplication: ConfigReplication;
   /** Callers waiting for the peer to have stored a runtime batch, by ack id. */
   readonly #runtimeWaiting = new Map<string, () => void>();
   /** Commands running on this node, by uid (settles when the call ends, whatever its outcome). */
   readonly #running = new Map<string, Promise<void>>();
-  /** Parts of a config snapshot that came in several frames; loaded together when the last one is here. */
-  #snapshotParts: { head: ConfigHead; items: SnapshotItem[] } | null = null;
 
   constructor(config: ConfigStore, runtime: RuntimeStore, alarms: AlarmService, ports: DataPorts) {
     this.config = config;
@@ -88,18 +62,18 @@ export class DataService {
     this.#p = ports;
     this.#hlc = new HybridClock(ports.nodeId, () => ports.clock.now());
     for (const value of runtime.all()) this.#hlc.observe(value.version.hlc);
-    config.whenLost((changes, error) => this.#lost(changes, error));
+    this.#configReplication = new ConfigReplication(config, runtime, ports);
   }
 
   // ---- operations (the API calls these on the active node) ----
 
   async putConfig(kind: ConfigKind, key: string, definition: unknown): Promise<void> {
-    await this.#commitConfig('put', kind, key, definition);
+    await this.#configReplication.commit('put', kind, key, definition);
   }
 
   async deleteConfig(kind: ConfigKind, key: string): Promise<boolean> {
     if (this.config.get(kind, key) === undefined) return false;
-    await this.#commitConfig('delete', kind, key, null);
+    await this.#configReplication.commit('delete', kind, key, null);
     if (kind === 'tag') this.runtime.forget(key);
     return true;
   }
@@ -254,18 +228,12 @@ export class DataService {
     return { epoch: this.#p.epoch(), hlc: this.#hlc.tick() };
   }
 
-  async reapplyConflict(id: string): Promise<ConfigConflict | undefined> {
-    const conflict = this.config.takeConflict(id, this.#p.clock.now());
-    if (!conflict) return undefined;
-    this.#p.send({ t: 'config-conflict-resolved', id });
-    await this.#commitConfig(conflict.op, conflict.kind, conflict.key, conflict.value);
-    return conflict;
+  reapplyConflict(id: string): Promise<ConfigConflict | undefined> {
+    return this.#configReplication.reapplyConflict(id);
   }
 
   discardConflict(id: string): ConfigConflict | undefined {
-    const conflict = this.config.takeConflict(id, this.#p.clock.now());
-    if (conflict) this.#p.send({ t: 'config-conflict-resolved', id });
-    return conflict;
+    return this.#configReplication.discardConflict(id);
   }
 
   // ---- replication ----
@@ -274,60 +242,30 @@ export class DataService {
   onLinkUp(peerActive: boolean): void {
     this.#endLink();
     this.#sendRuntime(this.#everything(), null);
-    // The conflict set belongs to both nodes, and an operator re-applies on the active one; the frame that
-    // carried it may have been lost with a link (found by the simulation, seed 254).
-    // With it go the ids resolved here, so that the peer drops its copy of those instead of sending them back.
-    const conflicts = this.config.conflictChanges();
-    const resolved = this.config.resolvedConflictIds();
-    if (conflicts.length > 0 || resolved.length > 0)
-      this.#p.send({ t: 'config-conflicts', changes: conflicts, resolved });
-    if (peerActive && !this.#p.isActive()) this.sendConfigHead();
+    this.#configReplication.onLinkUp(peerActive);
   }
 
   onLinkDown(): void {
     this.#endLink();
-    this.#peerConfigSeq = null;
+    this.#configReplication.onLinkDown();
   }
 
   /** Where each side's config stands and how long the last acknowledged runtime change took to reach the peer. */
   syncView(): { configSeq: number; peerConfigSeq: number | null; runtimeLagMs: number | null } {
     return {
       configSeq: this.config.head().seq,
-      peerConfigSeq: this.#peerConfigSeq,
+      peerConfigSeq: this.#configReplication.peerSeq,
       runtimeLagMs: this.#runtimeLagMs,
     };
   }
 
   sendConfigHead(): void {
-    this.#p.send({ t: 'config-head', head: this.config.head() });
+    this.#configReplication.sendHead();
   }
 
   /** What the peer needs to follow this node from `head`: the missing changes, or a full snapshot. */
   answerFollower(head: ConfigHead): void {
-    const mine = this.config.head();
-    // Whatever waited in the outbox is part of this answer (every change here is at or below `mine`).
-    this.#outbox = [];
-    // A follower that holds nothing gets a copy of the items rather than a replay of the whole log (never
-    // more rows, often far fewer); having no changes of its own, it has nothing that could conflict.
-    const changes = head.seq === 0 && mine.seq > 0 ? null : this.config.changesAfter(head);
-    if (changes === null) {
-      const snapshot = this.config.snapshot();
-      const parts = splitByBudget(snapshot.items, snapshotItemBytes, SNAPSHOT_CHUNK);
-      parts.forEach((items, i) =>
-        this.#p.send({
-          t: 'config-snapshot',
-          head: snapshot.head,
-          items,
-          ...(i < parts.length - 1 ? { more: true } : {}),
-        }),
-      );
-      this.#configSent = Math.max(this.#configSent, snapshot.head.seq);
-    } else if (changes.length > 0) {
-      this.#sendChanges(changes);
-    } else {
-      // The follower holds exactly this node's history, so every change here is stored there.
-      this.#configStored(mine.seq);
-    }
+    this.#configReplication.answerFollower(head);
   }
 
   /** Everything this node holds that a node pulling from it (automatic recovery) needs. */
@@ -337,27 +275,8 @@ export class DataService {
   }
 
   onFrame(frame: PeerFrame): void {
-    this.#notePeerConfigSeq(frame);
+    if (isConfigFrame(frame)) return this.#configReplication.onFrame(frame);
     switch (frame.t) {
-      case 'config-head':
-        if (this.#p.isActive()) this.answerFollower(frame.head);
-        return;
-      case 'config-changes':
-        return this.#applyChanges(frame.changes);
-      case 'config-snapshot':
-        return this.#receiveSnapshot(frame.head, frame.items, frame.more === true);
-      case 'config-ack':
-        this.config.markCommon(Math.min(frame.seq, this.config.head().seq));
-        // An ack answers only changes that went out on this link: one still staged here is not the peer's.
-        this.#configStored(Math.min(frame.seq, this.#configSent));
-        return;
-      case 'config-conflicts':
-        for (const id of frame.resolved ?? []) this.config.takeConflict(id, this.#p.clock.now());
-        this.config.recordConflicts(frame.changes, this.#p.clock.now());
-        return;
-      case 'config-conflict-resolved':
-        this.config.takeConflict(frame.id, this.#p.clock.now());
-        return;
       case 'runtime': {
         this.#observeVersions(frame.values, frame.alarms);
         const [values, alarms] = this.runtime.atomically(() => {
@@ -380,173 +299,14 @@ export class DataService {
     }
   }
 
-  async #commitConfig(
-    op: 'put' | 'delete',
-    kind: ConfigKind,
-    key: string,
-    definition: unknown,
-  ): Promise<void> {
-    // Staged: in the log and seen by every read now, stored with the others of its batch (group commit).
-    const change = this.config.stage(
-      op,
-      kind,
-      key,
-      definition,
-      this.#p.epoch(),
-      this.#p.nodeId,
-      this.#p.clock.now(),
-    );
-    if (!this.#p.linked()) {
-      this.config.persist();
-      return;
-    }
-    const stored = new Promise<void>((release, fail) =>
-      this.#configWaiting.push({ seq: change.seq, release, fail }),
-    );
-    this.#outbox.push(change);
-    if (this.#configAcked >= this.#configSent) this.#queueFlush();
-    await stored;
-  }
-
   /**
-   * Sends the outbox once the microtasks queued so far have run, so that changes made together leave
-   * together: callers answered by one ack that go on with their next change would otherwise send the first
-   * of them alone and the rest one round trip later (half the throughput, twice the latency). Microtasks
-   * keep it deterministic (no timer; the simulation drains them after every step).
-   */
-  #queueFlush(): void {
-    if (this.#flushQueued) return;
-    this.#flushQueued = true;
-    queueMicrotask(() => {
-      this.#flushQueued = false;
-      if (this.#configAcked >= this.#configSent) this.#flushOutbox();
-    });
-  }
-
-  /**
-   * Stores what waits in the outbox (one transaction) and sends it (one frame): it becomes the batch in
-   * flight. Nothing is sent that is not stored here first.
-   */
-  #flushOutbox(): void {
-    const changes = this.#outbox;
-    if (changes.length === 0) return;
-    if (!this.#persisted()) return;
-    this.#outbox = [];
-    this.#sendChanges(changes);
-  }
-
-  /** Stores the staged changes; false if that failed (their callers have been told, by `#lost`). */
-  #persisted(): boolean {
-    try {
-      this.config.persist();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Staged changes the database would not take: they are not in the log, and their callers get the error. */
-  #lost(changes: readonly ConfigChange[], error: unknown): void {
-    const seqs = new Set(changes.map((c) => c.seq));
-    this.#outbox = this.#outbox.filter((c) => !seqs.has(c.seq));
-    const failed = this.#configWaiting.filter((w) => seqs.has(w.seq));
-    this.#configWaiting = this.#configWaiting.filter((w) => !seqs.has(w.seq));
-    for (const w of failed)
-      w.fail(new Error(`config change ${w.seq} could not be stored on this node`, { cause: error }));
-  }
-
-  #sendChanges(changes: readonly ConfigChange[]): void {
-    for (const part of splitByBudget(changes, changeBytes, CONFIG_CHUNK))
-      this.#p.send({ t: 'config-changes', changes: part });
-    this.#configSent = Math.max(this.#configSent, changes.at(-1)?.seq ?? 0);
-  }
-
-  /** The peer holds every change up to `seq`: their callers are answered, and the next batch goes out. */
-  #configStored(seq: number): void {
-    this.#configAcked = Math.max(this.#configAcked, seq);
-    const released: (() => void)[] = [];
-    this.#configWaiting = this.#configWaiting.filter((w) => {
-      if (w.seq > seq) return true;
-      released.push(w.release);
-      return false;
-    });
-    if (this.#configAcked >= this.#configSent) this.#flushOutbox();
-    for (const release of released) release();
-  }
-
-  /**
-   * The link the waiting callers counted on is gone (or replaced): nothing is in flight any more. Nobody is
-   * left to store their changes, so the local commits stand and every caller is answered.
+   * The link the waiting callers counted on is gone (or replaced): nothing is in flight any more, and every
+   * caller waiting for the peer is answered (config changes stand as stored here).
    */
   #endLink(): void {
-    // Answered as stored here: so stored here first (a failure answers those callers with the error).
-    this.#persisted();
-    const waiting = [...this.#configWaiting.map((w) => w.release), ...this.#runtimeWaiting.values()];
-    this.#configSent = 0;
-    this.#configAcked = 0;
-    this.#outbox = [];
-    this.#configWaiting = [];
+    const waiting = [...this.#configReplication.endLink(), ...this.#runtimeWaiting.values()];
     this.#runtimeWaiting.clear();
-    this.#snapshotParts = null;
     for (const release of waiting) release();
-  }
-
-  #applyChanges(changes: readonly ConfigChange[]): void {
-    if (this.#p.isActive()) return;
-    const { head, stoppedAt, applied } = this.config.applyReplicated(changes);
-    // A deleted tag's value goes with it, here as on the active node.
-    for (const c of applied) if (c.op === 'delete' && c.kind === 'tag') this.runtime.forget(c.key);
-    if (stoppedAt !== null) {
-      // A gap, a checksum that does not follow, or an unknown epoch: ask for everything.
-      this.#p.fullResync(`config change ${stoppedAt} does not follow ${head.seq}`);
-      this.#p.send({ t: 'config-head', head });
-      return;
-    }
-    // One acknowledgement for the whole frame: it answers every change up to the head.
-    this.#p.send({ t: 'config-ack', seq: head.seq });
-  }
-
-  #receiveSnapshot(head: ConfigHead, items: readonly SnapshotItem[], more: boolean): void {
-    if (this.#p.isActive()) return;
-    const parts = this.#snapshotParts;
-    const sameSnapshot =
-      parts !== null && parts.head.seq === head.seq && parts.head.checksum === head.checksum;
-    const all = sameSnapshot ? parts.items : [];
-    for (const item of items) all.push(item);
-    if (more) {
-      this.#snapshotParts = { head, items: all };
-      return;
-    }
-    this.#snapshotParts = null;
-    this.#applySnapshot(head, all);
-  }
-
-  #applySnapshot(head: ConfigHead, items: ConfigSnapshot['items']): void {
-    // Changes this node made while the pair was split leave its log with the snapshot and are kept for an
-    // operator on both nodes, not dropped: in the same transaction, or a crash in between would lose them.
-    const diverged = this.runtime.atomically(() => {
-      const tagsBefore = this.config.list('tag').map((t) => t.key);
-      const dropped = this.config.loadSnapshot({ head, items }, this.#p.nodeId);
-      if (dropped.length > 0) this.config.recordConflicts(dropped, this.#p.clock.now());
-      // A tag the active node deleted takes its value with it, as there. A tag made here during a split is
-      // in the conflict set now, and keeps its value for when an operator applies it again.
-      const kept = new Set(this.config.list('tag').map((t) => t.key));
-      for (const c of dropped) if (c.kind === 'tag') kept.add(c.key);
-      for (const name of tagsBefore) if (!kept.has(name)) this.runtime.forget(name);
-      return dropped;
-    });
-    if (diverged.length > 0) this.#p.send({ t: 'config-conflicts', changes: diverged });
-    this.#p.fullResync(`config snapshot at change ${head.seq} (${items.length} items)`);
-    this.#p.send({ t: 'config-ack', seq: head.seq });
-    // Changes made here that still wait (sent to a peer that was active too, or in the outbox) are in the
-    // snapshot or in the conflict set now: no ack will come for them, so their callers are answered and
-    // nothing of this node's is in flight any more (found by the simulation, seed 635).
-    const waiting = this.#configWaiting;
-    this.#configWaiting = [];
-    this.#outbox = [];
-    this.#configSent = 0;
-    this.#configAcked = 0;
-    for (const w of waiting) w.release();
   }
 
   async #replicateRuntime(batch: RuntimeBatch): Promise<void> {
@@ -557,14 +317,6 @@ export class DataService {
     this.#sendRuntime(batch, ackId);
     await stored;
     if (this.#p.linked()) this.#runtimeLagMs = this.#p.clock.now() - sentAt;
-  }
-
-  /** The peer's config position, as its frames tell it (acks from a follower, changes from the active node). */
-  #notePeerConfigSeq(frame: PeerFrame): void {
-    if (frame.t === 'config-ack') this.#peerConfigSeq = frame.seq;
-    else if (frame.t === 'config-head' || frame.t === 'config-snapshot') this.#peerConfigSeq = frame.head.seq;
-    else if (frame.t === 'config-changes' && frame.changes.length > 0)
-      this.#peerConfigSeq = Math.max(this.#peerConfigSeq ?? 0, frame.changes.at(-1)!.seq);
   }
 
   #everything(): RuntimeBatch {
@@ -612,14 +364,6 @@ export class DataService {
     for (const a of alarms) if (newest === null || a.version.hlc > newest) newest = a.version.hlc;
     if (newest !== null) this.#hlc.observe(newest);
   }
-}
-
-function changeBytes(c: ConfigChange): number {
-  return estimateBytes([c.origin, c.key, c.value, c.checksum], 160);
-}
-
-function snapshotItemBytes(item: SnapshotItem): number {
-  return estimateBytes([item.key, item.definition], 48);
 }
 
 function valueBytes(v: TagValue): number {
