@@ -58,7 +58,7 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
     return node.data.ackAlarm(id, body.by, body.uid);
   });
 
-  app.get('/api/config/conflicts', () => node.data.config.listConflicts());
+  app.get('/api/config/conflicts', () => node.data.config.conflicts.list());
 
   app.post('/api/config/conflicts/:id/reapply', onlyActive, async (request, reply) => {
     const { id } = conflictParams.parse(request.params);

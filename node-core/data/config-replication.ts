@@ -98,7 +98,7 @@ export class ConfigReplication {
   }
 
   async reapplyConflict(id: string): Promise<ConfigConflict | undefined> {
-    const conflict = this.#config.takeConflict(id, this.#p.clock.now());
+    const conflict = this.#config.conflicts.take(id, this.#p.clock.now());
     if (!conflict) return undefined;
     this.#p.send({ t: 'config-conflict-resolved', id });
     await this.commit(conflict.op, conflict.kind, conflict.key, conflict.value);
@@ -106,7 +106,7 @@ export class ConfigReplication {
   }
 
   discardConflict(id: string): ConfigConflict | undefined {
-    const conflict = this.#config.takeConflict(id, this.#p.clock.now());
+    const conflict = this.#config.conflicts.take(id, this.#p.clock.now());
     if (conflict) this.#p.send({ t: 'config-conflict-resolved', id });
     return conflict;
   }
@@ -116,8 +116,8 @@ export class ConfigReplication {
     // The conflict set belongs to both nodes, and an operator re-applies on the active one; the frame that
     // carried it may have been lost with a link (found by the simulation, seed 254).
     // With it go the ids resolved here, so that the peer drops its copy of those instead of sending them back.
-    const conflicts = this.#config.conflictChanges();
-    const resolved = this.#config.resolvedConflictIds();
+    const conflicts = this.#config.conflicts.asChanges();
+    const resolved = this.#config.conflicts.resolvedIds();
     if (conflicts.length > 0 || resolved.length > 0)
       this.#p.send({ t: 'config-conflicts', changes: conflicts, resolved });
     if (peerActive && !this.#p.isActive()) this.sendHead();
@@ -175,11 +175,11 @@ export class ConfigReplication {
         this.#stored(Math.min(frame.seq, this.#sent));
         return;
       case 'config-conflicts':
-        for (const id of frame.resolved ?? []) this.#config.takeConflict(id, this.#p.clock.now());
-        this.#config.recordConflicts(frame.changes, this.#p.clock.now());
+        for (const id of frame.resolved ?? []) this.#config.conflicts.take(id, this.#p.clock.now());
+        this.#config.conflicts.record(frame.changes, this.#p.clock.now());
         return;
       case 'config-conflict-resolved':
-        this.#config.takeConflict(frame.id, this.#p.clock.now());
+        this.#config.conflicts.take(frame.id, this.#p.clock.now());
         return;
     }
   }
@@ -303,7 +303,7 @@ export class ConfigReplication {
     const diverged = this.#runtime.atomically(() => {
       const tagsBefore = this.#config.list('tag').map((t) => t.key);
       const dropped = this.#config.loadSnapshot({ head, items }, this.#p.nodeId);
-      if (dropped.length > 0) this.#config.recordConflicts(dropped, this.#p.clock.now());
+      if (dropped.length > 0) this.#config.conflicts.record(dropped, this.#p.clock.now());
       // A tag the active node deleted takes its value with it, as there. A tag made here during a split is
       // in the conflict set now, and keeps its value for when an operator applies it again.
       const kept = new Set(this.#config.list('tag').map((t) => t.key));

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { cachedStatement, type Db, type Statement } from '../store/index.ts';
 import type { MetaStore } from '../store/index.ts';
+import { ConflictSet } from './config-conflicts.ts';
 import type { TagDefinition } from './tag-definition.ts';
 
 /** What config data holds: tag definitions, devices, alarm rules. */
@@ -44,18 +45,7 @@ export interface LocalChange {
   readonly definition: unknown;
 }
 
-export interface ConfigConflict {
-  /** `origin:epoch:seq` of the change that was not kept; the same on both nodes. */
-  readonly id: string;
-  readonly origin: string;
-  readonly epoch: number;
-  readonly op: 'put' | 'delete';
-  readonly kind: ConfigKind;
-  readonly key: string;
-  readonly value: unknown;
-  readonly at: string;
-  readonly recordedAt: string;
-}
+export type { ConfigConflict } from './config-conflicts.ts';
 
 const GENESIS = '0'.repeat(64);
 
@@ -74,9 +64,13 @@ export class ConfigStore {
   /** The same, ordered by key; made again after a change of that kind. */
   readonly #listed = new Map<ConfigKind, readonly ListedItem[]>();
 
+  /** Changes a split left out of the log, kept for an operator on both nodes. */
+  readonly conflicts: ConflictSet;
+
   constructor(db: Db, meta: MetaStore) {
     this.#db = db;
     this.#meta = meta;
+    this.conflicts = new ConflictSet(db);
   }
 
   head(): ConfigHead {
@@ -340,66 +334,6 @@ export class ConfigStore {
     return diverged;
   }
 
-  /**
-   * Idempotent by change identity, so both nodes can hold the same set. A conflict already resolved here
-   * (re-applied or discarded, on either node) is not recorded again.
-   */
-  recordConflicts(changes: readonly ConfigChange[], now: number): void {
-    const insert = this.#sql(
-      `INSERT OR IGNORE INTO config_conflicts (id, origin, epoch, op, kind, key, value, at, recorded_at)
-       SELECT @id, @origin, @epoch, @op, @kind, @key, @value, @at, @now
-       WHERE NOT EXISTS (SELECT 1 FROM config_conflicts_resolved WHERE id = @id)`,
-    );
-    this.#db.transaction(() => {
-      for (const c of changes) {
-        const { origin, epoch, op, kind, key, value, at } = c;
-        insert.run({ id: conflictId(c), origin, epoch, op, kind, key, value, at, now });
-      }
-    })();
-  }
-
-  listConflicts(): ConfigConflict[] {
-    return (this.#sql('SELECT * FROM config_conflicts ORDER BY id').all() as ConflictRow[]).map(toConflict);
-  }
-
-  /**
-   * The conflict set as changes, for a `config-conflicts` frame. A conflict is part of no log any more, so
-   * the set keeps no checksum: it goes out as zeros, and the receiver does not read it.
-   */
-  conflictChanges(): ConfigChange[] {
-    const rows = this.#sql(
-      'SELECT id, origin, epoch, op, kind, key, value, at FROM config_conflicts ORDER BY id',
-    ).all() as (Omit<ConfigChange, 'seq' | 'checksum'> & { id: string })[];
-    return rows.map(({ id, ...change }) => ({
-      ...change,
-      seq: Number(id.slice(id.lastIndexOf(':') + 1)),
-      checksum: GENESIS,
-    }));
-  }
-
-  /**
-   * Removes a conflict for good (an operator re-applied or discarded it, here or on the peer): it is
-   * remembered as resolved, so the peer's copy of the set cannot bring it back. Returns it if it was here.
-   */
-  takeConflict(id: string, now: number): ConfigConflict | undefined {
-    const row = this.#sql('SELECT * FROM config_conflicts WHERE id = ?').get(id) as ConflictRow | undefined;
-    this.#db.transaction(() => {
-      this.#sql('DELETE FROM config_conflicts WHERE id = ?').run(id);
-      this.#sql('INSERT OR IGNORE INTO config_conflicts_resolved (id, resolved_at) VALUES (?, ?)').run(
-        id,
-        now,
-      );
-    })();
-    return row && toConflict(row);
-  }
-
-  /** The ids of every conflict resolved here or on the peer, for the peer at link-up. */
-  resolvedConflictIds(): string[] {
-    return (this.#sql('SELECT id FROM config_conflicts_resolved ORDER BY id').all() as { id: string }[]).map(
-      (r) => r.id,
-    );
-  }
-
   /** Logs and applies one change; the head is moved by the caller, once per transaction. */
   #apply(change: ConfigChange): void {
     this.#sql(
@@ -493,31 +427,6 @@ export class ConfigStore {
 interface ListedItem {
   readonly key: string;
   readonly definition: unknown;
-}
-
-type ConflictRow = Omit<ConfigConflict, 'value' | 'at' | 'recordedAt'> & {
-  value: string | null;
-  at: number;
-  recorded_at: number;
-};
-
-function toConflict(r: ConflictRow): ConfigConflict {
-  return {
-    id: r.id,
-    origin: r.origin,
-    epoch: r.epoch,
-    op: r.op,
-    kind: r.kind,
-    key: r.key,
-    value: r.value === null ? null : (JSON.parse(r.value) as unknown),
-    at: new Date(r.at).toISOString(),
-    recordedAt: new Date(r.recorded_at).toISOString(),
-  };
-}
-
-/** A conflict's id: the change's identity (who made it, in which epoch, at which place in its log). */
-function conflictId(change: Pick<ConfigChange, 'origin' | 'epoch' | 'seq'>): string {
-  return `${change.origin}:${change.epoch}:${change.seq}`;
 }
 
 function listedItem(key: string, definition: string): ListedItem {

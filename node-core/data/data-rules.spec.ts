@@ -184,7 +184,7 @@ describe('Durability: a config change is acknowledged only once the standby has 
     backup.data.sendConfigHead();
     await quiesce(master, backup);
     expect(change.done).toBe(true);
-    expect(master.data.config.listConflicts().map((c) => c.key)).toEqual(['D1', 'D2', 'D4']);
+    expect(master.data.config.conflicts.list().map((c) => c.key)).toEqual(['D1', 'D2', 'D4']);
   });
 });
 
@@ -197,17 +197,17 @@ describe('Partitions: the loser’s changes are stored as a conflict set an oper
     // The backup asked for the master's config and gets a snapshot, which turns its changes into conflicts.
     await deliver(backup, master);
     await deliver(master, backup);
-    expect(backup.data.config.listConflicts().map((c) => c.key)).toEqual(['D1', 'D2']);
+    expect(backup.data.config.conflicts.list().map((c) => c.key)).toEqual(['D1', 'D2']);
     // The frame with the conflicts is lost with the link.
     linkDown(master, backup);
-    expect(master.data.config.listConflicts()).toEqual([]);
+    expect(master.data.config.conflicts.list()).toEqual([]);
     linkUp(master, backup);
     await quiesce(master, backup);
-    expect(master.data.config.listConflicts().map((c) => `${c.op} ${c.kind} ${c.key}`)).toEqual([
+    expect(master.data.config.conflicts.list().map((c) => `${c.op} ${c.kind} ${c.key}`)).toEqual([
       'put device D1',
       'put device D2',
     ]);
-    expect(master.data.config.listConflicts()).toEqual(backup.data.config.listConflicts());
+    expect(master.data.config.conflicts.list()).toEqual(backup.data.config.conflicts.list());
   });
 });
 
@@ -220,7 +220,7 @@ describe('Partitions: the loser’s changes are kept, not dropped', () => {
     await deliver(backup, master);
     const before = backup.data.config.head();
     // The process dies between the two: nothing of the snapshot may be stored either.
-    backup.data.config.recordConflicts = () => {
+    backup.data.config.conflicts.record = () => {
       throw new Error('power lost');
     };
     backup.outbox.length = 0;

@@ -401,7 +401,7 @@ describe('Data: a deleted tag takes its value with it on both nodes', () => {
     master.deliver(backup);
     expect(backup.resyncs.at(-1)).toMatch(/snapshot/);
     expect(backup.data.config.getTag('line.speed')).toBeUndefined();
-    expect(backup.data.config.listConflicts()).toHaveLength(1);
+    expect(backup.data.config.conflicts.list()).toHaveLength(1);
     expect(backup.data.runtime.get('made.on.backup')?.value).toBe(7);
     // The backup takes over later and the deleted tag is made again: it starts without its old value.
     backup.active = true;
@@ -428,9 +428,9 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
       backup.deliver(master);
       master.deliver(backup);
     }
-    const [conflict] = master.data.config.listConflicts();
+    const [conflict] = master.data.config.conflicts.list();
     expect(conflict?.key).toBe('from.backup');
-    expect(backup.data.config.listConflicts()).toEqual([conflict]);
+    expect(backup.data.config.conflicts.list()).toEqual([conflict]);
     return { master, backup, id: conflict!.id };
   }
 
@@ -450,8 +450,8 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     backup.drop();
     expect(master.data.discardConflict(id)?.key).toBe('from.backup');
     relink(master, backup);
-    expect(master.data.config.listConflicts()).toEqual([]);
-    expect(backup.data.config.listConflicts()).toEqual([]);
+    expect(master.data.config.conflicts.list()).toEqual([]);
+    expect(backup.data.config.conflicts.list()).toEqual([]);
   });
 
   it('a conflict re-applied while the peer was out of reach is applied once and leaves both sets', async () => {
@@ -460,8 +460,8 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     backup.drop();
     await master.data.reapplyConflict(id);
     relink(master, backup);
-    expect(master.data.config.listConflicts()).toEqual([]);
-    expect(backup.data.config.listConflicts()).toEqual([]);
+    expect(master.data.config.conflicts.list()).toEqual([]);
+    expect(backup.data.config.conflicts.list()).toEqual([]);
     expect(backup.data.config.getTag('from.backup')).toEqual(memoryTag);
   });
 
@@ -471,7 +471,7 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     backup.drop();
     backup.data.discardConflict(id);
     relink(master, backup);
-    expect(master.data.config.listConflicts()).toEqual([]);
-    expect(backup.data.config.listConflicts()).toEqual([]);
+    expect(master.data.config.conflicts.list()).toEqual([]);
+    expect(backup.data.config.conflicts.list()).toEqual([]);
   });
 });

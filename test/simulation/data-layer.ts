@@ -805,7 +805,7 @@ export class DataLayer {
       // Or the change lost a split while it waited: it is in this node's conflict set, on its way to the peer
       // (and sent again on every link-up); (l) checks at the end that the active node has it.
       const id = sc.commit.id;
-      const conflict = () => sc.service.config.listConflicts().some((c) => c.id === id);
+      const conflict = () => sc.service.config.conflicts.list().some((c) => c.id === id);
       if (this.#lineage(head.checksum)?.has(sc.commit.checksum) !== true && !conflict()) {
         this.#host.fail(
           'h',
@@ -989,7 +989,7 @@ export class DataLayer {
       );
     }
     const kept = new Set(lineage.map((c) => c.checksum));
-    const conflicts = new Set(activeService.config.listConflicts().map((c) => c.id));
+    const conflicts = new Set(activeService.config.conflicts.list().map((c) => c.id));
     for (const commit of this.#commits.values()) {
       if (kept.has(commit.checksum)) {
         if (conflicts.has(commit.id)) {
@@ -1004,7 +1004,7 @@ export class DataLayer {
         continue;
       }
       const elsewhere = this.#nodes[peerOf(activeNode.name)].service?.config
-        .listConflicts()
+        .conflicts.list()
         .some((c) => c.id === commit.id);
       return fail(
         'l',

@@ -394,7 +394,7 @@ describe('deterministic simulation: the data layer, named scenarios', () => {
         const data = sim.data?.service(node);
         expect(data?.config.get('device', 'D0')).toMatchObject({ host: '10.0.0.1' });
         expect(data?.config.get('device', 'D1')).toBeUndefined();
-        expect(data?.config.listConflicts().map((c) => `${c.op} ${c.kind} ${c.key}`)).toEqual([
+        expect(data?.config.conflicts.list().map((c) => `${c.op} ${c.kind} ${c.key}`)).toEqual([
           'put device D1',
         ]);
         // Runtime data flows both ways: the write made on the backup during the split is kept.
