@@ -3,8 +3,21 @@
  * `transition(state, event, now)` returns the next state and the effects to perform, and never does I/O.
  * The driver (./driver.ts) performs the effects and feeds back what happened; the simulation does the same
  * with a simulated network and clock.
+ * This file holds the state, the events and the effects, and routes each event; the rules it applies are in
+ * ./roles.ts, ./handover.ts and ./split-brain.ts.
  */
-import { currentOrNextWindowStart } from './restore-window.ts';
+import { assertNever, becomeActive, record, send, setStatus, stop, type Draft } from './draft.ts';
+import {
+  abandonHandover,
+  handoverTimedOut,
+  onHandoverAck,
+  onHandoverOffer,
+  onHandoverRequest,
+  onStopRequested,
+  onSyncComplete,
+  requestSwitchover,
+} from './handover.ts';
+import { decide, learnEpoch } from './roles.ts';
 import type { RedundancyConfig, Status, TransitionReason } from './types.ts';
 
 export interface PeerView {
@@ -134,9 +147,6 @@ export function initialState(config: RedundancyConfig, storedEpoch: number, now:
   };
 }
 
-/** Mutable working copy used inside one transition; never escapes. */
-type Draft = { -readonly [K in keyof MachineState]: MachineState[K] };
-
 export function transition(state: MachineState, event: MachineEvent, now: number): Transition {
   const s: Draft = { ...state };
   const effects: Effect[] = [];
@@ -230,46 +240,23 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
       requestSwitchover(s, now, fx, 'operator request');
       break;
     case 'handover-request':
-      // The peer wants to be active: stand down first, then say so; frames stay in order on the link.
-      if (s.status === 'active') setStatus(s, 'standby', fx, event.reason);
-      if (s.status === 'standby') s.handover = { kind: 'yielded', since: now };
-      fx.push(send({ t: 'handover-ack' }));
+      onHandoverRequest(s, now, fx, event.reason);
       break;
     case 'handover-ack':
-      if (s.handover.kind === 'requested') {
-        const { since, reason } = s.handover;
-        s.handover = { kind: 'none' };
-        s.peer = { ...s.peer, status: 'standby' };
-        becomeActive(s, now, fx, reason, now - since);
-      } else if (s.handover.kind === 'offered') {
-        stop(s, fx, 'stopping');
-      }
+      onHandoverAck(s, now, fx);
       break;
     case 'handover-offer':
-      // The active peer is stopping cleanly: take over at once, without waiting for missed heartbeats.
-      if (s.status !== 'stopping') becomeActive(s, now, fx, 'clean hand-over', 0);
-      fx.push(send({ t: 'handover-ack' }));
-      s.peer = { ...s.peer, status: 'stopping' };
+      onHandoverOffer(s, now, fx);
       break;
     case 'goodbye':
       s.peer = { ...s.peer, status: 'stopping' };
       peerLost(s, fx, 'peer stopped cleanly');
       break;
     case 'sync-complete':
-      if (s.handover.kind === 'pulling') {
-        s.handover = { kind: 'requested', since: now, reason: s.handover.reason };
-        fx.push(send({ t: 'handover-request', reason: s.handover.reason }));
-      }
+      onSyncComplete(s, now, fx);
       break;
     case 'stop-requested':
-      if (s.status === 'active' && s.peer.linked && !s.peer.lost && s.peer.status === 'standby') {
-        setStatus(s, 'stopping', fx, 'stopping');
-        s.handover = { kind: 'offered', since: now };
-        fx.push(send({ t: 'handover-offer' }));
-      } else {
-        if (s.peer.linked) fx.push(send({ t: 'goodbye' }));
-        stop(s, fx, 'stopping');
-      }
+      onStopRequested(s, now, fx);
       return;
     default:
       return assertNever(event);
@@ -322,187 +309,11 @@ function heartbeatTick(s: Draft, now: number, fx: Effect[]): void {
   }
 }
 
-/** The rules of behaviour.md (Roles, Partitions) that follow from what this node now knows. */
-/** The epoch belongs to the pair: a standby keeps the highest it has heard of, durably, so it never goes back. */
-function learnEpoch(s: Draft, fx: Effect[]): void {
-  if (s.peer.epoch <= s.epoch) return;
-  s.epoch = s.peer.epoch;
-  fx.push({ type: 'epoch-learned', epoch: s.epoch });
-}
-
-function decide(s: Draft, now: number, fx: Effect[]): void {
-  if (s.status === 'stopping') return;
-  const peerUp = s.peer.linked && !s.peer.lost;
-  const isolated = s.config.isolationCheck !== null && !peerUp && s.isolationReachable === false;
-
-  // Partitions: a node that reaches neither its peer nor the isolation host assumes it is the isolated one.
-  if (isolated && s.status === 'active') {
-    setStatus(s, 'standby', fx, 'isolated');
-    return;
-  }
-
-  if (s.status === 'starting') {
-    decideMasterBoot(s, now, fx, peerUp, isolated);
-    return;
-  }
-
-  if (peerUp && s.status === 'active' && s.peer.status === 'active') {
-    resolveDualActive(s, now, fx);
-    return;
-  }
-
-  if (s.status === 'standby' && s.handover.kind === 'none') {
-    if (peerUp && s.config.mode === 'master') {
-      if (s.peer.status === 'standby') becomeActive(s, now, fx, 'no active node', null);
-      else if (s.peer.status === 'active' && s.config.recovery === 'automatic') reclaim(s, now, fx);
-      else if (s.peer.status === 'active' && s.config.recovery === 'window' && restoreWindowOpen(s, now)) {
-        requestSwitchover(s, now, fx, 'restore window');
-      }
-    } else if (!peerUp && takeOverDue(s, now)) {
-      becomeActive(s, now, fx, 'missed heartbeats', now - s.heartbeat.lastAnsweredAt);
-    }
-  }
-}
-
-function decideMasterBoot(s: Draft, now: number, fx: Effect[], peerUp: boolean, isolated: boolean): void {
-  if (s.handover.kind !== 'none') return;
-  if (peerUp && s.peer.status === 'active') {
-    switch (s.config.recovery) {
-      case 'automatic':
-        reclaim(s, now, fx);
-        return;
-      case 'manual':
-        setStatus(s, 'standby', fx, 'manual recovery: backup is active');
-        return;
-      case 'window':
-        setStatus(s, 'standby', fx, 'waiting for restore window');
-        return;
-      default:
-        return assertNever(s.config.recovery);
-    }
-  }
-  if (peerUp && s.peer.status !== null) {
-    becomeActive(s, now, fx, 'backup connected as standby', null);
-    return;
-  }
-  if (s.connectDeadline !== null && now >= s.connectDeadline) {
-    if (isolated) setStatus(s, 'standby', fx, 'isolated');
-    else if (s.config.isolationCheck === null || s.isolationReachable === true) {
-      becomeActive(s, now, fx, 'no backup within connection wait', null);
-    } else fx.push({ type: 'probe-isolation' });
-  }
-}
-
-/** Automatic recovery: take back everything the backup changed before asking it to stand down. */
-function reclaim(s: Draft, now: number, fx: Effect[]): void {
-  s.handover = { kind: 'pulling', since: now, reason: 'automatic recovery' };
-  fx.push({ type: 'pull-from-peer' });
-}
-
-function restoreWindowOpen(s: Draft, now: number): boolean {
-  const window = s.config.restoreWindow;
-  const start = window ? currentOrNextWindowStart(window, now) : null;
-  return start !== null && start <= now;
-}
-
-function handoverTimedOut(s: Draft, now: number): boolean {
-  const h = s.handover;
-  return h.kind !== 'none' && h.kind !== 'pulling' && now - h.since >= s.config.timing.pingTimeoutMs;
-}
-
-function takeOverDue(s: Draft, now: number): boolean {
-  const { missedPings, failoverTimeMs } = s.config.timing;
-  const hb = s.heartbeat;
-  if (hb.missed < missedPings || now - hb.lastAnsweredAt < failoverTimeMs) return false;
-  return s.config.isolationCheck === null || s.isolationReachable === true;
-}
-
-/**
- * Both nodes active once the link heals: exactly one stays. With automatic recovery the master;
- * otherwise the node that was active without interruption (earlier activeSince), the master on a tie.
- * Both sides compute the same answer from the same facts.
- */
-function resolveDualActive(s: Draft, now: number, fx: Effect[]): void {
-  const mine = s.activeSince ?? now;
-  const theirs = s.peer.activeSince ?? now;
-  const iAmMaster = s.config.mode === 'master';
-  const iWin =
-    s.config.recovery === 'automatic' ? iAmMaster : mine < theirs || (mine === theirs && iAmMaster);
-  if (iWin) return;
-  const dualActiveMs = now - Math.max(mine, theirs);
-  fx.push(record('split-brain', 'active', 'standby', 'partition healed', dualActiveMs));
-  setStatus(s, 'standby', fx, 'partition healed');
-  fx.push({ type: 'merge-split-changes' });
-}
-
-function requestSwitchover(s: Draft, now: number, fx: Effect[], reason: TransitionReason): void {
-  if (s.status === 'active' || s.status === 'stopping' || s.handover.kind !== 'none') return;
-  const peerUp = s.peer.linked && !s.peer.lost;
-  if (peerUp && s.peer.status === 'active') {
-    s.handover = { kind: 'requested', since: now, reason };
-    fx.push(send({ t: 'handover-request', reason }));
-  } else if (s.config.isolationCheck !== null && !peerUp && s.isolationReachable !== true) {
-    // Partitions: without its peer, a node becomes active only when it reaches the isolation host; on request
-    // it would step down again at once, or at the next probe (found by the simulation, seed 12). Ask the host.
-    fx.push(record('switchover-failed', s.status, s.status, `${reason}: isolation host not reached`, null));
-    fx.push({ type: 'probe-isolation' });
-  } else {
-    becomeActive(s, now, fx, reason, null);
-  }
-}
-
-function abandonHandover(s: Draft, now: number, fx: Effect[], why: string): void {
-  const h = s.handover;
-  if (h.kind === 'none') return;
-  s.handover = { kind: 'none' };
-  if (h.kind === 'offered') {
-    stop(s, fx, 'stopping');
-    return;
-  }
-  if (h.kind === 'yielded') return;
-  fx.push(record('switchover-failed', s.status, s.status, `${h.reason}: ${why}`, now - h.since));
-  if (s.status === 'starting') setStatus(s, 'standby', fx, 'peer lost during recovery');
-}
-
 function peerLost(s: Draft, fx: Effect[], why: string): void {
   if (s.peer.lost) return;
   s.peer = { ...s.peer, lost: true };
   // A peer never met cannot be lost: a master booting alone records nothing.
   if (s.peer.status !== null) fx.push(record('peer-lost', null, null, why, null));
-}
-
-function becomeActive(
-  s: Draft,
-  now: number,
-  fx: Effect[],
-  reason: TransitionReason,
-  outageMs: number | null,
-): void {
-  if (s.status === 'active') return;
-  // The epoch grows by one each time any node of the pair becomes active.
-  s.epoch = Math.max(s.epoch, s.peer.epoch) + 1;
-  s.activeSince = now;
-  s.connectDeadline = null;
-  const from = s.status;
-  setStatus(s, 'active', fx, reason);
-  fx.push(record('role-change', from, 'active', reason, outageMs));
-}
-
-function setStatus(s: Draft, status: Status, fx: Effect[], reason: string): void {
-  if (s.status === status) return;
-  const from = s.status;
-  s.status = status;
-  if (status !== 'active') s.activeSince = null;
-  if (status !== 'starting') s.connectDeadline = null;
-  fx.push({ type: 'status-changed', status, epoch: s.epoch, reason });
-  fx.push(send({ t: 'state', status, epoch: s.epoch, activeSince: s.activeSince }));
-  if (from === 'active' && status !== 'active') fx.push(record('role-change', from, status, reason, null));
-}
-
-function stop(s: Draft, fx: Effect[], reason: string): void {
-  setStatus(s, 'stopping', fx, reason);
-  s.stopped = true;
-  fx.push({ type: 'stopped' });
 }
 
 function nextWake(s: MachineState, now: number): number | null {
@@ -523,22 +334,4 @@ function nextWake(s: MachineState, now: number): number | null {
   // A deadline already passed without effect waits on something else (an isolation probe, say).
   const future = candidates.filter((at) => at > now);
   return future.length > 0 ? Math.min(...future) : now + s.config.timing.pingRateMs;
-}
-
-function record(
-  kind: RecordedEvent['kind'],
-  from: Status | null,
-  to: Status | null,
-  reason: string,
-  durationMs: number | null,
-): Effect {
-  return { type: 'record', event: { kind, from, to, reason, durationMs } };
-}
-
-function send(frame: Frame): Effect {
-  return { type: 'send', frame };
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled: ${JSON.stringify(value)}`);
 }

@@ -1,0 +1,94 @@
+/**
+ * Hand-overs of the active role between the two nodes, and both sides of each: a switch-over (operator, restore
+ * window), automatic recovery (pull from the peer first, then ask it to stand down) and the clean stop of an
+ * active node (offer, then stop). `state.handover` says which one this node drives, so that the peer's answers
+ * are read in context; one that does not come within the ping timeout abandons it.
+ */
+import { becomeActive, record, send, setStatus, stop, type Draft } from './draft.ts';
+import type { Effect } from './machine.ts';
+import type { TransitionReason } from './types.ts';
+
+/** Automatic recovery: take back everything the backup changed before asking it to stand down. */
+export function reclaim(s: Draft, now: number, fx: Effect[]): void {
+  s.handover = { kind: 'pulling', since: now, reason: 'automatic recovery' };
+  fx.push({ type: 'pull-from-peer' });
+}
+
+/** Everything the peer changed is here now: ask it to stand down. */
+export function onSyncComplete(s: Draft, now: number, fx: Effect[]): void {
+  if (s.handover.kind === 'pulling') {
+    s.handover = { kind: 'requested', since: now, reason: s.handover.reason };
+    fx.push(send({ t: 'handover-request', reason: s.handover.reason }));
+  }
+}
+
+export function requestSwitchover(s: Draft, now: number, fx: Effect[], reason: TransitionReason): void {
+  if (s.status === 'active' || s.status === 'stopping' || s.handover.kind !== 'none') return;
+  const peerUp = s.peer.linked && !s.peer.lost;
+  if (peerUp && s.peer.status === 'active') {
+    s.handover = { kind: 'requested', since: now, reason };
+    fx.push(send({ t: 'handover-request', reason }));
+  } else if (s.config.isolationCheck !== null && !peerUp && s.isolationReachable !== true) {
+    // Partitions: without its peer, a node becomes active only when it reaches the isolation host; on request
+    // it would step down again at once, or at the next probe (found by the simulation, seed 12). Ask the host.
+    fx.push(record('switchover-failed', s.status, s.status, `${reason}: isolation host not reached`, null));
+    fx.push({ type: 'probe-isolation' });
+  } else {
+    becomeActive(s, now, fx, reason, null);
+  }
+}
+
+export function onHandoverRequest(s: Draft, now: number, fx: Effect[], reason: TransitionReason): void {
+  // The peer wants to be active: stand down first, then say so; frames stay in order on the link.
+  if (s.status === 'active') setStatus(s, 'standby', fx, reason);
+  if (s.status === 'standby') s.handover = { kind: 'yielded', since: now };
+  fx.push(send({ t: 'handover-ack' }));
+}
+
+export function onHandoverAck(s: Draft, now: number, fx: Effect[]): void {
+  if (s.handover.kind === 'requested') {
+    const { since, reason } = s.handover;
+    s.handover = { kind: 'none' };
+    s.peer = { ...s.peer, status: 'standby' };
+    becomeActive(s, now, fx, reason, now - since);
+  } else if (s.handover.kind === 'offered') {
+    stop(s, fx, 'stopping');
+  }
+}
+
+/** Clean stop (behaviour.md rule 4): an active node with a standby peer offers it the active role first. */
+export function onStopRequested(s: Draft, now: number, fx: Effect[]): void {
+  if (s.status === 'active' && s.peer.linked && !s.peer.lost && s.peer.status === 'standby') {
+    setStatus(s, 'stopping', fx, 'stopping');
+    s.handover = { kind: 'offered', since: now };
+    fx.push(send({ t: 'handover-offer' }));
+  } else {
+    if (s.peer.linked) fx.push(send({ t: 'goodbye' }));
+    stop(s, fx, 'stopping');
+  }
+}
+
+export function onHandoverOffer(s: Draft, now: number, fx: Effect[]): void {
+  // The active peer is stopping cleanly: take over at once, without waiting for missed heartbeats.
+  if (s.status !== 'stopping') becomeActive(s, now, fx, 'clean hand-over', 0);
+  fx.push(send({ t: 'handover-ack' }));
+  s.peer = { ...s.peer, status: 'stopping' };
+}
+
+export function handoverTimedOut(s: Draft, now: number): boolean {
+  const h = s.handover;
+  return h.kind !== 'none' && h.kind !== 'pulling' && now - h.since >= s.config.timing.pingTimeoutMs;
+}
+
+export function abandonHandover(s: Draft, now: number, fx: Effect[], why: string): void {
+  const h = s.handover;
+  if (h.kind === 'none') return;
+  s.handover = { kind: 'none' };
+  if (h.kind === 'offered') {
+    stop(s, fx, 'stopping');
+    return;
+  }
+  if (h.kind === 'yielded') return;
+  fx.push(record('switchover-failed', s.status, s.status, `${h.reason}: ${why}`, now - h.since));
+  if (s.status === 'starting') setStatus(s, 'standby', fx, 'peer lost during recovery');
+}

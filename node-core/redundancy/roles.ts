@@ -1,0 +1,89 @@
+/** The rules of behaviour.md (Roles, Partitions) that follow from what this node now knows. */
+import { assertNever, becomeActive, setStatus, type Draft } from './draft.ts';
+import { reclaim, requestSwitchover } from './handover.ts';
+import type { Effect } from './machine.ts';
+import { currentOrNextWindowStart } from './restore-window.ts';
+import { resolveDualActive } from './split-brain.ts';
+
+/** The epoch belongs to the pair: a standby keeps the highest it has heard of, durably, so it never goes back. */
+export function learnEpoch(s: Draft, fx: Effect[]): void {
+  if (s.peer.epoch <= s.epoch) return;
+  s.epoch = s.peer.epoch;
+  fx.push({ type: 'epoch-learned', epoch: s.epoch });
+}
+
+export function decide(s: Draft, now: number, fx: Effect[]): void {
+  if (s.status === 'stopping') return;
+  const peerUp = s.peer.linked && !s.peer.lost;
+  const isolated = s.config.isolationCheck !== null && !peerUp && s.isolationReachable === false;
+
+  // Partitions: a node that reaches neither its peer nor the isolation host assumes it is the isolated one.
+  if (isolated && s.status === 'active') {
+    setStatus(s, 'standby', fx, 'isolated');
+    return;
+  }
+
+  if (s.status === 'starting') {
+    decideMasterBoot(s, now, fx, peerUp, isolated);
+    return;
+  }
+
+  if (peerUp && s.status === 'active' && s.peer.status === 'active') {
+    resolveDualActive(s, now, fx);
+    return;
+  }
+
+  if (s.status === 'standby' && s.handover.kind === 'none') {
+    if (peerUp && s.config.mode === 'master') {
+      if (s.peer.status === 'standby') becomeActive(s, now, fx, 'no active node', null);
+      else if (s.peer.status === 'active' && s.config.recovery === 'automatic') reclaim(s, now, fx);
+      else if (s.peer.status === 'active' && s.config.recovery === 'window' && restoreWindowOpen(s, now)) {
+        requestSwitchover(s, now, fx, 'restore window');
+      }
+    } else if (!peerUp && takeOverDue(s, now)) {
+      becomeActive(s, now, fx, 'missed heartbeats', now - s.heartbeat.lastAnsweredAt);
+    }
+  }
+}
+
+function decideMasterBoot(s: Draft, now: number, fx: Effect[], peerUp: boolean, isolated: boolean): void {
+  if (s.handover.kind !== 'none') return;
+  if (peerUp && s.peer.status === 'active') {
+    switch (s.config.recovery) {
+      case 'automatic':
+        reclaim(s, now, fx);
+        return;
+      case 'manual':
+        setStatus(s, 'standby', fx, 'manual recovery: backup is active');
+        return;
+      case 'window':
+        setStatus(s, 'standby', fx, 'waiting for restore window');
+        return;
+      default:
+        return assertNever(s.config.recovery);
+    }
+  }
+  if (peerUp && s.peer.status !== null) {
+    becomeActive(s, now, fx, 'backup connected as standby', null);
+    return;
+  }
+  if (s.connectDeadline !== null && now >= s.connectDeadline) {
+    if (isolated) setStatus(s, 'standby', fx, 'isolated');
+    else if (s.config.isolationCheck === null || s.isolationReachable === true) {
+      becomeActive(s, now, fx, 'no backup within connection wait', null);
+    } else fx.push({ type: 'probe-isolation' });
+  }
+}
+
+function restoreWindowOpen(s: Draft, now: number): boolean {
+  const window = s.config.restoreWindow;
+  const start = window ? currentOrNextWindowStart(window, now) : null;
+  return start !== null && start <= now;
+}
+
+function takeOverDue(s: Draft, now: number): boolean {
+  const { missedPings, failoverTimeMs } = s.config.timing;
+  const hb = s.heartbeat;
+  if (hb.missed < missedPings || now - hb.lastAnsweredAt < failoverTimeMs) return false;
+  return s.config.isolationCheck === null || s.isolationReachable === true;
+}
