@@ -61,8 +61,8 @@ export class ConfigStore {
   #onLost: (changes: readonly ConfigChange[], error: unknown) => void = () => undefined;
   /** The parsed items of each kind read so far, kept up to date with every change (see `list`). */
   readonly #parsed = new Map<ConfigKind, Map<string, ListedItem>>();
-  /** The same, ordered by key; made again after a change of that kind. */
-  readonly #listed = new Map<ConfigKind, readonly ListedItem[]>();
+  /** The same, ordered by key, also kept up to date change by change (sorting 10,000 tags takes ms). */
+  readonly #listed = new Map<ConfigKind, ListedItem[]>();
 
   /** Changes a split left out of the log, kept for an operator on both nodes. */
   readonly conflicts: ConflictSet;
@@ -97,7 +97,7 @@ export class ConfigStore {
   list<T>(kind: ConfigKind): { key: string; definition: T }[] {
     let listed = this.#listed.get(kind);
     if (!listed) {
-      listed = [...this.#items(kind).values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      listed = [...this.#items(kind).values()].sort((a, b) => compareKeys(a.key, b.key));
       this.#listed.set(kind, listed);
     }
     return [...listed] as { key: string; definition: T }[];
@@ -376,11 +376,12 @@ export class ConfigStore {
   /** A change is in the log now (staged or stored): the kept items follow it. */
   #remember(change: ConfigChange): void {
     const items = this.#parsed.get(change.kind);
-    if (items) {
-      if (change.op === 'put') items.set(change.key, listedItem(change.key, change.value!));
-      else items.delete(change.key);
-    }
-    this.#listed.delete(change.kind);
+    if (!items) return;
+    const item = change.op === 'put' ? listedItem(change.key, change.value!) : null;
+    if (item) items.set(change.key, item);
+    else items.delete(change.key);
+    const listed = this.#listed.get(change.kind);
+    if (listed) placeInOrder(listed, change.key, item);
   }
 
   /** The database's items are other than the kept ones (a snapshot, a write that failed): read them again. */
@@ -427,6 +428,25 @@ export class ConfigStore {
 interface ListedItem {
   readonly key: string;
   readonly definition: unknown;
+}
+
+/** By UTF-16 code unit, the order `list` returns (the same on every node and platform). */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Puts `item` at its key's place in `sorted` (replacing one with that key), or removes that key (null). */
+function placeInOrder(sorted: ListedItem[], key: string, item: ListedItem | null): void {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareKeys(sorted[mid]!.key, key) < 0) low = mid + 1;
+    else high = mid;
+  }
+  const present = sorted[low]?.key === key;
+  if (item) sorted.splice(low, present ? 1 : 0, item);
+  else if (present) sorted.splice(low, 1);
 }
 
 function listedItem(key: string, definition: string): ListedItem {
