@@ -30,9 +30,7 @@ import {
 } from '../data/index.ts';
 import type { NodeSettings } from './settings.ts';
 import { GatewayWorkload } from './gateway-workload.ts';
-
-/** Heartbeat round trips kept for the status view: a minute at the default ping rate. */
-const RTT_SAMPLES_KEPT = 60;
+import { PeerFrameRouter } from './peer-frames.ts';
 
 export interface TandemNodeParts {
   readonly settings: NodeSettings;
@@ -55,15 +53,6 @@ export interface TandemNodeEvents {
   stopped: [];
 }
 
-interface PeerFacts {
-  hello: Hello;
-  certificate: CertificateInfo;
-  lastHeartbeatAt: number | null;
-  rttMs: number | null;
-  /** The last heartbeat round trips, oldest first, for the dashboard's sparkline. */
-  rttRecent: number[];
-}
-
 export class TandemNode extends EventEmitter<TandemNodeEvents> {
   readonly settings: NodeSettings;
   readonly nodeId: string;
@@ -74,8 +63,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   readonly #driver: RedundancyDriver;
   readonly #link: PeerLink | null;
   readonly #startedAt: number;
-  readonly #pingSentAt = new Map<number, number>();
-  #peer: PeerFacts | null = null;
+  readonly #peerFrames: PeerFrameRouter;
   #apiUrl = '';
   #stopping: Promise<void> | null = null;
   #whenStopped: () => void = () => undefined;
@@ -138,12 +126,24 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       logger: parts.logger,
       status: () => this.status,
       linked: () => this.#link?.isUp === true,
-      peerLastSeenAt: () => this.#peer?.lastHeartbeatAt ?? null,
+      peerLastSeenAt: () => this.#peerFrames.peer?.lastHeartbeatAt ?? null,
       send: (frame) => this.#send(frame),
       deviceFault: (device, reason) =>
         reason === null
           ? this.#record('device-recovered', null, null, `device "${device}" answers again`, null)
           : this.#record('device-fault', null, null, `device "${device}": ${reason}`, null),
+    });
+    this.#peerFrames = new PeerFrameRouter({
+      driver: this.#driver,
+      data: this.data,
+      workload: this.workload,
+      events: parts.events,
+      license: parts.license,
+      metrics: this.metrics,
+      clock: parts.clock,
+      send: (frame) => this.#send(frame),
+      record: (kind, reason) => this.#record(kind, null, null, reason, null),
+      eventReceived: (event) => this.emit('event', event),
     });
   }
 
@@ -227,7 +227,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         null,
       );
       // A connection refused for this certificate is built again at once rather than at the next re-dial.
-      if (after === 'rejected' && this.#peer?.certificate.fingerprint === fingerprint)
+      if (after === 'rejected' && this.#peerFrames.peer?.certificate.fingerprint === fingerprint)
         this.#link?.drop('certificate rejected');
     }
     return this.#p.certificates.list().find((c) => c.fingerprint === fingerprint);
@@ -236,7 +236,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   statusView(): StatusView {
     const s = this.settings;
     const state = this.#driver.state;
-    const peer = this.#peer;
+    const peer = this.#peerFrames.peer;
     const linked = this.#link?.isUp === true;
     const comparison = compareLicenses(this.#p.license, linked && peer ? peer.hello.license : null);
     return {
@@ -298,13 +298,9 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       logger: this.#p.logger,
     });
     link.on('state', (state, reason) => this.emit('link', state, reason));
-    link.on('up', (hello, certificate) => this.#onLinkUp(hello, certificate));
-    link.on('down', () => {
-      this.data.onLinkDown();
-      this.workload.linkDown();
-      this.#driver.dispatch({ type: 'link-down' });
-    });
-    link.on('frame', (frame) => this.#onFrame(frame));
+    link.on('up', (hello, certificate) => this.#peerFrames.linkUp(hello, certificate));
+    link.on('down', () => this.#peerFrames.linkDown());
+    link.on('frame', (frame) => this.#peerFrames.route(frame));
     link.on('unverified', () => this.#driver.dispatch({ type: 'peer-unverified' }));
     return link;
   }
@@ -353,84 +349,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     return null;
   }
 
-  #onLinkUp(hello: Hello, certificate: CertificateInfo): void {
-    this.#peer = { hello, certificate, lastHeartbeatAt: null, rttMs: null, rttRecent: [] };
-    this.#pingSentAt.clear();
-    this.#driver.dispatch({
-      type: 'link-up',
-      peer: { status: hello.status, epoch: hello.epoch, activeSince: hello.activeSince },
-    });
-    // Each side sends its history; inserts are idempotent, so both end with the union.
-    this.#send({ t: 'events', events: this.#p.events.list(10_000) });
-    this.data.onLinkUp(hello.status === 'active');
-    this.workload.linkUp();
-    const comparison = compareLicenses(this.#p.license, hello.license);
-    if (comparison.licenseMatch === 'mismatch') {
-      this.#record('license-mismatch', null, null, comparison.differences.join('; '), null);
-    }
-  }
-
-  #onFrame(frame: PeerFrame): void {
-    const now = this.#p.clock.now();
-    switch (frame.t) {
-      case 'ping':
-        this.#send({ t: 'pong', seq: frame.seq });
-        return;
-      case 'pong': {
-        const sentAt = this.#pingSentAt.get(frame.seq);
-        this.#pingSentAt.delete(frame.seq);
-        if (this.#peer && sentAt !== undefined) {
-          this.#peer.lastHeartbeatAt = now;
-          this.#peer.rttMs = now - sentAt;
-          this.#peer.rttRecent.push(this.#peer.rttMs);
-          if (this.#peer.rttRecent.length > RTT_SAMPLES_KEPT) this.#peer.rttRecent.shift();
-          this.metrics.heartbeatRtt(this.#peer.rttMs);
-        }
-        this.#driver.dispatch({ type: 'pong', seq: frame.seq });
-        return;
-      }
-      case 'state': {
-        const wasActive = this.#driver.state.peer.status === 'active';
-        this.#driver.dispatch({ type: 'peer-state', peer: frame });
-        // A new active peer: follow it from where this node's config stands.
-        if (frame.status === 'active' && !wasActive && this.status !== 'active') this.data.sendConfigHead();
-        return;
-      }
-      case 'handover-request':
-        this.#driver.dispatch({ type: 'handover-request', reason: frame.reason });
-        return;
-      case 'handover-ack':
-      case 'handover-offer':
-      case 'goodbye':
-        this.#driver.dispatch({ type: frame.t });
-        return;
-      case 'events': {
-        const fresh = frame.events.filter((e) => this.#p.events.insert(e));
-        for (const event of fresh) this.emit('event', event);
-        return;
-      }
-      case 'sync-request':
-        // Everything this node holds that the peer may lack, then the marker that it is all there.
-        this.data.answerPull(frame.configHead);
-        this.#send({ t: 'events', events: this.#p.events.list(10_000) });
-        this.#send({ t: 'sync-done' });
-        return;
-      case 'sync-done':
-        this.#driver.dispatch({ type: 'sync-complete' });
-        return;
-      case 'history-request':
-      case 'history-samples':
-        this.workload.onFrame(frame);
-        return;
-      case 'hello':
-        return;
-      default:
-        this.data.onFrame(frame);
-    }
-  }
-
   #send(frame: Frame | PeerFrame): void {
-    if (frame.t === 'ping') this.#pingSentAt.set(frame.seq, this.#p.clock.now());
+    this.#peerFrames.sending(frame);
     this.#link?.send(frame);
   }
 

@@ -1,0 +1,146 @@
+/**
+ * What a node does with what its peer sends: the link coming up (with the peer's hello) or going down, and each
+ * frame, handed to the part of the node that owns it — the redundancy driver, the data service, the gateway
+ * workload (history), the event store. It also keeps what the status view shows of the peer.
+ */
+import type { Clock } from '../clock/index.ts';
+import type { EventKind, FailoverEvent } from '../dto.ts';
+import { compareLicenses, type LicenseState } from '../license/index.ts';
+import type { NodeMetrics } from '../metrics/node-metrics.ts';
+import type { Hello, PeerFrame } from '../peer/index.ts';
+import type { Frame, RedundancyDriver } from '../redundancy/index.ts';
+import type { EventStore } from '../store/index.ts';
+import type { CertificateInfo } from '../trust/index.ts';
+import type { DataService } from '../data/index.ts';
+import type { GatewayWorkload } from './gateway-workload.ts';
+
+/** Heartbeat round trips kept for the status view: a minute at the default ping rate. */
+const RTT_SAMPLES_KEPT = 60;
+
+export interface PeerFacts {
+  hello: Hello;
+  certificate: CertificateInfo;
+  lastHeartbeatAt: number | null;
+  rttMs: number | null;
+  /** The last heartbeat round trips, oldest first, for the dashboard's sparkline. */
+  rttRecent: number[];
+}
+
+/** The parts of the node that peer frames go to. */
+export interface PeerFramePorts {
+  readonly driver: RedundancyDriver;
+  readonly data: DataService;
+  readonly workload: GatewayWorkload;
+  readonly events: EventStore;
+  readonly license: LicenseState;
+  readonly metrics: NodeMetrics;
+  readonly clock: Clock;
+  send(frame: PeerFrame): void;
+  /** Records an event of this node (and sends it to the peer). */
+  record(kind: EventKind, reason: string): void;
+  /** An event of the peer's history that this node did not have. */
+  eventReceived(event: FailoverEvent): void;
+}
+
+export class PeerFrameRouter {
+  readonly #p: PeerFramePorts;
+  readonly #pingSentAt = new Map<number, number>();
+  #peer: PeerFacts | null = null;
+
+  constructor(ports: PeerFramePorts) {
+    this.#p = ports;
+  }
+
+  /** The peer of the current or last link; null until a link first came up. */
+  get peer(): PeerFacts | null {
+    return this.#peer;
+  }
+
+  /** Told of every frame on its way to the peer, so that a pong can be timed against its ping. */
+  sending(frame: Frame | PeerFrame): void {
+    if (frame.t === 'ping') this.#pingSentAt.set(frame.seq, this.#p.clock.now());
+  }
+
+  linkUp(hello: Hello, certificate: CertificateInfo): void {
+    this.#peer = { hello, certificate, lastHeartbeatAt: null, rttMs: null, rttRecent: [] };
+    this.#pingSentAt.clear();
+    this.#p.driver.dispatch({
+      type: 'link-up',
+      peer: { status: hello.status, epoch: hello.epoch, activeSince: hello.activeSince },
+    });
+    // Each side sends its history; inserts are idempotent, so both end with the union.
+    this.#p.send({ t: 'events', events: this.#p.events.list(10_000) });
+    this.#p.data.onLinkUp(hello.status === 'active');
+    this.#p.workload.linkUp();
+    const comparison = compareLicenses(this.#p.license, hello.license);
+    if (comparison.licenseMatch === 'mismatch') {
+      this.#p.record('license-mismatch', comparison.differences.join('; '));
+    }
+  }
+
+  linkDown(): void {
+    this.#p.data.onLinkDown();
+    this.#p.workload.linkDown();
+    this.#p.driver.dispatch({ type: 'link-down' });
+  }
+
+  route(frame: PeerFrame): void {
+    const now = this.#p.clock.now();
+    switch (frame.t) {
+      case 'ping':
+        this.#p.send({ t: 'pong', seq: frame.seq });
+        return;
+      case 'pong': {
+        const sentAt = this.#pingSentAt.get(frame.seq);
+        this.#pingSentAt.delete(frame.seq);
+        if (this.#peer && sentAt !== undefined) {
+          this.#peer.lastHeartbeatAt = now;
+          this.#peer.rttMs = now - sentAt;
+          this.#peer.rttRecent.push(this.#peer.rttMs);
+          if (this.#peer.rttRecent.length > RTT_SAMPLES_KEPT) this.#peer.rttRecent.shift();
+          this.#p.metrics.heartbeatRtt(this.#peer.rttMs);
+        }
+        this.#p.driver.dispatch({ type: 'pong', seq: frame.seq });
+        return;
+      }
+      case 'state': {
+        const wasActive = this.#p.driver.state.peer.status === 'active';
+        this.#p.driver.dispatch({ type: 'peer-state', peer: frame });
+        // A new active peer: follow it from where this node's config stands.
+        if (frame.status === 'active' && !wasActive && this.#p.driver.state.status !== 'active')
+          this.#p.data.sendConfigHead();
+        return;
+      }
+      case 'handover-request':
+        this.#p.driver.dispatch({ type: 'handover-request', reason: frame.reason });
+        return;
+      case 'handover-ack':
+      case 'handover-offer':
+      case 'goodbye':
+        this.#p.driver.dispatch({ type: frame.t });
+        return;
+      case 'events': {
+        const fresh = frame.events.filter((e) => this.#p.events.insert(e));
+        for (const event of fresh) this.#p.eventReceived(event);
+        return;
+      }
+      case 'sync-request':
+        // Everything this node holds that the peer may lack, then the marker that it is all there.
+        this.#p.data.answerPull(frame.configHead);
+        this.#p.send({ t: 'events', events: this.#p.events.list(10_000) });
+        this.#p.send({ t: 'sync-done' });
+        return;
+      case 'sync-done':
+        this.#p.driver.dispatch({ type: 'sync-complete' });
+        return;
+      case 'history-request':
+      case 'history-samples':
+        this.#p.workload.onFrame(frame);
+        return;
+      case 'hello':
+        return;
+      default:
+        this.#p.data.onFrame(frame);
+    }
+  }
+}
