@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { cachedStatement, type Db, type Statement } from '../store/index.ts';
 import type { MetaStore } from '../store/index.ts';
 import { ConflictSet } from './config-conflicts.ts';
+import { ConfigItemCache } from './config-items.ts';
 import type { TagDefinition } from './tag-definition.ts';
 
 /** What config data holds: tag definitions, devices, alarm rules. */
@@ -59,10 +60,8 @@ export class ConfigStore {
   /** Changes made here that every read sees but the database does not hold yet (see `stage`). */
   #staged: ConfigChange[] = [];
   #onLost: (changes: readonly ConfigChange[], error: unknown) => void = () => undefined;
-  /** The parsed items of each kind read so far, kept up to date with every change (see `list`). */
-  readonly #parsed = new Map<ConfigKind, Map<string, ListedItem>>();
-  /** The same, ordered by key, also kept up to date change by change (sorting 10,000 tags takes ms). */
-  readonly #listed = new Map<ConfigKind, ListedItem[]>();
+  /** The parsed items, kept up to date change by change (see `list`). */
+  readonly #items: ConfigItemCache;
 
   /** Changes a split left out of the log, kept for an operator on both nodes. */
   readonly conflicts: ConflictSet;
@@ -71,6 +70,13 @@ export class ConfigStore {
     this.#db = db;
     this.#meta = meta;
     this.conflicts = new ConflictSet(db);
+    this.#items = new ConfigItemCache((kind) => ({
+      rows: this.#sql('SELECT key, definition FROM config_items WHERE kind = ?').all(kind) as {
+        key: string;
+        definition: string;
+      }[],
+      staged: this.#staged.filter((change) => change.kind === kind),
+    }));
   }
 
   head(): ConfigHead {
@@ -95,12 +101,7 @@ export class ConfigStore {
    * items are shared between callers and frozen, so no caller can change them for the others.
    */
   list<T>(kind: ConfigKind): { key: string; definition: T }[] {
-    let listed = this.#listed.get(kind);
-    if (!listed) {
-      listed = [...this.#items(kind).values()].sort((a, b) => compareKeys(a.key, b.key));
-      this.#listed.set(kind, listed);
-    }
-    return [...listed] as { key: string; definition: T }[];
+    return this.#items.list<T>(kind);
   }
 
   get<T>(kind: ConfigKind, key: string): T | undefined {
@@ -184,7 +185,7 @@ export class ConfigStore {
     };
     this.#staged.push(change);
     this.#head = { seq, checksum: change.checksum };
-    this.#remember(change);
+    this.#items.remember(change);
     return change;
   }
 
@@ -208,7 +209,7 @@ export class ConfigStore {
       })();
     } catch (error) {
       this.#head = null;
-      this.#forgetItems();
+      this.#items.forget();
       this.#onLost(staged, error);
       throw error;
     }
@@ -269,7 +270,7 @@ export class ConfigStore {
       return { head, stoppedAt };
     })();
     this.#committed(result.head);
-    for (const change of applied) this.#remember(change);
+    for (const change of applied) this.#items.remember(change);
     return { ...result, applied };
   }
 
@@ -330,7 +331,7 @@ export class ConfigStore {
     })();
     this.#common = null;
     this.#committed({ seq: snapshot.head.seq, checksum: snapshot.head.checksum });
-    this.#forgetItems();
+    this.#items.forget();
     return diverged;
   }
 
@@ -356,38 +357,6 @@ export class ConfigStore {
     } else {
       this.#sql('DELETE FROM config_items WHERE kind = ? AND key = ?').run(change.kind, change.key);
     }
-  }
-
-  /** The parsed items of a kind: the database's, with what is staged on top. */
-  #items(kind: ConfigKind): Map<string, ListedItem> {
-    let items = this.#parsed.get(kind);
-    if (!items) {
-      const rows = this.#sql('SELECT key, definition FROM config_items WHERE kind = ?').all(kind) as {
-        key: string;
-        definition: string;
-      }[];
-      items = new Map(rows.map((r) => [r.key, listedItem(r.key, r.definition)]));
-      this.#parsed.set(kind, items);
-      for (const change of this.#staged) if (change.kind === kind) this.#remember(change);
-    }
-    return items;
-  }
-
-  /** A change is in the log now (staged or stored): the kept items follow it. */
-  #remember(change: ConfigChange): void {
-    const items = this.#parsed.get(change.kind);
-    if (!items) return;
-    const item = change.op === 'put' ? listedItem(change.key, change.value!) : null;
-    if (item) items.set(change.key, item);
-    else items.delete(change.key);
-    const listed = this.#listed.get(change.kind);
-    if (listed) placeInOrder(listed, change.key, item);
-  }
-
-  /** The database's items are other than the kept ones (a snapshot, a write that failed): read them again. */
-  #forgetItems(): void {
-    this.#parsed.clear();
-    this.#listed.clear();
   }
 
   #setHead(head: ConfigHead): void {
@@ -423,42 +392,6 @@ export class ConfigStore {
   #sql(text: string): Statement {
     return cachedStatement(this.#db, text);
   }
-}
-
-interface ListedItem {
-  readonly key: string;
-  readonly definition: unknown;
-}
-
-/** By UTF-16 code unit, the order `list` returns (the same on every node and platform). */
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Puts `item` at its key's place in `sorted` (replacing one with that key), or removes that key (null). */
-function placeInOrder(sorted: ListedItem[], key: string, item: ListedItem | null): void {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (compareKeys(sorted[mid]!.key, key) < 0) low = mid + 1;
-    else high = mid;
-  }
-  const present = sorted[low]?.key === key;
-  if (item) sorted.splice(low, present ? 1 : 0, item);
-  else if (present) sorted.splice(low, 1);
-}
-
-function listedItem(key: string, definition: string): ListedItem {
-  return Object.freeze({ key, definition: deepFreeze(JSON.parse(definition) as unknown) });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 function chain(
