@@ -421,19 +421,14 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     backup.active = true;
     await backup.data.putConfig('tag', 'from.backup', memoryTag);
     backup.active = false;
-    backup.linked = master.linked = true;
-    master.data.onLinkUp(false);
-    backup.data.onLinkUp(true);
-    for (let round = 0; round < 3; round++) {
-      backup.deliver(master);
-      master.deliver(backup);
-    }
+    relink(master, backup);
     const [conflict] = master.data.config.conflicts.list();
     expect(conflict?.key).toBe('from.backup');
     expect(backup.data.config.conflicts.list()).toEqual([conflict]);
     return { master, backup, id: conflict!.id };
   }
 
+  /** The link is back: both sides say where they stand and frames go back and forth until it is quiet. */
   function relink(master: TestNode, backup: TestNode): void {
     backup.linked = master.linked = true;
     master.data.onLinkUp(false);
