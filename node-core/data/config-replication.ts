@@ -52,11 +52,9 @@ export class ConfigReplication {
   #outbox: ConfigChange[] = [];
   #flushQueued = false;
   /** Callers waiting for the peer to have stored their change, in the order of their seq. */
-  #waiting: {
-    readonly seq: number;
-    readonly release: () => void;
-    readonly fail: (error: unknown) => void;
-  }[] = [];
+  #waiting: Waiter[] = [];
+  /** Bumped when a link ends: a frame that waited for the disk is not sent on the next link. */
+  #linkGeneration = 0;
   /** Parts of a snapshot that came in several frames; loaded together when the last one is here. */
   #snapshotParts: { head: ConfigHead; items: SnapshotItem[] } | null = null;
   #peerSeq: number | null = null;
@@ -87,14 +85,20 @@ export class ConfigReplication {
     );
     if (!this.#p.linked()) {
       this.#config.persist();
+      await this.#p.durable();
       return;
     }
-    const stored = new Promise<void>((release, fail) =>
-      this.#waiting.push({ seq: change.seq, release, fail }),
-    );
+    let waiter: Waiter | undefined;
+    const stored = new Promise<void>((release, fail) => {
+      waiter = { seq: change.seq, release, fail, durable: null };
+      this.#waiting.push(waiter);
+    });
     this.#outbox.push(change);
     if (this.#acked >= this.#sent) this.#queueFlush();
     await stored;
+    // The peer has it; so must this node's disk, before the caller hears (see store/wal-sync.ts). The sync
+    // began when the batch was stored here, so it mostly ran while the batch was on its way.
+    await (waiter!.durable ?? this.#p.durable());
   }
 
   async reapplyConflict(id: string): Promise<ConfigConflict | undefined> {
@@ -198,6 +202,7 @@ export class ConfigReplication {
     this.#outbox = [];
     this.#waiting = [];
     this.#snapshotParts = null;
+    this.#linkGeneration++;
     return waiting;
   }
 
@@ -225,6 +230,9 @@ export class ConfigReplication {
     if (changes.length === 0) return;
     if (!this.#persisted()) return;
     this.#outbox = [];
+    const durable = this.#p.durable();
+    durable.catch(() => undefined); // its callers see a failure when they await it
+    for (const w of this.#waiting) w.durable ??= durable;
     this.#sendChanges(changes);
   }
 
@@ -275,11 +283,26 @@ export class ConfigReplication {
     if (stoppedAt !== null) {
       // A gap, a checksum that does not follow, or an unknown epoch: ask for everything.
       this.#p.fullResync(`config change ${stoppedAt} does not follow ${head.seq}`);
-      this.#p.send({ t: 'config-head', head });
+      this.#whenDurable({ t: 'config-head', head });
       return;
     }
     // One acknowledgement for the whole frame: it answers every change up to the head.
-    this.#p.send({ t: 'config-ack', seq: head.seq });
+    this.#whenDurable({ t: 'config-ack', seq: head.seq });
+  }
+
+  /**
+   * Sends a frame that tells the peer what this node stored, once that is on disk (the peer answers its
+   * callers on it). Frames keep their order: each waits for a sync that began after the one before it. If
+   * the disk cannot sync, nothing is claimed: the peer's callers wait until the link ends.
+   */
+  #whenDurable(frame: PeerFrame): void {
+    const generation = this.#linkGeneration;
+    this.#p.durable().then(
+      () => {
+        if (generation === this.#linkGeneration) this.#p.send(frame);
+      },
+      () => undefined,
+    );
   }
 
   #receiveSnapshot(head: ConfigHead, items: readonly SnapshotItem[], more: boolean): void {
@@ -313,7 +336,7 @@ export class ConfigReplication {
     });
     if (diverged.length > 0) this.#p.send({ t: 'config-conflicts', changes: diverged });
     this.#p.fullResync(`config snapshot at change ${head.seq} (${items.length} items)`);
-    this.#p.send({ t: 'config-ack', seq: head.seq });
+    this.#whenDurable({ t: 'config-ack', seq: head.seq });
     // Changes made here that still wait (sent to a peer that was active too, or in the outbox) are in the
     // snapshot or in the conflict set now: no ack will come for them, so their callers are answered and
     // nothing of this node's is in flight any more (found by the simulation, seed 635).
@@ -332,6 +355,14 @@ export class ConfigReplication {
     else if (frame.t === 'config-changes' && frame.changes.length > 0)
       this.#peerSeq = Math.max(this.#peerSeq ?? 0, frame.changes.at(-1)!.seq);
   }
+}
+
+interface Waiter {
+  readonly seq: number;
+  readonly release: () => void;
+  readonly fail: (error: unknown) => void;
+  /** The disk sync that began once its change was stored here; null until then. */
+  durable: Promise<void> | null;
 }
 
 function changeBytes(c: ConfigChange): number {

@@ -55,6 +55,7 @@ function node(nodeId: string, clock: ManualClock): TestNode {
       device.writes++;
       return new Promise((resolve) => device.answer.push(resolve));
     },
+    durable: () => Promise.resolve(),
   });
   return { data, state, outbox, device };
 }

@@ -13,6 +13,26 @@ import { RuntimeStore } from './runtime-store.ts';
 
 const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
 
+/** This node's disk syncs (the `durable` port): done at once, or held until the test lets them finish. */
+class Disk {
+  #held: (() => void)[] | null = null;
+
+  synced(): Promise<void> {
+    const held = this.#held;
+    return held ? new Promise((resolve) => held.push(resolve)) : Promise.resolve();
+  }
+
+  hold(): void {
+    this.#held = [];
+  }
+
+  finish(): void {
+    const held = this.#held ?? [];
+    this.#held = null;
+    for (const resolve of held) resolve();
+  }
+}
+
 /**
  * One node's DataService over a real database, behind a link the test drives: frames wait in `outbox`
  * until `deliver` hands them (serialised and parsed with the real frame schema) to the other node.
@@ -24,6 +44,7 @@ class TestNode {
   readonly resyncs: string[] = [];
   active: boolean;
   linked = true;
+  readonly disk = new Disk();
 
   constructor(name: string, active: boolean, clock: ManualClock) {
     this.active = active;
@@ -46,18 +67,23 @@ class TestNode {
         fullResync: (reason) => this.resyncs.push(reason),
         changed: () => undefined,
         writeDevice: () => Promise.resolve(),
+        durable: () => this.disk.synced(),
       },
     );
   }
 
-  /** Hands the frames waiting here to `to`, in order; returns them. */
-  deliver(to: TestNode): PeerFrame[] {
+  /**
+   * Hands the frames waiting here to `to`, in order, and lets `to` answer (its acknowledgements wait for
+   * its disk, a promise); returns the frames.
+   */
+  async deliver(to: TestNode): Promise<PeerFrame[]> {
     const frames = this.outbox.splice(0);
     for (const frame of frames) {
       const parsed = parseFrame(JSON.stringify(frame));
       if (!parsed.ok) throw new Error(parsed.reason);
       to.data.onFrame(parsed.frame);
     }
+    await settle();
     return frames;
   }
 
@@ -113,9 +139,9 @@ describe('Data: config changes go to the standby in groups, each caller answered
     expect(master.data.config.list('tag').map((t) => t.key)).toEqual(['a', 'b', 'c', 'd']);
     expect(master.storedHead().seq).toBe(1);
 
-    master.deliver(backup);
+    await master.deliver(backup);
     expect(frames(backup.outbox, 'config-ack')).toEqual([{ t: 'config-ack', seq: 1 }]);
-    backup.deliver(master);
+    await backup.deliver(master);
     await settle();
     expect(first.done).toBe(true);
     expect(rest.map((r) => r.done)).toEqual([false, false, false]);
@@ -125,10 +151,10 @@ describe('Data: config changes go to the standby in groups, each caller answered
     const batch = frames(master.outbox, 'config-changes');
     expect(batch).toHaveLength(1);
     expect(batch[0]?.t === 'config-changes' && batch[0].changes.map((c) => c.seq)).toEqual([2, 3, 4]);
-    master.deliver(backup);
+    await master.deliver(backup);
     expect(backup.outbox).toEqual([{ t: 'config-ack', seq: 4 }]);
     expect(backup.data.config.head()).toEqual(master.data.config.head());
-    backup.deliver(master);
+    await backup.deliver(master);
     await settle();
     expect(rest.map((r) => r.done)).toEqual([true, true, true]);
     expect(master.outbox).toEqual([]);
@@ -144,8 +170,8 @@ describe('Data: config changes go to the standby in groups, each caller answered
     await settle();
     const sent: PeerFrame[] = [];
     for (let round = 0; round < 6; round++) {
-      sent.push(...master.deliver(backup));
-      backup.deliver(master);
+      sent.push(...(await master.deliver(backup)));
+      await backup.deliver(master);
       await settle();
     }
     await Promise.all(callers);
@@ -163,8 +189,8 @@ describe('Data: config changes go to the standby in groups, each caller answered
       state: track(master.data.putConfig('tag', `t${i}`, memoryTag)),
     }));
     for (let round = 0; round < 10 && calls.some((c) => !c.state.done); round++) {
-      master.deliver(backup);
-      backup.deliver(master);
+      await master.deliver(backup);
+      await backup.deliver(master);
       await settle();
       const stored = backup.data.config.head().seq;
       for (const c of calls) if (c.state.done) expect(c.seq).toBeLessThanOrEqual(stored);
@@ -224,8 +250,8 @@ describe('Data: config changes go to the standby in groups, each caller answered
     master.db.exec(
       "CREATE TRIGGER refuse BEFORE INSERT ON config_changes WHEN NEW.key = 'c' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
     );
-    master.deliver(backup);
-    backup.deliver(master);
+    await master.deliver(backup);
+    await backup.deliver(master);
     await settle();
     expect(outcomes.sort()).toEqual([
       'b config change 2 could not be stored on this node',
@@ -238,8 +264,8 @@ describe('Data: config changes go to the standby in groups, each caller answered
     master.db.exec('DROP TRIGGER refuse');
     const next = track(master.data.putConfig('tag', 'd', memoryTag));
     await settle();
-    master.deliver(backup);
-    backup.deliver(master);
+    await master.deliver(backup);
+    await backup.deliver(master);
     await settle();
     expect(next.done).toBe(true);
     expect(backup.data.config.head()).toEqual(master.data.config.head());
@@ -249,8 +275,8 @@ describe('Data: config changes go to the standby in groups, each caller answered
     const { master, backup } = pair();
     void master.data.putConfig('tag', 'a', memoryTag);
     await settle();
-    master.deliver(backup);
-    backup.deliver(master);
+    await master.deliver(backup);
+    await backup.deliver(master);
     await settle();
     // b is in flight, c and d wait behind it; the link breaks before anything arrives.
     void master.data.putConfig('tag', 'b', memoryTag);
@@ -266,11 +292,11 @@ describe('Data: config changes go to the standby in groups, each caller answered
     backup.linked = true;
     master.data.onLinkUp(false);
     backup.data.onLinkUp(true); // the follower says where it stands
-    backup.deliver(master); // the active node answers with what the follower lacks
+    await backup.deliver(master); // the active node answers with what the follower lacks
     const during = track(master.data.putConfig('tag', 'f', memoryTag)); // waits behind that answer
     for (let round = 0; round < 5; round++) {
-      master.deliver(backup);
-      backup.deliver(master);
+      await master.deliver(backup);
+      await backup.deliver(master);
     }
     await settle();
     expect(during.done).toBe(true);
@@ -279,32 +305,35 @@ describe('Data: config changes go to the standby in groups, each caller answered
     expect(backup.resyncs).toEqual([]);
   });
 
-  it('a standby stores what follows its head in one go and asks for everything at a gap', () => {
+  it('a standby stores what follows its head in one go and asks for everything at a gap', async () => {
     const { master, backup } = pair();
     for (const key of ['a', 'b', 'c']) void master.data.putConfig('tag', key, memoryTag);
     const log = master.data.config.changesAfter({ seq: 0, checksum: '0'.repeat(64) })!;
     backup.data.onFrame({ t: 'config-changes', changes: [log[0]!, log[2]!] });
+    await settle();
     expect(backup.data.config.head().seq).toBe(1);
     expect(backup.resyncs).toEqual(['config change 3 does not follow 1']);
     expect(backup.outbox).toEqual([{ t: 'config-head', head: backup.data.config.head() }]);
     // Repeats of what it holds are skipped and acknowledged.
     backup.outbox.length = 0;
     backup.data.onFrame({ t: 'config-changes', changes: log });
+    await settle();
     expect(backup.outbox).toEqual([{ t: 'config-ack', seq: 3 }]);
     backup.outbox.length = 0;
     backup.data.onFrame({ t: 'config-changes', changes: log });
+    await settle();
     expect(backup.outbox).toEqual([{ t: 'config-ack', seq: 3 }]);
   });
 
-  it('an empty standby gets a snapshot, not a replay of the whole log', () => {
+  it('an empty standby gets a snapshot, not a replay of the whole log', async () => {
     const { master, backup } = pair();
     master.linked = false;
     for (let i = 0; i < 50; i++)
       void master.data.putConfig('tag', `t${i % 10}`, { ...memoryTag, description: `v${i}` });
     master.linked = true;
     backup.data.onLinkUp(true);
-    backup.deliver(master);
-    const sent = master.deliver(backup);
+    await backup.deliver(master);
+    const sent = await master.deliver(backup);
     const snapshots = frames(sent, 'config-snapshot');
     expect(snapshots).toHaveLength(1);
     expect(frames(sent, 'config-changes')).toHaveLength(0);
@@ -313,15 +342,17 @@ describe('Data: config changes go to the standby in groups, each caller answered
     expect(backup.outbox.filter((f) => f.t === 'config-ack')).toEqual([{ t: 'config-ack', seq: 50 }]);
   });
 
-  it('a snapshot in several parts is loaded once, when its last part is here', () => {
+  it('a snapshot in several parts is loaded once, when its last part is here', async () => {
     const { backup } = pair();
     const head = { seq: 3, checksum: 'a'.repeat(64) };
     const items = (keys: string[]): { kind: 'tag'; key: string; definition: string }[] =>
       keys.map((key) => ({ kind: 'tag', key, definition: JSON.stringify(memoryTag) }));
     backup.data.onFrame({ t: 'config-snapshot', head, items: items(['a', 'b']), more: true });
+    await settle();
     expect(backup.data.config.head().seq).toBe(0);
     expect(backup.outbox).toEqual([]);
     backup.data.onFrame({ t: 'config-snapshot', head, items: items(['c']) });
+    await settle();
     expect(backup.data.config.head()).toEqual(head);
     expect(backup.data.config.list('tag').map((t) => t.key)).toEqual(['a', 'b', 'c']);
     expect(backup.outbox).toEqual([{ t: 'config-ack', seq: 3 }]);
@@ -346,7 +377,7 @@ describe('Data: runtime frames stay under the frame limit', () => {
     const sent = frames(master.outbox, 'runtime');
     expect(sent.length).toBeGreaterThan(1);
     for (const frame of sent) expect(Buffer.byteLength(JSON.stringify(frame))).toBeLessThan(MAX_FRAME_BYTES);
-    master.deliver(backup);
+    await master.deliver(backup);
     expect(backup.data.runtime.all()).toHaveLength(200);
   });
 });
@@ -355,13 +386,13 @@ describe('Data: a deleted tag takes its value with it on both nodes', () => {
   async function tagWithValue(master: TestNode, backup: TestNode, name: string): Promise<void> {
     const put = master.data.putConfig('tag', name, memoryTag);
     await settle();
-    master.deliver(backup);
-    backup.deliver(master);
+    await master.deliver(backup);
+    await backup.deliver(master);
     await put;
     const write = master.data.writeTag(name, 42, undefined);
     await settle();
-    master.deliver(backup);
-    backup.deliver(master);
+    await master.deliver(backup);
+    await backup.deliver(master);
     await write;
     expect(backup.data.readTag(name)?.value).toBe(42);
   }
@@ -371,8 +402,8 @@ describe('Data: a deleted tag takes its value with it on both nodes', () => {
     await tagWithValue(master, backup, 'line.speed');
     const removed = master.data.deleteConfig('tag', 'line.speed');
     await settle();
-    master.deliver(backup);
-    backup.deliver(master);
+    await master.deliver(backup);
+    await backup.deliver(master);
     expect(await removed).toBe(true);
     // The backup takes over and an operator makes the tag again: no value from before the delete.
     master.active = false;
@@ -397,8 +428,8 @@ describe('Data: a deleted tag takes its value with it on both nodes', () => {
     backup.linked = master.linked = true;
     master.data.onLinkUp(false);
     backup.data.onLinkUp(true);
-    backup.deliver(master);
-    master.deliver(backup);
+    await backup.deliver(master);
+    await master.deliver(backup);
     expect(backup.resyncs.at(-1)).toMatch(/snapshot/);
     expect(backup.data.config.getTag('line.speed')).toBeUndefined();
     expect(backup.data.config.conflicts.list()).toHaveLength(1);
@@ -421,7 +452,7 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     backup.active = true;
     await backup.data.putConfig('tag', 'from.backup', memoryTag);
     backup.active = false;
-    relink(master, backup);
+    await relink(master, backup);
     const [conflict] = master.data.config.conflicts.list();
     expect(conflict?.key).toBe('from.backup');
     expect(backup.data.config.conflicts.list()).toEqual([conflict]);
@@ -429,13 +460,13 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
   }
 
   /** The link is back: both sides say where they stand and frames go back and forth until it is quiet. */
-  function relink(master: TestNode, backup: TestNode): void {
+  async function relink(master: TestNode, backup: TestNode): Promise<void> {
     backup.linked = master.linked = true;
     master.data.onLinkUp(false);
     backup.data.onLinkUp(true);
     for (let round = 0; round < 3; round++) {
-      backup.deliver(master);
-      master.deliver(backup);
+      await backup.deliver(master);
+      await master.deliver(backup);
     }
   }
 
@@ -444,7 +475,7 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     master.drop();
     backup.drop();
     expect(master.data.discardConflict(id)?.key).toBe('from.backup');
-    relink(master, backup);
+    await relink(master, backup);
     expect(master.data.config.conflicts.list()).toEqual([]);
     expect(backup.data.config.conflicts.list()).toEqual([]);
   });
@@ -454,7 +485,7 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     master.drop();
     backup.drop();
     await master.data.reapplyConflict(id);
-    relink(master, backup);
+    await relink(master, backup);
     expect(master.data.config.conflicts.list()).toEqual([]);
     expect(backup.data.config.conflicts.list()).toEqual([]);
     expect(backup.data.config.getTag('from.backup')).toEqual(memoryTag);
@@ -465,8 +496,76 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     master.drop();
     backup.drop();
     backup.data.discardConflict(id);
-    relink(master, backup);
+    await relink(master, backup);
     expect(master.data.config.conflicts.list()).toEqual([]);
     expect(backup.data.config.conflicts.list()).toEqual([]);
+  });
+});
+
+describe('Data: nothing is claimed stored before it is on disk (power loss)', () => {
+  it('a standby acknowledges a config change only once its disk has it; the caller waits for that', async () => {
+    const { master, backup } = pair();
+    backup.disk.hold();
+    const put = track(master.data.putConfig('tag', 'a', memoryTag));
+    await settle();
+    await master.deliver(backup);
+    await settle();
+    expect(backup.data.config.head().seq).toBe(1); // stored, in the WAL
+    expect(frames(backup.outbox, 'config-ack')).toEqual([]); // but not claimed
+    backup.disk.finish();
+    await settle();
+    await backup.deliver(master);
+    await settle();
+    expect(put.done).toBe(true);
+  });
+
+  it('the active node answers its caller only once its own disk has the change too', async () => {
+    const { master, backup } = pair();
+    master.disk.hold();
+    const put = track(master.data.putConfig('tag', 'a', memoryTag));
+    await settle();
+    await master.deliver(backup);
+    await backup.deliver(master);
+    await settle();
+    expect(put.done).toBe(false);
+    master.disk.finish();
+    await settle();
+    expect(put.done).toBe(true);
+  });
+
+  it("a command's caller waits for the standby's disk before it hears the result", async () => {
+    const { master, backup } = pair();
+    const tag = master.data.putConfig('tag', 'a', memoryTag);
+    await settle();
+    await master.deliver(backup);
+    await backup.deliver(master);
+    await tag;
+    backup.disk.hold();
+    const write = track(master.data.writeTag('a', 5, 'uid-1'));
+    await settle();
+    await master.deliver(backup);
+    await settle();
+    expect(backup.data.runtime.ledgerEntry('uid-1')).toBeDefined();
+    expect(frames(backup.outbox, 'runtime-ack')).toEqual([]);
+    backup.disk.finish();
+    await settle();
+    await backup.deliver(master);
+    await settle();
+    expect(write.done).toBe(true);
+  });
+
+  it('an acknowledgement still waiting for the disk when the link ends is not sent on the next link', async () => {
+    const { master, backup } = pair();
+    backup.disk.hold();
+    void master.data.putConfig('tag', 'a', memoryTag);
+    await settle();
+    await master.deliver(backup);
+    backup.drop();
+    master.drop();
+    backup.linked = master.linked = true;
+    backup.data.onLinkUp(true);
+    backup.disk.finish();
+    await settle();
+    expect(frames(backup.outbox, 'config-ack')).toEqual([]);
   });
 });

@@ -37,6 +37,8 @@ export interface DataPorts {
   changed(values: readonly TagValue[], alarms: readonly AlarmState[]): void;
   /** Writes a value to the device behind a tag (rejects with the device's reason). */
   writeDevice(name: string, value: TagValue['value']): Promise<void>;
+  /** Resolves once everything this node committed so far is on disk, safe from a power loss (WalSync). */
+  durable(): Promise<void>;
 }
 
 /** Most items in one frame (the frame schema allows more); frames are also cut by size (frame-parts.ts). */
@@ -285,7 +287,14 @@ export class DataService {
           return [won, this.alarms.store.merge(frame.alarms)] as const;
         });
         if (values.length > 0 || alarms.length > 0) this.#p.changed(values, alarms);
-        if (frame.ackId) this.#p.send({ t: 'runtime-ack', ackId: frame.ackId });
+        // The active node answers its caller on this ack: only once it is on this node's disk.
+        if (frame.ackId) {
+          const ack: PeerFrame = { t: 'runtime-ack', ackId: frame.ackId };
+          this.#p.durable().then(
+            () => this.#p.send(ack),
+            () => undefined, // not claimed: the caller is answered when the link ends
+          );
+        }
         return;
       }
       case 'runtime-ack': {
@@ -309,14 +318,20 @@ export class DataService {
     for (const release of waiting) release();
   }
 
+  /** A command's results, stored here already: answered once the peer has them too, and both disks. */
   async #replicateRuntime(batch: RuntimeBatch): Promise<void> {
-    if (!this.#p.linked()) return;
-    const ackId = randomUUID();
-    const sentAt = this.#p.clock.now();
-    const stored = new Promise<void>((release) => this.#runtimeWaiting.set(ackId, release));
-    this.#sendRuntime(batch, ackId);
-    await stored;
-    if (this.#p.linked()) this.#runtimeLagMs = this.#p.clock.now() - sentAt;
+    // The sync of this node's disk runs while the batch is on its way (see store/wal-sync.ts).
+    const durable = this.#p.durable();
+    durable.catch(() => undefined); // awaited below; a failure reaches the caller there
+    if (this.#p.linked()) {
+      const ackId = randomUUID();
+      const sentAt = this.#p.clock.now();
+      const stored = new Promise<void>((release) => this.#runtimeWaiting.set(ackId, release));
+      this.#sendRuntime(batch, ackId);
+      await stored;
+      if (this.#p.linked()) this.#runtimeLagMs = this.#p.clock.now() - sentAt;
+    }
+    await durable;
   }
 
   #everything(): RuntimeBatch {

@@ -30,6 +30,7 @@ function workload(settings: Partial<NodeSettings>, status: Status = 'active') {
     fullResync: () => undefined,
     changed: () => undefined,
     writeDevice: () => Promise.resolve(),
+    durable: () => Promise.resolve(),
   });
   const node = new GatewayWorkload({
     db,

@@ -16,7 +16,7 @@ import {
   type RecordedEvent,
   type Status,
 } from '../redundancy/index.ts';
-import type { CertificateStore, Db, EventStore, MetaStore } from '../store/index.ts';
+import { WalSync, type CertificateStore, type Db, type EventStore, type MetaStore } from '../store/index.ts';
 import type { CertificateInfo, Identity } from '../trust/index.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
 import {
@@ -77,6 +77,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.metrics = new NodeMetrics();
     const s = parts.settings;
     const config = new ConfigStore(parts.db, parts.meta);
+    const walSync = new WalSync(parts.db.name);
     this.data = new DataService(
       config,
       new RuntimeStore(parts.db),
@@ -91,6 +92,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         fullResync: (reason) => this.#record('full-resync', null, null, reason, null),
         changed: (values, alarms) => this.emit('data', values, alarms),
         writeDevice: (name, value) => this.workload.writeDevice(name, value),
+        durable: () => walSync.synced(),
       },
     );
     this.#driver = new RedundancyDriver(

@@ -7,3 +7,4 @@ export { UserStore } from './user-store.ts';
 export type { UserRecord } from './user-store.ts';
 export { startWalCheckpoints } from './wal-checkpoints.ts';
 export type { WalCheckpoints } from './wal-checkpoints.ts';
+export { WalSync } from './wal-sync.ts';

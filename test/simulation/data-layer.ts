@@ -850,6 +850,8 @@ export class DataLayer {
       },
       changed: () => undefined,
       writeDevice: (name, value) => this.#writeDevice(n, name, value),
+      // In memory: nothing to sync, and power loss is not among the simulated faults.
+      durable: () => Promise.resolve(),
     };
     return new DataService(
       config,
@@ -1003,8 +1005,8 @@ export class DataLayer {
         this.coverage.configInConflictSet++;
         continue;
       }
-      const elsewhere = this.#nodes[peerOf(activeNode.name)].service?.config
-        .conflicts.list()
+      const elsewhere = this.#nodes[peerOf(activeNode.name)].service?.config.conflicts
+        .list()
         .some((c) => c.id === commit.id);
       return fail(
         'l',
