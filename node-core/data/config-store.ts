@@ -3,9 +3,9 @@
  * before, so a standby can tell that it holds exactly the active node's history: a gap or a checksum that
  * does not follow means it asks for a full snapshot.
  */
-import { createHash } from 'node:crypto';
 import { cachedStatement, type Db, type Statement } from '../store/index.ts';
 import type { MetaStore } from '../store/index.ts';
+import { checksumAfter, follows, GENESIS } from './config-checksum.ts';
 import { ConflictSet } from './config-conflicts.ts';
 import { ConfigItemCache } from './config-items.ts';
 import type { TagDefinition } from './tag-definition.ts';
@@ -47,8 +47,6 @@ export interface LocalChange {
 }
 
 export type { ConfigConflict } from './config-conflicts.ts';
-
-const GENESIS = '0'.repeat(64);
 
 export class ConfigStore {
   readonly #db: Db;
@@ -181,7 +179,7 @@ export class ConfigStore {
       key,
       value,
       at: now,
-      checksum: chain(head.checksum, seq, epoch, op, `${kind}/${key}`, value),
+      checksum: checksumAfter(head.checksum, { seq, epoch, op, kind, key, value }),
     };
     this.#staged.push(change);
     this.#head = { seq, checksum: change.checksum };
@@ -244,18 +242,7 @@ export class ConfigStore {
         // Acknowledging a change of the same seq that is not this one would answer the active node's caller
         // although this node never stored its change (found by the simulation, seed 326).
         if (change.seq <= head.seq && this.#holds(change, head)) continue;
-        if (
-          change.seq !== head.seq + 1 ||
-          change.checksum !==
-            chain(
-              head.checksum,
-              change.seq,
-              change.epoch,
-              change.op,
-              `${change.kind}/${change.key}`,
-              change.value,
-            )
-        ) {
+        if (!follows(head, change)) {
           stoppedAt = change.seq;
           break;
         }
@@ -392,17 +379,4 @@ export class ConfigStore {
   #sql(text: string): Statement {
     return cachedStatement(this.#db, text);
   }
-}
-
-function chain(
-  previous: string,
-  seq: number,
-  epoch: number,
-  op: string,
-  key: string,
-  value: string | null,
-): string {
-  return createHash('sha256')
-    .update(`${previous}|${seq}|${epoch}|${op}|${key}|${value ?? ''}`)
-    .digest('hex');
 }
