@@ -13,6 +13,36 @@ afterAll(async () => {
   await node.kill('SIGTERM');
 });
 
+/**
+ * A POST that declares a body of `length` bytes and sends only its first bytes. The node refuses on the
+ * declared length before reading; sending all of it would race the node closing the socket after its answer
+ * (EPIPE on this side, which fetch reports instead of the answer).
+ */
+function postDeclaringLength(path: string, length: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port: node.apiPort,
+        path,
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${node.token}`,
+          'content-type': 'application/json',
+          'content-length': String(length),
+        },
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      },
+    );
+    request.on('error', reject);
+    request.write('{"pad":"');
+  });
+}
+
 /** Raw request, so that the Host header can be what an attacker's page would send. */
 function rawGet(path: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,12 +112,7 @@ describe('the API of contract.md', () => {
   });
 
   it('a body over the limit gets 413 and malformed JSON 400', async () => {
-    const big = await node.api(
-      'POST',
-      '/api/redundancy/switchover',
-      JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }),
-    );
-    expect(big.status).toBe(413);
+    expect(await postDeclaringLength('/api/redundancy/switchover', 2 * 1024 * 1024)).toBe(413);
     const malformed = await node.api('POST', '/api/redundancy/switchover', '{"oops":');
     expect(malformed.status).toBe(400);
   });
