@@ -16,6 +16,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { ConfigHead } from '../../node-core/data/index.ts';
 import { createNode, type RunningNode, type SettingsOverrides } from '../../node-core/index.ts';
 import { silentLogger } from '../../node-core/logging.ts';
+import { WalSync } from '../../node-core/store/index.ts';
 import { loadOrCreateIdentity } from '../../node-core/trust/index.ts';
 import type { BackupAsk, BackupWorkerData } from './backup-worker.ts';
 
@@ -373,6 +374,15 @@ async function rawCeilings(): Promise<Row[]> {
   const s = performance.now();
   for (let i = 0; i < n; i++) tx(i);
   const rate = n / ((performance.now() - s) / 1000);
+  // What a durable acknowledgement waits for at least: one fdatasync of the WAL after a commit (WalSync).
+  const walSync = new WalSync(db.name);
+  const syncs: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    tx(n + i);
+    const t = performance.now();
+    await walSync.synced();
+    syncs.push(performance.now() - t);
+  }
   db.close();
   return [
     [
@@ -382,6 +392,11 @@ async function rawCeilings(): Promise<Row[]> {
     ],
     ['raw ws echo throughput, 100 B', `${throughput.toFixed(0)} msg/s`, 'ceiling'],
     ['SQLite insert, one transaction each (WAL, NORMAL)', `${rate.toFixed(0)}/s`, 'ceiling'],
+    [
+      'disk sync of the WAL after a commit (fdatasync)',
+      `p50 ${percentile(syncs, 50).toFixed(2)} ms, p99 ${percentile(syncs, 99).toFixed(2)} ms`,
+      'floor of a durable ack',
+    ],
   ];
 }
 
