@@ -105,3 +105,48 @@ describe('Runtime data: an acknowledgement never goes back to unacknowledged', (
     expect(mergeAlarm(cleared, raisedAgain)).toBe(raisedAgain);
   });
 });
+
+describe('alarm states: both nodes keep the same one, whatever the order they see them in', () => {
+  it('two states of the same version with different contents settle on the same one on both nodes (simulation seed 723)', () => {
+    const version = { epoch: 2, hlc: '001735689882728.000001.sim-backup' };
+    const onMaster: AlarmState = {
+      id: 'A1',
+      active: false,
+      activatedAt: 1735689880324,
+      clearedAt: 1735689882552,
+      acked: true,
+      ackedBy: 'operator',
+      ackedAt: 1735689880762,
+      version,
+    };
+    const onBackup: AlarmState = { ...onMaster, clearedAt: 1735689882728 };
+    // Before: each node kept its own (same version), and the two differed for good.
+    expect(mergeAlarm(onMaster, onBackup)).toEqual(mergeAlarm(onBackup, onMaster));
+  });
+
+  it('merging is the same in either order, for any two states (500 random pairs)', () => {
+    let seed = 11;
+    const pick = <T>(options: readonly T[]): T => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return options[(seed >>> 8) % options.length]!;
+    };
+    const state = (): AlarmState => {
+      const acked = pick([true, false]);
+      return {
+        id: 'A',
+        active: pick([true, false]),
+        activatedAt: pick([null, 100, 200]),
+        clearedAt: pick([null, 150, 250]),
+        acked,
+        ackedBy: acked ? pick(['ann', 'bob']) : null,
+        ackedAt: acked ? pick([120, 220]) : null,
+        version: { epoch: pick([1, 2]), hlc: pick(['000000000000300.000000.a', '000000000000300.000000.b']) },
+      };
+    };
+    for (let i = 0; i < 500; i++) {
+      const a = state();
+      const b = state();
+      expect(mergeAlarm(a, b)).toEqual(mergeAlarm(b, a));
+    }
+  });
+});
