@@ -16,11 +16,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'rolldown';
 
-export const root = path.resolve(import.meta.dirname, '..');
-export const serviceDir = path.join(root, 'dist/node');
-export const serviceEntry = path.join(serviceDir, 'node-core/tandem-node.js');
+const root = path.resolve(import.meta.dirname, '..');
+const serviceDir = path.join(root, 'dist/node');
+const serviceEntry = path.join(serviceDir, 'node-core/tandem-node.js');
 
-export async function buildService(): Promise<void> {
+async function buildService(): Promise<void> {
   fs.rmSync(serviceDir, { recursive: true, force: true });
   await build({
     input: { 'tandem-node': path.join(root, 'node-core/cli/main.ts') },

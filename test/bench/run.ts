@@ -4,9 +4,9 @@
  * here), as installers ship it; start-up is also measured from source for comparison.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
+  buildService,
   FAST,
   freePort,
   makePair,
@@ -17,9 +17,7 @@ import {
 } from '../integration/harness.ts';
 import { dataBench, dataBenchSettings } from './data-bench.ts';
 
-const BUILT_CLI = path.resolve(import.meta.dirname, '../../dist/node/node-core/tandem-node.js');
-const built = spawnSync('npm', ['run', 'build:node'], { encoding: 'utf8' });
-if (built.status !== 0) throw new Error(`npm run build:node failed:\n${built.stdout}\n${built.stderr}`);
+const BUILT_CLI = buildService();
 
 const BENCH_TIMING = [
   '--ping-rate',

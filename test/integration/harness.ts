@@ -9,8 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FailoverEvent, StatusView } from '../../node-core/dto.ts';
 
-/** The CLI run from source; service-build.test.ts passes the built one (dist/node) instead. */
+/** The CLI run from source; service-build.test.ts and the bench also run the built one (`buildService`). */
 export const SOURCE_CLI = path.resolve(import.meta.dirname, '../../node-core/cli/main.ts');
+
+/** Builds the service as installers ship it (`npm run build:node`) and returns its CLI entry. */
+export function buildService(): string {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const result = spawnSync('npm', ['run', 'build:node'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`npm run build:node failed:\n${result.stdout}\n${result.stderr}`);
+  return path.join(root, 'dist/node/node-core/tandem-node.js');
+}
 
 /** Fast timing so that failovers take a fraction of a second. */
 export const FAST = [

@@ -3,14 +3,13 @@
  * bundle (not the TypeScript source the other integration tests run) must start, serve its dashboard, make
  * its identity, form a pair and fail over.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makePair, NodeProcess, runCli, tempDir, type Pair } from './harness.ts';
+import { buildService, freePort, makePair, NodeProcess, runCli, tempDir, type Pair } from './harness.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const BUILT_CLI = path.join(root, 'dist/node/node-core/tandem-node.js');
+let BUILT_CLI = '';
 
 let running: { stop(): Promise<unknown> } | null = null;
 afterEach(async () => {
@@ -19,8 +18,7 @@ afterEach(async () => {
 });
 
 beforeAll(() => {
-  const result = spawnSync('npm', ['run', 'build:node'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) throw new Error(`npm run build:node failed:\n${result.stdout}\n${result.stderr}`);
+  BUILT_CLI = buildService();
 }, 130_000);
 
 describe('the built service (dist/node)', () => {
