@@ -121,7 +121,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
         await running.stop();
         await server.close();
         await checkpoints.stop();
-        running.closeStore();
+        await running.closeStore();
       },
     };
   } catch (error) {

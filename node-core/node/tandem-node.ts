@@ -66,6 +66,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   readonly #peerFrames: PeerFrameRouter;
   #apiUrl = '';
   #stopping: Promise<void> | null = null;
+  readonly #walSync: WalSync;
   #whenStopped: () => void = () => undefined;
 
   constructor(parts: TandemNodeParts) {
@@ -77,7 +78,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.metrics = new NodeMetrics();
     const s = parts.settings;
     const config = new ConfigStore(parts.db, parts.meta);
-    const walSync = new WalSync(parts.db.name);
+    this.#walSync = new WalSync(parts.db.name);
     this.data = new DataService(
       config,
       new RuntimeStore(parts.db),
@@ -92,7 +93,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         fullResync: (reason) => this.#record('full-resync', null, null, reason, null),
         changed: (values, alarms) => this.emit('data', values, alarms),
         writeDevice: (name, value) => this.workload.writeDevice(name, value),
-        durable: () => walSync.synced(),
+        durable: () => this.#walSync.synced(),
       },
     );
     this.#driver = new RedundancyDriver(
@@ -197,10 +198,12 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.#driver.halt();
     await this.workload.stop();
     await this.#link?.close();
+    await this.#walSync.close();
   }
 
   /** Close the database last, after the API has stopped answering. */
-  closeStore(): void {
+  async closeStore(): Promise<void> {
+    await this.#walSync.close();
     if (this.#p.db.open) this.#p.db.close();
   }
 
