@@ -73,9 +73,9 @@ describe('WAL checkpoints on their own thread', () => {
     writeSome();
     const restartsBefore = walRestarts();
     let written = 0;
-    const until = Date.now() + 1500;
+    const writesEnd = Date.now() + 1500;
     // A commit every millisecond, as from a node under load: never a quiet moment as long as a checkpoint.
-    while (Date.now() < until) {
+    while (Date.now() < writesEnd) {
       writeSome();
       written += 4 * 1000;
       await new Promise((resolve) => setTimeout(resolve, 0));

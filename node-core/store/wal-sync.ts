@@ -55,7 +55,7 @@ export class WalSync {
 
   /** Resolves once everything committed before this call is on disk; rejects if the sync failed. */
   synced(): Promise<void> {
-    // Closing the database checkpointed the WAL into the database file and synced it.
+    // Closed only as the database closes, and that last checkpoint syncs everything committed.
     if (this.#closed) return Promise.resolve();
     if (this.#running === null) return this.#start();
     this.#next ??= this.#running.then(
