@@ -67,7 +67,14 @@ interface Harness {
   faults: [string, string | null][];
   drivers: FakeDriver[];
   driver(key: string): FakeDriver;
+  /** How many times the engine read the whole tag list. */
+  wholeReads: number;
+  /** Tells the engine of a config change, as the config store does (nothing, for an engine not told). */
+  changed(kind: 'tag' | 'device', key: string): void;
 }
+
+/** How an engine learns of config changes: told of each one (as in a node), or by reading all every cycle. */
+type ConfigFeed = 'told' | 're-read';
 
 const engines: AcquisitionEngine[] = [];
 afterEach(async () => {
@@ -98,8 +105,9 @@ const memoryTag: AcquisitionTag = {
   definition: { dataType: 'float', source: { kind: 'memory' } },
 };
 
-function harness(role: AcquisitionRole = 'active'): Harness {
+function harness(role: AcquisitionRole = 'active', feed: ConfigFeed = 're-read'): Harness {
   const clock = new ManualClock(10_000);
+  let tell: (change: { kind: string; key: string }) => void = () => undefined;
   const h: Harness = {
     clock,
     role,
@@ -115,12 +123,25 @@ function harness(role: AcquisitionRole = 'active'): Harness {
       return found;
     },
     engine: undefined as unknown as AcquisitionEngine,
+    wholeReads: 0,
+    changed: (kind, key) => tell({ kind, key }),
   };
+  const told =
+    feed === 'told'
+      ? {
+          watchConfig: (listener: (change: { kind: string; key: string }) => void) => void (tell = listener),
+          tag: (name: string) => h.tags.findLast((t) => t.name === name)?.definition,
+        }
+      : {};
   h.engine = new AcquisitionEngine(
     {
       clock,
-      tags: () => h.tags,
+      tags: () => {
+        h.wholeReads++;
+        return h.tags;
+      },
       devices: () => h.devices,
+      ...told,
       role: () => h.role,
       publish: (values) => h.published.push([...values]),
       buffer: (values) => h.buffered.push([...values]),
@@ -257,45 +278,53 @@ describe('AcquisitionEngine on a standby node (behaviour.md standby levels)', ()
   });
 });
 
-describe('AcquisitionEngine and config changes (no restart)', () => {
-  it('starts, restarts and stops device loops as devices are added, changed and removed', async () => {
-    const h = harness('active');
-    h.engine.start();
-    await run(h, 100);
-    h.devices.push({ key: 'plc2', definition: { ...plc, host: 'plc2', pollRateMs: 200 } });
-    h.tags.push(modbusTag('c', 'plc2', 9));
-    await run(h, 1000);
-    expect(h.driver('plc2').reads.at(-1)).toEqual(['c']);
+describe.each<ConfigFeed>(['told', 're-read'])(
+  'AcquisitionEngine and config changes (no restart; %s)',
+  (feed) => {
+    it('starts, restarts and stops device loops as devices are added, changed and removed', async () => {
+      const h = harness('active', feed);
+      h.engine.start();
+      await run(h, 100);
+      h.devices.push({ key: 'plc2', definition: { ...plc, host: 'plc2', pollRateMs: 200 } });
+      h.changed('device', 'plc2');
+      h.tags.push(modbusTag('c', 'plc2', 9));
+      h.changed('tag', 'c');
+      await run(h, 1000);
+      expect(h.driver('plc2').reads.at(-1)).toEqual(['c']);
 
-    const old = h.driver('plc');
-    h.devices[0] = { key: 'plc', definition: { ...plc, pollRateMs: 500 } };
-    h.engine.refresh();
-    expect(old.closed).toBe(true);
-    const fresh = h.driver('plc');
-    expect(fresh).not.toBe(old);
-    expect(fresh.definition.pollRateMs).toBe(500);
-    const readsBefore = fresh.reads.length;
-    await run(h, 1000);
-    expect(fresh.reads.length - readsBefore).toBe(3); // at 0, 500, 1000
+      const old = h.driver('plc');
+      h.devices[0] = { key: 'plc', definition: { ...plc, pollRateMs: 500 } };
+      h.changed('device', 'plc');
+      h.engine.refresh();
+      expect(old.closed).toBe(true);
+      const fresh = h.driver('plc');
+      expect(fresh).not.toBe(old);
+      expect(fresh.definition.pollRateMs).toBe(500);
+      const readsBefore = fresh.reads.length;
+      await run(h, 1000);
+      expect(fresh.reads.length - readsBefore).toBe(3); // at 0, 500, 1000
 
-    h.devices.splice(1, 1);
-    h.engine.refresh();
-    expect(h.driver('plc2').closed).toBe(true);
-  });
+      h.devices.splice(1, 1);
+      h.changed('device', 'plc2');
+      h.engine.refresh();
+      expect(h.driver('plc2').closed).toBe(true);
+    });
 
-  it('new tags on a device are read from the next config cycle on', async () => {
-    const h = harness('active');
-    h.engine.start();
-    await run(h, 100);
-    h.tags.push(modbusTag('z', 'plc', 40));
-    await run(h, 1000);
-    expect(h.driver('plc').reads.at(-1)).toEqual(['a', 'b', 'z']);
-  });
-});
+    it('new tags on a device are read from the next config cycle on', async () => {
+      const h = harness('active', feed);
+      h.engine.start();
+      await run(h, 100);
+      h.tags.push(modbusTag('z', 'plc', 40));
+      h.changed('tag', 'z');
+      await run(h, 1000);
+      expect(h.driver('plc').reads.at(-1)).toEqual(['a', 'b', 'z']);
+    });
+  },
+);
 
-describe('AcquisitionEngine device faults', () => {
+describe.each<ConfigFeed>(['told', 're-read'])('AcquisitionEngine device faults (%s)', (feed) => {
   it('passes on a driver fault and its recovery once each; a removed faulted device is reported fine', async () => {
-    const h = harness('active');
+    const h = harness('active', feed);
     h.engine.start();
     await run(h, 0);
     const driver = h.driver('plc');
@@ -310,13 +339,14 @@ describe('AcquisitionEngine device faults', () => {
     ]);
     driver.fault('refused');
     h.devices = [];
+    h.changed('device', 'plc');
     h.engine.refresh();
     expect(h.faults.at(-1)).toEqual(['plc', null]);
     expect(h.engine.faults()).toEqual({});
   });
 
   it('an invalid device definition is a fault naming the field, and its tags are bad (once)', async () => {
-    const h = harness('active');
+    const h = harness('active', feed);
     h.devices = [{ key: 'plc', definition: { ...plc, pollRateMs: 5 } }];
     h.engine.start();
     await run(h, 3000);
@@ -326,6 +356,7 @@ describe('AcquisitionEngine device faults', () => {
     expect(h.drivers).toEqual([]);
 
     h.devices = [{ key: 'plc', definition: plc }];
+    h.changed('device', 'plc');
     await run(h, 1000);
     expect(h.faults.at(-1)).toEqual(['plc', null]);
     expect(
@@ -334,6 +365,76 @@ describe('AcquisitionEngine device faults', () => {
         .filter((v) => v.name === 'a')
         .at(-1),
     ).toMatchObject({ quality: 'good' });
+  });
+});
+
+describe('AcquisitionEngine told of config changes', () => {
+  it('reads only the tags it was told changed, not the whole config, every cycle', async () => {
+    const h = harness('active', 'told');
+    h.engine.start();
+    await run(h, 5000, 100);
+    expect(h.wholeReads).toBe(1);
+    h.tags.push(modbusTag('z', 'plc', 40));
+    h.changed('tag', 'z');
+    await run(h, 1000);
+    expect(h.driver('plc').reads.at(-1)).toEqual(['a', 'b', 'z']);
+    expect(h.wholeReads).toBe(1);
+    // A device change can move every tag on it: the next cycle reads the whole config.
+    h.devices[0] = { key: 'plc', definition: { ...plc, pollRateMs: 200 } };
+    h.changed('device', 'plc');
+    await run(h, 1000);
+    expect(h.wholeReads).toBe(2);
+  });
+
+  it('polls exactly what an engine re-reading the whole config polls, through random tag and device changes', async () => {
+    const told = harness('active', 'told');
+    const reread = harness('active', 're-read');
+    let state = 42;
+    // The high bits of a linear congruential generator: its low bits repeat with a short period.
+    const next = (n: number): number => ((state = (state * 1103515245 + 12345) % 2 ** 31) >>> 16) % n;
+    const definitions = [
+      (): AcquisitionTag['definition'] => modbusTag('', 'plc', next(50)).definition,
+      (): AcquisitionTag['definition'] => modbusTag('', 'plc2', next(50)).definition,
+      (): AcquisitionTag['definition'] => modbusTag('', 'ghost', 1).definition,
+      (): AcquisitionTag['definition'] => modbusTag('', 'plc', -1).definition, // invalid register
+      (): AcquisitionTag['definition'] => sineTag.definition,
+      (): AcquisitionTag['definition'] => memoryTag.definition,
+    ];
+    const plc2 = [
+      { key: 'plc2', definition: { ...plc, host: 'plc2' } },
+      { key: 'plc2', definition: { ...plc, host: 'plc2', pollRateMs: 5 } }, // invalid: its tags are bad
+    ];
+    told.engine.start();
+    reread.engine.start();
+    for (let step = 0; step < 60; step++) {
+      const change = next(10);
+      for (const h of [told, reread]) h.published.length = 0;
+      if (change === 0) {
+        const device = next(3);
+        for (const h of [told, reread]) {
+          h.devices = [h.devices[0]!, ...(device < 2 ? [plc2[device]!] : [])];
+          h.changed('device', 'plc2');
+        }
+      } else {
+        const name = `t${next(12)}`;
+        const kind = next(definitions.length + 1);
+        const definition = kind < definitions.length ? definitions[kind]!() : null;
+        for (const h of [told, reread]) {
+          h.tags = h.tags.filter((t) => t.name !== name);
+          if (definition) h.tags.push({ name, definition });
+          h.changed('tag', name);
+        }
+      }
+      await Promise.all([run(told, 1000), run(reread, 1000)]);
+      const polled = (h: Harness): string[] =>
+        h.published
+          .flat()
+          .map((v) => `${v.name}@${v.ts}:${v.quality}`)
+          .sort();
+      expect(polled(told), `step ${step}`).toEqual(polled(reread));
+      expect(told.faults).toEqual(reread.faults);
+    }
+    expect(told.wholeReads).toBeLessThan(reread.wholeReads / 2);
   });
 });
 

@@ -6,8 +6,9 @@
  * - cold standby, stopped: nothing is polled and device connections are closed.
  *
  * Each device has its own loop at its poll rate; simulated tags share one loop at `simulatorRateMs`, which
- * also re-reads the config (tags and devices) so that changes apply without a restart. Time is the injected
- * clock; every timer is owned and cleared on stop; a callback from before the last start/stop does nothing.
+ * also applies config changes (the tags it was told changed, or the whole config) so that they take effect
+ * without a restart. Time is the injected clock; every timer is owned and cleared on stop; a callback from
+ * before the last start/stop does nothing.
  */
 import type { Clock, TimerHandle } from '../clock/index.ts';
 import type { Logger } from '../logging.ts';
@@ -37,9 +38,20 @@ export interface AcquisitionTag {
   readonly definition: { readonly dataType: DataType; readonly source: { readonly kind: string } };
 }
 
+/** A config change as `watchConfig` tells it: one item of a kind, or anything at all (`'all'`). */
+export type ConfigChangeNotice = { readonly kind: string; readonly key: string } | 'all';
+
 export interface AcquisitionPorts {
   readonly clock: Clock;
   tags(): readonly AcquisitionTag[];
+  /**
+   * Tells of every config change as it is made. With it (and `tag`), a cycle reads again only the tags that
+   * changed, not all of them: with 60,000 tags in `npm run bench` the whole pass held each node's event loop
+   * 7–10 ms every second, the most a config change waited. Without it, every cycle reads the whole config.
+   */
+  watchConfig?(listener: (change: ConfigChangeNotice) => void): void;
+  /** One tag's definition as the config holds it now, for the changes `watchConfig` tells of. */
+  tag?(name: string): AcquisitionTag['definition'] | undefined;
   /** Device definitions as stored (config kind 'device'); they are validated here, defaults applied. */
   devices(): readonly { readonly key: string; readonly definition: unknown }[];
   role(): AcquisitionRole;
@@ -76,6 +88,16 @@ interface DeviceLoop {
   fault: string | null;
 }
 
+/** `#placed` of a simulated tag (device keys are the config's keys; this one cannot be a key there). */
+const SIMULATED = '\u0000simulated';
+
+type PlacedTag = DriverTag<SimulatorSource> | DriverTag<ModbusSource>;
+
+/** The key a tag is read under: its device's, or SIMULATED. */
+function placeOf(tag: PlacedTag): string {
+  return tag.source.kind === 'simulator' ? SIMULATED : (tag as DriverTag<ModbusSource>).source.device;
+}
+
 const defaultFactory: DriverFactory = (_key, device, ports) => new ModbusTcpDriver(device, ports);
 
 export class AcquisitionEngine {
@@ -89,8 +111,16 @@ export class AcquisitionEngine {
   readonly #invalid = new Map<string, string>();
   /** Tags that read from a device that is not there, already reported as bad. */
   readonly #orphans = new Set<string>();
+  /** Where each acquired tag is read: its device's key, or SIMULATED. */
+  readonly #placed = new Map<string, string>();
   #tagsByDevice = new Map<string, DriverTag<ModbusSource>[]>();
   #simulated: DriverTag<SimulatorSource>[] = [];
+  /** Devices that validate, as of the last whole pass over the config. */
+  #validDevices = new Set<string>();
+  /** The next cycle reads the whole config (start, a device change, a reset of the config, a role change). */
+  #wholePass = true;
+  /** Tags changed since the last cycle, when `watchConfig` tells of changes. */
+  readonly #changedTags = new Set<string>();
   #running = false;
   /** Grows on every start and stop; a callback carrying an older one is stale. */
   #generation = 0;
@@ -102,6 +132,10 @@ export class AcquisitionEngine {
     this.#createDriver = options.createDriver ?? defaultFactory;
     this.#logger = options.logger;
     this.#simulator = new SimulatorDriver({ clock: ports.clock, seed: options.seed ?? 1 });
+    ports.watchConfig?.((change) => {
+      if (change === 'all' || change.kind === 'device') this.#wholePass = true;
+      else if (change.kind === 'tag') this.#changedTags.add(change.key);
+    });
   }
 
   get running(): boolean {
@@ -138,8 +172,11 @@ export class AcquisitionEngine {
   async writeTag(name: string, value: PolledScalar): Promise<void> {
     if (!this.#running || this.#p.role() !== 'active')
       throw new AcquisitionError('NOT_ACTIVE', 'only the active node writes to devices');
-    const tag = this.#p.tags().find((t) => t.name === name);
-    if (!tag) throw new AcquisitionError('NOT_FOUND', `no tag "${name}"`);
+    const definition = this.#p.tag
+      ? this.#p.tag(name)
+      : this.#p.tags().find((t) => t.name === name)?.definition;
+    if (!definition) throw new AcquisitionError('NOT_FOUND', `no tag "${name}"`);
+    const tag: AcquisitionTag = { name, definition };
     const source =
       tag.definition.source.kind === 'modbus' ? modbusSourceSchema.safeParse(tag.definition.source) : null;
     if (!source?.success)
@@ -210,6 +247,13 @@ export class AcquisitionEngine {
       for (const loop of [...this.#loops.values()]) this.#closeLoop(loop, true);
       this.#simulated = [];
       this.#tagsByDevice = new Map();
+      this.#placed.clear();
+      this.#wholePass = true;
+      return;
+    }
+    const told = this.#p.watchConfig !== undefined && this.#p.tag !== undefined;
+    if (told && !this.#wholePass) {
+      this.#replaceChangedTags();
       return;
     }
     let devices: readonly { key: string; definition: unknown }[];
@@ -221,6 +265,9 @@ export class AcquisitionEngine {
       this.#logger?.warn({ err: error }, 'cannot read the config; polling goes on with the last one');
       return;
     }
+    // What was told so far is in what was just read.
+    this.#wholePass = false;
+    this.#changedTags.clear();
 
     const valid = new Map<string, { json: string; definition: DeviceDefinition }>();
     const seenInvalid = new Set<string>();
@@ -245,28 +292,28 @@ export class AcquisitionEngine {
       this.#fault(key, null);
     }
 
+    this.#validDevices = new Set(valid.keys());
     const simulated: DriverTag<SimulatorSource>[] = [];
     const byDevice = new Map<string, DriverTag<ModbusSource>[]>();
     const orphans: PolledValue[] = [];
     const orphanNames = new Set<string>();
+    this.#placed.clear();
     for (const { name, definition } of tags) {
-      const { source, dataType } = definition;
-      if (source.kind === 'simulator') {
-        const sim = asSimulatorSource(source);
-        if (sim) simulated.push({ name, dataType, source: sim });
+      const place = this.#place(name, definition);
+      if (place === null) continue;
+      if (place === 'orphan') {
+        orphanNames.add(name);
+        if (!this.#orphans.has(name)) orphans.push(this.#badValue(name));
         continue;
       }
-      if (source.kind !== 'modbus') continue;
-      const parsed = modbusSourceSchema.safeParse(source);
-      if (parsed.success && valid.has(parsed.data.device)) {
-        const list = byDevice.get(parsed.data.device) ?? [];
-        list.push({ name, dataType, source: parsed.data });
-        byDevice.set(parsed.data.device, list);
-        continue;
+      const at = placeOf(place);
+      this.#placed.set(name, at);
+      if (at === SIMULATED) simulated.push(place as DriverTag<SimulatorSource>);
+      else {
+        const onDevice = byDevice.get(at) ?? [];
+        onDevice.push(place as DriverTag<ModbusSource>);
+        byDevice.set(at, onDevice);
       }
-      orphanNames.add(name);
-      if (!this.#orphans.has(name))
-        orphans.push({ name, value: null, quality: 'bad', ts: this.#p.clock.now() });
     }
     this.#orphans.clear();
     for (const name of orphanNames) this.#orphans.add(name);
@@ -299,6 +346,74 @@ export class AcquisitionEngine {
     if (orphans.length > 0) this.#deliver(orphans);
   }
 
+  /**
+   * Where a tag is read: a driver tag (simulated, or on a device that validates), 'orphan' (a device source
+   * that does not validate, or names a device that is not there), or null (not acquired: memory).
+   */
+  #place(name: string, definition: AcquisitionTag['definition']): PlacedTag | 'orphan' | null {
+    const { source, dataType } = definition;
+    if (source.kind === 'simulator') {
+      const sim = asSimulatorSource(source);
+      return sim ? { name, dataType, source: sim } : null;
+    }
+    if (source.kind !== 'modbus') return null;
+    const parsed = modbusSourceSchema.safeParse(source);
+    if (parsed.success && this.#validDevices.has(parsed.data.device))
+      return { name, dataType, source: parsed.data };
+    return 'orphan';
+  }
+
+  /** The tags `watchConfig` told of, taken out of where they were read and placed again as they are now. */
+  #replaceChangedTags(): void {
+    const changed = this.#changedTags;
+    if (changed.size === 0) return;
+    const touched = new Set<string>();
+    const placedAgain: PlacedTag[] = [];
+    const orphans: PolledValue[] = [];
+    for (const name of changed) {
+      const was = this.#placed.get(name);
+      if (was !== undefined) touched.add(was);
+      this.#placed.delete(name);
+      let definition: AcquisitionTag['definition'] | undefined;
+      try {
+        definition = this.#p.tag!(name);
+      } catch (error) {
+        this.#logger?.warn({ err: error }, 'cannot read the config; the next cycle reads all of it');
+        this.#wholePass = true;
+        return;
+      }
+      const place = definition ? this.#place(name, definition) : null;
+      if (place === 'orphan') {
+        if (!this.#orphans.has(name)) orphans.push(this.#badValue(name));
+        this.#orphans.add(name);
+        continue;
+      }
+      this.#orphans.delete(name);
+      if (place === null) continue;
+      const at = placeOf(place);
+      this.#placed.set(name, at);
+      touched.add(at);
+      placedAgain.push(place);
+    }
+    for (const at of touched) {
+      const before: readonly PlacedTag[] =
+        at === SIMULATED ? this.#simulated : (this.#tagsByDevice.get(at) ?? []);
+      const now = [
+        ...before.filter((t) => !changed.has(t.name)),
+        ...placedAgain.filter((t) => placeOf(t) === at),
+      ];
+      if (at === SIMULATED) this.#simulated = now as DriverTag<SimulatorSource>[];
+      else if (now.length > 0) this.#tagsByDevice.set(at, now as DriverTag<ModbusSource>[]);
+      else this.#tagsByDevice.delete(at);
+    }
+    changed.clear();
+    if (orphans.length > 0) this.#deliver(orphans);
+  }
+
+  #badValue(name: string): PolledValue {
+    return { name, value: null, quality: 'bad', ts: this.#p.clock.now() };
+  }
+
   #closeLoop(loop: DeviceLoop, report: boolean): void {
     if (loop.timer) this.#p.clock.clearTimeout(loop.timer);
     loop.timer = null;
@@ -326,6 +441,8 @@ export class AcquisitionEngine {
     this.#orphans.clear();
     this.#simulated = [];
     this.#tagsByDevice = new Map();
+    this.#placed.clear();
+    this.#wholePass = true;
     await Promise.all(loops.map((l) => l.driver.close().catch(() => undefined)));
   }
 

@@ -47,6 +47,23 @@ describe('ConfigStore.list', () => {
     expect(kept.map((t) => t.key)).toEqual([...kept.map((t) => t.key)].sort());
   });
 
+  it('stays in key order when listed between changes, one or many at a time', () => {
+    const config = store();
+    config.list('tag');
+    let sinceListed = 0;
+    for (const { op, key, n } of randomChanges(11, 600)) {
+      if (op === 'put')
+        config.commitLocal('put', 'tag', key, { dataType: 'float', description: `v${n}` }, 1, 'me', n);
+      else if (config.get('tag', key) !== undefined)
+        config.commitLocal('delete', 'tag', key, null, 1, 'me', n);
+      // Listed after 1, 2, … 9 changes in turn, as an acquisition cycle would between bursts of changes.
+      if (++sinceListed < (n % 9) + 1) continue;
+      sinceListed = 0;
+      const fresh = new ConfigStore(dbs[0]!, new MetaStore(dbs[0]!)).list('tag');
+      expect(config.list('tag')).toEqual(fresh);
+    }
+  });
+
   it('shows staged changes in order before they are stored', () => {
     const config = store();
     config.commitLocal('put', 'tag', 'b', { dataType: 'float' }, 1, 'me', 0);
@@ -57,5 +74,43 @@ describe('ConfigStore.list', () => {
     expect(config.list('tag').map((t) => t.key)).toEqual(['a', 'c']);
     config.persist();
     expect(config.list('tag').map((t) => t.key)).toEqual(['a', 'c']);
+  });
+});
+
+describe('ConfigStore.watch', () => {
+  it('tells of each change made here or applied from the active node, and of a snapshot as all', () => {
+    const active = store();
+    const standby = store();
+    const heard: unknown[][] = [[], []];
+    active.watch((change) => heard[0]!.push(change));
+    standby.watch((change) => heard[1]!.push(change));
+    const made = active.commitLocalBatch(
+      [
+        { op: 'put', kind: 'tag', key: 'a', definition: { dataType: 'float' } },
+        { op: 'put', kind: 'device', key: 'plc', definition: { host: 'plc1' } },
+        { op: 'delete', kind: 'tag', key: 'a', definition: null },
+      ],
+      1,
+      'active',
+      0,
+    );
+    standby.applyReplicated(made);
+    const changes = [
+      { kind: 'tag', key: 'a' },
+      { kind: 'device', key: 'plc' },
+      { kind: 'tag', key: 'a' },
+    ];
+    expect(heard).toEqual([changes, changes]);
+    standby.loadSnapshot(active.snapshot(), 'standby');
+    expect(heard[1]!.at(-1)).toBe('all');
+  });
+
+  it('item() gives what list() holds, without reading the database', () => {
+    const config = store();
+    config.commitLocal('put', 'tag', 'a', { dataType: 'float' }, 1, 'me', 0);
+    config.stage('put', 'tag', 'b', { dataType: 'int' }, 1, 'me', 1);
+    expect(config.item('tag', 'a')).toEqual({ dataType: 'float' });
+    expect(config.item('tag', 'b')).toBe(config.list('tag')[1]!.definition);
+    expect(config.item('tag', 'c')).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * before, so a standby can tell that it holds exactly the active node's history: a gap or a checksum that
  * does not follow means it asks for a full snapshot.
  */
-import { cachedStatement, type Db, type Statement } from '../store/index.ts';
+import { cachedStatement, type Db, type Statement, type Transaction } from '../store/index.ts';
 import type { MetaStore } from '../store/index.ts';
 import { checksumAfter, follows, GENESIS } from './config-checksum.ts';
 import { ConflictSet } from './config-conflicts.ts';
@@ -48,6 +48,14 @@ export interface LocalChange {
 
 export type { ConfigConflict } from './config-conflicts.ts';
 
+/** What `watch` tells: one item changed, or any may have. */
+export type ConfigNotice = { readonly kind: ConfigKind; readonly key: string } | 'all';
+
+interface Applied {
+  readonly head: ConfigHead;
+  readonly stoppedAt: number | null;
+}
+
 export class ConfigStore {
   readonly #db: Db;
   readonly #meta: MetaStore;
@@ -58,8 +66,14 @@ export class ConfigStore {
   /** Changes made here that every read sees but the database does not hold yet (see `stage`). */
   #staged: ConfigChange[] = [];
   #onLost: (changes: readonly ConfigChange[], error: unknown) => void = () => undefined;
+  readonly #watchers: ((change: ConfigNotice) => void)[] = [];
   /** The parsed items, kept up to date change by change (see `list`). */
   readonly #items: ConfigItemCache;
+  /** The transactions of every change, made once: better-sqlite3 builds five wrappers for each `transaction`. */
+  readonly #persistTransaction: Transaction<(staged: readonly ConfigChange[], head: ConfigHead) => void>;
+  readonly #applyTransaction: Transaction<
+    (changes: readonly ConfigChange[], start: ConfigHead, applied: ConfigChange[]) => Applied
+  >;
 
   /** Changes a split left out of the log, kept for an operator on both nodes. */
   readonly conflicts: ConflictSet;
@@ -75,6 +89,11 @@ export class ConfigStore {
       }[],
       staged: this.#staged.filter((change) => change.kind === kind),
     }));
+    this.#persistTransaction = db.transaction((staged: readonly ConfigChange[], head: ConfigHead) => {
+      for (const change of staged) this.#apply(change);
+      this.#setHead(head);
+    });
+    this.#applyTransaction = db.transaction(this.#applyInOrder.bind(this));
   }
 
   head(): ConfigHead {
@@ -100,6 +119,22 @@ export class ConfigStore {
    */
   list<T>(kind: ConfigKind): { key: string; definition: T }[] {
     return this.#items.list<T>(kind);
+  }
+
+  /**
+   * The item of a kind under `key` as `list` holds it (parsed once, frozen, shared), without reading the
+   * database: for a caller told of a change by `watch`.
+   */
+  item<T>(kind: ConfigKind, key: string): T | undefined {
+    return this.#items.item<T>(kind, key);
+  }
+
+  /**
+   * Tells `listener` of every change as it takes its place (staged here, or applied from the active node),
+   * and with 'all' when the items may all differ (a snapshot was loaded, staged changes were lost).
+   */
+  watch(listener: (change: ConfigNotice) => void): void {
+    this.#watchers.push(listener);
   }
 
   get<T>(kind: ConfigKind, key: string): T | undefined {
@@ -183,7 +218,7 @@ export class ConfigStore {
     };
     this.#staged.push(change);
     this.#head = { seq, checksum: change.checksum };
-    this.#items.remember(change);
+    this.#remember(change);
     return change;
   }
 
@@ -201,13 +236,10 @@ export class ConfigStore {
     const last = staged.at(-1)!;
     const head: ConfigHead = { seq: last.seq, checksum: last.checksum };
     try {
-      this.#db.transaction(() => {
-        for (const change of staged) this.#apply(change);
-        this.#setHead(head);
-      })();
+      this.#persistTransaction(staged, head);
     } catch (error) {
       this.#head = null;
-      this.#items.forget();
+      this.#forget();
       this.#onLost(staged, error);
       throw error;
     }
@@ -235,30 +267,33 @@ export class ConfigStore {
     const start = this.head();
     this.#head = null;
     const applied: ConfigChange[] = [];
-    const result = this.#db.transaction(() => {
-      let head: ConfigHead = start;
-      let stoppedAt: number | null = null;
-      for (const change of changes) {
-        // Acknowledging a change of the same seq that is not this one would answer the active node's caller
-        // although this node never stored its change (found by the simulation, seed 326).
-        if (change.seq <= head.seq && this.#holds(change, head)) continue;
-        if (!follows(head, change)) {
-          stoppedAt = change.seq;
-          break;
-        }
-        this.#apply(change);
-        applied.push(change);
-        head = { seq: change.seq, checksum: change.checksum };
-      }
-      if (head !== start) {
-        this.#setHead(head);
-        this.markCommon(head.seq);
-      }
-      return { head, stoppedAt };
-    })();
+    const result = this.#applyTransaction(changes, start, applied);
     this.#committed(result.head);
-    for (const change of applied) this.#items.remember(change);
+    for (const change of applied) this.#remember(change);
     return { ...result, applied };
+  }
+
+  /** applyReplicated's transaction: applies `changes` that follow `start` into `applied`, in order. */
+  #applyInOrder(changes: readonly ConfigChange[], start: ConfigHead, applied: ConfigChange[]): Applied {
+    let head: ConfigHead = start;
+    let stoppedAt: number | null = null;
+    for (const change of changes) {
+      // Acknowledging a change of the same seq that is not this one would answer the active node's caller
+      // although this node never stored its change (found by the simulation, seed 326).
+      if (change.seq <= head.seq && this.#holds(change, head)) continue;
+      if (!follows(head, change)) {
+        stoppedAt = change.seq;
+        break;
+      }
+      this.#apply(change);
+      applied.push(change);
+      head = { seq: change.seq, checksum: change.checksum };
+    }
+    if (head !== start) {
+      this.#setHead(head);
+      this.markCommon(head.seq);
+    }
+    return { head, stoppedAt };
   }
 
   /** Whether this log holds exactly `change` (`head` is the head within the running transaction). */
@@ -318,7 +353,7 @@ export class ConfigStore {
     })();
     this.#common = null;
     this.#committed({ seq: snapshot.head.seq, checksum: snapshot.head.checksum });
-    this.#items.forget();
+    this.#forget();
     return diverged;
   }
 
@@ -344,6 +379,16 @@ export class ConfigStore {
     } else {
       this.#sql('DELETE FROM config_items WHERE kind = ? AND key = ?').run(change.kind, change.key);
     }
+  }
+
+  #remember(change: ConfigChange): void {
+    this.#items.remember(change);
+    for (const watcher of this.#watchers) watcher({ kind: change.kind, key: change.key });
+  }
+
+  #forget(): void {
+    this.#items.forget();
+    for (const watcher of this.#watchers) watcher('all');
   }
 
   #setHead(head: ConfigHead): void {

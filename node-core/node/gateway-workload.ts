@@ -69,6 +69,8 @@ export class GatewayWorkload {
         tags: () =>
           ports.data.config.list<TagDefinition>('tag').map((t) => ({ name: t.key, definition: t.definition })),
         devices: () => ports.data.config.list<unknown>('device'),
+        watchConfig: (listener) => ports.data.config.watch(listener),
+        tag: (name) => ports.data.config.item<TagDefinition>('tag', name),
         role: () => this.#role(),
         publish: (values) => this.#publish(values),
         buffer: (values) => this.#warm.push(values),

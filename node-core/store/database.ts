@@ -7,6 +7,7 @@ import { migrations } from './migrations/index.ts';
 
 export type Db = Database.Database;
 export type Statement = Database.Statement;
+export type Transaction<F extends (...args: never[]) => unknown> = Database.Transaction<F>;
 
 export const DATABASE_FILE = 'tandem.db';
 
