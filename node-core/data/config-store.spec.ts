@@ -114,3 +114,48 @@ describe('ConfigStore.watch', () => {
     expect(config.item('tag', 'c')).toBeUndefined();
   });
 });
+
+describe('ConfigStore.markCommon', () => {
+  /** WAL frames written so far: the tests' databases stay far below an automatic checkpoint. */
+  const walFrames = (): number => fs.statSync(`${dbs[0]!.name}-wal`).size;
+  const reread = (): number => new ConfigStore(dbs[0]!, new MetaStore(dbs[0]!)).commonSeq();
+  const put = (config: ConfigStore, key: string): void => {
+    config.stage('put', 'tag', key, { dataType: 'float' }, 1, 'me', 0);
+    config.persist();
+  };
+
+  it('is stored in the transaction of the batch an ack sends next, not in a commit of its own', () => {
+    const config = store();
+    put(config, 'a');
+    config.markCommon(1); // its first write adds a row to meta; later ones change that row
+    put(config, 'b');
+    const before = walFrames();
+    put(config, 'c');
+    const oneBatch = walFrames() - before;
+    const beforeMarked = walFrames();
+    config.markCommon(3);
+    put(config, 'd');
+    expect(walFrames() - beforeMarked).toBe(oneBatch);
+    expect(reread()).toBe(3);
+  });
+
+  it('is stored by itself once the microtasks queued so far have run, when no batch follows', async () => {
+    const config = store();
+    put(config, 'a');
+    config.markCommon(1);
+    expect(config.commonSeq()).toBe(1);
+    await Promise.resolve();
+    expect(reread()).toBe(1);
+  });
+
+  it('marked before a snapshot is loaded is not written over the snapshot’s', async () => {
+    const active = store();
+    const standby = store();
+    for (const key of ['a', 'b', 'c']) put(active, key);
+    standby.markCommon(1);
+    standby.loadSnapshot(active.snapshot(), 'standby');
+    await Promise.resolve();
+    expect(standby.commonSeq()).toBe(3);
+    expect(new ConfigStore(dbs[1]!, new MetaStore(dbs[1]!)).commonSeq()).toBe(3);
+  });
+});

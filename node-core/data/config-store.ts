@@ -61,8 +61,10 @@ export class ConfigStore {
   readonly #meta: MetaStore;
   /** The head as last committed, kept so that a change does not read it back; null: read it from the database. */
   #head: ConfigHead | null = null;
-  /** `commonSeq` as last written; null: read it from the database. */
+  /** `commonSeq` as last marked; null: read it from the database. */
   #common: number | null = null;
+  /** A common seq marked outside a transaction and not yet written (see `markCommon`). */
+  #unwrittenCommon: number | null = null;
   /** Changes made here that every read sees but the database does not hold yet (see `stage`). */
   #staged: ConfigChange[] = [];
   #onLost: (changes: readonly ConfigChange[], error: unknown) => void = () => undefined;
@@ -70,7 +72,9 @@ export class ConfigStore {
   /** The parsed items, kept up to date change by change (see `list`). */
   readonly #items: ConfigItemCache;
   /** The transactions of every change, made once: better-sqlite3 builds five wrappers for each `transaction`. */
-  readonly #persistTransaction: Transaction<(staged: readonly ConfigChange[], head: ConfigHead) => void>;
+  readonly #persistTransaction: Transaction<
+    (staged: readonly ConfigChange[], head: ConfigHead, common: number | null) => void
+  >;
   readonly #applyTransaction: Transaction<
     (changes: readonly ConfigChange[], start: ConfigHead, applied: ConfigChange[]) => Applied
   >;
@@ -89,10 +93,13 @@ export class ConfigStore {
       }[],
       staged: this.#staged.filter((change) => change.kind === kind),
     }));
-    this.#persistTransaction = db.transaction((staged: readonly ConfigChange[], head: ConfigHead) => {
-      for (const change of staged) this.#apply(change);
-      this.#setHead(head);
-    });
+    this.#persistTransaction = db.transaction(
+      (staged: readonly ConfigChange[], head: ConfigHead, common: number | null) => {
+        for (const change of staged) this.#apply(change);
+        this.#setHead(head);
+        if (common !== null) this.#writeCommon(common);
+      },
+    );
     this.#applyTransaction = db.transaction(this.#applyInOrder.bind(this));
   }
 
@@ -105,11 +112,42 @@ export class ConfigStore {
     return (this.#common ??= Number(this.#meta.get('config_common_seq') ?? 0));
   }
 
+  /**
+   * Both nodes hold the log up to `seq`. Inside a transaction it is written there. Outside one (the active
+   * node, on the standby's ack) it is written with the batch that the ack sends next, in that batch's
+   * transaction, or alone once the microtasks queued so far have run if no batch went: a commit of its own
+   * on every ack was a second WAL commit per batch, which the next disk sync also had to flush.
+   */
   markCommon(seq: number): void {
     if (seq <= this.commonSeq()) return;
-    this.#meta.set('config_common_seq', String(seq));
-    // Inside a transaction that may still roll back, read it again next time (as the head, `#committed`).
-    this.#common = this.#db.inTransaction ? null : seq;
+    if (this.#db.inTransaction) {
+      this.#writeCommon(seq);
+      // The transaction may still roll back: read it again next time (as the head, `#committed`).
+      this.#common = null;
+      return;
+    }
+    this.#common = seq;
+    if (this.#unwrittenCommon === null) queueMicrotask(() => this.#flushCommon());
+    this.#unwrittenCommon = seq;
+  }
+
+  /** Writes a common seq marked outside a transaction; if that fails, the next batch's transaction does. */
+  #flushCommon(): void {
+    const seq = this.#unwrittenCommon;
+    if (seq === null) return;
+    try {
+      this.#writeCommon(seq);
+      if (this.#unwrittenCommon === seq) this.#unwrittenCommon = null;
+    } catch {
+      // Kept unwritten: until then a snapshot would take a few changes both nodes hold for conflicts.
+    }
+  }
+
+  /** Raises the stored common seq, never lowers it: a write that comes late changes nothing. */
+  #writeCommon(seq: number): void {
+    this.#sql(
+      "INSERT INTO meta (key, value) VALUES ('config_common_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+    ).run(String(seq));
   }
 
   /**
@@ -235,8 +273,10 @@ export class ConfigStore {
     this.#staged = [];
     const last = staged.at(-1)!;
     const head: ConfigHead = { seq: last.seq, checksum: last.checksum };
+    const common = this.#unwrittenCommon;
     try {
-      this.#persistTransaction(staged, head);
+      this.#persistTransaction(staged, head, common);
+      if (this.#unwrittenCommon === common) this.#unwrittenCommon = null;
     } catch (error) {
       this.#head = null;
       this.#forget();
@@ -351,6 +391,8 @@ export class ConfigStore {
       this.#meta.set('config_common_seq', String(snapshot.head.seq));
       return diverged;
     })();
+    // The snapshot says what both nodes hold now; a seq marked before it must not be written after it.
+    this.#unwrittenCommon = null;
     this.#common = null;
     this.#committed({ seq: snapshot.head.seq, checksum: snapshot.head.checksum });
     this.#forget();
