@@ -179,3 +179,8 @@ export interface LoginAnswer {
   readonly token: string;
   readonly expiresAt: string;
 }
+
+/** `POST /api/logout`: the session of the bearer token has ended. */
+export interface LogoutAnswer {
+  readonly loggedOut: true;
+}

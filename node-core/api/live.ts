@@ -1,12 +1,15 @@
 /**
  * `/api/live`: status and failover events pushed over a WebSocket, so the dashboard never polls.
  * A browser cannot set headers on a WebSocket, so the first message carries the token (the admin token or
- * an operator's session token: `accepts` decides); the Origin must be
+ * an operator's session token: `admit` decides); the Origin must be
  * this node's own (a foreign page cannot open it even with a stolen token in hand).
+ * A socket opened with a session token closes (4401) when that session ends, so a logout, an expiry or a
+ * removed user stops the stream too; the admin token's sockets stay.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
+import type { OperatorLogin, SessionEndReason } from '../auth/index.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
 import type { TagValue } from '../data/index.ts';
 import { isAllowedHost } from './host-check.ts';
@@ -14,10 +17,35 @@ import { isAllowedHost } from './host-check.ts';
 const AUTH_TIMEOUT_MS = 5000;
 const LIVE_FLUSH_MS = 100;
 
+/** The close code for a missing or wrong token, and for a session that ended (the dashboard signs out). */
+export const LIVE_CLOSE_UNAUTHORIZED = 4401;
+
+/**
+ * Lets a token in: `null` refuses it; otherwise the answer is the unsubscribe of a watch that calls
+ * `ended` once if the token's session ends (never, for the admin token).
+ */
+export type LiveAdmission = (token: string, ended: (reason: SessionEndReason) => void) => (() => void) | null;
+
+/** The admission the API uses: the admin token never ends; a session's socket is told when its session does. */
+export function admitTokens(
+  isAdminToken: (token: string) => boolean,
+  login: Pick<OperatorLogin, 'watch'> | undefined,
+): LiveAdmission {
+  return (token, ended) => (isAdminToken(token) ? () => undefined : (login?.watch(token, ended) ?? null));
+}
+
+/** The close reason a socket gets when its session ends (at most 123 bytes, as WebSocket allows). */
+export const SESSION_ENDED_REASONS: Record<SessionEndReason, string> = {
+  'logged-out': 'session ended: logged out',
+  expired: 'session ended: expired',
+  'user-removed': 'session ended: user removed',
+  evicted: 'session ended: too many sessions open',
+};
+
 export function attachLive(
   server: Server,
   node: TandemNode,
-  accepts: (token: string) => boolean,
+  admit: LiveAdmission,
   allowedNames: ReadonlySet<string>,
 ): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -34,7 +62,8 @@ export function attachLive(
   };
 
   const adopt = (ws: WebSocket): void => {
-    const timer = setTimeout(() => ws.close(4401, 'no auth message'), AUTH_TIMEOUT_MS);
+    const timer = setTimeout(() => ws.close(LIVE_CLOSE_UNAUTHORIZED, 'no auth message'), AUTH_TIMEOUT_MS);
+    let stopWatching = (): void => undefined;
     ws.once('message', (data) => {
       clearTimeout(timer);
       let message: unknown;
@@ -45,15 +74,24 @@ export function attachLive(
       }
       const given =
         typeof message === 'object' && message !== null ? (message as { token?: unknown }).token : undefined;
-      if (typeof given !== 'string' || !accepts(given)) {
-        ws.close(4401, 'missing or wrong token');
+      const watch =
+        typeof given === 'string'
+          ? admit(given, (reason) => {
+              clients.delete(ws);
+              ws.close(LIVE_CLOSE_UNAUTHORIZED, SESSION_ENDED_REASONS[reason]);
+            })
+          : null;
+      if (!watch) {
+        ws.close(LIVE_CLOSE_UNAUTHORIZED, 'missing or wrong token');
         return;
       }
+      stopWatching = watch;
       clients.add(ws);
       ws.send(JSON.stringify({ type: 'status', status: node.statusView() }));
     });
     ws.on('close', () => {
       clearTimeout(timer);
+      stopWatching();
       clients.delete(ws);
     });
     ws.on('error', () => ws.terminate());

@@ -2,13 +2,18 @@
  * `POST /api/login` with `{ name, password }`: the one API route that needs no token. Answers a session token
  * (`{ token, expiresAt }`) that the API and `/api/live` accept like the admin token. A wrong password and an
  * unknown name get the same 401; too many failures from one address in a minute get 429.
+ *
+ * `POST /api/logout` ends the session of its own bearer token at once (its live sockets close too). The
+ * admin token is no session: it gets 400. Both are this node's own business, so a standby answers them.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, type OperatorLogin } from '../auth/index.ts';
-import type { LoginAnswer } from '../dto.ts';
+import type { LoginAnswer, LogoutAnswer } from '../dto.ts';
+import { bearerToken } from './token.ts';
 
 export const LOGIN_ROUTE = '/api/login';
+export const LOGOUT_ROUTE = '/api/logout';
 
 const loginBody = z
   .object({
@@ -22,7 +27,11 @@ const loginBody = z
   })
   .strict();
 
-export function registerLoginRoutes(app: FastifyInstance, login: OperatorLogin): void {
+export function registerLoginRoutes(
+  app: FastifyInstance,
+  login: OperatorLogin,
+  isAdminToken: (token: string) => boolean,
+): void {
   app.post(LOGIN_ROUTE, async (request, reply) => {
     const { name, password } = loginBody.parse(request.body ?? {});
     const outcome = await login.login(name, password, request.ip);
@@ -49,6 +58,28 @@ export function registerLoginRoutes(app: FastifyInstance, login: OperatorLogin):
           });
       }
     }
+  });
+
+  app.post(LOGOUT_ROUTE, (request, reply) => {
+    const token = bearerToken(request.headers.authorization);
+    if (isAdminToken(token)) {
+      return reply.code(400).send({
+        error: {
+          code: 'NOT_A_SESSION',
+          message:
+            'the admin token is not a session and cannot be ended; log out with the token POST /api/login answered',
+        },
+      });
+    }
+    if (!login.logout(token)) {
+      // The server's token check normally answers this first; kept so the route is safe on its own.
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: { code: 'UNAUTHORIZED', message: 'missing or wrong token' } });
+    }
+    const answer: LogoutAnswer = { loggedOut: true };
+    return reply.header('cache-control', 'no-store').send(answer);
   });
 }
 

@@ -1,21 +1,22 @@
 /**
  * The admin and client API of contract.md, plus `/metrics` and the dashboard, on one port.
  * Every `/api` and `/metrics` request needs the bearer token (the admin token or an operator's session
- * token; `POST /api/login`, which opens a session, needs none); the Host header must name this machine
- * by address or as localhost, so that a DNS-rebinding page cannot reach the API.
+ * token; `POST /api/login`, which opens a session, needs none; `POST /api/logout` ends the session of
+ * its own token); the Host header must name this machine by address or as localhost, so that a
+ * DNS-rebinding page cannot reach the API.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { TandemError } from '../errors.ts';
 import type { EventKind } from '../dto.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
-import { tokensEqual } from './token.ts';
+import { bearerToken, tokensEqual } from './token.ts';
 import { eventsToCsv } from './events-csv.ts';
 import { isAllowedHost } from './host-check.ts';
-import { attachLive } from './live.ts';
+import { admitTokens, attachLive } from './live.ts';
 import { DataError, dataErrorStatus, registerDataRoutes } from './data-routes.ts';
 import { registerHistoryRoutes } from './history-routes.ts';
 import { registerDashboardAssets } from './dashboard-assets.ts';
@@ -63,8 +64,8 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     },
   });
   const allowed = new Set((options.allowedHostNames ?? []).map((h) => h.toLowerCase()));
-  const accepts = (given: string): boolean =>
-    tokensEqual(given, options.token) || (options.login?.accepts(given) ?? false);
+  const isAdminToken = (given: string): boolean => tokensEqual(given, options.token);
+  const accepts = (given: string): boolean => isAdminToken(given) || (options.login?.accepts(given) ?? false);
 
   app.addHook('onRequest', async (request, reply) => {
     if (!isAllowedHost(request.headers.host, allowed)) {
@@ -74,7 +75,11 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     }
     const needsToken =
       request.url.startsWith('/api/') || request.url === '/metrics' || request.url.startsWith('/metrics?');
-    if (needsToken && !isLoginRequest(request.method, request.url) && !accepts(bearer(request))) {
+    if (
+      needsToken &&
+      !isLoginRequest(request.method, request.url) &&
+      !accepts(bearerToken(request.headers.authorization))
+    ) {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer')
@@ -137,11 +142,11 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     tagExists: (tag) => node.data.config.getTag(tag) !== undefined,
   });
   registerSettingsRoutes(app, node, options.settingsStore);
-  if (options.login) registerLoginRoutes(app, options.login);
+  if (options.login) registerLoginRoutes(app, options.login, isAdminToken);
   registerDashboard(app, options.dashboardDir ?? null);
   registerDashboardAssets(app, options.dashboardDir ?? null);
 
-  const detachLive = attachLive(app.server, node, accepts, allowed);
+  const detachLive = attachLive(app.server, node, admitTokens(isAdminToken, options.login), allowed);
   app.addHook('onClose', (_instance, done) => {
     detachLive();
     done();
@@ -222,11 +227,6 @@ function noSchemaCompiler(): () => never {
 
 function kinds(value: string | undefined): EventKind[] | undefined {
   return value ? (value.split(',').filter(Boolean) as EventKind[]) : undefined;
-}
-
-function bearer(request: FastifyRequest): string {
-  const header = request.headers.authorization ?? '';
-  return header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
 }
 
 function problem(code: string, message: string): { error: { code: string; message: string } } {

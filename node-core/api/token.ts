@@ -7,3 +7,9 @@ export function tokensEqual(given: string, expected: string): boolean {
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
 }
+
+/** The token of an `Authorization: Bearer TOKEN` header; empty when there is none. */
+export function bearerToken(authorization: string | undefined): string {
+  const header = authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+}

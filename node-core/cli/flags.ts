@@ -49,6 +49,8 @@ export const USAGE = `usage:
               [--history-retention DAYS] [--ledger-retention DAYS]
   tandem-node fingerprint --data-dir DIR
   tandem-node user add --data-dir DIR --name NAME [--password-file FILE]   (password from stdin)
+  tandem-node user list --data-dir DIR
+  tandem-node user remove --data-dir DIR --name NAME
   tandem-node license keygen|issue|help ...`;
 
 export function settingsFromFlags(v: FlagValues): SettingsOverrides {

@@ -12,7 +12,8 @@ import { dashboardDir } from '../paths.ts';
 import { openDatabase, MetaStore, SettingsStore } from '../store/index.ts';
 import { loadOrCreateIdentity } from '../trust/index.ts';
 import { settingsFromFlags, NODE_FLAGS, USAGE } from './flags.ts';
-import { readPasswordFromStdin, runUserCommand } from './user-command.ts';
+import { readPasswordFromStdin } from './password-input.ts';
+import { runUserCommand } from './user-command.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;

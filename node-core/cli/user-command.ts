@@ -1,24 +1,26 @@
 /**
- * `tandem-node user add --data-dir DIR --name NAME [--password-file FILE]`: makes an operator login for
- * the dashboard and `POST /api/login`. The password comes from the file's first line or from stdin (asked
- * for without echo on a terminal, the first line when piped); it never appears on the command line, where
- * other users of the machine could read it. Works while the node runs: logins read the users as they come.
+ * `tandem-node user add|list|remove`: the operator logins for the dashboard and `POST /api/login`, kept in
+ * the node's database. All three work while the node runs: logins read the users as they come, and the
+ * node checks a session's user on every request and about once a second for its live sockets, so a removed
+ * user's sessions stop working within that.
  */
 import fs from 'node:fs';
-import readline from 'node:readline';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { hashPassword, passwordProblem, USER_NAME, USER_NAME_RULE } from '../auth/index.ts';
 import { TandemError, UsageError } from '../errors.ts';
 import { openDatabase, UserStore } from '../store/index.ts';
+import { readPasswordFile } from './password-input.ts';
 
-export const USER_USAGE = 'tandem-node user add --data-dir DIR --name NAME [--password-file FILE]';
+export const USER_USAGE = [
+  'usage: tandem-node user add --data-dir DIR --name NAME [--password-file FILE]   (password from stdin)',
+  '       tandem-node user list --data-dir DIR',
+  '       tandem-node user remove --data-dir DIR --name NAME',
+];
 
-const USER_FLAGS = {
-  'data-dir': { type: 'string' },
-  name: { type: 'string' },
-  'password-file': { type: 'string' },
-} as const;
+const DATA_DIR = { 'data-dir': { type: 'string' } } as const;
+const NAME = { name: { type: 'string' } } as const;
+const ADD_FLAGS = { ...DATA_DIR, ...NAME, 'password-file': { type: 'string' } } as const;
+const REMOVE_FLAGS = { ...DATA_DIR, ...NAME } as const;
 
 export interface UserCommandIo {
   readonly out: (line: string) => void;
@@ -27,22 +29,32 @@ export interface UserCommandIo {
   readonly now: () => number;
 }
 
+/** Runs `user <verb> …`; returns the exit code (0), or throws `UsageError` (exit 2) or `TandemError` (exit 1). */
 export async function runUserCommand(argv: string[], io: UserCommandIo): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb !== 'add') throw new UsageError(`usage: ${USER_USAGE}`);
-  let values: { 'data-dir'?: string; name?: string; 'password-file'?: string };
-  try {
-    values = parseArgs({ args: rest, options: USER_FLAGS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error), {
-      cause: error,
-    });
+  switch (verb) {
+    case 'add':
+      return addUser(rest, io);
+    case 'list':
+      return listUsers(rest, io);
+    case 'remove':
+      return removeUser(rest, io);
+    case 'help':
+    case '--help':
+    case '-h':
+      USER_USAGE.forEach((line) => io.out(line));
+      return 0;
+    case undefined:
+      throw new UsageError('user: expected a subcommand: add, list or remove');
+    default:
+      throw new UsageError(`user: unknown subcommand "${verb}"; expected add, list or remove`);
   }
-  const dataDir = values['data-dir'];
-  const name = values.name;
-  if (!dataDir) throw new UsageError('user add needs --data-dir');
-  if (!name) throw new UsageError('user add needs --name');
-  if (!USER_NAME.test(name)) throw new UsageError(`--name: "${name}" ${USER_NAME_RULE}`);
+}
+
+async function addUser(args: string[], io: UserCommandIo): Promise<number> {
+  const values = parseFlags(args, ADD_FLAGS);
+  const dataDir = required('user add', '--data-dir', values['data-dir']);
+  const name = userName('user add', values.name);
   const file = values['password-file'];
   const password = file ? readPasswordFile(file) : await io.readPassword(`Password for "${name}": `);
   const problem = passwordProblem(password);
@@ -50,48 +62,76 @@ export async function runUserCommand(argv: string[], io: UserCommandIo): Promise
 
   const passwordHash = await hashPassword(password);
   fs.mkdirSync(dataDir, { recursive: true });
-  const db = openDatabase(dataDir);
-  try {
-    if (!new UserStore(db).add({ name, passwordHash, createdAt: io.now() })) {
+  withUsers(dataDir, (users) => {
+    if (!users.add({ name, passwordHash, createdAt: io.now() })) {
       throw new TandemError('USER_EXISTS', `user "${name}" exists already on this node`);
     }
-  } finally {
-    db.close();
-  }
+  });
   io.out(`User "${name}" added: it can log in to the dashboard of this node.`);
   return 0;
 }
 
-function readPasswordFile(file: string): string {
-  try {
-    return firstLine(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`--password-file: ${file} cannot be read`, { cause: error });
+function listUsers(args: string[], io: UserCommandIo): number {
+  const values = parseFlags(args, DATA_DIR);
+  const dataDir = existingDataDir('user list', values['data-dir']);
+  const users = withUsers(dataDir, (store) => store.list());
+  if (users.length === 0) {
+    io.out('No users on this node (add one with tandem-node user add).');
+    return 0;
   }
+  const width = Math.max(...users.map((u) => u.name.length));
+  // Name, then when it was made: columns for a person, split on white space by a script.
+  for (const user of users) io.out(`${user.name.padEnd(width)}  ${new Date(user.createdAt).toISOString()}`);
+  return 0;
 }
 
-function firstLine(text: string): string {
-  return text.split(/\r?\n/)[0] ?? '';
+function removeUser(args: string[], io: UserCommandIo): number {
+  const values = parseFlags(args, REMOVE_FLAGS);
+  const dataDir = existingDataDir('user remove', values['data-dir']);
+  const name = userName('user remove', values.name);
+  const removed = withUsers(dataDir, (users) => users.remove(name));
+  if (!removed) throw new TandemError('USER_NOT_FOUND', `no user "${name}" on this node`);
+  io.out(`User "${name}" removed: it can no longer log in, and its open sessions end.`);
+  return 0;
 }
 
-/** Reads the password from stdin: without echo on a terminal, else the first line of what is piped in. */
-export async function readPasswordFromStdin(prompt: string): Promise<string> {
-  if (!process.stdin.isTTY) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return firstLine(Buffer.concat(chunks).toString('utf8'));
-  }
-  process.stderr.write(prompt);
-  const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const rl = readline.createInterface({ input: process.stdin, output: muted, terminal: true });
+function withUsers<T>(dataDir: string, work: (users: UserStore) => T): T {
+  const db = openDatabase(dataDir);
   try {
-    return await new Promise<string>((resolve, reject) => {
-      rl.once('line', resolve);
-      rl.once('SIGINT', () => reject(new UsageError('cancelled')));
-      rl.once('close', () => reject(new UsageError('no password given')));
-    });
+    return work(new UserStore(db));
   } finally {
-    rl.close();
-    process.stderr.write('\n');
+    db.close();
   }
+}
+
+function parseFlags<O extends Record<string, { type: 'string' }>>(
+  args: string[],
+  options: O,
+): { [K in keyof O]?: string } {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error), {
+      cause: error,
+    });
+  }
+}
+
+function required(command: string, flag: string, value: string | undefined): string {
+  if (!value) throw new UsageError(`${command} needs ${flag}`);
+  return value;
+}
+
+function userName(command: string, value: string | undefined): string {
+  const name = required(command, '--name', value);
+  if (!USER_NAME.test(name)) throw new UsageError(`--name: "${name}" ${USER_NAME_RULE}`);
+  return name;
+}
+
+/** Listing or removing never makes a node's folder: a mistyped path is a bad flag, not a new empty node. */
+function existingDataDir(command: string, value: string | undefined): string {
+  const dataDir = required(command, '--data-dir', value);
+  if (!fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(`--data-dir: ${dataDir} is not a folder`);
+  return dataDir;
 }

@@ -22,7 +22,7 @@ import {
   UserStore,
   type Db,
 } from '../store/index.ts';
-import { OperatorLogin } from '../auth/index.ts';
+import { LoginLimiter, OperatorLogin, SessionStore } from '../auth/index.ts';
 import { loadOrCreateIdentity } from '../trust/index.ts';
 import { defaultSettings, describeIssues, nodeSettingsSchema, type NodeSettings } from './settings.ts';
 import { TandemNode } from './tandem-node.ts';
@@ -69,6 +69,12 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
   const checkpoints = startWalCheckpoints(db, logger);
   let api: ApiServer | null = null;
   let node: TandemNode | null = null;
+  const login = new OperatorLogin(
+    new UserStore(db),
+    new SessionStore({ now: () => clock.now() }),
+    new LoginLimiter({ now: () => clock.now() }),
+    { clock },
+  );
   try {
     const settingsStore = new SettingsStore(db);
     const settings = mergeSettings(
@@ -101,7 +107,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
         port: settings.apiPort,
         token,
         dashboardDir: options.dashboardDir ?? null,
-        login: new OperatorLogin(new UserStore(db)),
+        login,
         settingsStore,
       }),
     );
@@ -118,6 +124,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       token,
       dashboardUrl: `${server.url}/#token=${token}`,
       stop: async () => {
+        login.stop();
         await running.stop();
         await server.close();
         await checkpoints.stop();
@@ -125,6 +132,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       },
     };
   } catch (error) {
+    login.stop();
     await node?.abandon().catch(() => undefined);
     await api?.close().catch(() => undefined);
     await checkpoints.stop();

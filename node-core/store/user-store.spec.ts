@@ -47,4 +47,26 @@ describe('UserStore', () => {
     db = null;
     expect(open().get('ops')?.passwordHash).toBe('scrypt$hash');
   });
+
+  it('lists users by name with when they were made, and never their password hashes', () => {
+    const users = open();
+    expect(users.list()).toEqual([]);
+    users.add({ name: 'night-shift', passwordHash: 'scrypt$hash-1', createdAt: 2000 });
+    users.add({ name: 'alice', passwordHash: 'scrypt$hash-2', createdAt: 1000 });
+    expect(users.list()).toEqual([
+      { name: 'alice', createdAt: 1000 },
+      { name: 'night-shift', createdAt: 2000 },
+    ]);
+  });
+
+  it('removes a user by name once; an unknown name removes nothing', () => {
+    const users = open();
+    users.add({ name: 'ops', passwordHash: 'scrypt$hash', createdAt: 1 });
+    users.add({ name: 'other', passwordHash: 'scrypt$hash', createdAt: 1 });
+    expect(users.remove('ops')).toBe(true);
+    expect(users.remove('ops')).toBe(false);
+    expect(users.remove('OTHER')).toBe(false);
+    expect(users.get('ops')).toBeUndefined();
+    expect(users.list().map((u) => u.name)).toEqual(['other']);
+  });
 });
