@@ -1,4 +1,5 @@
 import { cleanup, render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { DashboardState } from './lib/dashboard-state.svelte.ts';
@@ -127,5 +128,49 @@ describe('App', () => {
     expect(
       within(screen.getByRole('navigation', { name: 'Screens' })).getByRole('link', { name: 'Settings' }),
     ).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('offers "Sign out" only for a login’s session, and calls it when pressed', async () => {
+    const dashboard = new DashboardState(new FakeApi());
+    await dashboard.load();
+    // The desktop app's or a #token= link's admin token: no onlogout, no sign-out.
+    render(App, { dashboard, router: router() });
+    expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
+    cleanup();
+
+    const onlogout = vi.fn(() => Promise.resolve());
+    const user = userEvent.setup();
+    render(App, { dashboard, router: router(), onlogout });
+    await user.click(within(screen.getByRole('banner')).getByRole('button', { name: 'Sign out' }));
+    expect(onlogout).toHaveBeenCalledOnce();
+  });
+
+  it('after a sign-out the node could not be told of, the sign-in screen says so', () => {
+    render(App, {
+      dashboard: null,
+      router: router(),
+      onlogin: vi.fn(() => Promise.resolve()),
+      signedOutNotice: 'Signed out of this tab, but the node could not end the session (…)',
+    });
+    expect(screen.getByTestId('signed-out')).toHaveTextContent('Not signed in');
+    expect(screen.getByRole('status')).toHaveTextContent('the node could not end the session');
+  });
+
+  it('shows it is signed out, with the node’s reason, when the live socket closes because the session ended', async () => {
+    const api = new FakeApi();
+    const dashboard = new DashboardState(api);
+    dashboard.start();
+    render(App, { dashboard, router: router(), onlogout: vi.fn(() => Promise.resolve()) });
+    api.handlers?.connection({ state: 'live', since: Date.now() });
+    expect(await screen.findByRole('button', { name: 'Sign out' })).toBeInTheDocument();
+
+    api.handlers?.connection({ state: 'unauthorized', reason: 'session ended: logged out' });
+    expect(await screen.findByTestId('signed-out')).toHaveTextContent('The node did not accept this sign-in');
+    expect(screen.getByTestId('refused-reason')).toHaveTextContent(
+      'The node said: session ended: logged out.',
+    );
+    expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('navigation')).not.toBeInTheDocument();
+    dashboard.stop();
   });
 });

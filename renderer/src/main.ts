@@ -1,17 +1,24 @@
 /**
  * The dashboard's entry: finds the node and its token (the desktop app's bridge, else the URL fragment or
  * this tab's storage), builds the one API client and the state, and mounts the app. Without a token the
- * app asks an operator to log in; a login mounts it again with the session's token. Served by node-core
- * (same origin) or loaded in the Electron window.
+ * app asks an operator to log in; a login mounts it again with the session's token, and a sign-out (offered
+ * for a login's session only) mounts it without one. Served by node-core (same origin) or loaded in the
+ * Electron window.
  */
 import { mount, unmount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
-import { ApiClient, login } from './lib/api-client.ts';
-import { followDesktopRoutes, resolveConnection, type ConnectionWindow } from './lib/connection.ts';
+import { ApiClient, login, logout } from './lib/api-client.ts';
+import {
+  followDesktopRoutes,
+  resolveConnection,
+  type ConnectionWindow,
+  type TokenSource,
+} from './lib/connection.ts';
 import { DashboardState } from './lib/dashboard-state.svelte.ts';
 import { Router } from './lib/router.svelte.ts';
-import { storeToken } from './lib/session.ts';
+import { forgetToken, storeToken } from './lib/session.ts';
+import { signOut, type SignOutNotice } from './lib/sign-out.ts';
 
 const page = window as Window & ConnectionWindow;
 const found = document.getElementById('app');
@@ -26,21 +33,31 @@ followDesktopRoutes(page);
 let dashboard: DashboardState | null = null;
 let app: ReturnType<typeof mount> | null = null;
 
-function show(token: string | null): void {
+function show(token: string | null, source: TokenSource | null, signedOutNotice: SignOutNotice = null): void {
   dashboard?.stop();
   dashboard = token ? new DashboardState(new ApiClient({ baseUrl: connection.baseUrl, token })) : null;
   dashboard?.start();
+  // Only a login's session can be ended: the admin token (desktop app, `#token=` link) gets no sign-out.
+  const onlogout = token !== null && source === 'login' ? () => onsignout(token) : undefined;
   if (app) void unmount(app);
-  app = mount(App, { target, props: { dashboard, router, onlogin } });
+  app = mount(App, { target, props: { dashboard, router, onlogin, onlogout, signedOutNotice } });
 }
 
 async function onlogin(name: string, password: string): Promise<void> {
   const session = await login(connection.baseUrl, name, password);
   storeToken(page, session.token);
-  show(session.token);
+  show(session.token, 'login');
 }
 
-show(connection.token);
+async function onsignout(token: string): Promise<void> {
+  const notice = await signOut(
+    () => logout(connection.baseUrl, token),
+    () => forgetToken(page),
+  );
+  show(null, null, notice);
+}
+
+show(connection.token, connection.source);
 
 window.addEventListener('pagehide', () => {
   dashboard?.stop();

@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/svelte';
+import { cleanup, render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { LoginHandler } from '../lib/session.ts';
@@ -69,5 +69,19 @@ describe('SignedOut login form', () => {
     render(SignedOut, { refused: false });
     expect(screen.queryByRole('form')).not.toBeInTheDocument();
     expect(screen.getByTestId('signed-out')).toHaveTextContent('/#token=');
+  });
+
+  it('shows a notice about the sign-out that led here, and the node’s reason for refusing a token', () => {
+    render(SignedOut, {
+      refused: false,
+      notice: 'Signed out of this tab, but the node could not end the session',
+    });
+    expect(screen.getByRole('status')).toHaveTextContent('the node could not end the session');
+    cleanup();
+
+    render(SignedOut, { refused: true, reason: 'session ended: expired' });
+    expect(screen.getByTestId('signed-out')).toHaveTextContent('its session may have ended');
+    expect(screen.getByTestId('refused-reason')).toHaveTextContent('The node said: session ended: expired.');
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
   });
 });

@@ -1,7 +1,7 @@
-// The client's settings and login calls: the requests they make and how failures come back.
+// The client's settings, login and logout calls: the requests they make and how failures come back.
 import { describe, expect, it, vi } from 'vitest';
 import { nodeSettings, settingsSaved, settingsView } from '../test/settings-fixtures.ts';
-import { ApiClient, ApiError, login } from './api-client.ts';
+import { ApiClient, ApiError, login, logout } from './api-client.ts';
 
 function answer(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -70,5 +70,31 @@ describe('login', () => {
     await expect(login('', 'ops', 'x', limited)).rejects.toMatchObject({ status: 429 });
     const down = vi.fn<typeof globalThis.fetch>(() => Promise.reject(new TypeError('Failed to fetch')));
     await expect(login('', 'ops', 'x', down)).rejects.toMatchObject({ status: 0, code: 'UNREACHABLE' });
+  });
+});
+
+describe('logout', () => {
+  it('POSTs with the session token and no body, and answers { loggedOut: true }', async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>(() => Promise.resolve(answer(200, { loggedOut: true })));
+    expect(await logout('http://node:8088/', 'session-1', fetch)).toEqual({ loggedOut: true });
+    const [url, init] = fetch.mock.calls[0]!;
+    expect(url).toBe('http://node:8088/api/logout');
+    expect(init).toMatchObject({ method: 'POST', headers: { authorization: 'Bearer session-1' } });
+    expect(init).not.toHaveProperty('body');
+  });
+
+  it('a session that ended already, the admin token or no answer are ApiErrors', async () => {
+    const ended = vi.fn<typeof globalThis.fetch>(() =>
+      Promise.resolve(answer(401, { error: { code: 'UNAUTHORIZED', message: 'missing or wrong token' } })),
+    );
+    await expect(logout('', 'gone', ended)).rejects.toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    const admin = vi.fn<typeof globalThis.fetch>(() =>
+      Promise.resolve(
+        answer(400, { error: { code: 'NOT_A_SESSION', message: 'the admin token is not a session' } }),
+      ),
+    );
+    await expect(logout('', 'admin', admin)).rejects.toMatchObject({ status: 400, code: 'NOT_A_SESSION' });
+    const down = vi.fn<typeof globalThis.fetch>(() => Promise.reject(new TypeError('Failed to fetch')));
+    await expect(logout('', 'session-1', down)).rejects.toMatchObject({ status: 0, code: 'UNREACHABLE' });
   });
 });

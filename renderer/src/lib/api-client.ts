@@ -14,6 +14,7 @@ import type {
   FailoverEvent,
   HistoryView,
   LoginAnswer,
+  LogoutAnswer,
   NodeSettings,
   SettingsSaved,
   SettingsView,
@@ -339,6 +340,29 @@ export async function login(
   }
   if (!response.ok) throw await errorFrom(response);
   return (await response.json()) as LoginAnswer;
+}
+
+/**
+ * `POST /api/logout`: ends the session of `token` on the node at once. A token that is no session any more
+ * is an `ApiError` 401; the admin token one of 400 (it is no session and cannot be ended).
+ */
+export async function logout(
+  baseUrl: string,
+  token: string,
+  fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
+): Promise<LogoutAnswer> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`${baseUrl.replace(/\/+$/, '')}/api/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      cache: 'no-store',
+    });
+  } catch (cause) {
+    throw new ApiError(0, 'UNREACHABLE', 'the node is not answering', { cause });
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return (await response.json()) as LogoutAnswer;
 }
 
 /** Builds the `{status, code, message}` error from an API answer of `{ error: { code, message } }`. */

@@ -10,6 +10,7 @@ function page(hash: string, bridge?: ConnectionWindow['tandem']) {
     sessionStorage: {
       getItem: (key) => storage.get(key) ?? null,
       setItem: (key, value) => void storage.set(key, value),
+      removeItem: (key) => void storage.delete(key),
     },
     history: { replaceState },
     tandem: bridge,
@@ -41,6 +42,7 @@ describe('resolveConnection', () => {
       baseUrl: 'http://127.0.0.1:8123',
       token: 'from-main',
       desktop: true,
+      source: 'desktop',
     });
     expect(desktop.tandem.getConnection).toHaveBeenCalledOnce();
     // Nothing kept in the page: the app hands it over again on every load.
@@ -54,6 +56,7 @@ describe('resolveConnection', () => {
       baseUrl: 'http://10.0.0.1:8088',
       token: 'abc123',
       desktop: false,
+      source: 'link',
     });
     expect(storage.get('tandem.admin-token')).toBe('abc123');
     expect(replaceState).toHaveBeenCalledWith(null, '', '/#/overview');
@@ -64,6 +67,7 @@ describe('resolveConnection', () => {
       baseUrl: 'http://10.0.0.1:8088',
       token: null,
       desktop: false,
+      source: null,
     });
   });
 
@@ -74,7 +78,15 @@ describe('resolveConnection', () => {
       baseUrl: 'http://10.0.0.1:8088',
       token: 'abc123',
       desktop: false,
+      source: 'link',
     });
+  });
+
+  it('on a reload after a login knows the stored token is a session, which can be signed out', async () => {
+    const { win, storage } = page('#/tags');
+    storage.set('tandem.admin-token', 'session-1');
+    storage.set('tandem.token-source', 'login');
+    expect(await resolveConnection(win)).toMatchObject({ token: 'session-1', source: 'login' });
   });
 });
 

@@ -5,7 +5,10 @@
  * page's own origin is the node, and the token comes from the fragment, this tab's storage or a login.
  */
 import type { DashboardRoute, TandemBridge } from '../../../electron/shared/bridge.ts';
-import { takeToken, type SessionWindow } from './session.ts';
+import { storedTokenSource, takeToken, type SessionWindow, type StoredTokenSource } from './session.ts';
+
+/** Where the page's token came from: the desktop app and a `#token=` link give the admin token, a login a session. */
+export type TokenSource = 'desktop' | StoredTokenSource;
 
 export interface PageConnection {
   /** The node's API, e.g. `http://127.0.0.1:8088`. */
@@ -14,6 +17,8 @@ export interface PageConnection {
   readonly token: string | null;
   /** True when the token came from the desktop app. */
   readonly desktop: boolean;
+  /** Where the token came from (`null` with no token): only a login's session can be signed out. */
+  readonly source: TokenSource | null;
 }
 
 /** The parts of `window` this file uses; `tandem` exists only in the desktop window. */
@@ -27,12 +32,18 @@ export async function resolveConnection(win: ConnectionWindow): Promise<PageConn
   if (bridge) {
     try {
       const { apiUrl, token } = await bridge.getConnection();
-      return { baseUrl: apiUrl, token, desktop: true };
+      return { baseUrl: apiUrl, token, desktop: true, source: 'desktop' };
     } catch {
       // The app cannot hand it over now (its node is stopping): the browser way still lets an operator in.
     }
   }
-  return { baseUrl: win.location.origin, token: takeToken(win), desktop: false };
+  const token = takeToken(win);
+  return {
+    baseUrl: win.location.origin,
+    token,
+    desktop: false,
+    source: token === null ? null : storedTokenSource(win),
+  };
 }
 
 /**

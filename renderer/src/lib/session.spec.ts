@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { storeToken, takeToken, type SessionWindow } from './session.ts';
+import { forgetToken, storedTokenSource, storeToken, takeToken, type SessionWindow } from './session.ts';
 
 function fakeWindow(hash: string, stored: string | null = null) {
   const storage = new Map<string, string>(stored ? [['tandem.admin-token', stored]] : []);
@@ -9,6 +9,7 @@ function fakeWindow(hash: string, stored: string | null = null) {
     sessionStorage: {
       getItem: (key) => storage.get(key) ?? null,
       setItem: (key, value) => void storage.set(key, value),
+      removeItem: (key) => void storage.delete(key),
     },
     history: { replaceState },
   };
@@ -49,8 +50,42 @@ describe('storeToken', () => {
         setItem: () => {
           throw new Error('SecurityError');
         },
+        removeItem: () => undefined,
       },
     };
     expect(storeToken(win, 'session-1')).toBe(false);
+  });
+});
+
+describe('where the token came from', () => {
+  it('a #token= link gives the admin token, which cannot be signed out; a login a session, which can', () => {
+    const { win } = fakeWindow('#token=admin-1');
+    takeToken(win);
+    expect(storedTokenSource(win)).toBe('link');
+    storeToken(win, 'session-1');
+    expect(storedTokenSource(win)).toBe('login');
+    // A link opened later in the same tab replaces the session, and is a link again.
+    win.location.hash = '#token=admin-2';
+    expect(takeToken(win)).toBe('admin-2');
+    expect(storedTokenSource(win)).toBe('link');
+  });
+
+  it('survives a reload, and counts a token stored before the source was kept as a link', () => {
+    const { win, storage } = fakeWindow('#/overview');
+    storeToken(win, 'session-1');
+    expect(takeToken(win)).toBe('session-1');
+    expect(storedTokenSource(win)).toBe('login');
+    storage.delete('tandem.token-source');
+    expect(storedTokenSource(win)).toBe('link');
+  });
+});
+
+describe('forgetToken', () => {
+  it('forgets the token and its source, so a reload asks for a login', () => {
+    const { win, storage } = fakeWindow('#/overview');
+    storeToken(win, 'session-1');
+    forgetToken(win);
+    expect(storage.size).toBe(0);
+    expect(takeToken(win)).toBeNull();
   });
 });
