@@ -323,6 +323,25 @@ describe('Epoch', () => {
     backup.send({ type: 'peer-state', peer: activePeer(3, backup.now) });
     expect(backup.state.epoch).toBe(4);
   });
+
+  it('epoch: a standby that adopts a higher epoch tells its peer, so both nodes show the pair the same epoch', () => {
+    const master = new Harness(config('master'), 0);
+    const backup = new Harness(config('backup'), 0);
+    master.send({ type: 'start' });
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: { status: 'starting', epoch: 0, activeSince: null } });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    expect(master.state.status).toBe('active');
+    expect(master.state.peer.epoch).toBe(0); // from the backup's hello, before the master took epoch 1
+
+    const toBackup = master.effects.flatMap((e) => (e.type === 'send' && e.frame.t === 'state' ? [e.frame] : []));
+    const answer = toBackup.flatMap((frame) => backup.send({ type: 'peer-state', peer: frame }));
+    expect(backup.state.epoch).toBe(1);
+    const toMaster = answer.flatMap((e) => (e.type === 'send' && e.frame.t === 'state' ? [e.frame] : []));
+    expect(toMaster).toEqual([{ t: 'state', status: 'standby', epoch: 1, activeSince: null }]);
+    for (const frame of toMaster) master.send({ type: 'peer-state', peer: frame });
+    expect(master.state.peer.epoch).toBe(master.state.epoch);
+  });
 });
 
 describe('Partitions', () => {

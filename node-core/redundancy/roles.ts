@@ -1,15 +1,19 @@
 /** The rules of behaviour.md (Roles, Partitions) that follow from what this node now knows. */
-import { assertNever, becomeActive, setStatus, type Draft } from './draft.ts';
+import { assertNever, becomeActive, send, setStatus, type Draft } from './draft.ts';
 import { reclaim, requestSwitchover } from './handover.ts';
 import type { Effect } from './machine.ts';
 import { currentOrNextWindowStart } from './restore-window.ts';
 import { resolveDualActive } from './split-brain.ts';
 
-/** The epoch belongs to the pair: a standby keeps the highest it has heard of, durably, so it never goes back. */
+/**
+ * The epoch belongs to the pair: a standby keeps the highest it has heard of, durably, so it never goes back.
+ * It says so to the peer, whose dashboard otherwise shows this node's epoch from its hello, older than its own.
+ */
 export function learnEpoch(s: Draft, fx: Effect[]): void {
   if (s.peer.epoch <= s.epoch) return;
   s.epoch = s.peer.epoch;
   fx.push({ type: 'epoch-learned', epoch: s.epoch });
+  fx.push(send({ t: 'state', status: s.status, epoch: s.epoch, activeSince: s.activeSince }));
 }
 
 export function decide(s: Draft, now: number, fx: Effect[]): void {

@@ -28,6 +28,8 @@ describe('a real pair on 127.0.0.1', () => {
     expect(backup?.peer?.link).toBe('connected');
     expect(backup?.peer?.mode).toBe('master');
     expect(backup?.node.epoch).toBe(1);
+    // The master's view of the backup shows the epoch the backup adopted, not the one of its hello.
+    await pair.master.waitStatus((s) => s.peer?.epoch === 1, "the master shows the backup's epoch 1");
     const events = await pair.backup.waitStatus((s) => s.sync.eventsReplicated > 0, 'history replicated');
     expect(events.sync.eventsReplicated).toBeGreaterThan(0);
     const masterEvents = await pair.backup.events();
