@@ -65,6 +65,8 @@ describe('Overview', () => {
     expect(within(screen.getByTestId('peer-status')).getByText('Unreachable')).toBeInTheDocument();
     expect(screen.getByTestId('link-state')).toHaveTextContent('Disconnected — connection refused');
     expect(screen.getByText('3')).toBeInTheDocument();
+    // What the table shows of an unreachable peer is what it said while linked, and says so.
+    expect(screen.getByTestId('peer-column')).toHaveTextContent('Peer (last known)');
   });
 
   it('lists the license differences on a mismatch', async () => {
