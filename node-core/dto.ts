@@ -2,10 +2,11 @@
 import type { LicenseState } from './license/index.ts';
 import type { Mode, StandbyLevel, Status } from './redundancy/types.ts';
 import type { AlarmRule } from './data/alarm-rule.ts';
+import type { ConfigKind } from './data/config-kind.ts';
 import type { TagDefinition } from './data/tag-definition.ts';
 import type { NodeSettings } from './node/settings.ts';
 
-export type { Mode, StandbyLevel, Status };
+export type { ConfigKind, Mode, StandbyLevel, Status };
 
 export type LinkState =
   'connected' | 'connecting' | 'disconnected' | 'pending-approval' | 'rejected' | 'faulted';

@@ -1,22 +1,35 @@
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, OperatorLogin, SessionStore } from '../auth/index.ts';
 import { ManualClock } from '../clock/index.ts';
+import { ConfigStore } from '../data/index.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
+import { MetaStore, openDatabase } from '../store/index.ts';
 import { admitTokens, attachLive } from './live.ts';
 
 const ADMIN = 'admin-token-0123456789';
 const PASSWORD = 'correct horse battery';
 
-/** The part of a node `/api/live` reads: its status, its events and its alarms. */
-function fakeNode(): TandemNode {
+/**
+ * The part of a node `/api/live` reads: its status, its events, its alarms and its config (a real store on
+ * a real database, so the notices are the ones a node's changes make).
+ */
+function fakeNode(): TandemNode & { data: { config: ConfigStore } } {
+  const db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-live-')));
+  cleanups.push(() => void db.close());
   return Object.assign(new EventEmitter(), {
     statusView: () => ({ node: { name: 'test-node' } }),
-    data: { alarms: { list: () => [] } },
-  }) as unknown as TandemNode;
+    data: {
+      alarms: { list: () => [{ id: 'rule-count', state: 'cleared' }] },
+      config: new ConfigStore(db, new MetaStore(db)),
+    },
+  }) as unknown as TandemNode & { data: { config: ConfigStore } };
 }
 
 interface Socket {
@@ -129,5 +142,50 @@ describe('/api/live and sessions', () => {
       expect(await socket.closed).toEqual({ code: 4401, reason: 'missing or wrong token' });
       expect(socket.messages).toEqual([]);
     }
+  });
+});
+
+describe('/api/live and config changes', () => {
+  /** The next message of `type` on the socket. */
+  const next = (socket: Socket, type: string): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      const onMessage = (data: WebSocket.RawData): void => {
+        const message = JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>;
+        if (message['type'] !== type) return;
+        socket.ws.off('message', onMessage);
+        resolve(message);
+      };
+      socket.ws.on('message', onMessage);
+    });
+
+  it('tells a dashboard which kinds of config changed, once for many changes, so it fetches its tag list again', async () => {
+    const { node, open } = await setup();
+    const dashboard = await open(ADMIN);
+    const told = next(dashboard, 'config');
+    for (const name of ['pump.speed', 'pump.flow', 'tank.level'])
+      node.data.config.commitLocal(
+        'put',
+        'tag',
+        name,
+        { dataType: 'float', source: { kind: 'memory' } },
+        1,
+        'me',
+        0,
+      );
+    expect(await told).toEqual({ type: 'config', kinds: ['tag'] });
+    const messages: string[] = [];
+    dashboard.ws.on('message', (data) => messages.push((data as Buffer).toString('utf8')));
+    await new Promise((resolve) => setTimeout(resolve, 250)); // two more flushes: nothing new to tell
+    expect(messages.filter((m) => m.includes('"config"'))).toEqual([]);
+  });
+
+  it('sends every alarm again when an alarm rule is made or deleted', async () => {
+    const { node, open } = await setup();
+    const dashboard = await open(ADMIN);
+    const told = next(dashboard, 'config');
+    const alarms = next(dashboard, 'alarms');
+    node.data.config.commitLocal('put', 'alarm-rule', 'rule-count', { tag: 'pump.speed' }, 1, 'me', 0);
+    expect(await told).toEqual({ type: 'config', kinds: ['alarm-rule'] });
+    expect(await alarms).toEqual({ type: 'alarms', alarms: [{ id: 'rule-count', state: 'cleared' }] });
   });
 });

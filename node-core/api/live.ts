@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { OperatorLogin, SessionEndReason } from '../auth/index.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
-import type { TagValue } from '../data/index.ts';
+import { CONFIG_KINDS, type ConfigKind, type ConfigNotice, type TagValue } from '../data/index.ts';
 import { isAllowedHost } from './host-check.ts';
 
 const AUTH_TIMEOUT_MS = 5000;
@@ -116,7 +116,18 @@ export function attachLive(
       });
     if (alarms.length > 0) pendingAlarms = true;
   };
+  // Config changes reach dashboards as the kinds that changed, once per flush, however many changes there were:
+  // a dashboard fetches its tag list again instead of showing tags that are gone and missing new ones.
+  const changedKinds = new Set<ConfigKind>();
+  const onConfig = (change: ConfigNotice): void => {
+    if (clients.size === 0) return;
+    for (const kind of change === 'all' ? CONFIG_KINDS : [change.kind]) changedKinds.add(kind);
+    // An alarm rule made or deleted adds or removes an alarm: every alarm goes out again.
+    if (change === 'all' || change.kind === 'alarm-rule') pendingAlarms = true;
+  };
   const flush = setInterval(() => {
+    if (changedKinds.size > 0) broadcast({ type: 'config', kinds: [...changedKinds] });
+    changedKinds.clear();
     if (pendingValues.size > 0) broadcast({ type: 'values', values: [...pendingValues.values()] });
     if (pendingAlarms) broadcast({ type: 'alarms', alarms: node.data.alarms.list() });
     pendingValues.clear();
@@ -133,6 +144,7 @@ export function attachLive(
   node.on('link', pushStatus);
   node.on('event', pushEvent);
   node.on('data', onData);
+  const unwatchConfig = node.data.config.watch(onConfig);
   // Heartbeat round trips and missed pings change without an event; one push a second keeps them current.
   const ticker = setInterval(() => clients.size > 0 && pushStatus(), 1000);
   ticker.unref();
@@ -141,6 +153,7 @@ export function attachLive(
     clearInterval(ticker);
     clearInterval(flush);
     node.off('data', onData);
+    unwatchConfig();
     server.off('upgrade', onUpgrade);
     node.off('status', pushStatus);
     node.off('link', pushStatus);

@@ -8,11 +8,10 @@ import type { MetaStore } from '../store/index.ts';
 import { checksumAfter, follows, GENESIS } from './config-checksum.ts';
 import { ConflictSet } from './config-conflicts.ts';
 import { ConfigItemCache } from './config-items.ts';
+import type { ConfigKind } from './config-kind.ts';
 import type { TagDefinition } from './tag-definition.ts';
 
-/** What config data holds: tag definitions, devices, alarm rules. */
-export type ConfigKind = 'tag' | 'device' | 'alarm-rule';
-export const CONFIG_KINDS: readonly ConfigKind[] = ['tag', 'device', 'alarm-rule'];
+export { CONFIG_KINDS, type ConfigKind } from './config-kind.ts';
 
 export interface ConfigChange {
   readonly seq: number;
@@ -169,10 +168,15 @@ export class ConfigStore {
 
   /**
    * Tells `listener` of every change as it takes its place (staged here, or applied from the active node),
-   * and with 'all' when the items may all differ (a snapshot was loaded, staged changes were lost).
+   * and with 'all' when the items may all differ (a snapshot was loaded, staged changes were lost). Returns
+   * the call that stops telling it.
    */
-  watch(listener: (change: ConfigNotice) => void): void {
+  watch(listener: (change: ConfigNotice) => void): () => void {
     this.#watchers.push(listener);
+    return () => {
+      const at = this.#watchers.indexOf(listener);
+      if (at >= 0) this.#watchers.splice(at, 1);
+    };
   }
 
   get<T>(kind: ConfigKind, key: string): T | undefined {

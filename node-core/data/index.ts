@@ -1,7 +1,14 @@
 export { DataService } from './data-service.ts';
 export type { DataPorts } from './data-service.ts';
 export { ConfigStore, CONFIG_KINDS } from './config-store.ts';
-export type { ConfigChange, ConfigConflict, ConfigHead, ConfigKind, ConfigSnapshot } from './config-store.ts';
+export type {
+  ConfigChange,
+  ConfigConflict,
+  ConfigHead,
+  ConfigKind,
+  ConfigNotice,
+  ConfigSnapshot,
+} from './config-store.ts';
 export { RuntimeStore } from './runtime-store.ts';
 export type { LedgerEntry, TagValue, Quality } from './runtime-store.ts';
 export { tagDefinitionSchema, TAG_NAME } from './tag-definition.ts';

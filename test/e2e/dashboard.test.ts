@@ -228,6 +228,23 @@ describe('Every screen', () => {
     expect(dashboard.problems).toEqual([]);
   });
 
+  it("a tag made on the master appears on the backup's open Tags screen by itself, and goes when deleted", async () => {
+    const dashboard = await dashboardOf(pair.backup);
+    const { page } = dashboard;
+    await dashboard.open('Tags');
+    await page.getByTestId('tag-count').waitFor({ timeout: SHOWN });
+    const made = await pair.master.api('PUT', '/api/config/tags/mixer.rpm', {
+      dataType: 'float',
+      source: { kind: 'memory' },
+    });
+    expect(made.status).toBe(200);
+    // Replicated to the backup, then pushed to its dashboard: no reload, no button.
+    await page.getByText('mixer.rpm', { exact: true }).waitFor({ timeout: SHOWN });
+    expect((await pair.master.api('DELETE', '/api/config/tags/mixer.rpm')).status).toBe(200);
+    await page.getByText('mixer.rpm', { exact: true }).waitFor({ state: 'detached', timeout: SHOWN });
+    expect(dashboard.problems).toEqual([]);
+  });
+
   it('would notice a CSP violation (the watcher itself works)', async () => {
     const dashboard = await dashboardOf(pair.master);
     await dashboard.page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor({ timeout: SHOWN });

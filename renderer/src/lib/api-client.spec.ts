@@ -290,6 +290,19 @@ describe('ApiClient live subscription', () => {
     sub.close();
   });
 
+  it('passes on which kinds of config changed, leaving out kinds it does not know', () => {
+    const { client, sockets, handlers } = setup();
+    const config = vi.fn();
+    const sub = client.live({ ...handlers, config });
+    const socket = sockets[0]!;
+    socket.open();
+    socket.receive({ type: 'status', status: statusView() });
+    socket.receive({ type: 'config', kinds: ['tag', 'device', 'recipe'] });
+    socket.receive({ type: 'config', kinds: 'tag' });
+    expect(config).toHaveBeenCalledExactlyOnceWith(['tag', 'device']);
+    sub.close();
+  });
+
   it('reconnects with growing backoff and polls every 2 s while the socket is down', async () => {
     const { client, sockets, handlers, connections, timers, fetchMock } = setup((url) =>
       Promise.resolve(json(url.includes('/api/events') ? [failoverEvent({ id: 'polled' })] : statusView())),

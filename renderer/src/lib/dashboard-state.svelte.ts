@@ -132,6 +132,9 @@ export class DashboardState {
       error: (problem) => (this.status = failed(this.status, problem)),
       values: (values) => this.tags.applyLive(values),
       alarms: (alarms) => this.alarms.applyLive(alarms),
+      config: (kinds) => {
+        if (kinds.includes('tag') || kinds.includes('device')) this.tags.configChanged();
+      },
     });
   }
 

@@ -2,7 +2,13 @@
  * The `/api/live` WebSocket as one subscription: status, events, values and alarms pushed by the node;
  * reconnects with backoff and polls status and events while the socket is down.
  */
-import type { AlarmView, FailoverEvent, StatusView, TagValueView } from '../../../node-core/dto.ts';
+import type {
+  AlarmView,
+  ConfigKind,
+  FailoverEvent,
+  StatusView,
+  TagValueView,
+} from '../../../node-core/dto.ts';
 import { isRecord, toProblem, type ApiProblem } from './api-error.ts';
 
 /** The part of a browser WebSocket the live subscription uses (the real one fits; tests pass a fake). */
@@ -51,6 +57,8 @@ export interface LiveHandlers {
   values?(values: TagValueView[]): void;
   /** Every alarm's state, after any of them changed. */
   alarms?(alarms: AlarmView[]): void;
+  /** Which kinds of config changed (tags, devices, alarm rules), at most once per batch of changes. */
+  config?(kinds: ConfigKind[]): void;
 }
 
 export interface LiveSubscription {
@@ -80,7 +88,11 @@ type LiveMessage =
   | { type: 'status'; status: StatusView }
   | { type: 'event'; event: FailoverEvent }
   | { type: 'values'; values: TagValueView[] }
-  | { type: 'alarms'; alarms: AlarmView[] };
+  | { type: 'alarms'; alarms: AlarmView[] }
+  | { type: 'config'; kinds: ConfigKind[] };
+
+/** The kinds a `config` message may name (node-core's CONFIG_KINDS; the renderer takes only its types). */
+const CONFIG_KINDS: readonly ConfigKind[] = ['tag', 'device', 'alarm-rule'];
 
 export function parseLiveMessage(text: string): LiveMessage | null {
   let value: unknown;
@@ -101,6 +113,12 @@ export function parseLiveMessage(text: string): LiveMessage | null {
       (v): v is TagValueView => isRecord(v) && typeof v['name'] === 'string',
     );
     return { type: 'values', values };
+  }
+  if (value['type'] === 'config' && Array.isArray(value['kinds'])) {
+    const kinds = (value['kinds'] as unknown[]).filter((k): k is ConfigKind =>
+      (CONFIG_KINDS as readonly unknown[]).includes(k),
+    );
+    return { type: 'config', kinds };
   }
   if (value['type'] === 'alarms' && Array.isArray(value['alarms'])) {
     const alarms = (value['alarms'] as unknown[]).filter(
@@ -200,6 +218,9 @@ export class LiveChannel implements LiveSubscription {
           break;
         case 'alarms':
           this.#handlers.alarms?.(message.alarms);
+          break;
+        case 'config':
+          this.#handlers.config?.(message.kinds);
           break;
       }
     };

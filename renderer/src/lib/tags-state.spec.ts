@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeApi, tagDefinition, tagValue } from '../test/fixtures.ts';
 import { filterRows, TagsState, type FrameScheduler } from './tags-state.svelte.ts';
 
@@ -28,6 +28,26 @@ function state(api = new FakeApi()): { tags: TagsState; frames: ManualFrames; ap
 }
 
 describe('TagsState', () => {
+  it('fetches the tag list again when the node says tags changed, once more for changes during a fetch', async () => {
+    const api = new FakeApi();
+    api.tagDefinitions.mockResolvedValue([tagDefinition({ name: 'a' })]);
+    const { tags } = state(api);
+    tags.configChanged(); // the screen was never opened: nothing to keep current
+    expect(api.tagDefinitions).not.toHaveBeenCalled();
+
+    await tags.load();
+    let answer: (definitions: ReturnType<typeof tagDefinition>[]) => void = () => undefined;
+    api.tagDefinitions.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    api.tagDefinitions.mockResolvedValue([tagDefinition({ name: 'a' }), tagDefinition({ name: 'b' })]);
+    tags.configChanged();
+    tags.configChanged();
+    tags.configChanged();
+    expect(api.tagDefinitions).toHaveBeenCalledTimes(2);
+    answer([tagDefinition({ name: 'a' })]);
+    await vi.waitFor(() => expect(tags.shown.map((row) => row.name)).toEqual(['a', 'b']));
+    expect(api.tagDefinitions).toHaveBeenCalledTimes(3);
+  });
+
   it('applies live batches once per animation frame, the last value per tag', async () => {
     const { tags, frames } = state();
     await tags.load();

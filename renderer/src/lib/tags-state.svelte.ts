@@ -60,6 +60,9 @@ export class TagsState {
   readonly #pending = new Map<string, TagValueView>();
   #frame: number | null = null;
   #started = false;
+  /** The fetch that `configChanged` started, while it runs; another change meanwhile asks for one more. */
+  #reloading: Promise<void> | null = null;
+  #reloadAgain = false;
   /** The write last sent without an answer: sending the same value again reuses its uid. */
   #unanswered: { name: string; value: TagScalar; uid: string } | null = null;
 
@@ -94,6 +97,24 @@ export class TagsState {
     } catch (error) {
       this.definitions = failed(this.definitions, toProblem(error));
     }
+  }
+
+  /**
+   * The node says tags, or the devices they read from, changed (added, edited, deleted, here or replicated
+   * from the peer): the list is fetched again, one fetch at a time, with one more if changes came meanwhile.
+   */
+  configChanged(): void {
+    if (!this.#started) return;
+    if (this.#reloading) {
+      this.#reloadAgain = true;
+      return;
+    }
+    this.#reloading = this.load().finally(() => {
+      this.#reloading = null;
+      if (!this.#reloadAgain) return;
+      this.#reloadAgain = false;
+      this.configChanged();
+    });
   }
 
   /** After a gap in live updates: every value again (only once the list has been opened). */

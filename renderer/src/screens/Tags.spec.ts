@@ -59,6 +59,11 @@ describe('Tags screen', () => {
     expect(screen.getByText('Loading tags…')).toBeInTheDocument();
   });
 
+  it('counts one tag as one tag', async () => {
+    await shown(apiWith([tagDefinition({ name: 'boiler.temp' })]));
+    expect(screen.getByTestId('tag-count')).toHaveTextContent(/^1 tag$/);
+  });
+
   it('shows the empty state when no tag is configured', async () => {
     await shown(apiWith([]));
     expect(screen.getByTestId('tags-empty')).toHaveTextContent('No tags are configured');
