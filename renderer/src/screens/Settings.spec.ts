@@ -47,6 +47,10 @@ describe('Settings', () => {
     expect(screen.getByLabelText('Mode')).toHaveValue('master');
     expect(screen.getByLabelText('Recovery')).toHaveValue('manual');
     expect(screen.getByLabelText('Standby level')).toHaveValue('warm');
+    // Short choices that fit the field; what they mean is said beside it, linked for screen readers.
+    expect(screen.getByLabelText('Standby level')).toHaveAccessibleDescription(
+      /Warm: polls devices, but keeps no history, raises no alarms and writes nothing\. Cold: collects nothing\./,
+    );
     expect(screen.getByLabelText('Isolation check host')).toHaveValue('plc-1');
     expect(screen.getByLabelText('Isolation check port')).toHaveValue('502');
     for (const label of ['Master host', 'Master peer port', 'Peer link port', 'API port', 'License file']) {
