@@ -6,6 +6,7 @@
 import { cachedStatement, type Db, type Statement, type Transaction } from '../store/index.ts';
 import type { MetaStore } from '../store/index.ts';
 import { checksumAfter, follows, GENESIS } from './config-checksum.ts';
+import { CommonSeq } from './config-common.ts';
 import { ConflictSet } from './config-conflicts.ts';
 import { ConfigItemCache } from './config-items.ts';
 import type { ConfigKind } from './config-kind.ts';
@@ -57,13 +58,9 @@ interface Applied {
 
 export class ConfigStore {
   readonly #db: Db;
-  readonly #meta: MetaStore;
   /** The head as last committed, kept so that a change does not read it back; null: read it from the database. */
   #head: ConfigHead | null = null;
-  /** `commonSeq` as last marked; null: read it from the database. */
-  #common: number | null = null;
-  /** A common seq marked outside a transaction and not yet written (see `markCommon`). */
-  #unwrittenCommon: number | null = null;
+  readonly #common: CommonSeq;
   /** Changes made here that every read sees but the database does not hold yet (see `stage`). */
   #staged: ConfigChange[] = [];
   #onLost: (changes: readonly ConfigChange[], error: unknown) => void = () => undefined;
@@ -72,7 +69,7 @@ export class ConfigStore {
   readonly #items: ConfigItemCache;
   /** The transactions of every change, made once: better-sqlite3 builds five wrappers for each `transaction`. */
   readonly #persistTransaction: Transaction<
-    (staged: readonly ConfigChange[], head: ConfigHead, common: number | null) => void
+    (staged: readonly ConfigChange[], head: ConfigHead) => number | null
   >;
   readonly #applyTransaction: Transaction<
     (changes: readonly ConfigChange[], start: ConfigHead, applied: ConfigChange[]) => Applied
@@ -83,7 +80,7 @@ export class ConfigStore {
 
   constructor(db: Db, meta: MetaStore) {
     this.#db = db;
-    this.#meta = meta;
+    this.#common = new CommonSeq(db, meta);
     this.conflicts = new ConflictSet(db);
     this.#items = new ConfigItemCache((kind) => ({
       rows: this.#sql('SELECT key, definition FROM config_items WHERE kind = ?').all(kind) as {
@@ -93,10 +90,10 @@ export class ConfigStore {
       staged: this.#staged.filter((change) => change.kind === kind),
     }));
     this.#persistTransaction = db.transaction(
-      (staged: readonly ConfigChange[], head: ConfigHead, common: number | null) => {
+      (staged: readonly ConfigChange[], head: ConfigHead) => {
         for (const change of staged) this.#apply(change);
         this.#setHead(head);
-        if (common !== null) this.#writeCommon(common);
+        return this.#common.writeUnwritten();
       },
     );
     this.#applyTransaction = db.transaction(this.#applyInOrder.bind(this));
@@ -108,45 +105,12 @@ export class ConfigStore {
 
   /** Last seq both nodes are known to share (received from, or acknowledged by, the peer). */
   commonSeq(): number {
-    return (this.#common ??= Number(this.#meta.get('config_common_seq') ?? 0));
+    return this.#common.get();
   }
 
-  /**
-   * Both nodes hold the log up to `seq`. Inside a transaction it is written there. Outside one (the active
-   * node, on the standby's ack) it is written with the batch that the ack sends next, in that batch's
-   * transaction, or alone once the microtasks queued so far have run if no batch went: a commit of its own
-   * on every ack was a second WAL commit per batch, which the next disk sync also had to flush.
-   */
+  /** Both nodes hold the log up to `seq` (see CommonSeq). */
   markCommon(seq: number): void {
-    if (seq <= this.commonSeq()) return;
-    if (this.#db.inTransaction) {
-      this.#writeCommon(seq);
-      // The transaction may still roll back: read it again next time (as the head, `#committed`).
-      this.#common = null;
-      return;
-    }
-    this.#common = seq;
-    if (this.#unwrittenCommon === null) queueMicrotask(() => this.#flushCommon());
-    this.#unwrittenCommon = seq;
-  }
-
-  /** Writes a common seq marked outside a transaction; if that fails, the next batch's transaction does. */
-  #flushCommon(): void {
-    const seq = this.#unwrittenCommon;
-    if (seq === null) return;
-    try {
-      this.#writeCommon(seq);
-      if (this.#unwrittenCommon === seq) this.#unwrittenCommon = null;
-    } catch {
-      // Kept unwritten: until then a snapshot would take a few changes both nodes hold for conflicts.
-    }
-  }
-
-  /** Raises the stored common seq, never lowers it: a write that comes late changes nothing. */
-  #writeCommon(seq: number): void {
-    this.#sql(
-      "INSERT INTO meta (key, value) VALUES ('config_common_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
-    ).run(String(seq));
+    this.#common.mark(seq);
   }
 
   /**
@@ -277,10 +241,8 @@ export class ConfigStore {
     this.#staged = [];
     const last = staged.at(-1)!;
     const head: ConfigHead = { seq: last.seq, checksum: last.checksum };
-    const common = this.#unwrittenCommon;
     try {
-      this.#persistTransaction(staged, head, common);
-      if (this.#unwrittenCommon === common) this.#unwrittenCommon = null;
+      this.#common.stored(this.#persistTransaction(staged, head));
     } catch (error) {
       this.#head = null;
       this.#forget();
@@ -392,12 +354,9 @@ export class ConfigStore {
       const insert = this.#sql('INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?)');
       for (const item of snapshot.items) insert.run(item.kind, item.key, item.definition);
       this.#setHead(snapshot.head);
-      this.#meta.set('config_common_seq', String(snapshot.head.seq));
+      this.#common.replace(snapshot.head.seq);
       return diverged;
     })();
-    // The snapshot says what both nodes hold now; a seq marked before it must not be written after it.
-    this.#unwrittenCommon = null;
-    this.#common = null;
     this.#committed({ seq: snapshot.head.seq, checksum: snapshot.head.checksum });
     this.#forget();
     return diverged;
