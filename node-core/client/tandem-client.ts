@@ -43,7 +43,9 @@ export type LiveMessage =
       readonly type: 'values';
       readonly values: readonly { name: string; value: unknown; quality: string; ts: string }[];
     }
-  | { readonly type: 'alarms'; readonly alarms: readonly unknown[] };
+  | { readonly type: 'alarms'; readonly alarms: readonly unknown[] }
+  /** Which kinds of config changed since the last batch: list them again. */
+  | { readonly type: 'config'; readonly kinds: readonly ('tag' | 'device' | 'alarm-rule')[] };
 
 const MAX_REDIRECTS = 3;
 
