@@ -35,6 +35,7 @@ const CONFIG_WARMUP = 2000;
 /** The target rate, offered at a steady pace: the latency callers see at that load, not at saturation. */
 const CONFIG_PACED_RATE = 5000;
 const CONFIG_PACED_SECONDS = 3;
+const CONFIG_PACED_RUNS = 3;
 const CONFIG_CALLERS = 32;
 const RUNTIME_UPDATES = 50_000;
 const RUNTIME_BATCH = 500;
@@ -45,7 +46,7 @@ const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
 
 export const dataBenchSettings =
   `data bench: both nodes in one process, on one thread or the backup on its own; peer timing ${JSON.stringify(timing)}; ` +
-  `config ${CONFIG_CHANGES} changes from ${CONFIG_CALLERS} callers after ${CONFIG_WARMUP} unmeasured, then offered at ${CONFIG_PACED_RATE}/s; runtime ${RUNTIME_UPDATES} values in ` +
+  `config ${CONFIG_CHANGES} changes from ${CONFIG_CALLERS} callers after ${CONFIG_WARMUP} unmeasured, then offered at ${CONFIG_PACED_RATE}/s (${CONFIG_PACED_RUNS} runs); runtime ${RUNTIME_UPDATES} values in ` +
   `batches of ${RUNTIME_BATCH}, lag paced at ${PACED_RATE}/s for ${PACED_SECONDS} s; snapshot ${SNAPSHOT_TAGS} tags`;
 
 function dir(label: string): string {
@@ -227,20 +228,40 @@ async function configChanges(master: RunningNode, backup: Backup, placement: Pla
   ];
 }
 
-/** Config changes started at a steady rate, each by its own caller; lag = answer − start. */
+/**
+ * Config changes started at a steady rate, each by its own caller; lag = answer − start. Taken three times:
+ * on this shared machine one run's p99 differs from the next by a factor of two or more, so the row gives
+ * each run's and their median.
+ */
 async function pacedConfigChanges(master: RunningNode, placement: Placement): Promise<Row> {
+  const runs: { p50: number; p99: number; kept: number }[] = [];
+  const cpuBefore = process.threadCpuUsage();
+  const started = performance.now();
+  for (let run = 0; run < CONFIG_PACED_RUNS; run++) runs.push(await pacedRun(master, `paced${run}`));
+  const seconds = (performance.now() - started) / 1000;
+  const median = (pick: (r: (typeof runs)[number]) => number): number => percentile(runs.map(pick), 50);
+  return [
+    `config changes offered at ${CONFIG_PACED_RATE}/s, ${CONFIG_PACED_RUNS} runs of ${CONFIG_PACED_SECONDS} s (${placement})`,
+    `p50 ${median((r) => r.p50).toFixed(1)} ms, p99 ${median((r) => r.p99).toFixed(1)} ms (runs ${runs.map((r) => r.p99.toFixed(1)).join(' / ')}), kept ${median((r) => r.kept).toFixed(0)}/s, ${cpuShare(cpuBefore, seconds, placement)}`,
+    'target: p99 < 10 ms at ≥ 5,000/s',
+  ];
+}
+
+async function pacedRun(
+  master: RunningNode,
+  prefix: string,
+): Promise<{ p50: number; p99: number; kept: number }> {
   const total = CONFIG_PACED_RATE * CONFIG_PACED_SECONDS;
   const latencies: number[] = [];
   const calls: Promise<void>[] = [];
   const started = performance.now();
-  const cpuBefore = process.threadCpuUsage();
   while (calls.length < total) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * CONFIG_PACED_RATE));
     while (calls.length < due) {
       const t = performance.now();
       calls.push(
         master.node.data
-          .putConfig('tag', `paced.${calls.length}`, memoryTag)
+          .putConfig('tag', `${prefix}.${calls.length}`, memoryTag)
           .then(() => void latencies.push(performance.now() - t)),
       );
     }
@@ -248,11 +269,7 @@ async function pacedConfigChanges(master: RunningNode, placement: Placement): Pr
   }
   await Promise.all(calls);
   const seconds = (performance.now() - started) / 1000;
-  return [
-    `config changes offered at ${CONFIG_PACED_RATE}/s for ${CONFIG_PACED_SECONDS} s (${placement})`,
-    `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, kept ${(total / seconds).toFixed(0)}/s, ${cpuShare(cpuBefore, seconds, placement)}`,
-    'target: p99 < 10 ms at ≥ 5,000/s',
-  ];
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), kept: total / seconds };
 }
 
 /**
