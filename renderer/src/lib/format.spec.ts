@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { peerView } from '../test/fixtures.ts';
-import { formatAgo, formatDuration, groupFingerprint, peerStatusLabel, statusLabel } from './format.ts';
+import {
+  countOf,
+  formatAgo,
+  formatDuration,
+  groupFingerprint,
+  peerStatusLabel,
+  statusLabel,
+} from './format.ts';
 
 describe('format', () => {
   it('names statuses as the operator reads them', () => {
@@ -38,5 +45,13 @@ describe('format', () => {
     expect(formatAgo(null, now)).toBe('never');
     expect(formatAgo('2025-06-01T02:59:59.500Z', now)).toBe('just now');
     expect(formatAgo('2025-06-01T02:58:00Z', now)).toBe('2 min 00 s ago');
+  });
+});
+
+describe('countOf', () => {
+  it('says one thing in the singular and any other count in the plural, with thousands separated', () => {
+    expect(countOf(1, 'tag')).toBe('1 tag');
+    expect(countOf(0, 'tag')).toBe('0 tags');
+    expect(countOf(1234, 'event')).toBe('1,234 events');
   });
 });

@@ -174,6 +174,11 @@ export function formatAgo(iso: string | null, now: number): string {
   return ms < 1000 ? 'just now' : `${formatDuration(ms)} ago`;
 }
 
+/** "1 tag", "2 tags", "1,234 events": a count with its noun, in English. */
+export function countOf(count: number, noun: string): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? noun : `${noun}s`}`;
+}
+
 /** A license in one line for the cards. */
 export function licenseSummary(license: LicenseState): string {
   switch (license.state) {

@@ -139,7 +139,7 @@ describe('Tags screen', () => {
         names.map((name, i) => tagValue({ name, value: i })),
       ),
     );
-    expect(screen.getByTestId('tag-count')).toHaveTextContent('10000 tags');
+    expect(screen.getByTestId('tag-count')).toHaveTextContent('10,000 tags');
     const table = screen.getByRole('table');
     expect(table).toHaveAttribute('aria-rowcount', '10001');
     const rows = screen.getAllByTestId('tag-row');
