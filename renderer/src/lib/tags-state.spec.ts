@@ -31,7 +31,7 @@ describe('TagsState', () => {
   it('fetches the tag list again when the node says tags changed, once more for changes during a fetch', async () => {
     const api = new FakeApi();
     api.tagDefinitions.mockResolvedValue([tagDefinition({ name: 'a' })]);
-    const { tags } = state(api);
+    const tags = new TagsState(api, { frames: new ManualFrames(), now: () => 0, reloadGapMs: 0 });
     tags.configChanged(); // the screen was never opened: nothing to keep current
     expect(api.tagDefinitions).not.toHaveBeenCalled();
 
@@ -46,6 +46,25 @@ describe('TagsState', () => {
     answer([tagDefinition({ name: 'a' })]);
     await vi.waitFor(() => expect(tags.shown.map((row) => row.name)).toEqual(['a', 'b']));
     expect(api.tagDefinitions).toHaveBeenCalledTimes(3);
+  });
+
+  it('fetches the list again at most once per gap while changes keep coming (a bulk import)', async () => {
+    vi.useFakeTimers();
+    try {
+      const api = new FakeApi();
+      const tags = new TagsState(api, { frames: new ManualFrames(), now: () => 0, reloadGapMs: 1000 });
+      await tags.load();
+      for (let ms = 0; ms < 2500; ms += 100) {
+        tags.configChanged(); // as the node says every 100 ms during the import
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      await vi.advanceTimersByTimeAsync(2000);
+      // The screen's own load, then one at 0 ms, 1 s and 2 s, and one at 3 s for what came after 2 s:
+      // five, where a fetch for each of the 25 notices would have been 26.
+      expect(api.tagDefinitions).toHaveBeenCalledTimes(5);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('applies live batches once per animation frame, the last value per tag', async () => {

@@ -30,7 +30,12 @@ export interface TagsOptions {
   readonly frames?: FrameScheduler;
   /** A fresh command uid (crypto.randomUUID in the browser). */
   readonly uid?: () => string;
+  /** Least time between two fetches of the list that config changes ask for (a bulk import asks often). */
+  readonly reloadGapMs?: number;
 }
+
+/** A second: a list fetched again at most once a second while tags are being added in bulk. */
+const RELOAD_GAP_MS = 1000;
 
 const browserFrames: FrameScheduler = {
   request: (callback) => window.requestAnimationFrame(callback),
@@ -63,6 +68,7 @@ export class TagsState {
   /** The fetch that `configChanged` started, while it runs; another change meanwhile asks for one more. */
   #reloading: Promise<void> | null = null;
   #reloadAgain = false;
+  readonly #reloadGapMs: number;
   /** The write last sent without an answer: sending the same value again reuses its uid. */
   #unanswered: { name: string; value: TagScalar; uid: string } | null = null;
 
@@ -71,6 +77,7 @@ export class TagsState {
     this.#now = options.now ?? (() => Date.now());
     this.#frames = options.frames ?? browserFrames;
     this.#uid = options.uid ?? (() => crypto.randomUUID());
+    this.#reloadGapMs = options.reloadGapMs ?? RELOAD_GAP_MS;
     this.history = new TagHistoryState(api, { now: this.#now });
   }
 
@@ -101,7 +108,8 @@ export class TagsState {
 
   /**
    * The node says tags, or the devices they read from, changed (added, edited, deleted, here or replicated
-   * from the peer): the list is fetched again, one fetch at a time, with one more if changes came meanwhile.
+   * from the peer): the list is fetched again, one fetch at a time, with one more if changes came meanwhile,
+   * and that one at least `reloadGapMs` after the last.
    */
   configChanged(): void {
     if (!this.#started) return;
@@ -109,12 +117,14 @@ export class TagsState {
       this.#reloadAgain = true;
       return;
     }
-    this.#reloading = this.load().finally(() => {
-      this.#reloading = null;
-      if (!this.#reloadAgain) return;
-      this.#reloadAgain = false;
-      this.configChanged();
-    });
+    this.#reloading = this.load()
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, this.#reloadGapMs)))
+      .finally(() => {
+        this.#reloading = null;
+        if (!this.#reloadAgain) return;
+        this.#reloadAgain = false;
+        this.configChanged();
+      });
   }
 
   /** After a gap in live updates: every value again (only once the list has been opened). */
@@ -150,6 +160,7 @@ export class TagsState {
   }
 
   stop(): void {
+    this.#reloadAgain = false; // a fetch asked for by a config change and not started yet is not wanted now
     if (this.#frame !== null) this.#frames.cancel(this.#frame);
     this.#frame = null;
     this.#applyPending();
