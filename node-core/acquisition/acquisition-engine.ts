@@ -23,12 +23,12 @@ import {
   AcquisitionError,
   type DataType,
   type Driver,
-  type DriverTag,
   type PolledScalar,
   type PolledValue,
 } from './driver.ts';
 import { ModbusTcpDriver } from './modbus-tcp-driver.ts';
-import { asSimulatorSource, SimulatorDriver, type SimulatorSource } from './simulator-driver.ts';
+import { SimulatorDriver } from './simulator-driver.ts';
+import { TagPlacement } from './tag-placement.ts';
 
 export type AcquisitionRole = 'active' | 'warm-standby' | 'cold-standby' | 'stopped';
 
@@ -88,16 +88,6 @@ interface DeviceLoop {
   fault: string | null;
 }
 
-/** `#placed` of a simulated tag (device keys are the config's keys; this one cannot be a key there). */
-const SIMULATED = '\u0000simulated';
-
-type PlacedTag = DriverTag<SimulatorSource> | DriverTag<ModbusSource>;
-
-/** The key a tag is read under: its device's, or SIMULATED. */
-function placeOf(tag: PlacedTag): string {
-  return tag.source.kind === 'simulator' ? SIMULATED : (tag as DriverTag<ModbusSource>).source.device;
-}
-
 const defaultFactory: DriverFactory = (_key, device, ports) => new ModbusTcpDriver(device, ports);
 
 export class AcquisitionEngine {
@@ -109,14 +99,8 @@ export class AcquisitionEngine {
   readonly #loops = new Map<string, DeviceLoop>();
   /** Devices whose definition does not validate, with the reason reported. */
   readonly #invalid = new Map<string, string>();
-  /** Tags that read from a device that is not there, already reported as bad. */
-  readonly #orphans = new Set<string>();
-  /** Where each acquired tag is read: its device's key, or SIMULATED. */
-  readonly #placed = new Map<string, string>();
-  #tagsByDevice = new Map<string, DriverTag<ModbusSource>[]>();
-  #simulated: DriverTag<SimulatorSource>[] = [];
-  /** Devices that validate, as of the last whole pass over the config. */
-  #validDevices = new Set<string>();
+  /** Where each acquired tag is read. */
+  readonly #tags = new TagPlacement();
   /** The next cycle reads the whole config (start, a device change, a reset of the config, a role change). */
   #wholePass = true;
   /** Tags changed since the last cycle, when `watchConfig` tells of changes. */
@@ -212,7 +196,7 @@ export class AcquisitionEngine {
   }
 
   async #pollSimulated(generation: number): Promise<void> {
-    const tags = this.#simulated;
+    const tags = this.#tags.simulated;
     if (tags.length === 0 || !polls(this.#safeRole())) return;
     const values = await this.#simulator.read(tags);
     if (this.#current(generation)) this.#deliver(values);
@@ -223,7 +207,7 @@ export class AcquisitionEngine {
     loop.timer = null;
     const startedAt = this.#p.clock.now();
     if (polls(this.#safeRole())) {
-      const tags = this.#tagsByDevice.get(loop.key) ?? [];
+      const tags = this.#tags.onDevice(loop.key);
       let values: PolledValue[];
       try {
         values = await loop.driver.read(tags);
@@ -245,9 +229,7 @@ export class AcquisitionEngine {
     if (!polls(role)) {
       // Cold standby or stopped: collect nothing, hold no connections.
       for (const loop of [...this.#loops.values()]) this.#closeLoop(loop, true);
-      this.#simulated = [];
-      this.#tagsByDevice = new Map();
-      this.#placed.clear();
+      this.#tags.acquireNone();
       this.#wholePass = true;
       return;
     }
@@ -292,33 +274,7 @@ export class AcquisitionEngine {
       this.#fault(key, null);
     }
 
-    this.#validDevices = new Set(valid.keys());
-    const simulated: DriverTag<SimulatorSource>[] = [];
-    const byDevice = new Map<string, DriverTag<ModbusSource>[]>();
-    const orphans: PolledValue[] = [];
-    const orphanNames = new Set<string>();
-    this.#placed.clear();
-    for (const { name, definition } of tags) {
-      const place = this.#place(name, definition);
-      if (place === null) continue;
-      if (place === 'orphan') {
-        orphanNames.add(name);
-        if (!this.#orphans.has(name)) orphans.push(this.#badValue(name));
-        continue;
-      }
-      const at = placeOf(place);
-      this.#placed.set(name, at);
-      if (at === SIMULATED) simulated.push(place as DriverTag<SimulatorSource>);
-      else {
-        const onDevice = byDevice.get(at) ?? [];
-        onDevice.push(place as DriverTag<ModbusSource>);
-        byDevice.set(at, onDevice);
-      }
-    }
-    this.#orphans.clear();
-    for (const name of orphanNames) this.#orphans.add(name);
-    this.#simulated = simulated;
-    this.#tagsByDevice = byDevice;
+    const orphaned = this.#tags.placeAll(tags, new Set(valid.keys()));
 
     for (const loop of [...this.#loops.values()]) {
       if (valid.get(loop.key)?.json !== loop.json) this.#closeLoop(loop, true);
@@ -343,71 +299,22 @@ export class AcquisitionEngine {
       this.#loops.set(key, loop);
       loop.timer = this.#p.clock.setTimeout(() => void this.#deviceTick(loop, generation), 0);
     }
-    if (orphans.length > 0) this.#deliver(orphans);
+    if (orphaned.length > 0) this.#deliver(orphaned.map((name) => this.#badValue(name)));
   }
 
-  /**
-   * Where a tag is read: a driver tag (simulated, or on a device that validates), 'orphan' (a device source
-   * that does not validate, or names a device that is not there), or null (not acquired: memory).
-   */
-  #place(name: string, definition: AcquisitionTag['definition']): PlacedTag | 'orphan' | null {
-    const { source, dataType } = definition;
-    if (source.kind === 'simulator') {
-      const sim = asSimulatorSource(source);
-      return sim ? { name, dataType, source: sim } : null;
-    }
-    if (source.kind !== 'modbus') return null;
-    const parsed = modbusSourceSchema.safeParse(source);
-    if (parsed.success && this.#validDevices.has(parsed.data.device))
-      return { name, dataType, source: parsed.data };
-    return 'orphan';
-  }
-
-  /** The tags `watchConfig` told of, taken out of where they were read and placed again as they are now. */
+  /** The tags `watchConfig` told of, placed again as they are now. */
   #replaceChangedTags(): void {
-    const changed = this.#changedTags;
-    if (changed.size === 0) return;
-    const touched = new Set<string>();
-    const placedAgain: PlacedTag[] = [];
-    const orphans: PolledValue[] = [];
-    for (const name of changed) {
-      const was = this.#placed.get(name);
-      if (was !== undefined) touched.add(was);
-      this.#placed.delete(name);
-      let definition: AcquisitionTag['definition'] | undefined;
-      try {
-        definition = this.#p.tag!(name);
-      } catch (error) {
-        this.#logger?.warn({ err: error }, 'cannot read the config; the next cycle reads all of it');
-        this.#wholePass = true;
-        return;
-      }
-      const place = definition ? this.#place(name, definition) : null;
-      if (place === 'orphan') {
-        if (!this.#orphans.has(name)) orphans.push(this.#badValue(name));
-        this.#orphans.add(name);
-        continue;
-      }
-      this.#orphans.delete(name);
-      if (place === null) continue;
-      const at = placeOf(place);
-      this.#placed.set(name, at);
-      touched.add(at);
-      placedAgain.push(place);
+    if (this.#changedTags.size === 0) return;
+    let orphaned: string[];
+    try {
+      orphaned = this.#tags.replaceChanged(this.#changedTags, (name) => this.#p.tag!(name));
+    } catch (error) {
+      this.#logger?.warn({ err: error }, 'cannot read the config; the next cycle reads all of it');
+      this.#wholePass = true;
+      return;
     }
-    for (const at of touched) {
-      const before: readonly PlacedTag[] =
-        at === SIMULATED ? this.#simulated : (this.#tagsByDevice.get(at) ?? []);
-      const now = [
-        ...before.filter((t) => !changed.has(t.name)),
-        ...placedAgain.filter((t) => placeOf(t) === at),
-      ];
-      if (at === SIMULATED) this.#simulated = now as DriverTag<SimulatorSource>[];
-      else if (now.length > 0) this.#tagsByDevice.set(at, now as DriverTag<ModbusSource>[]);
-      else this.#tagsByDevice.delete(at);
-    }
-    changed.clear();
-    if (orphans.length > 0) this.#deliver(orphans);
+    this.#changedTags.clear();
+    if (orphaned.length > 0) this.#deliver(orphaned.map((name) => this.#badValue(name)));
   }
 
   #badValue(name: string): PolledValue {
@@ -438,10 +345,7 @@ export class AcquisitionEngine {
     }
     this.#loops.clear();
     this.#invalid.clear();
-    this.#orphans.clear();
-    this.#simulated = [];
-    this.#tagsByDevice = new Map();
-    this.#placed.clear();
+    this.#tags.reset();
     this.#wholePass = true;
     await Promise.all(loops.map((l) => l.driver.close().catch(() => undefined)));
   }
