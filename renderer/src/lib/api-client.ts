@@ -321,48 +321,52 @@ export class ApiClient implements DashboardApi {
  * `POST /api/login`: an operator's name and password for a session token (no token needed to ask).
  * A wrong name or password is an `ApiError` 401, too many failures one of 429.
  */
-export async function login(
+export function login(
   baseUrl: string,
   name: string,
   password: string,
   fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
 ): Promise<LoginAnswer> {
-  let response: Response;
-  try {
-    response = await fetchImpl(`${baseUrl.replace(/\/+$/, '')}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ name, password }),
-      cache: 'no-store',
-    });
-  } catch (cause) {
-    throw new ApiError(0, 'UNREACHABLE', 'the node is not answering', { cause });
-  }
-  if (!response.ok) throw await errorFrom(response);
-  return (await response.json()) as LoginAnswer;
+  return postSession<LoginAnswer>(baseUrl, '/api/login', fetchImpl, {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
 }
 
 /**
  * `POST /api/logout`: ends the session of `token` on the node at once. A token that is no session any more
  * is an `ApiError` 401; the admin token one of 400 (it is no session and cannot be ended).
  */
-export async function logout(
+export function logout(
   baseUrl: string,
   token: string,
   fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
 ): Promise<LogoutAnswer> {
+  return postSession<LogoutAnswer>(baseUrl, '/api/logout', fetchImpl, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+/** A POST that opens or ends a session, made before or after there is a client for it. */
+async function postSession<T>(
+  baseUrl: string,
+  path: string,
+  fetchImpl: typeof fetch,
+  init: { headers: Record<string, string>; body?: string },
+): Promise<T> {
   let response: Response;
   try {
-    response = await fetchImpl(`${baseUrl.replace(/\/+$/, '')}/api/logout`, {
+    response = await fetchImpl(`${baseUrl.replace(/\/+$/, '')}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      headers: { ...init.headers, accept: 'application/json' },
+      ...(init.body === undefined ? {} : { body: init.body }),
       cache: 'no-store',
     });
   } catch (cause) {
     throw new ApiError(0, 'UNREACHABLE', 'the node is not answering', { cause });
   }
   if (!response.ok) throw await errorFrom(response);
-  return (await response.json()) as LogoutAnswer;
+  return (await response.json()) as T;
 }
 
 /** Builds the `{status, code, message}` error from an API answer of `{ error: { code, message } }`. */
