@@ -97,6 +97,8 @@ export interface StatusView {
     readonly peerConfigSeq: number | null;
     /** How long the last acknowledged runtime change took to be stored on the peer (null: none yet). */
     readonly runtimeLagMs: number | null;
+    /** Config changes a split left out of the log, waiting for an operator to re-apply or discard them. */
+    readonly conflicts: number;
   };
 }
 
@@ -184,4 +186,32 @@ export interface LoginAnswer {
 /** `POST /api/logout`: the session of the bearer token has ended. */
 export interface LogoutAnswer {
   readonly loggedOut: true;
+}
+
+/**
+ * A config change that a split left out of the pair's log (behaviour.md "Partitions"): `GET
+ * /api/config/conflicts` lists them; `POST …/{id}/reapply` makes the change again on the active node,
+ * `DELETE …/{id}` discards it. `value` is the definition of a `put`, null for a `delete`.
+ */
+export interface ConflictView {
+  /** `origin:epoch:seq` of the change that was not kept; the same on both nodes. */
+  readonly id: string;
+  /** The node id of the node that made the change. */
+  readonly origin: string;
+  readonly epoch: number;
+  readonly op: 'put' | 'delete';
+  readonly kind: ConfigKind;
+  readonly key: string;
+  readonly value: unknown;
+  /** ISO-8601: when the change was made, and when this node took it into the conflict set. */
+  readonly at: string;
+  readonly recordedAt: string;
+}
+
+/** The answers of re-applying and of discarding a conflict. */
+export interface ConflictReapplied {
+  readonly reapplied: ConflictView;
+}
+export interface ConflictDiscarded {
+  readonly discarded: ConflictView;
 }

@@ -70,6 +70,11 @@ function fromView(view: StatusView): { state: TrayState; reasons: string[] } {
     }
   }
   if (view.licenseMatch === 'mismatch') reasons.push('licenses of the two nodes differ');
+  const conflicts = view.sync.conflicts;
+  if (conflicts > 0)
+    reasons.push(
+      `${conflicts === 1 ? '1 config change' : `${conflicts} config changes`} of a split to review`,
+    );
   const license = view.node.license.state;
   if (license === 'expired' || license === 'invalid') reasons.push(`this node's license is ${license}`);
   if (reasons.length > 0) return { state: 'attention', reasons };

@@ -4,20 +4,11 @@
  * node, and a resolved one is remembered by id so that the peer's copy cannot bring it back.
  */
 import { cachedStatement, type Db, type Statement } from '../store/index.ts';
-import type { ConfigChange, ConfigKind } from './config-store.ts';
+import type { ConflictView } from '../dto.ts';
+import type { ConfigChange } from './config-store.ts';
 
-export interface ConfigConflict {
-  /** `origin:epoch:seq` of the change that was not kept; the same on both nodes. */
-  readonly id: string;
-  readonly origin: string;
-  readonly epoch: number;
-  readonly op: 'put' | 'delete';
-  readonly kind: ConfigKind;
-  readonly key: string;
-  readonly value: unknown;
-  readonly at: string;
-  readonly recordedAt: string;
-}
+/** The conflict as the API lists it (dto.ts, so the dashboard shares the type without node-core's code). */
+export type ConfigConflict = ConflictView;
 
 /** A conflict is part of no log any more: its checksum goes out as zeros, and the receiver does not read it. */
 const NO_CHECKSUM = '0'.repeat(64);
@@ -45,6 +36,11 @@ export class ConflictSet {
         insert.run({ id: conflictId(c), origin, epoch, op, kind, key, value, at, now });
       }
     })();
+  }
+
+  /** How many conflicts wait for an operator (the status's `sync.conflicts`). */
+  count(): number {
+    return (this.#sql('SELECT count(*) AS n FROM config_conflicts').get() as { n: number }).n;
   }
 
   list(): ConfigConflict[] {

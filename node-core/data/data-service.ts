@@ -253,11 +253,17 @@ export class DataService {
   }
 
   /** Where each side's config stands and how long the last acknowledged runtime change took to reach the peer. */
-  syncView(): { configSeq: number; peerConfigSeq: number | null; runtimeLagMs: number | null } {
+  syncView(): {
+    configSeq: number;
+    peerConfigSeq: number | null;
+    runtimeLagMs: number | null;
+    conflicts: number;
+  } {
     return {
       configSeq: this.config.head().seq,
       peerConfigSeq: this.#configReplication.peerSeq,
       runtimeLagMs: this.#runtimeLagMs,
+      conflicts: this.config.conflicts.count(),
     };
   }
 

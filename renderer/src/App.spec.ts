@@ -73,6 +73,23 @@ describe('App', () => {
     r.stop();
   });
 
+  it('has a Conflicts screen; its link counts the config changes of a split waiting for review', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(statusView({ conflicts: 2 }));
+    const dashboard = new DashboardState(api);
+    await dashboard.load();
+    const r = router('#/conflicts');
+    render(App, { dashboard, router: r });
+
+    const nav = screen.getByRole('navigation', { name: 'Screens' });
+    expect(await screen.findByRole('heading', { level: 1, name: 'Config conflicts' })).toBeInTheDocument();
+    expect(within(nav).getByRole('link', { name: 'Conflicts 2 to review' })).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
+    r.stop();
+  });
+
   it('shows the node name and status in the header and the live state', async () => {
     const api = new FakeApi();
     const dashboard = new DashboardState(api);

@@ -11,6 +11,8 @@ export interface ViewShape {
   linkReason?: string | null;
   peerStatus?: Status | null;
   licenseMatch?: 'match' | 'mismatch' | 'unknown';
+  /** Config changes of a split that wait for review. */
+  conflicts?: number;
 }
 
 /** An active master with a connected standby backup, unless told otherwise. */
@@ -55,7 +57,13 @@ export function statusView(shape: ViewShape = {}): StatusView {
       : null,
     licenseMatch: shape.licenseMatch ?? 'match',
     licenseDifferences: shape.licenseMatch === 'mismatch' ? ['modules differ: opc-ua'] : [],
-    sync: { eventsReplicated: 0, configSeq: 0, peerConfigSeq: 0, runtimeLagMs: null },
+    sync: {
+      eventsReplicated: 0,
+      configSeq: 0,
+      peerConfigSeq: 0,
+      runtimeLagMs: null,
+      conflicts: shape.conflicts ?? 0,
+    },
   };
 }
 

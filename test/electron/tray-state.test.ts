@@ -44,6 +44,7 @@ describe('tray state', () => {
     ['a rejected certificate', running({ link: 'rejected' }), 'attention'],
     ['licenses that differ', running({ licenseMatch: 'mismatch' }), 'attention'],
     ['both nodes active (split brain, seen on the link)', running({ peerStatus: 'active' }), 'attention'],
+    ['config changes of a healed split waiting for review', running({ conflicts: 2 }), 'attention'],
     ['this PC not set up yet', { phase: 'unconfigured' }, 'attention'],
     ['the node failed to start', { phase: 'failed', reason: 'API port 8088 is already in use' }, 'fault'],
     ['the peer link faulted', running({ link: 'faulted', linkReason: 'TLS handshake failed' }), 'fault'],
@@ -54,6 +55,11 @@ describe('tray state', () => {
   it('says why it asks for attention, most important first', () => {
     const { reasons } = trayState(running({ link: 'pending-approval', licenseMatch: 'mismatch' }));
     expect(reasons).toEqual(["backup's certificate waits for approval", 'licenses of the two nodes differ']);
+  });
+
+  it('counts the config changes of a split that wait for an operator', () => {
+    expect(trayState(running({ conflicts: 1 })).reasons).toEqual(['1 config change of a split to review']);
+    expect(trayState(running({ conflicts: 3 })).reasons).toEqual(['3 config changes of a split to review']);
   });
 
   it('fault wins over attention', () => {

@@ -200,6 +200,9 @@ describe('Data: config and runtime replication between two real nodes', () => {
         return [];
       });
     expect(conflicts.map((c) => c.key)).toEqual(['from.backup']);
+    // Both nodes count it in their status: the dashboards' banner and the tray say a review is waiting.
+    expect((await master.status())?.sync.conflicts).toBe(1);
+    expect((await backup.status())?.sync.conflicts).toBe(1);
     expect((await master.api('GET', '/api/config/tags/from.backup')).status).toBe(404);
     expect((await backup.api('GET', '/api/config/tags/from.master')).status).toBe(200);
     expect((await backup.api('GET', '/api/config/tags/from.backup')).status).toBe(404);
@@ -210,6 +213,8 @@ describe('Data: config and runtime replication between two real nodes', () => {
     expect(reapplied.status).toBe(200);
     expect((await backup.api('GET', '/api/config/tags/from.backup')).status).toBe(200);
     expect((await master.api<unknown[]>('GET', '/api/config/conflicts')).body).toEqual([]);
+    expect((await master.status())?.sync.conflicts).toBe(0);
+    await backup.waitStatus((s) => s.sync.conflicts === 0, 'the re-applied conflict leaves the backup’s set');
     const events = await master.events();
     expect(events.some((e) => e.kind === 'full-resync')).toBe(true);
   });

@@ -126,6 +126,18 @@ describe('Banners', () => {
     expect(within(banner).queryByRole('button')).not.toBeInTheDocument();
   });
 
+  it('says how many config changes of a split wait for review, linking to the Conflicts screen', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(statusView({ conflicts: 1 }));
+    render(Banners, { dashboard: await loaded(api) });
+    const banner = screen.getByTestId('banner-config-conflicts');
+    expect(banner).toHaveTextContent('1 config change from a split waits for review.');
+    expect(within(banner).getByRole('link', { name: 'Review conflicts' })).toHaveAttribute(
+      'href',
+      '#/conflicts',
+    );
+  });
+
   it('says so first when this node itself stops answering', async () => {
     const api = new FakeApi();
     api.status.mockResolvedValue(statusView({ peer: { link: 'faulted', linkReason: 'tls error' } }));

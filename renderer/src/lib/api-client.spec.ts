@@ -204,6 +204,76 @@ describe('ApiClient requests', () => {
   });
 });
 
+describe('ApiClient on a standby (it answers changes with 307 to the active node)', () => {
+  it('does not follow the redirect: the browser would send the change to another origin without the token', async () => {
+    const { client, fetchMock } = setup(() => Promise.resolve(json({ ok: true, uid: 'u', executed: true })));
+    await client.writeTag('pump.speed', 1, 'u');
+    expect(fetchMock.mock.calls[0]![1]?.redirect).toBe('manual');
+  });
+
+  it("says the node is not the active one, in the standby's own words when they can be read", async () => {
+    const { client } = setup(() =>
+      Promise.resolve(
+        json(
+          {
+            error: {
+              code: 'NOT_ACTIVE',
+              message: 'this node is standby; the active node is at http://10.0.0.2:8088',
+            },
+          },
+          307,
+        ),
+      ),
+    );
+    const error = (await client.ackAlarm('boiler.hot', 'ann', 'u').catch((e: unknown) => e)) as ApiError;
+    expect(error.toProblem()).toEqual({
+      status: 307,
+      code: 'NOT_ACTIVE',
+      message: 'this node is standby; the active node is at http://10.0.0.2:8088',
+    });
+  });
+
+  it('says the same where the browser hides the redirect (an opaque answer of status 0)', async () => {
+    const opaque = { type: 'opaqueredirect', status: 0, ok: false } as Response;
+    const { client } = setup(() => Promise.resolve(opaque));
+    const error = (await client.reapplyConflict('a:1:2').catch((e: unknown) => e)) as ApiError;
+    expect(error.status).toBe(307);
+    expect(error.code).toBe('NOT_ACTIVE');
+    expect(error.message).toBe('this node is not the active node: changes are made on the active node');
+  });
+});
+
+describe('ApiClient conflict set', () => {
+  it('lists, re-applies and discards conflicts at the contract paths', async () => {
+    const { client, fetchMock } = setup(() => Promise.resolve(json([])));
+    await client.conflicts();
+    await client.reapplyConflict('node-b:2:17');
+    await client.discardConflict('node-b:2:18');
+    expect(fetchMock.mock.calls.map(([url, init]) => `${init?.method} ${String(url)}`)).toEqual([
+      'GET http://127.0.0.1:8088/api/config/conflicts',
+      'POST http://127.0.0.1:8088/api/config/conflicts/node-b%3A2%3A17/reapply',
+      'DELETE http://127.0.0.1:8088/api/config/conflicts/node-b%3A2%3A18',
+    ]);
+  });
+
+  it('reads what the pair holds now under a kind and key; none is null', async () => {
+    const { client, fetchMock } = setup((url) =>
+      Promise.resolve(
+        url.endsWith('/api/config/alarm-rules/boiler.hot')
+          ? json({ error: { code: 'NOT_FOUND', message: 'no alarm rule "boiler.hot"' } }, 404)
+          : json({ name: 'pump.speed', dataType: 'float', source: { kind: 'memory' } }),
+      ),
+    );
+    expect(await client.configItem('tag', 'pump.speed')).toEqual({
+      name: 'pump.speed',
+      dataType: 'float',
+      source: { kind: 'memory' },
+    });
+    expect(await client.configItem('alarm-rule', 'boiler.hot')).toBeNull();
+    expect(String(fetchMock.mock.calls[0]![0])).toBe('http://127.0.0.1:8088/api/config/tags/pump.speed');
+  });
+});
+
 describe('ApiClient tags, alarms and history', () => {
   it('posts a tag write and an acknowledgement as JSON with their uid', async () => {
     const { client, fetchMock } = setup((_url, init) =>

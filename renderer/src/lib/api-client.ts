@@ -10,6 +10,10 @@ import type {
   CertificateRecord,
   CertificateState,
   CommandAnswer,
+  ConfigKind,
+  ConflictDiscarded,
+  ConflictReapplied,
+  ConflictView,
   EventKind,
   FailoverEvent,
   HistoryView,
@@ -117,6 +121,14 @@ export interface DashboardApi {
   alarms(): Promise<AlarmView[]>;
   ackAlarm(id: string, by: string, uid: string): Promise<CommandAnswer>;
   history(tag: string, query: HistoryQuery): Promise<HistoryView>;
+  /** The config changes a split left out of the pair's log (the conflict set). */
+  conflicts(): Promise<ConflictView[]>;
+  /** Makes a conflict's change again on the active node; a standby answers NOT_ACTIVE (307). */
+  reapplyConflict(id: string): Promise<ConflictReapplied>;
+  /** Drops a conflict for good, on both nodes; a standby answers NOT_ACTIVE (307). */
+  discardConflict(id: string): Promise<ConflictDiscarded>;
+  /** The definition the pair holds now under a kind and key, or null if there is none. */
+  configItem(kind: ConfigKind, key: string): Promise<Record<string, unknown> | null>;
   /** This node's settings (in effect, and saved for the next start). */
   settings(): Promise<SettingsView>;
   /** Saves settings for the next start; a wrong field is an `ApiError` 400 naming it. */
@@ -238,6 +250,30 @@ export class ApiClient implements DashboardApi {
     return this.#json<HistoryView>('GET', `/api/history/${encodeURIComponent(tag)}?${search.toString()}`);
   }
 
+  conflicts(): Promise<ConflictView[]> {
+    return this.#json<ConflictView[]>('GET', '/api/config/conflicts');
+  }
+
+  reapplyConflict(id: string): Promise<ConflictReapplied> {
+    return this.#json<ConflictReapplied>('POST', `/api/config/conflicts/${encodeURIComponent(id)}/reapply`);
+  }
+
+  discardConflict(id: string): Promise<ConflictDiscarded> {
+    return this.#json<ConflictDiscarded>('DELETE', `/api/config/conflicts/${encodeURIComponent(id)}`);
+  }
+
+  async configItem(kind: ConfigKind, key: string): Promise<Record<string, unknown> | null> {
+    try {
+      return await this.#json<Record<string, unknown>>(
+        'GET',
+        `/api/config/${CONFIG_PATHS[kind]}/${encodeURIComponent(key)}`,
+      );
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
   settings(): Promise<SettingsView> {
     return this.#json<SettingsView>('GET', '/api/settings');
   }
@@ -262,7 +298,7 @@ export class ApiClient implements DashboardApi {
   }
 
   async #json<T>(
-    method: 'GET' | 'POST' | 'PUT',
+    method: HttpMethod,
     path: string,
     timeoutMs = this.#requestTimeoutMs,
     body?: unknown,
@@ -282,12 +318,7 @@ export class ApiClient implements DashboardApi {
     }
   }
 
-  async #request(
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    timeoutMs: number,
-    body?: unknown,
-  ): Promise<Response> {
+  async #request(method: HttpMethod, path: string, timeoutMs: number, body?: unknown): Promise<Response> {
     const controller = new AbortController();
     const timer = this.#timers.setTimeout(() => controller.abort(), timeoutMs);
     let response: Response;
@@ -302,6 +333,9 @@ export class ApiClient implements DashboardApi {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: controller.signal,
         cache: 'no-store',
+        // A standby answers a change with 307 to the active node's API: followed, the browser would send it
+        // to another origin without the token (and without CORS), and the operator would read "not answering".
+        redirect: 'manual',
       });
     } catch (cause) {
       throw controller.signal.aborted
@@ -312,9 +346,32 @@ export class ApiClient implements DashboardApi {
     } finally {
       this.#timers.clearTimeout(timer);
     }
+    if (isRedirect(response)) throw await notActive(response);
     if (!response.ok) throw await errorFrom(response);
     return response;
   }
+}
+
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Where each kind of config data is under `/api/config/` (contract.md). */
+const CONFIG_PATHS: Readonly<Record<ConfigKind, string>> = {
+  tag: 'tags',
+  device: 'devices',
+  'alarm-rule': 'alarm-rules',
+};
+
+/** A browser shows a manual redirect as an opaque answer (status 0); other fetches give the 307 itself. */
+function isRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect' || response.status === 307 || response.status === 308;
+}
+
+/** The standby's 307: its own message (naming the active node) where readable, a plain one otherwise. */
+async function notActive(response: Response): Promise<ApiError> {
+  const fallback = 'this node is not the active node: changes are made on the active node';
+  if (response.type === 'opaqueredirect') return new ApiError(307, 'NOT_ACTIVE', fallback);
+  const error = await errorFrom(response);
+  return new ApiError(307, 'NOT_ACTIVE', error.code === 'NOT_ACTIVE' ? error.message : fallback);
 }
 
 /**

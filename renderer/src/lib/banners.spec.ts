@@ -7,6 +7,12 @@ describe('bannersFor', () => {
     expect(bannersFor({ status: statusView(), statusProblem: null, certificates: [] })).toEqual([]);
   });
 
+  it('asks for a review when config changes of a split wait in the conflict set', () => {
+    expect(
+      bannersFor({ status: statusView({ conflicts: 3 }), statusProblem: null, certificates: [] }),
+    ).toEqual([{ kind: 'config-conflicts', count: 3 }]);
+  });
+
   it('orders the banners most urgent first', () => {
     const banners = bannersFor({
       status: statusView({

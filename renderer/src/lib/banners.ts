@@ -18,7 +18,9 @@ export type Banner =
   /** This node is the backup running while the master waits on standby: switch back on the master. */
   | { readonly kind: 'switch-back-on-master'; readonly masterApiUrl: string | null }
   | { readonly kind: 'certificate-pending'; readonly fingerprints: readonly string[] }
-  | { readonly kind: 'license-mismatch'; readonly differences: readonly string[] };
+  | { readonly kind: 'license-mismatch'; readonly differences: readonly string[] }
+  /** Config changes a split left out of the pair's log, waiting for an operator to re-apply or discard. */
+  | { readonly kind: 'config-conflicts'; readonly count: number };
 
 export interface BannerInput {
   readonly status: StatusView | null;
@@ -68,5 +70,8 @@ export function bannersFor(input: BannerInput): Banner[] {
   if (status?.licenseMatch === 'mismatch') {
     banners.push({ kind: 'license-mismatch', differences: status.licenseDifferences });
   }
+
+  const conflicts = status?.sync.conflicts ?? 0;
+  if (conflicts > 0) banners.push({ kind: 'config-conflicts', count: conflicts });
   return banners;
 }

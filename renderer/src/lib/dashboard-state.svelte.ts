@@ -17,8 +17,10 @@ import {
   type LiveConnection,
   type LiveSubscription,
 } from './api-client.ts';
+import { changesPlace, type ChangesPlace } from './active-node.ts';
 import { AlarmsState } from './alarms-state.svelte.ts';
 import { bannersFor, type Banner } from './banners.ts';
+import { ConflictsState } from './conflicts-state.svelte.ts';
 import { SettingsState } from './settings-state.svelte.ts';
 import { failed } from './loadable.ts';
 import { TagsState } from './tags-state.svelte.ts';
@@ -80,6 +82,14 @@ export class DashboardState {
   readonly alarms: AlarmsState;
   /** This node's settings (the Settings screen loads them when it opens). */
   readonly settings: SettingsState;
+  /** The config changes a split left out (the Conflicts screen loads them when it opens). */
+  readonly conflicts: ConflictsState;
+
+  /** Whether this node takes changes, and where the running node is when it does not. */
+  readonly changes: ChangesPlace = $derived(changesPlace(valueOf(this.status)));
+
+  /** Config changes of a split waiting for review (the navigation's count and a banner). */
+  readonly conflictCount = $derived(valueOf(this.status)?.sync.conflicts ?? 0);
 
   /** The node refused the token (HTTP 401 or the live socket's 4401). */
   readonly unauthorized = $derived(
@@ -118,6 +128,7 @@ export class DashboardState {
     this.tags = new TagsState(api, { now: this.#now });
     this.alarms = new AlarmsState(api, { now: this.#now });
     this.settings = new SettingsState(api, this.#now);
+    this.conflicts = new ConflictsState(api, this.#now);
   }
 
   /** Loads everything once, then follows the live subscription. `start()` after `start()` restarts. */
@@ -251,7 +262,14 @@ export class DashboardState {
 
   /** Everything loaded from the node, for the check of a refused token. */
   #loadables(): Loadable<unknown>[] {
-    return [this.status, this.events, this.certificates, this.alarms.list, this.tags.definitions];
+    return [
+      this.status,
+      this.events,
+      this.certificates,
+      this.alarms.list,
+      this.tags.definitions,
+      this.conflicts.list,
+    ];
   }
 
   async #decide(fingerprint: string, verb: 'approve' | 'reject'): Promise<boolean> {
@@ -288,6 +306,7 @@ export class DashboardState {
   #applyStatus(status: StatusView): void {
     this.#statusCount += 1;
     this.status = { kind: 'loaded', value: status, at: this.#now() };
+    this.conflicts.countChanged(status.sync.conflicts);
     const link = status.peer?.link ?? null;
     // A peer that starts waiting for approval has a new pending certificate to show.
     if (link === 'pending-approval' && this.#lastLink !== 'pending-approval' && this.#lastLink !== null) {

@@ -1,5 +1,13 @@
-/** Hash routes (`#/overview`, `#/certificates`, `#/history`, `#/tags`, `#/alarms`, `#/settings`); the token never appears in them. */
-export const ROUTES = ['overview', 'certificates', 'history', 'tags', 'alarms', 'settings'] as const;
+/** Hash routes (`#/overview`, `#/certificates`, …, `#/settings`); the token never appears in them. */
+export const ROUTES = [
+  'overview',
+  'certificates',
+  'history',
+  'tags',
+  'alarms',
+  'conflicts',
+  'settings',
+] as const;
 export type Route = (typeof ROUTES)[number];
 
 export function routeFromHash(hash: string): Route {

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OPERATOR_STORAGE_KEY } from '../lib/alarms-state.svelte.ts';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
-import { alarmView, FakeApi, pending, problem } from '../test/fixtures.ts';
+import { alarmView, FakeApi, pending, problem, statusView } from '../test/fixtures.ts';
 import Alarms from './Alarms.svelte';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -53,6 +53,22 @@ describe('Alarms screen', () => {
     api.alarms.mockReturnValue(pending());
     render(Alarms, { dashboard: new DashboardState(api) });
     expect(screen.getByText('Loading alarms…')).toBeInTheDocument();
+  });
+
+  it('on a standby with no running peer: says alarms are acknowledged on the running node, none reachable', async () => {
+    const api = new FakeApi();
+    api.alarms.mockResolvedValue([RAISED]);
+    api.status.mockResolvedValue(
+      statusView({
+        node: { mode: 'master', status: 'standby' },
+        peer: { link: 'disconnected', status: null },
+      }),
+    );
+    render(Alarms, { dashboard: await loaded(api) });
+    expect(screen.getByTestId('active-node-hint')).toHaveTextContent(
+      'This node is standby. Alarms are acknowledged on the running node. No running node is reachable from here right now.',
+    );
+    expect(screen.getByRole('button', { name: 'Acknowledge alarm boiler.hot' })).toBeDisabled();
   });
 
   it('shows the empty state', async () => {

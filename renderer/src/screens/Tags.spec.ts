@@ -5,7 +5,7 @@ import type { TagDefinitionView, TagValueView } from '../../../node-core/dto.ts'
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
 import type { ChartData } from '../lib/chart-data.ts';
 import type { ChartFactory } from '../lib/time-chart.ts';
-import { FakeApi, NOW, pending, problem, tagDefinition, tagValue } from '../test/fixtures.ts';
+import { FakeApi, NOW, pending, problem, statusView, tagDefinition, tagValue } from '../test/fixtures.ts';
 import Tags from './Tags.svelte';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -206,6 +206,25 @@ describe('Tags screen', () => {
     expect(api.writeTag).toHaveBeenCalledWith('boiler.temp', 72.5, expect.stringMatching(UUID));
     expect(await screen.findByTestId('notice')).toHaveTextContent('Wrote 72.5 to boiler.temp.');
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('on a standby: says values are written on the running node, links it, and offers no write', async () => {
+    const api = apiWith(STANDARD);
+    api.status.mockResolvedValue(
+      statusView({
+        node: { mode: 'backup', status: 'standby' },
+        peer: { mode: 'master', status: 'active', apiUrl: 'http://10.0.0.2:8088' },
+      }),
+    );
+    const dashboard = await shown(api);
+    await dashboard.refreshStatus();
+    const hint = await screen.findByTestId('active-node-hint');
+    expect(hint).toHaveTextContent('This node is standby. Values are written on the running node.');
+    expect(within(hint).getByRole('link')).toHaveAttribute('href', 'http://10.0.0.2:8088');
+    expect(
+      within(row('boiler.temp')).getByRole('button', { name: 'Write value to boiler.temp' }),
+    ).toBeDisabled();
+    expect(within(row('boiler.temp')).getByRole('button', { name: 'History of boiler.temp' })).toBeEnabled();
   });
 
   it('checks the typed value against the data type before sending anything', async () => {

@@ -4,6 +4,10 @@ import type {
   AlarmView,
   CertificateRecord,
   CommandAnswer,
+  ConfigKind,
+  ConflictDiscarded,
+  ConflictReapplied,
+  ConflictView,
   FailoverEvent,
   HistoryView,
   NodeView,
@@ -91,7 +95,7 @@ export function peerView(overrides: Partial<PeerView> = {}): PeerView {
 }
 
 export function statusView(
-  overrides: { node?: Partial<NodeView>; peer?: Partial<PeerView> | null } & Partial<
+  overrides: { node?: Partial<NodeView>; peer?: Partial<PeerView> | null; conflicts?: number } & Partial<
     Pick<StatusView, 'licenseMatch' | 'licenseDifferences'>
   > = {},
 ): StatusView {
@@ -100,7 +104,13 @@ export function statusView(
     peer: overrides.peer === null ? null : peerView(overrides.peer),
     licenseMatch: overrides.licenseMatch ?? 'match',
     licenseDifferences: overrides.licenseDifferences ?? [],
-    sync: { eventsReplicated: 1234, configSeq: 42, peerConfigSeq: 41, runtimeLagMs: 2 },
+    sync: {
+      eventsReplicated: 1234,
+      configSeq: 42,
+      peerConfigSeq: 41,
+      runtimeLagMs: 2,
+      conflicts: overrides.conflicts ?? 0,
+    },
   };
 }
 
@@ -167,6 +177,22 @@ export function pending<T>(): Promise<T> {
   return new Promise<T>(() => undefined);
 }
 
+/** A conflict as the node lists it: a tag the peer made while it ran on its side of a split. */
+export function conflict(overrides: Partial<ConflictView> = {}): ConflictView {
+  return {
+    id: 'node-peer:2:17',
+    origin: 'node-peer',
+    epoch: 2,
+    op: 'put',
+    kind: 'tag',
+    key: 'pump.speed',
+    value: { dataType: 'float', source: { kind: 'memory' } },
+    at: '2025-06-01T02:40:00.000Z',
+    recordedAt: '2025-06-01T02:55:00.000Z',
+    ...overrides,
+  };
+}
+
 export class FakeApi implements DashboardApi {
   handlers: LiveHandlers | null = null;
   readonly liveClosed = vi.fn();
@@ -197,6 +223,16 @@ export class FakeApi implements DashboardApi {
   );
   history = vi.fn<(tag: string, query: HistoryQuery) => Promise<HistoryView>>((tag, query) =>
     Promise.resolve({ tag, from: query.from, to: query.to, kind: 'raw', samples: [] }),
+  );
+  conflicts = vi.fn<() => Promise<ConflictView[]>>(() => Promise.resolve([]));
+  reapplyConflict = vi.fn<(id: string) => Promise<ConflictReapplied>>((id) =>
+    Promise.resolve({ reapplied: conflict({ id }) }),
+  );
+  discardConflict = vi.fn<(id: string) => Promise<ConflictDiscarded>>((id) =>
+    Promise.resolve({ discarded: conflict({ id }) }),
+  );
+  configItem = vi.fn<(kind: ConfigKind, key: string) => Promise<Record<string, unknown> | null>>(() =>
+    Promise.resolve(null),
   );
   settings = vi.fn<() => Promise<SettingsView>>(() => Promise.resolve(settingsView()));
   saveSettings = vi.fn<(change: SettingsChange) => Promise<SettingsSaved>>((change) =>
