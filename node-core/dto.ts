@@ -189,11 +189,11 @@ export interface LogoutAnswer {
 }
 
 /**
- * A config change that a split left out of the pair's log (behaviour.md "Partitions"): `GET
- * /api/config/conflicts` lists them; `POST …/{id}/reapply` makes the change again on the active node,
- * `DELETE …/{id}` discards it. `value` is the definition of a `put`, null for a `delete`.
+ * A config change that a split left out of the pair's log (behaviour.md "Partitions"), as both nodes store
+ * it. `POST /api/config/conflicts/{id}/reapply` makes the change again on the active node, `DELETE
+ * /api/config/conflicts/{id}` discards it. `value` is the definition of a `put`, null for a `delete`.
  */
-export interface ConflictView {
+export interface ConflictRecord {
   /** `origin:epoch:seq` of the change that was not kept; the same on both nodes. */
   readonly id: string;
   /** The node id of the node that made the change. */
@@ -208,10 +208,18 @@ export interface ConflictView {
   readonly recordedAt: string;
 }
 
+/**
+ * A conflict as `GET /api/config/conflicts` lists it: with what the pair holds now under the same kind and
+ * key (null: nothing), so an operator sees what re-applying would replace.
+ */
+export interface ConflictView extends ConflictRecord {
+  readonly current: unknown;
+}
+
 /** The answers of re-applying and of discarding a conflict. */
 export interface ConflictReapplied {
-  readonly reapplied: ConflictView;
+  readonly reapplied: ConflictRecord;
 }
 export interface ConflictDiscarded {
-  readonly discarded: ConflictView;
+  readonly discarded: ConflictRecord;
 }

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { alarmRuleSchema, DataError, TAG_NAME, tagDefinitionSchema, type ConfigKind } from '../data/index.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
-import type { AlarmView, TagValueView } from '../dto.ts';
+import type { AlarmView, ConflictView, TagValueView } from '../dto.ts';
 import { deviceDefinitionSchema } from '../acquisition/index.ts';
 
 const keyParams = z.object({ name: z.string().regex(TAG_NAME, 'must be 1–200 letters, digits or _ . - /') });
@@ -58,7 +58,11 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
     return node.data.ackAlarm(id, body.by, body.uid);
   });
 
-  app.get('/api/config/conflicts', () => node.data.config.conflicts.list());
+  app.get('/api/config/conflicts', (): ConflictView[] =>
+    node.data.config.conflicts
+      .list()
+      .map((c) => ({ ...c, current: node.data.config.get<object>(c.kind, c.key) ?? null })),
+  );
 
   app.post('/api/config/conflicts/:id/reapply', onlyActive, async (request, reply) => {
     const { id } = conflictParams.parse(request.params);

@@ -4,11 +4,11 @@
  * node, and a resolved one is remembered by id so that the peer's copy cannot bring it back.
  */
 import { cachedStatement, type Db, type Statement } from '../store/index.ts';
-import type { ConflictView } from '../dto.ts';
+import type { ConflictRecord } from '../dto.ts';
 import type { ConfigChange } from './config-store.ts';
 
-/** The conflict as the API lists it (dto.ts, so the dashboard shares the type without node-core's code). */
-export type ConfigConflict = ConflictView;
+/** The conflict as stored (dto.ts, so the dashboard shares the type without node-core's code). */
+export type ConfigConflict = ConflictRecord;
 
 /** A conflict is part of no log any more: its checksum goes out as zeros, and the receiver does not read it. */
 const NO_CHECKSUM = '0'.repeat(64);

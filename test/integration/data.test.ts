@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fingerprintOf, freePort, FAST, makePair, NodeProcess, tempDir, type Pair } from './harness.ts';
-import { TcpProxy } from './tcp-proxy.ts';
+import { makePair, NodeProcess, type Pair } from './harness.ts';
+import { splitPair } from './split-pair.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -144,44 +144,8 @@ describe('Data: config and runtime replication between two real nodes', () => {
   });
 
   it("split brain: the winner's config applies and the loser's changes are kept as a conflict set to re-apply", async () => {
-    const masterDir = tempDir('c-master');
-    const backupDir = tempDir('c-backup');
-    const peerPort = await freePort();
-    const proxy = await TcpProxy.start(peerPort);
-    const common = ['--name', 'line-3', ...FAST];
-    const master = new NodeProcess(masterDir, await freePort(), [
-      ...common,
-      '--mode',
-      'master',
-      '--peer-host',
-      '127.0.0.1',
-      '--peer-port',
-      String(peerPort),
-      '--trust-peer',
-      fingerprintOf(backupDir),
-    ]);
-    const backup = new NodeProcess(backupDir, await freePort(), [
-      ...common,
-      '--mode',
-      'backup',
-      '--master-host',
-      '127.0.0.1',
-      '--master-port',
-      String(proxy.port),
-      '--trust-peer',
-      fingerprintOf(masterDir),
-    ]);
-    cleanup.push(
-      () => proxy.close(),
-      () => master.kill('SIGKILL'),
-      () => backup.kill('SIGKILL'),
-    );
-    await master.start();
-    await backup.start();
-    await backup.waitStatus(
-      (s) => s.node.status === 'standby' && s.peer?.link === 'connected',
-      'pair formed',
-    );
+    const { master, backup, proxy, stop } = await splitPair('line-3');
+    cleanup.push(stop);
     await master.api('PUT', '/api/config/tags/shared', memoryTag);
     proxy.cut();
     await backup.waitStatus((s) => s.node.status === 'active', 'backup active in the split');
@@ -193,13 +157,17 @@ describe('Data: config and runtime replication between two real nodes', () => {
       .waitStatus(() => true, 'x')
       .then(async () => {
         for (let i = 0; i < 100; i++) {
-          const list = (await master.api<{ id: string; key: string }[]>('GET', '/api/config/conflicts')).body;
+          const list = (
+            await master.api<{ id: string; key: string; current: unknown }[]>('GET', '/api/config/conflicts')
+          ).body;
           if (list.length > 0) return list;
           await new Promise((r) => setTimeout(r, 50));
         }
         return [];
       });
     expect(conflicts.map((c) => c.key)).toEqual(['from.backup']);
+    // Listed with what the pair holds under that name now: nothing, the master never made it.
+    expect(conflicts[0]!.current).toBeNull();
     // Both nodes count it in their status: the dashboards' banner and the tray say a review is waiting.
     expect((await master.status())?.sync.conflicts).toBe(1);
     expect((await backup.status())?.sync.conflicts).toBe(1);

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fingerprintOf, freePort, FAST, NodeProcess, tempDir, waitFor } from './harness.ts';
-import { TcpProxy } from './tcp-proxy.ts';
+import { freePort, waitFor } from './harness.ts';
+import { splitPair, type SplitPair } from './split-pair.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -9,48 +9,10 @@ afterEach(async () => {
 });
 
 /** A pair whose backup reaches the master through a proxy that the test can cut. */
-async function partitionablePair(
-  masterArgs: string[],
-  backupArgs: string[],
-): Promise<{ master: NodeProcess; backup: NodeProcess; proxy: TcpProxy }> {
-  const masterDir = tempDir('p-master');
-  const backupDir = tempDir('p-backup');
-  const peerPort = await freePort();
-  const proxy = await TcpProxy.start(peerPort);
-  const common = ['--name', 'line-2', ...FAST];
-  const master = new NodeProcess(masterDir, await freePort(), [
-    ...common,
-    '--mode',
-    'master',
-    '--peer-host',
-    '127.0.0.1',
-    '--peer-port',
-    String(peerPort),
-    '--trust-peer',
-    fingerprintOf(backupDir),
-    ...masterArgs,
-  ]);
-  const backup = new NodeProcess(backupDir, await freePort(), [
-    ...common,
-    '--mode',
-    'backup',
-    '--master-host',
-    '127.0.0.1',
-    '--master-port',
-    String(proxy.port),
-    '--trust-peer',
-    fingerprintOf(masterDir),
-    ...backupArgs,
-  ]);
-  cleanup.push(
-    () => proxy.close(),
-    () => master.kill('SIGKILL'),
-    () => backup.kill('SIGKILL'),
-  );
-  await master.start();
-  await backup.start();
-  await backup.waitStatus((s) => s.node.status === 'standby' && s.peer?.link === 'connected', 'pair formed');
-  return { master, backup, proxy };
+async function partitionablePair(masterArgs: string[], backupArgs: string[]): Promise<SplitPair> {
+  const pair = await splitPair('line-2', masterArgs, backupArgs);
+  cleanup.push(() => pair.stop());
+  return pair;
 }
 
 async function listeningPort(): Promise<number> {

@@ -255,23 +255,6 @@ describe('ApiClient conflict set', () => {
       'DELETE http://127.0.0.1:8088/api/config/conflicts/node-b%3A2%3A18',
     ]);
   });
-
-  it('reads what the pair holds now under a kind and key; none is null', async () => {
-    const { client, fetchMock } = setup((url) =>
-      Promise.resolve(
-        url.endsWith('/api/config/alarm-rules/boiler.hot')
-          ? json({ error: { code: 'NOT_FOUND', message: 'no alarm rule "boiler.hot"' } }, 404)
-          : json({ name: 'pump.speed', dataType: 'float', source: { kind: 'memory' } }),
-      ),
-    );
-    expect(await client.configItem('tag', 'pump.speed')).toEqual({
-      name: 'pump.speed',
-      dataType: 'float',
-      source: { kind: 'memory' },
-    });
-    expect(await client.configItem('alarm-rule', 'boiler.hot')).toBeNull();
-    expect(String(fetchMock.mock.calls[0]![0])).toBe('http://127.0.0.1:8088/api/config/tags/pump.speed');
-  });
 });
 
 describe('ApiClient tags, alarms and history', () => {

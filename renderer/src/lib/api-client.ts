@@ -10,7 +10,6 @@ import type {
   CertificateRecord,
   CertificateState,
   CommandAnswer,
-  ConfigKind,
   ConflictDiscarded,
   ConflictReapplied,
   ConflictView,
@@ -127,8 +126,6 @@ export interface DashboardApi {
   reapplyConflict(id: string): Promise<ConflictReapplied>;
   /** Drops a conflict for good, on both nodes; a standby answers NOT_ACTIVE (307). */
   discardConflict(id: string): Promise<ConflictDiscarded>;
-  /** The definition the pair holds now under a kind and key, or null if there is none. */
-  configItem(kind: ConfigKind, key: string): Promise<Record<string, unknown> | null>;
   /** This node's settings (in effect, and saved for the next start). */
   settings(): Promise<SettingsView>;
   /** Saves settings for the next start; a wrong field is an `ApiError` 400 naming it. */
@@ -262,18 +259,6 @@ export class ApiClient implements DashboardApi {
     return this.#json<ConflictDiscarded>('DELETE', `/api/config/conflicts/${encodeURIComponent(id)}`);
   }
 
-  async configItem(kind: ConfigKind, key: string): Promise<Record<string, unknown> | null> {
-    try {
-      return await this.#json<Record<string, unknown>>(
-        'GET',
-        `/api/config/${CONFIG_PATHS[kind]}/${encodeURIComponent(key)}`,
-      );
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return null;
-      throw error;
-    }
-  }
-
   settings(): Promise<SettingsView> {
     return this.#json<SettingsView>('GET', '/api/settings');
   }
@@ -353,13 +338,6 @@ export class ApiClient implements DashboardApi {
 }
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-/** Where each kind of config data is under `/api/config/` (contract.md). */
-const CONFIG_PATHS: Readonly<Record<ConfigKind, string>> = {
-  tag: 'tags',
-  device: 'devices',
-  'alarm-rule': 'alarm-rules',
-};
 
 /** A browser shows a manual redirect as an opaque answer (status 0); other fetches give the 307 itself. */
 function isRedirect(response: Response): boolean {

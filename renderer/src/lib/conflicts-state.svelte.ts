@@ -1,23 +1,15 @@
 /**
  * The conflict set (behaviour.md "Partitions"): config changes a node made on its side of a split that the
- * pair did not keep. Each is shown beside what the pair holds now under the same kind and key, so the operator
- * can tell what re-applying would change; re-applying or discarding goes to the active node.
+ * pair did not keep. The node lists each with what the pair holds now under the same kind and key, so the
+ * operator can tell what re-applying would change; re-applying or discarding goes to the active node.
  */
 import type { ConfigKind, ConflictView } from '../../../node-core/dto.ts';
 import { toProblem, type ApiProblem, type DashboardApi } from './api-client.ts';
 import type { ActionNotice, Loadable } from './dashboard-state.svelte.ts';
 import { failed } from './loadable.ts';
 
-/** What the pair holds now under a conflict's kind and key: a definition, none (null), or unknown. */
-export type CurrentItem =
-  | { readonly kind: 'loading' }
-  | { readonly kind: 'loaded'; readonly definition: Record<string, unknown> | null }
-  | { readonly kind: 'error'; readonly problem: ApiProblem };
-
 export class ConflictsState {
   list = $state.raw<Loadable<ConflictView[]>>({ kind: 'loading' });
-  /** By `itemKey(kind, key)`. */
-  current = $state.raw<ReadonlyMap<string, CurrentItem>>(new Map());
   /** Id of the conflict a re-apply or discard is out for. */
   busy = $state<string | null>(null);
   notice = $state.raw<ActionNotice | null>(null);
@@ -39,9 +31,7 @@ export class ConflictsState {
     const request = ++this.#loads;
     try {
       const conflicts = await this.#api.conflicts();
-      if (request !== this.#loads) return;
-      this.list = { kind: 'loaded', value: conflicts, at: this.#now() };
-      await this.#loadCurrent(conflicts, request);
+      if (request === this.#loads) this.list = { kind: 'loaded', value: conflicts, at: this.#now() };
     } catch (error) {
       if (request === this.#loads) this.list = failed(this.list, toProblem(error));
     }
@@ -92,26 +82,6 @@ export class ConflictsState {
       this.busy = null;
     }
   }
-
-  async #loadCurrent(conflicts: readonly ConflictView[], request: number): Promise<void> {
-    const keys = new Map<string, { kind: ConfigKind; key: string }>();
-    for (const c of conflicts) keys.set(itemKey(c.kind, c.key), { kind: c.kind, key: c.key });
-    this.current = new Map([...keys.keys()].map((k) => [k, { kind: 'loading' } as const]));
-    const answers = await Promise.all(
-      [...keys].map(async ([id, { kind, key }]): Promise<[string, CurrentItem]> => {
-        try {
-          return [id, { kind: 'loaded', definition: await this.#api.configItem(kind, key) }];
-        } catch (error) {
-          return [id, { kind: 'error', problem: toProblem(error) }];
-        }
-      }),
-    );
-    if (request === this.#loads) this.current = new Map(answers);
-  }
-}
-
-export function itemKey(kind: ConfigKind, key: string): string {
-  return `${kind}\u0000${key}`;
 }
 
 const KIND_LABELS: Readonly<Record<ConfigKind, string>> = {

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
@@ -12,6 +12,7 @@ const MADE_ON_PEER = conflict({
   epoch: 8,
   key: 'pump.speed',
   value: { dataType: 'int', source: { kind: 'memory' } },
+  current: { dataType: 'float', source: { kind: 'memory' } },
 });
 const DELETED_HERE = conflict({
   id: 'node-aaaa:8:9',
@@ -33,13 +34,6 @@ async function shown(api: FakeApi): Promise<DashboardState> {
 function withConflicts(...conflicts: ReturnType<typeof conflict>[]): FakeApi {
   const api = new FakeApi();
   api.conflicts.mockResolvedValue(conflicts);
-  api.configItem.mockImplementation((kind, key) =>
-    Promise.resolve(
-      kind === 'tag' && key === 'pump.speed'
-        ? { name: 'pump.speed', dataType: 'float', source: { kind: 'memory' } }
-        : null,
-    ),
-  );
   return api;
 }
 
@@ -66,10 +60,8 @@ describe('Conflicts screen (Partitions: the loser’s changes are stored as a co
     expect(tag.getByRole('rowheader')).toHaveTextContent('pump.speed');
     expect(rows[0]).toHaveTextContent('tag set');
     expect(rows[0]).toHaveTextContent('{"dataType":"int","source":{"kind":"memory"}}');
-    await waitFor(() =>
-      expect(tag.getByTestId('conflict-now')).toHaveTextContent(
-        '{"dataType":"float","source":{"kind":"memory"}}',
-      ),
+    expect(tag.getByTestId('conflict-now')).toHaveTextContent(
+      '{"dataType":"float","source":{"kind":"memory"}}',
     );
     expect(rows[0]).toHaveTextContent('on the peer, epoch 8');
     expect(rows[1]).toHaveTextContent('alarm rule deleted');
@@ -84,7 +76,9 @@ describe('Conflicts screen (Partitions: the loser’s changes are stored as a co
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Re-apply tag “pump.speed” set' }));
     const dialog = screen.getByRole('dialog', { name: 'Re-apply this change?' });
-    expect(dialog).toHaveTextContent('It replaces what the pair holds now');
+    expect(dialog).toHaveTextContent(
+      'It replaces what the pair holds now: {"dataType":"float","source":{"kind":"memory"}}.',
+    );
     expect(api.reapplyConflict).not.toHaveBeenCalled();
     api.conflicts.mockResolvedValue([]);
     await user.click(within(dialog).getByRole('button', { name: 'Re-apply' }));
@@ -105,6 +99,9 @@ describe('Conflicts screen (Partitions: the loser’s changes are stored as a co
     await user.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(api.discardConflict).not.toHaveBeenCalled();
     await user.click(discard);
+    expect(screen.getByRole('dialog')).toHaveTextContent(
+      'The pair keeps what it holds now: nothing under this name.',
+    );
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Discard' }));
     expect(api.discardConflict).toHaveBeenCalledWith('node-aaaa:8:9');
     expect(await screen.findByTestId('notice')).toHaveTextContent('It is gone from both nodes.');

@@ -4,7 +4,6 @@ import type {
   AlarmView,
   CertificateRecord,
   CommandAnswer,
-  ConfigKind,
   ConflictDiscarded,
   ConflictReapplied,
   ConflictView,
@@ -189,6 +188,7 @@ export function conflict(overrides: Partial<ConflictView> = {}): ConflictView {
     value: { dataType: 'float', source: { kind: 'memory' } },
     at: '2025-06-01T02:40:00.000Z',
     recordedAt: '2025-06-01T02:55:00.000Z',
+    current: null,
     ...overrides,
   };
 }
@@ -230,9 +230,6 @@ export class FakeApi implements DashboardApi {
   );
   discardConflict = vi.fn<(id: string) => Promise<ConflictDiscarded>>((id) =>
     Promise.resolve({ discarded: conflict({ id }) }),
-  );
-  configItem = vi.fn<(kind: ConfigKind, key: string) => Promise<Record<string, unknown> | null>>(() =>
-    Promise.resolve(null),
   );
   settings = vi.fn<() => Promise<SettingsView>>(() => Promise.resolve(settingsView()));
   saveSettings = vi.fn<(change: SettingsChange) => Promise<SettingsSaved>>((change) =>

@@ -1,0 +1,93 @@
+/**
+ * A split brain between two real nodes (a TCP proxy on the peer link, cut and healed), reviewed in Chromium:
+ * the standby's screens point to the running node; after the split heals, the master's dashboard asks for
+ * a review of the backup's change, and re-applying it there puts it on both nodes.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { waitFor } from '../integration/harness.ts';
+import { splitPair, type SplitPair } from '../integration/split-pair.ts';
+import { launchBrowser, openDashboard, SHOWN, type Dashboard } from './browser.ts';
+
+const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
+let browser: Browser;
+let pair: SplitPair;
+const opened: Dashboard[] = [];
+
+beforeAll(async () => {
+  // NodeProcess passes its environment to `tandem-node`, whose dashboard folder this picks.
+  process.env['TANDEM_DASHBOARD_DIR'] = inject('dashboardDir');
+  [browser, pair] = await Promise.all([launchBrowser(), splitPair('line-9')]);
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((d) => d.close()));
+  await browser?.close();
+  await pair?.stop();
+});
+
+it("a standby's Tags screen says values are written on the running node, links it, and offers no write", async () => {
+  const { master, backup } = pair;
+  expect((await master.api('PUT', '/api/config/tags/shared', memoryTag)).status).toBe(200);
+  const dashboard = await openDashboard(browser, backup);
+  opened.push(dashboard);
+  await dashboard.open('Tags');
+  const hint = dashboard.page.getByTestId('active-node-hint');
+  await expect
+    .poll(() => hint.textContent(), { timeout: SHOWN })
+    .toContain('Values are written on the running node.');
+  expect(await hint.getByRole('link').getAttribute('href')).toBe(master.url);
+  const write = dashboard.page.getByRole('button', { name: 'Write value to shared' });
+  await write.waitFor({ timeout: SHOWN });
+  expect(await write.isDisabled()).toBe(true);
+  await dashboard.screenshot('standby-tags-hint');
+  expect(dashboard.problems).toEqual([]);
+});
+
+it("after a split, the master's dashboard asks for a review, and re-applying the backup's change puts it on both nodes", async () => {
+  const { master, backup, proxy } = pair;
+  proxy.cut();
+  await backup.waitStatus((s) => s.node.status === 'active', 'backup active in the split');
+  expect((await master.api('PUT', '/api/config/tags/from.master', memoryTag)).status).toBe(200);
+  expect((await backup.api('PUT', '/api/config/tags/from.backup', memoryTag)).status).toBe(200);
+  proxy.heal();
+  await master.waitStatus((s) => s.sync.conflicts === 1 && s.peer?.link === 'connected', 'split healed');
+
+  const dashboard = await openDashboard(browser, master);
+  opened.push(dashboard);
+  const { page } = dashboard;
+  const banner = page.getByTestId('banner-config-conflicts');
+  await expect
+    .poll(() => banner.textContent(), { timeout: SHOWN })
+    .toContain('1 config change from a split waits for review.');
+  await dashboard.screenshot('conflicts-banner');
+
+  await banner.getByRole('link', { name: 'Review conflicts' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Config conflicts' }).waitFor({ timeout: SHOWN });
+  const row = page.getByTestId('conflict-row');
+  await expect.poll(() => row.textContent(), { timeout: SHOWN }).toContain('from.backup');
+  // The master kept its own config: the backup's tag is not on the pair now.
+  await expect.poll(() => row.getByTestId('conflict-now').textContent(), { timeout: SHOWN }).toBe('none');
+  expect(await row.textContent()).toContain('on the peer');
+  await dashboard.screenshot('conflicts-screen');
+
+  await row.getByRole('button', { name: 'Re-apply tag “from.backup” set' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Re-apply this change?' });
+  await dialog.waitFor({ timeout: SHOWN });
+  await dashboard.screenshot('conflicts-reapply-dialog', { fullPage: false });
+  await dialog.getByRole('button', { name: 'Re-apply', exact: true }).click();
+
+  await expect
+    .poll(() => page.getByTestId('notice').textContent(), { timeout: SHOWN })
+    .toContain('Re-applied: tag “from.backup” set. Both nodes hold it now.');
+  await page.getByTestId('conflicts-empty').waitFor({ timeout: SHOWN });
+  await banner.waitFor({ state: 'detached', timeout: SHOWN });
+  expect((await master.api('GET', '/api/config/tags/from.backup')).status).toBe(200);
+  await waitFor(
+    async () => ((await backup.api('GET', '/api/config/tags/from.backup')).status === 200 ? true : undefined),
+    SHOWN,
+    'the re-applied tag on the backup',
+  );
+  expect(dashboard.problems).toEqual([]);
+});
