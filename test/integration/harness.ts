@@ -205,16 +205,29 @@ export interface Pair {
   stop(): Promise<void>;
 }
 
+/** How `makePair` builds the pair, where the defaults do not fit. */
+export interface MakePairOptions {
+  /** false: neither node trusts the other's certificate yet. */
+  readonly trusted?: boolean;
+  readonly cli?: string;
+  readonly name?: string;
+  /** The master's peer port (a free one by default). */
+  readonly peerPort?: number;
+  /** Where the backup dials the master: the peer port, or a proxy in front of it. */
+  readonly dialPort?: number;
+}
+
 /** Makes a master/backup pair whose certificates are approved in advance (`--trust-peer`). */
 export async function makePair(
   masterArgs: string[] = [],
   backupArgs: string[] = [],
-  opts: { trusted?: boolean; cli?: string } = {},
+  opts: MakePairOptions = {},
 ): Promise<Pair> {
   const cli = opts.cli ?? SOURCE_CLI;
-  const masterDir = tempDir('master');
-  const backupDir = tempDir('backup');
-  const peerPort = await freePort();
+  const name = opts.name ?? 'line-1';
+  const masterDir = tempDir(`${name}-master`);
+  const backupDir = tempDir(`${name}-backup`);
+  const peerPort = opts.peerPort ?? (await freePort());
   const trust =
     opts.trusted === false
       ? [[], []]
@@ -222,7 +235,7 @@ export async function makePair(
           ['--trust-peer', fingerprintOf(backupDir, cli)],
           ['--trust-peer', fingerprintOf(masterDir, cli)],
         ];
-  const common = ['--name', 'line-1', '--peer-port', String(peerPort), '--peer-host', '127.0.0.1', ...FAST];
+  const common = ['--name', name, '--peer-port', String(peerPort), '--peer-host', '127.0.0.1', ...FAST];
   const master = new NodeProcess(
     masterDir,
     await freePort(),
@@ -239,7 +252,7 @@ export async function makePair(
       '--master-host',
       '127.0.0.1',
       '--master-port',
-      String(peerPort),
+      String(opts.dialPort ?? peerPort),
       ...trust[1]!,
       ...backupArgs,
     ],

@@ -2,7 +2,7 @@
  * A pair whose backup reaches the master through a TCP proxy that a test cuts and heals: a real broken link
  * between two live nodes (behaviour.md "Partitions"), for the integration and the browser tests.
  */
-import { fingerprintOf, freePort, FAST, NodeProcess, tempDir } from './harness.ts';
+import { freePort, makePair, type NodeProcess } from './harness.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 
 export interface SplitPair {
@@ -19,37 +19,12 @@ export async function splitPair(
   masterArgs: string[] = [],
   backupArgs: string[] = [],
 ): Promise<SplitPair> {
-  const masterDir = tempDir(`${name}-master`);
-  const backupDir = tempDir(`${name}-backup`);
   const peerPort = await freePort();
   const proxy = await TcpProxy.start(peerPort);
-  const common = ['--name', name, ...FAST];
-  const master = new NodeProcess(masterDir, await freePort(), [
-    ...common,
-    '--mode',
-    'master',
-    '--peer-host',
-    '127.0.0.1',
-    '--peer-port',
-    String(peerPort),
-    '--trust-peer',
-    fingerprintOf(backupDir),
-    ...masterArgs,
-  ]);
-  const backup = new NodeProcess(backupDir, await freePort(), [
-    ...common,
-    '--mode',
-    'backup',
-    '--master-host',
-    '127.0.0.1',
-    '--master-port',
-    String(proxy.port),
-    '--trust-peer',
-    fingerprintOf(masterDir),
-    ...backupArgs,
-  ]);
+  const pair = await makePair(masterArgs, backupArgs, { name, peerPort, dialPort: proxy.port });
+  const { master, backup } = pair;
   const stop = async (): Promise<void> => {
-    await Promise.all([master.kill('SIGKILL'), backup.kill('SIGKILL')]);
+    await pair.stop();
     await proxy.close();
   };
   try {
