@@ -119,7 +119,8 @@ function eventNotice(event: FailoverEvent): Notice | null {
         'Split brain detected',
         `Both nodes were active${event.durationMs === null ? '' : ` for ${seconds(event.durationMs)}`}; ` +
           `${event.reason}. Review the conflict set.`,
-        'history',
+        // The changes of the losing side wait there for an operator to re-apply or discard.
+        'conflicts',
       );
     case 'switchover-failed':
       return notice('switchover-failed', 'Switch-over failed', event.reason, 'history');

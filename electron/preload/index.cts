@@ -39,7 +39,7 @@ function listen<C extends EventChannel>(channel: C, listener: (payload: unknown)
   };
 }
 
-const ROUTES: readonly DashboardRoute[] = ['overview', 'certificates', 'history'];
+const ROUTES: readonly DashboardRoute[] = ['overview', 'certificates', 'history', 'conflicts'];
 
 const bridge: TandemBridge = {
   getConnection: () => value('connection:get'),

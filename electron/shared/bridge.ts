@@ -59,7 +59,7 @@ export interface DesktopPreferences {
 }
 
 /** Dashboard routes main may ask the window to show (renderer/src/lib/router.svelte.ts). */
-export type DashboardRoute = 'overview' | 'certificates' | 'history';
+export type DashboardRoute = 'overview' | 'certificates' | 'history' | 'conflicts';
 
 /** `window.tandem`. Functions reject with an Error `CODE: message` unless they return a Result on purpose. */
 export interface TandemBridge {

@@ -61,6 +61,7 @@ export const dashboardRouteSchema = z.enum([
   'overview',
   'certificates',
   'history',
+  'conflicts',
 ]) satisfies z.ZodType<DashboardRoute>;
 
 /** Renderer → main, request and answer (`ipcRenderer.invoke` / `ipcMain.handle`). */

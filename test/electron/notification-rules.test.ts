@@ -67,7 +67,7 @@ describe('what becomes a notification', () => {
     const split = noticeFor(event('split-brain', { durationMs: 4200, reason: 'partition healed' }), self)!;
     expect(split.title).toBe('Split brain detected');
     expect(split.body).toContain('4.2 s');
-    expect(split.route).toBe('history');
+    expect(split.route).toBe('conflicts');
     const cert = noticeFor(
       event('certificate-pending', { reason: 'certificate ab12 (CN=x) waits for approval' }),
       self,

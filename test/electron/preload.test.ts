@@ -131,10 +131,11 @@ describe('preload', () => {
       for (const l of listeners.get('window:navigate') ?? []) l({ sender: 'ipc event stays here' }, payload);
     };
     emit('certificates');
+    emit('conflicts');
     emit('javascript:alert(1)');
     emit({ route: 'history' });
     off();
     emit('history');
-    expect(routes).toEqual(['certificates']);
+    expect(routes).toEqual(['certificates', 'conflicts']);
   });
 });
