@@ -53,6 +53,15 @@ describe('Overview', () => {
     );
   });
 
+  it('counts the config conflicts of a split in the sync state, linking the Conflicts screen', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(statusView({ conflicts: 2 }));
+    render(Overview, { dashboard: await loaded(api) });
+    const link = screen.getByTestId('sync-conflicts');
+    expect(link).toHaveTextContent('2 config conflicts to review');
+    expect(link).toHaveAttribute('href', '#/conflicts');
+  });
+
   it('shows the peer as Unreachable when the link is not connected, with the reason', async () => {
     const api = new FakeApi();
     api.status.mockResolvedValue(
