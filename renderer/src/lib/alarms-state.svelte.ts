@@ -5,7 +5,7 @@
 import type { AlarmView } from '../../../node-core/dto.ts';
 import { toProblem, type ApiProblem, type DashboardApi } from './api-client.ts';
 import type { ActionNotice, Loadable } from './dashboard-state.svelte.ts';
-import { failed, lastKnown } from './loadable.ts';
+import { failed, valueOf } from './loadable.ts';
 
 export type AlarmPriority = AlarmView['rule']['priority'];
 
@@ -29,11 +29,11 @@ export class AlarmsState {
   notice = $state.raw<ActionNotice | null>(null);
 
   /** Unacknowledged active first, then acknowledged active, then cleared unacknowledged, then the rest. */
-  readonly sorted: AlarmView[] = $derived(sortAlarms(lastKnown(this.list) ?? []));
+  readonly sorted: AlarmView[] = $derived(sortAlarms(valueOf(this.list) ?? []));
 
   /** Active alarms nobody has acknowledged yet (the navigation's count). */
   readonly unacknowledged = $derived(
-    (lastKnown(this.list) ?? []).filter((a) => conditionOf(a) === 'active-unacked').length,
+    (valueOf(this.list) ?? []).filter((a) => conditionOf(a) === 'active-unacked').length,
   );
 
   readonly #api: DashboardApi;

@@ -22,7 +22,9 @@ import { AlarmsState } from './alarms-state.svelte.ts';
 import { bannersFor, type Banner } from './banners.ts';
 import { ConflictsState } from './conflicts-state.svelte.ts';
 import { SettingsState } from './settings-state.svelte.ts';
-import { failed } from './loadable.ts';
+import { failed, valueOf } from './loadable.ts';
+
+export { valueOf };
 import { TagsState } from './tags-state.svelte.ts';
 
 /** One piece of data from the node. An error keeps what was last known, marked as such. */
@@ -52,17 +54,6 @@ export interface DashboardOptions {
 }
 
 export const DASHBOARD_DEFAULTS = { eventLimit: 200, tickMs: 1000 } as const;
-
-export function valueOf<T>(loadable: Loadable<T>): T | null {
-  switch (loadable.kind) {
-    case 'loading':
-      return null;
-    case 'loaded':
-      return loadable.value;
-    case 'error':
-      return loadable.last;
-  }
-}
 
 export class DashboardState {
   status = $state.raw<Loadable<StatusView>>({ kind: 'loading' });

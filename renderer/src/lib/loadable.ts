@@ -14,8 +14,8 @@ export function failed<T>(current: Loadable<T>, problem: ApiProblem): Loadable<T
   }
 }
 
-/** The value, or what was last known before an error; null while loading. Same as `valueOf`. */
-export function lastKnown<T>(loadable: Loadable<T>): T | null {
+/** The value, or what was last known before an error; null while loading. */
+export function valueOf<T>(loadable: Loadable<T>): T | null {
   switch (loadable.kind) {
     case 'loading':
       return null;

@@ -7,7 +7,7 @@
 import type { CommandAnswer, TagDefinitionView, TagValueView } from '../../../node-core/dto.ts';
 import { toProblem, type ApiProblem, type DashboardApi } from './api-client.ts';
 import type { ActionNotice, Loadable } from './dashboard-state.svelte.ts';
-import { failed, lastKnown } from './loadable.ts';
+import { failed, valueOf } from './loadable.ts';
 import { TagHistoryState } from './tag-history.svelte.ts';
 import { formatTagValue, isNewer, isWritable, type TagScalar } from './tag-format.ts';
 
@@ -55,7 +55,7 @@ export class TagsState {
 
   readonly history: TagHistoryState;
 
-  readonly shown: TagRow[] = $derived(filterRows(lastKnown(this.definitions) ?? [], this.filter));
+  readonly shown: TagRow[] = $derived(filterRows(valueOf(this.definitions) ?? [], this.filter));
 
   readonly #api: DashboardApi;
   readonly #now: () => number;
