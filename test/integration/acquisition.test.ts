@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { ModbusTCPServer } from 'jsmodbus';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makePair, waitFor, type NodeProcess, type Pair } from './harness.ts';
+import { formPair, makePair, waitFor, type NodeProcess, type Pair } from './harness.ts';
 
 /** Waits until the probe holds (truthy), polling the real API; generous bound for a loaded machine. */
 async function until(probe: () => Promise<unknown>, what: string): Promise<void> {
@@ -54,13 +54,7 @@ async function startPlc(): Promise<PlcServer> {
 async function formedPair(masterArgs: string[] = [], backupArgs: string[] = []): Promise<Pair> {
   const pair = await makePair(masterArgs, backupArgs);
   cleanup.push(() => pair.stop());
-  await pair.master.start();
-  await pair.backup.start();
-  await pair.backup.waitStatus(
-    (s) => s.node.status === 'standby' && s.peer?.status === 'active',
-    'pair formed',
-  );
-  return pair;
+  return formPair(pair);
 }
 
 interface TagReading {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makePair, type Pair } from './harness.ts';
+import { formPair, makePair, type Pair } from './harness.ts';
 
 let pair: Pair | null = null;
 afterEach(async () => {
@@ -16,11 +16,8 @@ interface AlarmView {
 
 describe('Alarms across a failover', () => {
   it('raised on the active node, acknowledged once per uid, the acknowledgement survives a failover', async () => {
-    pair = await makePair();
+    pair = await formPair(await makePair());
     const { master, backup } = pair;
-    await master.start();
-    await backup.start();
-    await backup.waitStatus((s) => s.node.status === 'standby' && s.peer?.status === 'active', 'pair formed');
     await master.api('PUT', '/api/config/tags/boiler.temp', {
       dataType: 'float',
       source: { kind: 'memory' },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TandemClient, type LiveMessage } from '../../node-core/client/index.ts';
-import { makePair, type Pair } from './harness.ts';
+import { formPair, makePair, type Pair } from './harness.ts';
 
 let pair: Pair | null = null;
 afterEach(async () => {
@@ -10,11 +10,8 @@ afterEach(async () => {
 
 describe('client library against a real pair', () => {
   it("follows the standby's 307, fails over by itself, and never runs a retried command twice", async () => {
-    pair = await makePair([], [], {});
+    pair = await formPair(await makePair());
     const { master, backup } = pair;
-    await master.start();
-    await backup.start();
-    await backup.waitStatus((s) => s.node.status === 'standby' && s.peer?.status === 'active', 'pair formed');
     const tokens = { [master.url]: master.token, [backup.url]: backup.token };
     const client = new TandemClient({
       nodes: [backup.url, master.url],

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makePair, NodeProcess, type Pair } from './harness.ts';
+import { formPair, makePair, NodeProcess, type Pair } from './harness.ts';
 import { splitPair } from './split-pair.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -12,13 +12,7 @@ const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
 async function formedPair(masterArgs: string[] = [], backupArgs: string[] = []): Promise<Pair> {
   const pair = await makePair(masterArgs, backupArgs);
   cleanup.push(() => pair.stop());
-  await pair.master.start();
-  await pair.backup.start();
-  await pair.backup.waitStatus(
-    (s) => s.node.status === 'standby' && s.peer?.status === 'active',
-    'pair formed',
-  );
-  return pair;
+  return formPair(pair);
 }
 
 async function tagValue(node: NodeProcess, name: string): Promise<unknown> {

@@ -267,3 +267,14 @@ export async function makePair(
     },
   };
 }
+
+/** Starts both nodes of `pair` and resolves once the backup is standby next to the active master. */
+export async function formPair(pair: Pair): Promise<Pair> {
+  await pair.master.start();
+  await pair.backup.start();
+  await pair.backup.waitStatus(
+    (s) => s.node.status === 'standby' && s.peer?.status === 'active',
+    'pair formed',
+  );
+  return pair;
+}

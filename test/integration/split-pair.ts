@@ -2,7 +2,7 @@
  * A pair whose backup reaches the master through a TCP proxy that a test cuts and heals: a real broken link
  * between two live nodes (behaviour.md "Partitions"), for the integration and the browser tests.
  */
-import { freePort, makePair, type NodeProcess } from './harness.ts';
+import { formPair, freePort, makePair, type NodeProcess } from './harness.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 
 export interface SplitPair {
@@ -28,12 +28,7 @@ export async function splitPair(
     await proxy.close();
   };
   try {
-    await master.start();
-    await backup.start();
-    await backup.waitStatus(
-      (s) => s.node.status === 'standby' && s.peer?.link === 'connected',
-      'pair formed',
-    );
+    await formPair(pair);
   } catch (error) {
     await stop();
     throw error;
