@@ -94,7 +94,7 @@ export function kindLabel(kind: ConfigKind): string {
   return KIND_LABELS[kind];
 }
 
-/** "put tag pump.speed", as the operator reads it: "tag pump.speed set" / "tag pump.speed deleted". */
+/** A change as the operator reads it: tag “pump.speed” set, alarm rule “boiler.hot” deleted. */
 export function changeLabel(conflict: Pick<ConflictView, 'op' | 'kind' | 'key'>): string {
   return `${kindLabel(conflict.kind)} “${conflict.key}” ${conflict.op === 'put' ? 'set' : 'deleted'}`;
 }
@@ -111,7 +111,7 @@ export function resolveProblemText(verb: 'reapply' | 'discard', what: string, pr
   const action = verb === 'reapply' ? 're-applied' : 'discarded';
   switch (problem.status) {
     case 0:
-      return `No answer from the node: ${problem.message}. Nothing is lost: the conflict stays until it is ${action}.`;
+      return `No answer from the node: ${problem.message}. Nothing is lost either way: once the node answers, the list shows whether it was ${action}.`;
     case 307:
       return `Not ${action}: ${problem.message}. Conflicts are resolved on the running node's dashboard.`;
     case 404:

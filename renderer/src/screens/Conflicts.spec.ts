@@ -107,7 +107,7 @@ describe('Conflicts screen (Partitions: the loser’s changes are stored as a co
     expect(await screen.findByTestId('notice')).toHaveTextContent('It is gone from both nodes.');
   });
 
-  it('keeps the conflict and says why when the node does not answer', async () => {
+  it('says nothing is lost, and keeps the dialog open, when the node does not answer', async () => {
     const api = withConflicts(MADE_ON_PEER);
     api.reapplyConflict.mockRejectedValue(
       problem({ status: 0, code: 'UNREACHABLE', message: 'the node is not answering' }),
@@ -117,7 +117,7 @@ describe('Conflicts screen (Partitions: the loser’s changes are stored as a co
     await user.click(await screen.findByRole('button', { name: /^Re-apply/ }));
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Re-apply' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'No answer from the node: the node is not answering. Nothing is lost: the conflict stays until it is re-applied.',
+      'No answer from the node: the node is not answering. Nothing is lost either way: once the node answers, the list shows whether it was re-applied.',
     );
     expect(screen.getByRole('dialog')).toBeInTheDocument();
   });
