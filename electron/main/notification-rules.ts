@@ -61,16 +61,29 @@ export interface NodeIdentity {
 /** The default quiet time per topic. */
 export const NOTICE_INTERVAL_MS = 30_000;
 
-/** What one observation means to an operator at this PC, or null when it is nothing to interrupt them for. */
-export function noticeFor(observation: Observation, self: NodeIdentity | null): Notice | null {
+/** How old a split brain the peer recorded may be and still be news here (the peer's history comes again at every link-up). */
+export const FRESH_PEER_EVENT_MS = 60_000;
+
+/**
+ * What one observation means to an operator at this PC, or null when it is nothing to interrupt them for.
+ * `now` (ms) tells a split brain the peer just recorded from one its history brings again.
+ */
+export function noticeFor(observation: Observation, self: NodeIdentity | null, now: number): Notice | null {
   switch (observation.type) {
     case 'status':
       return self ? statusNotice(observation.status, observation.reason, self) : null;
     case 'fault':
       return notice('node-fault', 'Tandem node is not running', observation.reason, 'overview');
-    case 'event':
+    case 'event': {
+      const { event } = observation;
+      if (!self) return null;
       // Events replicated from the peer describe the peer; this PC's own events are the ones to show here.
-      return self && observation.event.nodeId === self.nodeId ? eventNotice(observation.event) : null;
+      if (event.nodeId === self.nodeId) return eventNotice(event);
+      // But a split brain is the pair's: only the node that stood down records it, this PC's node ran through
+      // it too, and the conflict set to review is on both nodes.
+      const fresh = now - Date.parse(event.at) <= FRESH_PEER_EVENT_MS;
+      return event.kind === 'split-brain' && fresh ? eventNotice(event) : null;
+    }
   }
 }
 
@@ -168,7 +181,7 @@ export class NotificationRules {
   }
 
   observe(observation: Observation, self: NodeIdentity | null): void {
-    const next = noticeFor(observation, self);
+    const next = noticeFor(observation, self, this.#clock.now());
     if (next) this.offer(next);
   }
 

@@ -10,6 +10,8 @@ import {
 import { failoverEvent } from './fixtures.ts';
 
 const self = { nodeId: 'node-self', name: 'line-1' };
+/** The fixtures' events happen at 2025-01-01T00:00:00Z; "now" is a second later. */
+const NOW = Date.parse('2025-01-01T00:00:01.000Z');
 const status = (
   s: 'active' | 'standby' | 'starting' | 'stopping',
   reason = 'operator request',
@@ -55,26 +57,38 @@ describe('what becomes a notification', () => {
     ['a role-change event (the status change says it)', event('role-change', { to: 'active' }), null],
     ['an approved certificate', event('certificate-approved'), null],
   ])('%s', (_name, observation, kind) => {
-    expect(noticeFor(observation, self)?.kind ?? null).toBe(kind);
+    expect(noticeFor(observation, self, NOW)?.kind ?? null).toBe(kind);
   });
 
   it('ignores events replicated from the peer: they describe the peer, not this PC', () => {
-    expect(noticeFor(event('peer-lost', { nodeId: 'node-peer' }), self)).toBeNull();
-    expect(noticeFor(event('split-brain', { nodeId: 'node-peer' }), self)).toBeNull();
+    expect(noticeFor(event('peer-lost', { nodeId: 'node-peer' }), self, NOW)).toBeNull();
+    expect(noticeFor(event('role-change', { nodeId: 'node-peer', to: 'standby' }), self, NOW)).toBeNull();
+  });
+
+  it('shows a split brain the peer just recorded: this PC ran through it too, and the conflict set is on both nodes', () => {
+    const split = event('split-brain', { nodeId: 'node-peer', durationMs: 4200, reason: 'partition healed' });
+    expect(noticeFor(split, self, NOW)?.route).toBe('conflicts');
+    // The peer's history comes again at every link-up: an old split brain is no news.
+    expect(noticeFor(split, self, NOW + 60_000)).toBeNull();
   });
 
   it('says what happened and where to look', () => {
-    const split = noticeFor(event('split-brain', { durationMs: 4200, reason: 'partition healed' }), self)!;
+    const split = noticeFor(
+      event('split-brain', { durationMs: 4200, reason: 'partition healed' }),
+      self,
+      NOW,
+    )!;
     expect(split.title).toBe('Split brain detected');
     expect(split.body).toContain('4.2 s');
     expect(split.route).toBe('conflicts');
     const cert = noticeFor(
       event('certificate-pending', { reason: 'certificate ab12 (CN=x) waits for approval' }),
       self,
+      NOW,
     )!;
     expect(cert.body).toContain('ab12');
     expect(cert.route).toBe('certificates');
-    expect(noticeFor(status('active', 'missed heartbeats'), self)!.title).toBe(
+    expect(noticeFor(status('active', 'missed heartbeats'), self, NOW)!.title).toBe(
       'This node is now active (Running)',
     );
   });
