@@ -131,13 +131,23 @@ describe('Conflicts screen (Partitions: the loser’s changes are stored as a co
       }),
     );
     await shown(api);
-    const hint = screen.getByTestId('active-node-hint');
+    const hint = await screen.findByTestId('active-node-hint');
     expect(hint).toHaveTextContent(
       'This node is standby. Conflicts are re-applied and discarded on the running node.',
     );
     expect(within(hint).getByTestId('active-node-url')).toHaveTextContent('http://10.0.0.2:8088');
     expect(await screen.findByRole('button', { name: /^Re-apply/ })).toBeDisabled();
     expect(screen.getByRole('button', { name: /^Discard/ })).toBeDisabled();
+  });
+
+  it('on a standby with nothing to review: no hint about where conflicts are resolved', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({ node: { mode: 'backup', status: 'standby' }, peer: { status: 'active' } }),
+    );
+    await shown(api);
+    expect(await screen.findByTestId('conflicts-empty')).toBeInTheDocument();
+    expect(screen.queryByTestId('active-node-hint')).toBeNull();
   });
 
   it('shows a load problem with a retry', async () => {
