@@ -335,7 +335,12 @@ export class ConfigReplication {
       return dropped;
     });
     if (diverged.length > 0) this.#p.send({ t: 'config-conflicts', changes: diverged });
-    this.#p.fullResync(`config snapshot at change ${head.seq} (${items.length} items)`);
+    // The history says where this node's own changes of the split went: an operator reviews them there.
+    const kept =
+      diverged.length === 0
+        ? ''
+        : `; ${diverged.length === 1 ? '1 change' : `${diverged.length} changes`} made here kept as conflicts for review`;
+    this.#p.fullResync(`config snapshot at change ${head.seq} (${items.length} items)${kept}`);
     this.#whenDurable({ t: 'config-ack', seq: head.seq });
     // Changes made here that still wait (sent to a peer that was active too, or in the outbox) are in the
     // snapshot or in the conflict set now: no ack will come for them, so their callers are answered and
