@@ -4,11 +4,11 @@
  * a review of the backup's change, and re-applying it there puts it on both nodes.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { waitFor } from '../integration/harness.ts';
 import { splitPair, type SplitPair } from '../integration/split-pair.ts';
 import { launchBrowser, openDashboard, SHOWN, type Dashboard } from './browser.ts';
+import { serveBuiltDashboard } from './nodes.ts';
 
 const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
 let browser: Browser;
@@ -16,8 +16,7 @@ let pair: SplitPair;
 const opened: Dashboard[] = [];
 
 beforeAll(async () => {
-  // NodeProcess passes its environment to `tandem-node`, whose dashboard folder this picks.
-  process.env['TANDEM_DASHBOARD_DIR'] = inject('dashboardDir');
+  serveBuiltDashboard();
   [browser, pair] = await Promise.all([launchBrowser(), splitPair('line-9')]);
 });
 

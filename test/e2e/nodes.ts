@@ -16,9 +16,14 @@ export interface PairOptions {
   readonly ready?: Promise<unknown>;
 }
 
-export async function startPair(options: PairOptions = {}): Promise<Pair> {
+/** Nodes started from here on serve the dashboard build that global-setup.ts copied aside. */
+export function serveBuiltDashboard(): void {
   // NodeProcess passes its environment to `tandem-node`, whose dashboard folder this picks.
   process.env['TANDEM_DASHBOARD_DIR'] = inject('dashboardDir');
+}
+
+export async function startPair(options: PairOptions = {}): Promise<Pair> {
+  serveBuiltDashboard();
   // Its failure is reported where it is awaited below, not as an unhandled rejection meanwhile.
   options.ready?.catch(() => undefined);
   const pair = await makePair(options.masterArgs ?? [], options.backupArgs ?? [], {

@@ -26,7 +26,7 @@ import type {
   TagDefinitionView,
   TagValueView,
 } from '../../../node-core/dto.ts';
-import { ApiError, isRecord } from './api-error.ts';
+import { ApiError, errorFrom, isRedirect, notActive } from './api-error.ts';
 import {
   LiveChannel,
   liveUrl,
@@ -339,19 +339,6 @@ export class ApiClient implements DashboardApi {
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-/** A browser shows a manual redirect as an opaque answer (status 0); other fetches give the 307 itself. */
-function isRedirect(response: Response): boolean {
-  return response.type === 'opaqueredirect' || response.status === 307 || response.status === 308;
-}
-
-/** The standby's 307: its own message (naming the active node) where readable, a plain one otherwise. */
-async function notActive(response: Response): Promise<ApiError> {
-  const fallback = 'this node is not the active node: changes are made on the active node';
-  if (response.type === 'opaqueredirect') return new ApiError(307, 'NOT_ACTIVE', fallback);
-  const error = await errorFrom(response);
-  return new ApiError(307, 'NOT_ACTIVE', error.code === 'NOT_ACTIVE' ? error.message : fallback);
-}
-
 /**
  * `POST /api/login`: an operator's name and password for a session token (no token needed to ask).
  * A wrong name or password is an `ApiError` 401, too many failures one of 429.
@@ -402,21 +389,6 @@ async function postSession<T>(
   }
   if (!response.ok) throw await errorFrom(response);
   return (await response.json()) as T;
-}
-
-/** Builds the `{status, code, message}` error from an API answer of `{ error: { code, message } }`. */
-async function errorFrom(response: Response): Promise<ApiError> {
-  let code = `HTTP_${response.status}`;
-  let message = response.statusText || `the node answered ${response.status}`;
-  try {
-    const body: unknown = await response.json();
-    const error = isRecord(body) && isRecord(body['error']) ? body['error'] : null;
-    if (error && typeof error['code'] === 'string') code = error['code'];
-    if (error && typeof error['message'] === 'string') message = error['message'];
-  } catch {
-    // Not JSON (a proxy's page, an empty body): keep the HTTP status as the message.
-  }
-  return new ApiError(response.status, code, message);
 }
 
 function eventSearch(query: EventQuery): string {

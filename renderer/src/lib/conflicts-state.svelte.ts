@@ -99,14 +99,6 @@ export function changeLabel(conflict: Pick<ConflictView, 'op' | 'kind' | 'key'>)
   return `${kindLabel(conflict.kind)} “${conflict.key}” ${conflict.op === 'put' ? 'set' : 'deleted'}`;
 }
 
-/** A definition as compact, stable text: the name (the row says it) left out, keys as the node sent them. */
-export function definitionText(definition: unknown): string {
-  if (definition === null || definition === undefined) return '—';
-  if (typeof definition !== 'object' || Array.isArray(definition)) return JSON.stringify(definition);
-  const { name: _name, ...rest } = definition as Record<string, unknown>;
-  return JSON.stringify(rest);
-}
-
 export function resolveProblemText(verb: 'reapply' | 'discard', what: string, problem: ApiProblem): string {
   const action = verb === 'reapply' ? 're-applied' : 'discarded';
   switch (problem.status) {

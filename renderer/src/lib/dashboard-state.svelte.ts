@@ -23,9 +23,10 @@ import { bannersFor, type Banner } from './banners.ts';
 import { ConflictsState } from './conflicts-state.svelte.ts';
 import { SettingsState } from './settings-state.svelte.ts';
 import { failed, valueOf } from './loadable.ts';
-
-export { valueOf };
 import { TagsState } from './tags-state.svelte.ts';
+
+// The screens take valueOf from here, beside the state it reads.
+export { valueOf };
 
 /** One piece of data from the node. An error keeps what was last known, marked as such. */
 export type Loadable<T> =
