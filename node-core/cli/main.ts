@@ -1,6 +1,7 @@
 /**
  * `tandem-node`: one node under plain Node, as contract.md describes. Errors print one line and exit
- * non-zero (2 for bad usage, 1 when the node cannot start).
+ * non-zero (2 for bad usage, 1 when the node cannot start); what does not fit in that line (a damaged
+ * database's integrity report) goes to the log.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,8 @@ import { createNode, type RunningNode } from '../node/create-node.ts';
 import { TandemError, UsageError } from '../errors.ts';
 import { dashboardDir } from '../paths.ts';
 import { openDatabase, MetaStore, SettingsStore } from '../store/index.ts';
+// The error class itself, not part of the store's surface: only the CLI reads the integrity report.
+import { DatabaseDamagedError } from '../store/database.ts';
 import { loadOrCreateIdentity } from '../trust/index.ts';
 import { settingsFromFlags, NODE_FLAGS, USAGE } from './flags.ts';
 import { readPasswordFromStdin } from './password-input.ts';
@@ -42,8 +45,7 @@ async function runNode(argv: string[]): Promise<number> {
       settings: settingsFromFlags(values),
       trustPeers: values['trust-peer'] ?? [],
       adminToken: process.env['TANDEM_ADMIN_TOKEN'],
-      dashboardDir:
-        process.env['TANDEM_DASHBOARD_DIR'] ?? dashboardDir.pathname,
+      dashboardDir: process.env['TANDEM_DASHBOARD_DIR'] ?? dashboardDir.pathname,
     },
     { logger: createLogger() },
   );
@@ -112,7 +114,13 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`tandem-node: ${message}`);
+    const [first = '', ...more] = message.split('\n');
+    if (error instanceof DatabaseDamagedError) {
+      createLogger().error({ report: error.report }, `${first} (the integrity report)`);
+    } else if (more.length > 0) {
+      createLogger().error({ message }, first);
+    }
+    console.error(`tandem-node: ${first}`);
     process.exit(error instanceof UsageError ? 2 : error instanceof TandemError ? 1 : 1);
   },
 );

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StartupError } from '../errors.ts';
+import { CERT_FILE, KEY_FILE } from '../trust/identity.ts';
 import { migrations } from './migrations/index.ts';
 
 export type Db = Database.Database;
@@ -10,6 +11,33 @@ export type Statement = Database.Statement;
 export type Transaction<F extends (...args: never[]) => unknown> = Database.Transaction<F>;
 
 export const DATABASE_FILE = 'tandem.db';
+
+/**
+ * Files that make a data directory a node's (its key pair and admin token): a folder that holds any of them
+ * had a database, so a missing or empty one is a loss to report, never a first start. The admin token's name
+ * is create-node.ts's ADMIN_TOKEN_FILE (database.spec.ts checks that they agree).
+ */
+export const IDENTITY_FILES: readonly string[] = [KEY_FILE, CERT_FILE, 'admin-token'];
+
+/** The database cannot be opened; the one-line message says why and what to do. */
+export class DatabaseError extends StartupError {}
+
+/**
+ * SQLite's integrity check found damage: the message is one line (the first problem and how many there are);
+ * `report` holds every line SQLite gave, for the log.
+ */
+export class DatabaseDamagedError extends DatabaseError {
+  readonly report: readonly string[];
+  constructor(file: string, report: readonly string[]) {
+    const problems = report.length === 1 ? '1 problem' : `${report.length} problems`;
+    super(
+      'DATABASE_DAMAGED',
+      `database ${file} cannot be used: it is damaged (SQLite's integrity check found ${problems}, the first: ` +
+        `"${report[0] ?? 'unknown'}"; the full report is in the log); restore it from a backup`,
+    );
+    this.report = report;
+  }
+}
 
 const statements = new WeakMap<Db, Map<string, Statement>>();
 
@@ -33,18 +61,22 @@ export function cachedStatement(db: Db, sql: string): Statement {
 
 /**
  * Opens (or creates) the node's database in `dataDir`. An unreadable or corrupt file is reported and left
- * exactly as it was: it is never overwritten, truncated or deleted.
+ * exactly as it was: it is never overwritten, truncated or deleted. A database is made only for a folder
+ * that is no node's yet: where a node's identity lies next to a missing or empty (0-byte) database, the
+ * database was lost, and a fresh one would start a new, unconfigured node in that node's place.
  */
 export function openDatabase(dataDir: string): Db {
   const file = path.join(dataDir, DATABASE_FILE);
+  const lost = lostDatabase(dataDir, file);
+  if (lost) throw new DatabaseError('DATABASE_MISSING', `database ${file} cannot be used: ${lost}`);
   const existed = fs.existsSync(file);
   let db: Db | undefined;
   try {
     if (existed) fs.accessSync(file, fs.constants.R_OK | fs.constants.W_OK);
     db = new Database(file);
     // Checks the header before anything writes: a foreign or damaged file fails here, untouched.
-    const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new Error(String(check));
+    const report = integrityReport(db);
+    if (report.length > 0) throw new DatabaseDamagedError(file, report);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -53,9 +85,44 @@ export function openDatabase(dataDir: string): Db {
     return db;
   } catch (error) {
     db?.close();
-    const why = error instanceof Error ? error.message : String(error);
-    throw new StartupError('DATABASE_UNUSABLE', `database ${file} cannot be used: ${why}`, { cause: error });
+    if (error instanceof DatabaseError) throw error;
+    const why = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, '; ');
+    throw new DatabaseError('DATABASE_UNUSABLE', `database ${file} cannot be used: ${why}`, { cause: error });
   }
+}
+
+/**
+ * Why the database of a folder that is a node's is gone (missing or 0 bytes), or null when it is not. A
+ * write-ahead log with content counts like the identity: the database's latest changes are in it.
+ */
+function lostDatabase(dataDir: string, file: string): string | null {
+  const size = fileSize(file);
+  if (size === undefined || (size !== null && size > 0)) return null;
+  const evidence = IDENTITY_FILES.filter((name) => fs.existsSync(path.join(dataDir, name)));
+  if ((fileSize(`${file}-wal`) ?? 0) > 0) evidence.push(`${DATABASE_FILE}-wal`);
+  if (evidence.length === 0) return null;
+  return (
+    `it is ${size === null ? 'missing' : 'empty (0 bytes)'}, but ${dataDir} holds a node's identity ` +
+    `(${evidence.join(', ')}); restore the database from a backup, or move those files away to start a new ` +
+    `node there. Nothing was changed`
+  );
+}
+
+/** The size of `file`; null when there is none, undefined when it cannot be seen (the open says why). */
+function fileSize(file: string): number | null | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
+  }
+}
+
+/** Every problem SQLite's quick check finds, one per line; empty when the database is sound. */
+function integrityReport(db: Db): string[] {
+  const rows = db.pragma('quick_check') as { quick_check: string }[];
+  const lines = rows.flatMap((row) => row.quick_check.split('\n')).filter((line) => line.trim() !== '');
+  if (lines.length === 1 && lines[0] === 'ok') return [];
+  return lines.filter((line) => !/^\*\*\* in database \w+ \*\*\*$/.test(line));
 }
 
 function migrate(db: Db): void {
