@@ -38,6 +38,11 @@ export class ConflictSet {
     })();
   }
 
+  /** Whether the conflict with this id waits for an operator. */
+  has(id: string): boolean {
+    return this.#sql('SELECT 1 FROM config_conflicts WHERE id = ?').get(id) !== undefined;
+  }
+
   /** How many conflicts wait for an operator (the status's `sync.conflicts`). */
   count(): number {
     return (this.#sql('SELECT count(*) AS n FROM config_conflicts').get() as { n: number }).n;
@@ -111,6 +116,6 @@ function toConflict(r: ConflictRow): ConfigConflict {
 }
 
 /** A conflict's id: the change's identity (who made it, in which epoch, at which place in its log). */
-function conflictId(change: Pick<ConfigChange, 'origin' | 'epoch' | 'seq'>): string {
+export function conflictId(change: Pick<ConfigChange, 'origin' | 'epoch' | 'seq'>): string {
   return `${change.origin}:${change.epoch}:${change.seq}`;
 }

@@ -13,6 +13,9 @@ import type {
   ConfigSnapshot,
   ConfigStore,
 } from './config-store.ts';
+import { conflictId } from './config-conflicts.ts';
+import { itemKey } from './config-store.ts';
+import { DataError } from './data-error.ts';
 import type { DataPorts } from './data-service.ts';
 import { estimateBytes, splitByBudget } from './frame-parts.ts';
 import type { RuntimeStore } from './runtime-store.ts';
@@ -73,6 +76,10 @@ export class ConfigReplication {
 
   /** A change on the active node: in the log at once, answered once the peer (if linked) stored it. */
   async commit(op: 'put' | 'delete', kind: ConfigKind, key: string, definition: unknown): Promise<void> {
+    // The route checked before, but a hand-over may have come in between: a node that is no longer active
+    // takes no change (its peer may already take its own at the same place in the log).
+    if (!this.#p.isActive())
+      throw new DataError('NOT_ACTIVE', 'this node is no longer active; the change was not made');
     // Staged: in the log and seen by every read now, stored with the others of its batch (group commit).
     const change = this.#config.stage(
       op,
@@ -131,12 +138,36 @@ export class ConfigReplication {
     this.#peerSeq = null;
   }
 
+  /**
+   * A follower tells the active node where its config stands, with the changes the active node is not known
+   * to hold (made here while this node was active), which the active node merges by key before it answers.
+   */
   sendHead(): void {
-    this.#p.send({ t: 'config-head', head: this.#config.head() });
+    this.#p.send({ t: 'config-head', ...this.#position() });
   }
 
-  /** What the peer needs to follow this node from `head`: the missing changes, or a full snapshot. */
-  answerFollower(head: ConfigHead): void {
+  /** The request of automatic recovery: everything the active peer holds, after it merged this node's changes. */
+  pullRequest(): PeerFrame {
+    const { head, unshared } = this.#position();
+    return { t: 'sync-request', configHead: head, ...(unshared ? { unshared } : {}) };
+  }
+
+  /**
+   * This node stopped being active (a hand-over, a clean stop, a split that healed against it): what waits
+   * in the outbox is stored and sent now, before the hand-over's answer (frames keep their order), so the
+   * peer holds every change made here before it takes its first own one. Without this the changes left after
+   * the peer became active, which drops what an active node receives (docs/redundancy.md, "Hand-over").
+   */
+  standDown(): void {
+    this.#flushOutbox();
+  }
+
+  /**
+   * What the peer needs to follow this node from `head`: the missing changes, or a full snapshot. A follower's
+   * unshared changes are merged by key first, and the conflicts among them sent to it before the answer.
+   */
+  answerFollower(head: ConfigHead, unshared?: { since: number; changes: readonly ConfigChange[] }): void {
+    if (unshared && unshared.changes.length > 0) this.#merge(unshared.since, unshared.changes);
     const mine = this.#config.head();
     // Whatever waited in the outbox is part of this answer (every change here is at or below `mine`).
     this.#outbox = [];
@@ -167,7 +198,7 @@ export class ConfigReplication {
     this.#notePeerSeq(frame);
     switch (frame.t) {
       case 'config-head':
-        if (this.#p.isActive()) this.answerFollower(frame.head);
+        if (this.#p.isActive()) this.answerFollower(frame.head, frame.unshared);
         return;
       case 'config-changes':
         return this.#applyChanges(frame.changes);
@@ -283,11 +314,11 @@ export class ConfigReplication {
     if (stoppedAt !== null) {
       // A gap, a checksum that does not follow, or an unknown epoch: ask for everything.
       this.#p.fullResync(`config change ${stoppedAt} does not follow ${head.seq}`);
-      this.#whenDurable({ t: 'config-head', head });
+      this.#whenDurable(() => this.sendHead());
       return;
     }
     // One acknowledgement for the whole frame: it answers every change up to the head.
-    this.#whenDurable({ t: 'config-ack', seq: head.seq });
+    this.#whenDurable(() => this.#p.send({ t: 'config-ack', seq: head.seq }));
   }
 
   /**
@@ -295,14 +326,40 @@ export class ConfigReplication {
    * callers on it). Frames keep their order: each waits for a sync that began after the one before it. If
    * the disk cannot sync, nothing is claimed: the peer's callers wait until the link ends.
    */
-  #whenDurable(frame: PeerFrame): void {
+  #whenDurable(send: () => void): void {
     const generation = this.#linkGeneration;
     this.#p.durable().then(
       () => {
-        if (generation === this.#linkGeneration) this.#p.send(frame);
+        if (generation === this.#linkGeneration) send();
       },
       () => undefined,
     );
+  }
+
+  /** This node's head, and the changes after the last seq both nodes are known to hold (if any). */
+  #position(): { head: ConfigHead; unshared?: { since: number; changes: ConfigChange[] } } {
+    const unshared = this.#config.unshared();
+    const head = this.#config.head();
+    if (unshared.changes.length === 0) return { head };
+    // More than a frame holds (a very long split): the rest is kept as conflicts when the snapshot comes.
+    const [first = []] = splitByBudget(unshared.changes, changeBytes, CONFIG_CHUNK);
+    return { head, unshared: { since: unshared.since, changes: first } };
+  }
+
+  /**
+   * On the active node: a follower's unshared changes, merged by key (ConfigStore.mergeUnshared). The merged
+   * ones reach the follower with the answer to its head; the conflicts are kept here and sent to it first.
+   */
+  #merge(since: number, changes: readonly ConfigChange[]): void {
+    let result: { merged: ConfigChange[]; conflicts: ConfigChange[] };
+    try {
+      result = this.#config.mergeUnshared(since, changes, this.#p.epoch());
+    } catch {
+      return; // not stored (its callers are told by #lost): the follower keeps them as conflicts
+    }
+    if (result.conflicts.length === 0) return;
+    this.#config.conflicts.record(result.conflicts, this.#p.clock.now());
+    this.#p.send({ t: 'config-conflicts', changes: result.conflicts, resolved: [] });
   }
 
   #receiveSnapshot(head: ConfigHead, items: readonly SnapshotItem[], more: boolean): void {
@@ -321,36 +378,80 @@ export class ConfigReplication {
   }
 
   #applySnapshot(head: ConfigHead, items: ConfigSnapshot['items']): void {
-    // Changes this node made while the pair was split leave its log with the snapshot and are kept for an
-    // operator on both nodes, not dropped: in the same transaction, or a crash in between would lose them.
-    const diverged = this.#runtime.atomically(() => {
+    // Staged changes (made while this node was active) are in the log first, so they count as its own.
+    this.#persisted();
+    const outcome = this.#runtime.atomically(() => {
       const tagsBefore = this.#config.list('tag').map((t) => t.key);
-      const dropped = this.#config.loadSnapshot({ head, items }, this.#p.nodeId);
-      if (dropped.length > 0) this.#config.conflicts.record(dropped, this.#p.clock.now());
-      // A tag the active node deleted takes its value with it, as there. A tag made here during a split is
-      // in the conflict set now, and keeps its value for when an operator applies it again.
+      const unshared = this.#config.loadSnapshot({ head, items });
+      const { lost, merged } = this.#account(unshared);
+      // One the active node could not merge (it was not active, or there were more than a frame holds) is
+      // kept as a conflict rather than dropped: in the same transaction, or a crash in between would lose it.
+      if (lost.length > 0) this.#config.conflicts.record(lost, this.#p.clock.now());
+      const inConflict = new Set(
+        unshared.filter((c) => this.#config.conflicts.has(conflictId(c))).map(itemKey),
+      );
+      for (const c of lost) inConflict.add(itemKey(c));
+      // A tag the active node deleted takes its value with it, as there. A tag of this node's that is in the
+      // conflict set keeps its value for when an operator applies it again.
       const kept = new Set(this.#config.list('tag').map((t) => t.key));
-      for (const c of dropped) if (c.kind === 'tag') kept.add(c.key);
+      for (const c of unshared) if (c.kind === 'tag' && inConflict.has(itemKey(c))) kept.add(c.key);
       for (const name of tagsBefore) if (!kept.has(name)) this.#runtime.forget(name);
-      return dropped;
+      return { unshared, lost, merged, inConflict };
     });
-    if (diverged.length > 0) this.#p.send({ t: 'config-conflicts', changes: diverged });
-    // The history says where this node's own changes of the split went: an operator reviews them there.
-    const kept =
-      diverged.length === 0
-        ? ''
-        : `; ${diverged.length === 1 ? '1 change' : `${diverged.length} changes`} made here kept as conflicts for review`;
-    this.#p.fullResync(`config snapshot at change ${head.seq} (${items.length} items)${kept}`);
-    this.#whenDurable({ t: 'config-ack', seq: head.seq });
+    if (outcome.lost.length > 0) this.#p.send({ t: 'config-conflicts', changes: outcome.lost, resolved: [] });
+    // The history says where this node's own changes went: an operator reviews the conflicts.
+    const conflicted = outcome.unshared.filter((c) => outcome.inConflict.has(itemKey(c))).length;
+    const notes = [
+      outcome.merged > 0 ? `${countOf(outcome.merged, 'change')} made here merged by key` : '',
+      conflicted > 0 ? `${countOf(conflicted, 'change')} made here kept as conflicts for review` : '',
+    ].filter((n) => n !== '');
+    this.#p.fullResync(
+      `config snapshot at change ${head.seq} (${items.length} items)${notes.map((n) => `; ${n}`).join('')}`,
+    );
+    this.#whenDurable(() => this.#p.send({ t: 'config-ack', seq: head.seq }));
     // Changes made here that still wait (sent to a peer that was active too, or in the outbox) are in the
-    // snapshot or in the conflict set now: no ack will come for them, so their callers are answered and
-    // nothing of this node's is in flight any more (found by the simulation, seed 635).
+    // snapshot now, merged by the active node, or in the conflict set because the same key changed there too:
+    // no ack will come for them. Merged ones are answered once the snapshot is on disk here; the others fail,
+    // their callers told where the change is (found by the simulation, seed 635; docs/redundancy.md).
+    const bySeq = new Map(outcome.unshared.map((c) => [c.seq, c]));
     const waiting = this.#waiting;
     this.#waiting = [];
     this.#outbox = [];
     this.#sent = 0;
     this.#acked = 0;
-    for (const w of waiting) w.release();
+    const durable = this.#p.durable();
+    for (const w of waiting) {
+      const change = bySeq.get(w.seq);
+      if (change && outcome.inConflict.has(itemKey(change))) {
+        const why = outcome.lost.some((c) => itemKey(c) === itemKey(change))
+          ? 'the active node could not merge it'
+          : 'the same item was changed on the peer while the pair was split';
+        w.fail(
+          new DataError(
+            'CONFLICT',
+            `${change.kind} "${change.key}": ${why}; this change is in the conflict set (${conflictId(change)}) for an operator to review`,
+          ),
+        );
+      } else durable.then(w.release, w.fail);
+    }
+  }
+
+  /**
+   * Which of this node's unshared changes the loaded snapshot accounts for: merged (the snapshot holds the
+   * last value this node gave the key) or in the conflict set (the active node kept it there); `lost` are
+   * the last changes of the keys for which neither holds.
+   */
+  #account(unshared: readonly ConfigChange[]): { lost: ConfigChange[]; merged: number } {
+    const lastByKey = new Map<string, ConfigChange>();
+    for (const c of unshared) lastByKey.set(itemKey(c), c);
+    const lost: ConfigChange[] = [];
+    let merged = 0;
+    for (const last of lastByKey.values()) {
+      if (this.#config.conflicts.has(conflictId(last))) continue;
+      if (this.#config.storedValue(last.kind, last.key) === last.value) merged++;
+      else lost.push(last);
+    }
+    return { lost, merged };
   }
 
   /** The peer's config position, as its frames tell it (acks from a follower, changes from the active node). */
@@ -376,4 +477,8 @@ function changeBytes(c: ConfigChange): number {
 
 function snapshotItemBytes(item: SnapshotItem): number {
   return estimateBytes([item.key, item.definition], 48);
+}
+
+function countOf(n: number, noun: string): string {
+  return n === 1 ? `1 ${noun}` : `${n} ${noun}s`;
 }

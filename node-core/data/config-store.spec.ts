@@ -101,7 +101,7 @@ describe('ConfigStore.watch', () => {
       { kind: 'tag', key: 'a' },
     ];
     expect(heard).toEqual([changes, changes]);
-    standby.loadSnapshot(active.snapshot(), 'standby');
+    standby.loadSnapshot(active.snapshot());
     expect(heard[1]!.at(-1)).toBe('all');
   });
 
@@ -153,7 +153,7 @@ describe('ConfigStore.markCommon', () => {
     const standby = store();
     for (const key of ['a', 'b', 'c']) put(active, key);
     standby.markCommon(1);
-    standby.loadSnapshot(active.snapshot(), 'standby');
+    standby.loadSnapshot(active.snapshot());
     await Promise.resolve();
     expect(standby.commonSeq()).toBe(3);
     expect(new ConfigStore(dbs[1]!, new MetaStore(dbs[1]!)).commonSeq()).toBe(3);

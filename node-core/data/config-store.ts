@@ -51,6 +51,9 @@ export type { ConfigConflict } from './config-conflicts.ts';
 /** What `watch` tells: one item changed, or any may have. */
 export type ConfigNotice = { readonly kind: ConfigKind; readonly key: string } | 'all';
 
+/** Where the log starts after a snapshot was loaded: `seq:checksum` of the snapshot's head (meta key). */
+const SNAPSHOT_BASE = 'config_snapshot_base';
+
 interface Applied {
   readonly head: ConfigHead;
   readonly stoppedAt: number | null;
@@ -58,6 +61,7 @@ interface Applied {
 
 export class ConfigStore {
   readonly #db: Db;
+  readonly #meta: MetaStore;
   /** The head as last committed, kept so that a change does not read it back; null: read it from the database. */
   #head: ConfigHead | null = null;
   readonly #common: CommonSeq;
@@ -80,6 +84,7 @@ export class ConfigStore {
 
   constructor(db: Db, meta: MetaStore) {
     this.#db = db;
+    this.#meta = meta;
     this.#common = new CommonSeq(db, meta);
     this.conflicts = new ConflictSet(db);
     this.#items = new ConfigItemCache((kind) => ({
@@ -89,13 +94,11 @@ export class ConfigStore {
       }[],
       staged: this.#staged.filter((change) => change.kind === kind),
     }));
-    this.#persistTransaction = db.transaction(
-      (staged: readonly ConfigChange[], head: ConfigHead) => {
-        for (const change of staged) this.#apply(change);
-        this.#setHead(head);
-        return this.#common.writeUnwritten();
-      },
-    );
+    this.#persistTransaction = db.transaction((staged: readonly ConfigChange[], head: ConfigHead) => {
+      for (const change of staged) this.#apply(change);
+      this.#setHead(head);
+      return this.#common.writeUnwritten();
+    });
     this.#applyTransaction = db.transaction(this.#applyInOrder.bind(this));
   }
 
@@ -339,21 +342,109 @@ export class ConfigStore {
   }
 
   /**
-   * Replaces all config with the active node's snapshot. This node's own changes since the last shared
-   * point (made while it was active during a split) are returned, so they can be kept as a conflict set.
+   * The changes of this log after the last seq both nodes are known to hold: what a follower sends with its
+   * head, so that the active node merges them by key before answering (docs/redundancy.md, "Merge by key").
+   * Empty on a standby that follows (its common seq is its head) and on an active node whose peer has
+   * acknowledged everything.
    */
-  loadSnapshot(snapshot: ConfigSnapshot, ownId: string): ConfigChange[] {
+  unshared(): { since: number; changes: ConfigChange[] } {
+    this.persist();
+    const since = this.commonSeq();
+    if (since >= this.head().seq) return { since, changes: [] };
+    const changes = this.#sql('SELECT * FROM config_changes WHERE seq > ? ORDER BY seq').all(
+      since,
+    ) as ConfigChange[];
+    return { since, changes };
+  }
+
+  /**
+   * Merges a follower's unshared changes into this (the active node's) log, by key (docs/redundancy.md,
+   * "Merge by key"). Changes this log holds too are skipped; they also move the fork point. Of the rest, a
+   * key whose value here already is the follower's last value for it needs nothing; a key this log changed
+   * after the fork is a conflict (this node's value stays, the follower's last change is returned for the
+   * conflict set); every other key takes the follower's changes, staged here in their order as new changes.
+   * If this log no longer reaches back to the fork (it was replaced by a snapshot since), every differing
+   * key counts as changed here.
+   */
+  mergeUnshared(
+    since: number,
+    changes: readonly ConfigChange[],
+    epoch: number,
+  ): { merged: ConfigChange[]; conflicts: ConfigChange[] } {
+    this.persist();
+    // Checksums chain, so the changes this log holds too are a prefix: the last of them is the fork.
+    const heldUpTo = changes.findLastIndex((change) => this.#holdsOrBase(change));
+    const fork = heldUpTo >= 0 ? changes[heldUpTo]!.seq : since;
+    const foreign = changes.slice(heldUpTo + 1);
+    if (foreign.length === 0) return { merged: [], conflicts: [] };
+    const changedHere = this.#keysChangedAfter(fork);
+    const lastByKey = new Map<string, ConfigChange>();
+    for (const change of foreign) lastByKey.set(itemKey(change), change);
+    const taken = new Set<string>();
+    const conflicts: ConfigChange[] = [];
+    for (const [key, last] of lastByKey) {
+      if (this.storedValue(last.kind, last.key) === last.value) continue;
+      if (changedHere === null || changedHere.has(key)) conflicts.push(last);
+      else taken.add(key);
+    }
+    const merged = foreign
+      .filter((change) => taken.has(itemKey(change)))
+      .map((c) =>
+        this.stage(c.op, c.kind, c.key, c.value === null ? null : JSON.parse(c.value), epoch, c.origin, c.at),
+      );
+    this.persist();
+    return { merged, conflicts };
+  }
+
+  /**
+   * Whether this log holds `change`, or the snapshot it was loaded from ends with it (the log then starts
+   * after it, but the history up to it is the same).
+   */
+  #holdsOrBase(change: ConfigChange): boolean {
+    const head = this.head();
+    if (change.seq <= head.seq && this.#holds(change, head)) return true;
+    const base = this.#meta.get(SNAPSHOT_BASE);
+    return base === `${change.seq}:${change.checksum}`;
+  }
+
+  /** The kinds and keys this log changed after `seq`; null if the log does not reach back that far. */
+  #keysChangedAfter(seq: number): Set<string> | null {
+    const head = this.head();
+    if (seq >= head.seq) return new Set();
+    const first = this.#sql('SELECT min(seq) AS s FROM config_changes').get() as { s: number | null };
+    if (first.s === null || first.s > seq + 1) return null;
+    const rows = this.#sql('SELECT DISTINCT kind, key FROM config_changes WHERE seq > ?').all(seq) as {
+      kind: ConfigKind;
+      key: string;
+    }[];
+    return new Set(rows.map(itemKey));
+  }
+
+  /** The item's definition as stored (JSON), null if there is none. */
+  storedValue(kind: ConfigKind, key: string): string | null {
+    const row = this.#sql('SELECT definition FROM config_items WHERE kind = ? AND key = ?').get(kind, key) as
+      { definition: string } | undefined;
+    return row?.definition ?? null;
+  }
+
+  /**
+   * Replaces all config with the active node's snapshot. The changes this log held after the last shared
+   * point are returned: the active node merged them by key before it sent the snapshot, so each is in the
+   * snapshot or in the conflict set, and the caller checks that (docs/redundancy.md, "Merge by key").
+   */
+  loadSnapshot(snapshot: ConfigSnapshot): ConfigChange[] {
     this.persist();
     this.#head = null;
     const diverged = this.#db.transaction(() => {
-      const diverged = this.#sql(
-        'SELECT * FROM config_changes WHERE seq > ? AND origin = ? ORDER BY seq',
-      ).all(this.commonSeq(), ownId) as ConfigChange[];
+      const diverged = this.#sql('SELECT * FROM config_changes WHERE seq > ? ORDER BY seq').all(
+        this.commonSeq(),
+      ) as ConfigChange[];
       this.#sql('DELETE FROM config_items').run();
       this.#sql('DELETE FROM config_changes').run();
       const insert = this.#sql('INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?)');
       for (const item of snapshot.items) insert.run(item.kind, item.key, item.definition);
       this.#setHead(snapshot.head);
+      this.#meta.set(SNAPSHOT_BASE, `${snapshot.head.seq}:${snapshot.head.checksum}`);
       this.#common.replace(snapshot.head.seq);
       return diverged;
     })();
@@ -429,4 +520,9 @@ export class ConfigStore {
   #sql(text: string): Statement {
     return cachedStatement(this.#db, text);
   }
+}
+
+/** One item's identity across kinds. */
+export function itemKey(item: { readonly kind: ConfigKind; readonly key: string }): string {
+  return `${item.kind}\u0000${item.key}`;
 }

@@ -27,6 +27,8 @@ const deviceTag = {
 interface TestNode {
   readonly data: DataService;
   readonly state: { active: boolean; linked: boolean; epoch: number };
+  /** The reasons of every full resync this node recorded. */
+  readonly resyncs: string[];
   /** Frames sent and not yet delivered (a link that is up queues them, a link that is down drops them). */
   readonly outbox: PeerFrame[];
   /** Device writes waiting for the device's answer. */
@@ -38,6 +40,7 @@ function node(nodeId: string, clock: ManualClock): TestNode {
   disposers.push(dispose);
   const config = new ConfigStore(db, new MetaStore(db));
   const state = { active: false, linked: false, epoch: 1 };
+  const resyncs: string[] = [];
   const outbox: PeerFrame[] = [];
   const device = { writes: 0, answer: [] as (() => void)[] };
   const data = new DataService(config, new RuntimeStore(db), new AlarmService(new AlarmStore(db), config), {
@@ -49,7 +52,7 @@ function node(nodeId: string, clock: ManualClock): TestNode {
     linked: () => state.linked,
     isActive: () => state.active,
     epoch: () => state.epoch,
-    fullResync: () => undefined,
+    fullResync: (reason) => resyncs.push(reason),
     changed: () => undefined,
     writeDevice: () => {
       device.writes++;
@@ -57,7 +60,7 @@ function node(nodeId: string, clock: ManualClock): TestNode {
     },
     durable: () => Promise.resolve(),
   });
-  return { data, state, outbox, device };
+  return { data, state, outbox, device, resyncs };
 }
 
 /** Lets every settled promise run its continuation. */
@@ -103,7 +106,10 @@ function tracked<T>(promise: Promise<T>): { done: boolean; value: T | undefined 
   return t;
 }
 
-/** Both nodes active and cut off: each commits its own changes (the master fewer than the backup). */
+/**
+ * Both nodes active and cut off: each commits its own changes (the master fewer than the backup). D0 changes
+ * on both sides (a conflict); D1 and D2 only on the backup.
+ */
 async function split(): Promise<{ master: TestNode; backup: TestNode }> {
   const clock = new ManualClock(1_000_000);
   const master = node('master', clock);
@@ -112,9 +118,17 @@ async function split(): Promise<{ master: TestNode; backup: TestNode }> {
   backup.state.active = true;
   backup.state.epoch = 2;
   await master.data.putConfig('device', 'D0', { host: 'from-master' });
+  await backup.data.putConfig('device', 'D0', { host: 'from-backup' });
   await backup.data.putConfig('device', 'D1', { host: 'from-backup' });
   await backup.data.putConfig('device', 'D2', { host: 'from-backup' });
   return { master, backup };
+}
+
+/** Both nodes hold the same items (by kind and key, with their definitions). */
+function sameConfig(a: TestNode, b: TestNode): void {
+  for (const kind of ['tag', 'device', 'alarm-rule'] as const)
+    expect(a.data.config.list(kind)).toEqual(b.data.config.list(kind));
+  expect(a.data.config.head()).toEqual(b.data.config.head());
 }
 
 describe('Commands: a node executes a given uid at most once', () => {
@@ -172,7 +186,7 @@ describe('Durability: a config change is acknowledged only once the standby has 
     expect(backup.data.config.head()).toEqual(master.data.config.head());
   });
 
-  it('a change that lost a split while it waited is answered once it is kept as a conflict, not left waiting for an ack that never comes (simulation seed 635)', async () => {
+  it('a change made on the losing side of a split while it waited is answered once the winner merged it, not left waiting for an ack that never comes (simulation seed 635)', async () => {
     const { master, backup } = await split();
     // Both active and linked: the backup's change goes to a peer that is active and does not take it.
     linkUp(master, backup);
@@ -180,12 +194,32 @@ describe('Durability: a config change is acknowledged only once the standby has 
     await deliver(backup, master);
     await deliver(master, backup);
     expect(change.done).toBe(false);
-    // The split is resolved for the master: the backup follows it, its changes become conflicts.
+    // The split is resolved for the master: the backup follows it; what only it changed is merged by key.
     backup.state.active = false;
     backup.data.sendConfigHead();
     await quiesce(master, backup);
     expect(change.done).toBe(true);
-    expect(master.data.config.conflicts.list().map((c) => c.key)).toEqual(['D1', 'D2', 'D4']);
+    expect(master.data.config.get('device', 'D4')).toEqual({ host: 'from-backup' });
+    expect(master.data.config.conflicts.list().map((c) => c.key)).toEqual(['D0']);
+    sameConfig(master, backup);
+  });
+
+  it('a change that waited on the losing side and lost to the same key changed on the winner is refused with a conflict, never answered as done', async () => {
+    const { master, backup } = await split();
+    linkUp(master, backup);
+    const change = backup.data.putConfig('device', 'D0', { host: 'again-from-backup' });
+    const outcome = change.then(
+      () => 'done',
+      (error: unknown) => (error as { code?: string }).code,
+    );
+    await deliver(backup, master);
+    await deliver(master, backup);
+    backup.state.active = false;
+    backup.data.sendConfigHead();
+    await quiesce(master, backup);
+    expect(await outcome).toBe('CONFLICT');
+    expect(backup.data.config.get('device', 'D0')).toEqual({ host: 'from-master' });
+    expect(master.data.config.conflicts.list().map((c) => c.value)).toEqual([{ host: 'again-from-backup' }]);
   });
 });
 
@@ -195,20 +229,139 @@ describe('Partitions: the loser’s changes are stored as a conflict set an oper
     backup.state.active = false;
     linkUp(master, backup);
     await deliver(master, backup);
-    // The backup asked for the master's config and gets a snapshot, which turns its changes into conflicts.
+    // The backup asked for the master's config with its own changes: the master merged them by key (D0
+    // changed on both sides is a conflict) and answered with a snapshot.
     await deliver(backup, master);
     await deliver(master, backup);
-    expect(backup.data.config.conflicts.list().map((c) => c.key)).toEqual(['D1', 'D2']);
-    // The frame with the conflicts is lost with the link.
+    expect(backup.data.config.conflicts.list().map((c) => c.key)).toEqual(['D0']);
+    // The link is lost before the backup's acknowledgement: both still hold the set, and hold it alike after.
     linkDown(master, backup);
-    expect(master.data.config.conflicts.list()).toEqual([]);
+    expect(master.data.config.conflicts.list().map((c) => c.key)).toEqual(['D0']);
     linkUp(master, backup);
     await quiesce(master, backup);
     expect(master.data.config.conflicts.list().map((c) => `${c.op} ${c.kind} ${c.key}`)).toEqual([
-      'put device D1',
-      'put device D2',
+      'put device D0',
     ]);
     expect(master.data.config.conflicts.list()).toEqual(backup.data.config.conflicts.list());
+    sameConfig(master, backup);
+  });
+});
+
+describe('Data: a hand-over, a restart or a failover without a split never moves a change into the conflict set', () => {
+  it('changes still waiting on the node that stands down reach the new active node before its first own change', async () => {
+    const clock = new ManualClock(1_000_000);
+    const master = node('master', clock);
+    const backup = node('backup', clock);
+    master.state.active = true;
+    linkUp(master, backup);
+    await quiesce(master, backup);
+    // One batch in flight, one waiting behind it when the operator switches over.
+    const first = tracked(master.data.putConfig('tag', 'a', memoryTag));
+    await settle();
+    const second = tracked(master.data.putConfig('tag', 'b', memoryTag));
+    // The master stands down (TandemNode tells the data service) and then answers the hand-over; frames
+    // keep their order, so the backup receives what waited before it becomes active.
+    master.state.active = false;
+    master.data.statusChanged('standby');
+    await deliver(master, backup);
+    backup.state.active = true;
+    backup.state.epoch = 2;
+    const third = tracked(backup.data.putConfig('tag', 'c', memoryTag));
+    await quiesce(master, backup);
+    expect([first.done, second.done, third.done]).toEqual([true, true, true]);
+    expect(master.data.config.list('tag').map((t) => t.key)).toEqual(['a', 'b', 'c']);
+    expect(master.data.config.conflicts.list()).toEqual([]);
+    expect([...master.resyncs, ...backup.resyncs]).toEqual([]);
+    sameConfig(master, backup);
+  });
+
+  it('a snapshot that arrives while changes made here still wait unstored is loaded, not a crash, and those changes are kept', async () => {
+    const clock = new ManualClock(1_000_000);
+    const master = node('master', clock);
+    const backup = node('backup', clock);
+    master.state.active = true;
+    backup.state.active = true;
+    await master.data.putConfig('tag', 'base', memoryTag);
+    // The backup (active too, a split) has one change on its way and one staged behind it, not yet stored.
+    backup.state.linked = true;
+    const inFlight = backup.data.putConfig('tag', 'sent', memoryTag).catch((e: unknown) => e);
+    await settle();
+    const staged = backup.data.putConfig('tag', 'staged', memoryTag).catch((e: unknown) => e);
+    // It loses the split and the master's snapshot comes before it heard of that (no stand-down yet).
+    backup.state.active = false;
+    const snapshot = master.data.config.snapshot();
+    expect(() =>
+      backup.data.onFrame({ t: 'config-snapshot', head: snapshot.head, items: [...snapshot.items] }),
+    ).not.toThrow();
+    await settle();
+    expect(backup.data.config.head()).toEqual(master.data.config.head());
+    // Not merged (the master never saw them) and not dropped: kept as conflicts, the callers told so.
+    expect(backup.data.config.conflicts.list().map((c) => c.key)).toEqual(['sent', 'staged']);
+    expect(await staged).toMatchObject({ code: 'CONFLICT' });
+    expect(await inFlight).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('a node that is no longer active refuses a change that reached it after the hand-over (the caller asks again)', async () => {
+    const clock = new ManualClock(1_000_000);
+    const master = node('master', clock);
+    master.state.active = false;
+    await expect(master.data.putConfig('tag', 'late', memoryTag)).rejects.toMatchObject({
+      code: 'NOT_ACTIVE',
+    });
+    expect(master.data.config.get('tag', 'late')).toBeUndefined();
+  });
+});
+
+describe('Partitions: data is merged by key, not by role', () => {
+  it('a key changed on one side only keeps that change, whichever side wins; only a key changed on both sides is a conflict', async () => {
+    const { master, backup } = await split();
+    backup.state.active = false;
+    linkUp(master, backup);
+    await quiesce(master, backup);
+    expect(master.data.config.get('device', 'D0')).toEqual({ host: 'from-master' });
+    expect(master.data.config.get('device', 'D1')).toEqual({ host: 'from-backup' });
+    expect(master.data.config.get('device', 'D2')).toEqual({ host: 'from-backup' });
+    expect(master.data.config.conflicts.list().map((c) => [c.key, c.value])).toEqual([
+      ['D0', { host: 'from-backup' }],
+    ]);
+    expect(backup.data.config.conflicts.list()).toEqual(master.data.config.conflicts.list());
+    sameConfig(master, backup);
+  });
+
+  it('a frozen master that returns and wins takes everything the backup changed meanwhile, with no conflict', async () => {
+    const clock = new ManualClock(1_000_000);
+    const master = node('master', clock);
+    const backup = node('backup', clock);
+    master.state.active = true;
+    linkUp(master, backup);
+    const first = master.data.putConfig('tag', 'a', memoryTag);
+    await quiesce(master, backup);
+    await first;
+    // The master freezes; the backup takes over and changes config; the master resumes and wins.
+    linkDown(master, backup);
+    backup.state.active = true;
+    backup.state.epoch = 2;
+    await backup.data.putConfig('tag', 'b', memoryTag);
+    await backup.data.deleteConfig('tag', 'a');
+    backup.state.active = false;
+    linkUp(master, backup);
+    await quiesce(master, backup);
+    expect(master.data.config.list('tag').map((t) => t.key)).toEqual(['b']);
+    expect(master.data.config.conflicts.list()).toEqual([]);
+    sameConfig(master, backup);
+  });
+
+  it('merging again what was merged before (the answer was lost with the link) changes nothing and makes no conflict', async () => {
+    const { master, backup } = await split();
+    backup.state.active = false;
+    linkUp(master, backup);
+    await deliver(master, backup);
+    await deliver(backup, master); // the master merges and answers; the answer is lost
+    linkDown(master, backup);
+    linkUp(master, backup);
+    await quiesce(master, backup);
+    expect(master.data.config.conflicts.list().map((c) => c.key)).toEqual(['D0']);
+    sameConfig(master, backup);
   });
 });
 
@@ -221,7 +374,7 @@ describe('Partitions: the loser’s changes are kept, not dropped', () => {
     await deliver(backup, master);
     const before = backup.data.config.head();
     // The process dies between the two: nothing of the snapshot may be stored either.
-    backup.data.config.conflicts.record = () => {
+    backup.data.config.conflicts.has = () => {
       throw new Error('power lost');
     };
     backup.outbox.length = 0;
@@ -231,6 +384,7 @@ describe('Partitions: the loser’s changes are kept, not dropped', () => {
     expect(backup.data.config.head()).toEqual(before);
     expect(backup.data.config.get('device', 'D1')).toEqual({ host: 'from-backup' });
     expect(backup.data.config.changesAfter({ seq: 0, checksum: '0'.repeat(64) })?.map((c) => c.key)).toEqual([
+      'D0',
       'D1',
       'D2',
     ]);

@@ -413,7 +413,7 @@ describe('Data: a deleted tag takes its value with it on both nodes', () => {
     expect(backup.data.readTag('line.speed')).toMatchObject({ value: null, quality: 'uncertain' });
   });
 
-  it('after a split, the loser loads a snapshot: deleted tags lose their values, its own new tags keep theirs', async () => {
+  it('after a split, the loser loads a snapshot: deleted tags lose their values, its own new tags are merged and keep theirs', async () => {
     const { master, backup } = pair();
     await tagWithValue(master, backup, 'line.speed');
     backup.drop();
@@ -430,9 +430,11 @@ describe('Data: a deleted tag takes its value with it on both nodes', () => {
     backup.data.onLinkUp(true);
     await backup.deliver(master);
     await master.deliver(backup);
-    expect(backup.resyncs.at(-1)).toMatch(/snapshot/);
+    expect(backup.resyncs.at(-1)).toMatch(/snapshot.*1 change made here merged by key/);
     expect(backup.data.config.getTag('line.speed')).toBeUndefined();
-    expect(backup.data.config.conflicts.list()).toHaveLength(1);
+    // Made on one side only: merged into the pair's config, with its value.
+    expect(backup.data.config.conflicts.list()).toHaveLength(0);
+    expect(master.data.config.getTag('made.on.backup')).toEqual(memoryTag);
     expect(backup.data.runtime.get('made.on.backup')?.value).toBe(7);
     // The backup takes over later and the deleted tag is made again: it starts without its old value.
     backup.active = true;
@@ -443,18 +445,21 @@ describe('Data: a deleted tag takes its value with it on both nodes', () => {
 });
 
 describe('Data: a resolved conflict stays resolved on both nodes', () => {
-  /** A split in which the backup made a change the pair did not keep: both nodes hold it as a conflict. */
+  /**
+   * A split in which both nodes changed one tag and the master won: both nodes hold the backup's change of it
+   * as a conflict.
+   */
   async function pairWithConflict(): Promise<{ master: TestNode; backup: TestNode; id: string }> {
     const { master, backup } = pair();
     backup.drop();
     master.drop();
-    await master.data.putConfig('tag', 'from.master', memoryTag);
+    await master.data.putConfig('tag', 'both', memoryTag);
     backup.active = true;
-    await backup.data.putConfig('tag', 'from.backup', memoryTag);
+    await backup.data.putConfig('tag', 'both', { ...memoryTag, description: 'from.backup' });
     backup.active = false;
     await relink(master, backup);
     const [conflict] = master.data.config.conflicts.list();
-    expect(conflict?.key).toBe('from.backup');
+    expect(conflict?.value).toMatchObject({ description: 'from.backup' });
     expect(backup.data.config.conflicts.list()).toEqual([conflict]);
     return { master, backup, id: conflict!.id };
   }
@@ -474,7 +479,7 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     const { master, backup, id } = await pairWithConflict();
     master.drop();
     backup.drop();
-    expect(master.data.discardConflict(id)?.key).toBe('from.backup');
+    expect(master.data.discardConflict(id)?.key).toBe('both');
     await relink(master, backup);
     expect(master.data.config.conflicts.list()).toEqual([]);
     expect(backup.data.config.conflicts.list()).toEqual([]);
@@ -488,7 +493,7 @@ describe('Data: a resolved conflict stays resolved on both nodes', () => {
     await relink(master, backup);
     expect(master.data.config.conflicts.list()).toEqual([]);
     expect(backup.data.config.conflicts.list()).toEqual([]);
-    expect(backup.data.config.getTag('from.backup')).toEqual(memoryTag);
+    expect(backup.data.config.getTag('both')).toEqual({ ...memoryTag, description: 'from.backup' });
   });
 
   it('a conflict resolved on the standby side reaches the active node the same way', async () => {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/index.ts';
 import type { PeerFrame } from '../peer/index.ts';
 import { ConfigReplication, isConfigFrame } from './config-replication.ts';
-import type { ConfigConflict, ConfigHead, ConfigKind, ConfigStore } from './config-store.ts';
+import type { ConfigChange, ConfigConflict, ConfigHead, ConfigKind, ConfigStore } from './config-store.ts';
 import { estimateBytes, FRAME_BUDGET_BYTES } from './frame-parts.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
 import { isWritable, valueProblem } from './tag-definition.ts';
@@ -271,14 +271,19 @@ export class DataService {
     this.#configReplication.sendHead();
   }
 
-  /** What the peer needs to follow this node from `head`: the missing changes, or a full snapshot. */
-  answerFollower(head: ConfigHead): void {
-    this.#configReplication.answerFollower(head);
+  /** What a node pulling from its active peer (automatic recovery) asks for; see ConfigReplication. */
+  pullRequest(): PeerFrame {
+    return this.#configReplication.pullRequest();
+  }
+
+  /** This node's status changed: one that is no longer active sends what waits before anything else. */
+  statusChanged(status: 'starting' | 'active' | 'standby' | 'stopping'): void {
+    if (status !== 'active') this.#configReplication.standDown();
   }
 
   /** Everything this node holds that a node pulling from it (automatic recovery) needs. */
-  answerPull(head: ConfigHead): void {
-    this.answerFollower(head);
+  answerPull(head: ConfigHead, unshared?: { since: number; changes: readonly ConfigChange[] }): void {
+    this.#configReplication.answerFollower(head, unshared);
     this.#sendRuntime(this.#everything(), null);
   }
 

@@ -126,7 +126,7 @@ export class PeerFrameRouter {
       }
       case 'sync-request':
         // Everything this node holds that the peer may lack, then the marker that it is all there.
-        this.#p.data.answerPull(frame.configHead);
+        this.#p.data.answerPull(frame.configHead, frame.unshared);
         this.#p.send({ t: 'events', events: this.#p.events.list(10_000) });
         this.#p.send({ t: 'sync-done' });
         return;

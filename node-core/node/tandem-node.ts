@@ -111,7 +111,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         epochLearned: (epoch) => parts.meta.setEpoch(epoch),
         send: (frame) => this.#send(frame),
         record: (event) => this.#recordMachineEvent(event),
-        pullFromPeer: () => this.#send({ t: 'sync-request', configHead: this.data.config.head() }),
+        pullFromPeer: () => this.#send(this.data.pullRequest()),
         mergeSplitChanges: () => this.#send({ t: 'events', events: this.#p.events.list(10_000) }),
         probeIsolation: () =>
           s.isolationCheck ? probeTcp(s.isolationCheck, s.timing.pingTimeoutMs) : Promise.resolve(true),
@@ -305,9 +305,24 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     link.on('state', (state, reason) => this.emit('link', state, reason));
     link.on('up', (hello, certificate) => this.#peerFrames.linkUp(hello, certificate));
     link.on('down', () => this.#peerFrames.linkDown());
-    link.on('frame', (frame) => this.#peerFrames.route(frame));
+    link.on('frame', (frame) => this.#route(link, frame));
     link.on('unverified', () => this.#driver.dispatch({ type: 'peer-unverified' }));
     return link;
+  }
+
+  /**
+   * A frame that its handler cannot take (a bug, a database that refuses a write) ends this link, not the
+   * process: the peers meet again on a fresh link and start over from where each one's store stands.
+   */
+  #route(link: PeerLink, frame: PeerFrame): void {
+    try {
+      this.#peerFrames.route(frame);
+    } catch (error) {
+      this.#p.logger.error({ err: error, frame: frame.t }, `peer frame ${frame.t} could not be handled`);
+      link.drop(
+        `a ${frame.t} frame could not be handled: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   #trust(info: CertificateInfo, pem: string): 'trusted' | 'pending' | 'rejected' {
@@ -362,6 +377,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   #onStatusChanged(status: Status, epoch: number, reason: string): void {
     if (status === 'active') this.#p.meta.setEpoch(epoch);
     this.#p.logger.info({ status, epoch, reason }, `node is ${status}`);
+    this.data.statusChanged(status);
     this.metrics.update(this.statusView());
     this.workload.statusChanged(status);
     this.emit('status', status, reason);

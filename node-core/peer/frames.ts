@@ -82,6 +82,14 @@ const tagValue = z.object({
   ts: z.number(),
   version,
 });
+/**
+ * A follower's changes that the active node is not known to hold (after `since`, the last seq both held), sent
+ * with its head so the active node merges them by key before it answers (docs/redundancy.md, "Merge by key").
+ */
+const unshared = z.object({
+  since: z.number().int().min(0),
+  changes: z.array(configChange).max(100_000),
+});
 const alarmState = z.object({
   id: z.string().max(200),
   active: z.boolean(),
@@ -131,8 +139,8 @@ export const frameSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('handover-offer') }),
   z.object({ t: z.literal('goodbye') }),
   z.object({ t: z.literal('events'), events: z.array(failoverEventSchema).max(10_000) }),
-  z.object({ t: z.literal('sync-request'), configHead }),
-  z.object({ t: z.literal('config-head'), head: configHead }),
+  z.object({ t: z.literal('sync-request'), configHead, unshared: unshared.optional() }),
+  z.object({ t: z.literal('config-head'), head: configHead, unshared: unshared.optional() }),
   z.object({ t: z.literal('config-changes'), changes: z.array(configChange).max(100_000) }),
   z.object({
     t: z.literal('config-snapshot'),

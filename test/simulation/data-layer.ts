@@ -54,6 +54,7 @@ import {
   DataError,
   DataService,
   RuntimeStore,
+  type ConfigChange,
   type ConfigHead,
   type ConfigKind,
   type DataPorts,
@@ -166,6 +167,9 @@ interface Commit {
   readonly value: string | null;
   readonly node: NodeName;
   readonly at: number;
+  /** Who made the change and when by its clock: a copy merged into the other node's log keeps both. */
+  readonly origin: string;
+  readonly changeAt: number;
   acknowledged: boolean;
 }
 
@@ -230,6 +234,10 @@ export interface DataCoverage {
   configInConflictSet: number;
   /** Conflicts whose change the pair kept after all (shown to an operator although nothing was lost). */
   spuriousConflicts: number;
+  /** Acknowledged changes of a node's side of a split (or of a hand-over) merged by key into the pair's log. */
+  configMerged: number;
+  /** Acknowledged changes not in the log because a later change of the same key is. */
+  configSuperseded: number;
   commandsExecuted: number;
   commandsRepeated: number;
   /** A uid executed on one node and again on the other, its first execution lost with a crash or a cut. */
@@ -257,6 +265,8 @@ export function emptyDataCoverage(): DataCoverage {
     configAcknowledged: 0,
     configInConflictSet: 0,
     spuriousConflicts: 0,
+    configMerged: 0,
+    configSuperseded: 0,
     commandsExecuted: 0,
     commandsRepeated: 0,
     reExecutedAcrossPair: 0,
@@ -416,17 +426,28 @@ export class DataLayer {
     if (service) this.#touch(n, () => service.sendConfigHead());
   }
 
-  /** Mirrors the driver port pullFromPeer: `{ t: 'sync-request', configHead: data.config.head() }`. */
+  /** Mirrors the driver port pullFromPeer: `data.pullRequest()`. */
   syncRequest(name: NodeName): PeerFrame {
-    const head = this.#nodes[name].service?.config.head() ?? { seq: 0, checksum: GENESIS };
-    return { t: 'sync-request', configHead: head };
+    const service = this.#nodes[name].service;
+    return service ? service.pullRequest() : { t: 'sync-request', configHead: { seq: 0, checksum: GENESIS } };
   }
 
   /** Mirrors TandemNode #onFrame 'sync-request': everything the peer may lack (sync-done is sent by the caller). */
-  answerPull(name: NodeName, head: ConfigHead): void {
+  answerPull(
+    name: NodeName,
+    head: ConfigHead,
+    unshared?: { since: number; changes: readonly ConfigChange[] },
+  ): void {
     const n = this.#nodes[name];
     const service = n.service;
-    if (service) this.#touch(n, () => service.answerPull(head));
+    if (service) this.#touch(n, () => service.answerPull(head, unshared));
+  }
+
+  /** Mirrors TandemNode #onStatusChanged: `data.statusChanged(status)`. */
+  statusChanged(name: NodeName, status: MachineState['status']): void {
+    const n = this.#nodes[name];
+    const service = n.service;
+    if (service) this.#touch(n, () => service.statusChanged(status));
   }
 
   /** Parses a frame that arrived, like PeerLink does; a frame the real link would refuse fails the run. */
@@ -684,6 +705,8 @@ export class DataLayer {
         value: op.kind === 'put' ? JSON.stringify(op.definition) : null,
         node: n.name,
         at: this.#host.now(),
+        origin: n.nodeId,
+        changeAt: this.#host.localTime(n.name),
         acknowledged: false,
       };
       this.#commits.set(commit.checksum, commit);
@@ -806,7 +829,20 @@ export class DataLayer {
       // (and sent again on every link-up); (l) checks at the end that the active node has it.
       const id = sc.commit.id;
       const conflict = () => sc.service.config.conflicts.list().some((c) => c.id === id);
-      if (this.#lineage(head.checksum)?.has(sc.commit.checksum) !== true && !conflict()) {
+      const commit = sc.commit;
+      const peerLog = this.#lineageList(head.checksum) ?? [];
+      // A change merged by key is held as a copy, or superseded by a later change of the key (its last one).
+      const held = () =>
+        peerLog.some(
+          (c) =>
+            c.checksum === commit.checksum ||
+            copyKey(c) === copyKey(commit) ||
+            (c.kind === commit.kind &&
+              c.key === commit.key &&
+              c.origin === commit.origin &&
+              c.changeAt > commit.changeAt),
+        );
+      if (!held() && !conflict()) {
         this.#host.fail(
           'h',
           `${sc.node} answered config change ${sc.commit.id} (${describeOp(op)}) as stored, but its peer does not hold it (peer head ${head.seq}/${head.checksum.slice(0, 8)})`,
@@ -894,7 +930,54 @@ export class DataLayer {
   #touch(n: NodeData, work: () => void): void {
     n.dirty = true;
     this.#touched = true;
+    const before = this.#storedHead(n);
     work();
+    this.#noteMerged(n, before);
+  }
+
+  /** The head as the node's database holds it (read without the service, which would persist what it staged). */
+  #storedHead(n: NodeData): number {
+    const row = n.db.prepare("SELECT value FROM meta WHERE key = 'config_seq'").get() as
+      { value: string } | undefined;
+    return Number(row?.value ?? 0);
+  }
+
+  /**
+   * Changes an active node put into its log while it handled a frame: a follower's changes merged by key
+   * (copies of changes made on the other node). They join the tree of commits, so the lineage of the head
+   * is known, and (l) can tell a merged change from a lost one.
+   */
+  #noteMerged(n: NodeData, before: number): void {
+    if (this.#storedHead(n) <= before) return;
+    const rows = n.db
+      .prepare('SELECT * FROM config_changes WHERE seq > ? ORDER BY seq')
+      .all(before) as ConfigChange[];
+    for (const c of rows) {
+      if (this.#commits.has(c.checksum)) continue;
+      const parentRow = n.db.prepare('SELECT checksum FROM config_changes WHERE seq = ?').get(c.seq - 1) as
+        { checksum: string } | undefined;
+      // The first change after a loaded snapshot follows the snapshot's head (ConfigStore keeps it in meta).
+      const base = n.db.prepare("SELECT value FROM meta WHERE key = 'config_snapshot_base'").get() as
+        { value: string } | undefined;
+      const [baseSeq, baseChecksum] = (base?.value ?? '').split(':');
+      const parent =
+        c.seq === 1
+          ? GENESIS
+          : (parentRow?.checksum ?? (Number(baseSeq) === c.seq - 1 ? baseChecksum : undefined) ?? 'unknown');
+      this.#commits.set(c.checksum, {
+        checksum: c.checksum,
+        parent,
+        id: `${c.origin}:${c.epoch}:${c.seq}`,
+        kind: c.kind,
+        key: c.key,
+        value: c.value,
+        node: n.name,
+        at: this.#host.now(),
+        origin: c.origin,
+        changeAt: c.at,
+        acknowledged: false,
+      });
+    }
   }
 
   // ---------------------------------------------------------------- invariants
@@ -990,7 +1073,11 @@ export class DataLayer {
         `config items are not the replay of the log that leads to the head: ${itemsM}, expected ${expected}`,
       );
     }
+    // Every change answered with success is in the log that leads to the head, or merged into it (a copy made
+    // by the active node), or superseded by a later change of that key in it, or (only when the other node
+    // changed the same key) in the conflict set: a hand-over, restart or failover never puts it there.
     const kept = new Set(lineage.map((c) => c.checksum));
+    const copies = new Set(lineage.map(copyKey));
     const conflicts = new Set(activeService.config.conflicts.list().map((c) => c.id));
     for (const commit of this.#commits.values()) {
       if (kept.has(commit.checksum)) {
@@ -1001,8 +1088,36 @@ export class DataLayer {
         continue;
       }
       if (!commit.acknowledged) continue;
+      if (copies.has(copyKey(commit))) {
+        this.coverage.configMerged++;
+        continue;
+      }
+      const sameKey = lineage.filter((c) => c.kind === commit.kind && c.key === commit.key);
       if (conflicts.has(commit.id)) {
-        this.coverage.configInConflictSet++;
+        if (sameKey.some((c) => c.node !== commit.node || c.origin !== commit.origin)) {
+          this.coverage.configInConflictSet++;
+          continue;
+        }
+        return fail(
+          'l',
+          `config change ${commit.id} (${commit.kind} ${commit.key}, made on ${commit.node} at ${this.#host.ms(commit.at)}) was answered as stored and is in the conflict set, though the other node never changed that key`,
+        );
+      }
+      const laterOfKey = [...this.#commits.values()].filter(
+        (later) => later.kind === commit.kind && later.key === commit.key && later.at > commit.at,
+      );
+      // Or the same node changed the key again and what it left is what the pair holds (the merge had
+      // nothing to do for that key: the other node held that value already).
+      const lastHere = [commit, ...laterOfKey.filter((c) => c.origin === commit.origin)].at(-1)!;
+      const inEffect =
+        (replay.get(`${commit.kind}\u0000${commit.key}`)?.definition ?? null) === lastHere.value;
+      const superseded =
+        inEffect ||
+        laterOfKey.some(
+          (later) => kept.has(later.checksum) || copies.has(copyKey(later)) || conflicts.has(later.id),
+        );
+      if (superseded) {
+        this.coverage.configSuperseded++;
         continue;
       }
       const elsewhere = this.#nodes[peerOf(activeNode.name)].service?.config.conflicts
@@ -1068,11 +1183,6 @@ export class DataLayer {
   }
 
   /** The checksums of the changes that lead from genesis to `head`, or null if `head` was made by no change. */
-  #lineage(head: string): Set<string> | null {
-    const list = this.#lineageList(head);
-    return list === null ? null : new Set(list.map((c) => c.checksum));
-  }
-
   #lineageList(head: string): Commit[] | null {
     const list: Commit[] = [];
     for (let at = head; at !== GENESIS;) {
@@ -1083,6 +1193,11 @@ export class DataLayer {
     }
     return list.reverse();
   }
+}
+
+/** What a change and its copy merged into the other node's log have in common. */
+function copyKey(c: Pick<Commit, 'origin' | 'changeAt' | 'kind' | 'key' | 'value'>): string {
+  return JSON.stringify([c.origin, c.changeAt, c.kind, c.key, c.value]);
 }
 
 function sortBy<T>(items: readonly T[], key: (item: T) => string): T[] {

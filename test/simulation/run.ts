@@ -149,7 +149,7 @@ if (runData) {
     ],
     [
       '(l)-(n) settled runs checked',
-      `${data.settledRuns} of ${data.runs}; ${data.configInConflictSet} acknowledged changes kept as conflicts, ${data.spuriousConflicts} conflicts whose change was kept`,
+      `${data.settledRuns} of ${data.runs}; acknowledged changes: ${data.configMerged} merged by key, ${data.configSuperseded} superseded, ${data.configInConflictSet} kept as conflicts (the other node changed the key too); ${data.spuriousConflicts} conflicts whose change was kept`,
     ],
     ['full resyncs', String(data.fullResyncs)],
     ['data time', `${(dataMs / 1000).toFixed(2)} s, ${rate(dataMs)} seeds/s`],

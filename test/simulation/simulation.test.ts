@@ -320,10 +320,12 @@ describe('deterministic simulation: the data layer, random seeds', () => {
     );
     expect(failures, failures.join('\n')).toEqual([]);
     // Every invariant had work to do: settled runs to check at the end, answers to hold against the peer,
-    // acknowledged changes that lost a split, alarms acknowledged, uids repeated and executed again.
+    // acknowledged changes of a split merged by key and some that conflicted, alarms acknowledged, uids
+    // repeated and executed again.
     expect(coverage.settledRuns).toBeGreaterThan(DATA_SEEDS * 0.9);
     expect(coverage.durableAnswersChecked).toBeGreaterThan(2000);
-    expect(coverage.configInConflictSet).toBeGreaterThan(200);
+    expect(coverage.configMerged).toBeGreaterThan(300);
+    expect(coverage.configInConflictSet).toBeGreaterThan(50);
     expect(coverage.ackedOccurrences).toBeGreaterThan(300);
     expect(coverage.commandsRepeated).toBeGreaterThan(1000);
     expect(coverage.reExecutedAcrossPair).toBeGreaterThan(20);
@@ -379,23 +381,104 @@ const splitOps = [
   op(2000, 'master', { kind: 'put', configKind: 'tag', key: 'T0', definition: tagDefinition('t') }),
   op(4500, 'master', { kind: 'put', configKind: 'device', key: 'D0', definition: device('10.0.0.1') }),
   op(4600, 'backup', { kind: 'put', configKind: 'device', key: 'D1', definition: device('10.0.0.2') }),
+  op(4650, 'backup', { kind: 'put', configKind: 'device', key: 'D0', definition: device('10.0.0.3') }),
   op(4700, 'backup', { kind: 'write', tag: 'T0', value: 7, uid: 'w1' }),
 ];
 
+/** A config change every 40 ms, each to a tag of its own, sent first to the node given. */
+function steadyPuts(from: number, to: number, first: 'master' | 'backup'): ScheduledOp[] {
+  const ops: ScheduledOp[] = [];
+  for (let at = from, i = 0; at < to; at += 40, i++)
+    ops.push(
+      op(at, first, { kind: 'put', configKind: 'tag', key: `K${i}`, definition: tagDefinition(`k${i}`) }),
+    );
+  return ops;
+}
+
+/** Every put answered with success is in effect on both nodes, and nothing waits in the conflict set. */
+function everyAcknowledgedPutOnBoth(sim: Simulation): number {
+  let acknowledged = 0;
+  for (const call of sim.data?.calls() ?? []) {
+    if (call.op.kind !== 'put' || call.outcome?.ok !== true) continue;
+    acknowledged++;
+    for (const node of ['master', 'backup'] as const)
+      expect(
+        sim.data?.service(node)?.config.get(call.op.configKind, call.op.key),
+        `${call.op.key} on ${node}`,
+      ).toEqual(call.op.definition);
+  }
+  for (const node of ['master', 'backup'] as const)
+    expect(sim.data?.service(node)?.config.conflicts.list()).toEqual([]);
+  return acknowledged;
+}
+
 describe('deterministic simulation: the data layer, named scenarios', () => {
-  it('Partitions: after a split the winner’s changes apply and the loser’s are a conflict set on the active node', async () => {
+  it('Data: a hand-over, a restart or a failover without a split never moves a change into the conflict set (switch-overs and clean restarts under writers)', async () => {
+    const sim = await simulateData(
+      {
+        durationMs: 14_000,
+        faults: [
+          { at: 2500, fault: { kind: 'switchover', node: 'backup' } },
+          { at: 4000, fault: { kind: 'switchover', node: 'master' } },
+          { at: 5500, fault: { kind: 'stop', node: 'master', restartAfterMs: 500 } },
+          { at: 8000, fault: { kind: 'switchover', node: 'master' } },
+          { at: 9500, fault: { kind: 'stop', node: 'backup', restartAfterMs: 500 } },
+        ],
+      },
+      [...steadyPuts(2000, 6000, 'master'), ...steadyPuts(6000, 11_000, 'backup')].map((o, i) => ({
+        ...o,
+        op: o.op.kind === 'put' ? { ...o.op, key: `K${i}` } : o.op,
+      })),
+    );
+    try {
+      expect(sim.failure).toBeNull();
+      expect(everyAcknowledgedPutOnBoth(sim)).toBeGreaterThan(150);
+      // Nothing diverged: every hand-over left the new active node holding what the old one had.
+      expect(sim.data?.coverage.fullResyncs).toBe(0);
+    } finally {
+      sim.data?.dispose();
+    }
+  });
+
+  it('Partitions: data is merged by key, not by role (the master is cut off, the backup takes over and changes config, the master wins the heal; the backup’s changes stay)', async () => {
+    const sim = await simulateData(
+      {
+        durationMs: 14_000,
+        // As when the master's process is frozen past the failover time: the backup hears nothing and takes
+        // over; the master still believes it is active, and wins when the pair meets again.
+        faults: [{ at: 3000, fault: { kind: 'link-cut', durationMs: 3000 } }],
+      },
+      [...steadyPuts(2000, 9000, 'backup')],
+    );
+    try {
+      expect(sim.failure).toBeNull();
+      expect(sim.status('master')).toBe('active');
+      expect(sim.history.some((h) => h.node === 'backup' && h.to === 'active')).toBe(true);
+      expect(everyAcknowledgedPutOnBoth(sim)).toBeGreaterThan(100);
+    } finally {
+      sim.data?.dispose();
+    }
+  });
+
+  it('Partitions: after a split the winner’s changes apply, the loser’s merge by key, and only a key changed on both sides is a conflict', async () => {
     const sim = await simulateData(split, splitOps);
     try {
       expect(sim.failure).toBeNull();
       expect(sim.status('master')).toBe('active');
       // The client reached each side of the split and was answered by the node active there.
-      expect(sim.data?.calls().map((c) => c.outcome?.node)).toEqual(['master', 'master', 'backup', 'backup']);
+      expect(sim.data?.calls().map((c) => c.outcome?.node)).toEqual([
+        'master',
+        'master',
+        'backup',
+        'backup',
+        'backup',
+      ]);
       for (const node of ['master', 'backup'] as const) {
         const data = sim.data?.service(node);
         expect(data?.config.get('device', 'D0')).toMatchObject({ host: '10.0.0.1' });
-        expect(data?.config.get('device', 'D1')).toBeUndefined();
-        expect(data?.config.conflicts.list().map((c) => `${c.op} ${c.kind} ${c.key}`)).toEqual([
-          'put device D1',
+        expect(data?.config.get('device', 'D1')).toMatchObject({ host: '10.0.0.2' });
+        expect(data?.config.conflicts.list().map((c) => `${c.op} ${c.kind} ${c.key} ${c.origin}`)).toEqual([
+          'put device D0 sim-backup',
         ]);
         // Runtime data flows both ways: the write made on the backup during the split is kept.
         expect(data?.runtime.get('T0')?.value).toBe(7);

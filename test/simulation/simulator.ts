@@ -890,7 +890,7 @@ export class Simulation {
         // Mirrors TandemNode #onFrame for everything that is not the machine's.
         switch (parsed.t) {
           case 'sync-request':
-            data.answerPull(n.name, parsed.configHead);
+            data.answerPull(n.name, parsed.configHead, parsed.unshared);
             this.#send(n, dataWire({ t: 'sync-done' }));
             return;
           case 'sync-done':
@@ -996,6 +996,8 @@ export class Simulation {
           reason: effect.reason,
         });
         n.reportedStatus = effect.status;
+        // Mirrors TandemNode #onStatusChanged: the data service hears of it before the frames that follow.
+        this.#data?.statusChanged(n.name, effect.status);
         return;
       case 'send':
         if (effect.frame.t === 'ping') n.pingSentAt.set(effect.frame.seq, now);
