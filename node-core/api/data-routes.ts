@@ -5,11 +5,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { alarmRuleSchema, DataError, TAG_NAME, tagDefinitionSchema, type ConfigKind } from '../data/index.ts';
+import { configNameSchema } from '../data/tag-definition.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
 import type { AlarmView, ConflictView, TagValueView } from '../dto.ts';
 import { deviceDefinitionSchema } from '../acquisition/index.ts';
 
+/** A name as stored: reads, writes and deletes reach every item, also one named before the rules for new names. */
 const keyParams = z.object({ name: z.string().regex(TAG_NAME, 'must be 1–200 letters, digits or _ . - /') });
+/** A name for new config: the rules of contract.md (no `.` or `..` part, `/` only between parts). */
+const newKeyParams = z.object({ name: configNameSchema });
 const ackBody = z
   .object({ by: z.string().min(1).max(200), uid: z.string().min(1).max(200).optional() })
   .strict();
@@ -96,7 +100,7 @@ function registerConfigKind(
     return definition ? { name, ...definition } : reply.code(404).send(notFound(`no ${noun} "${name}"`));
   });
   app.put(`/api/config/${path}/:name`, onlyActive, async (request) => {
-    const { name } = keyParams.parse(request.params);
+    const { name } = newKeyParams.parse(request.params);
     const definition = schema.parse(request.body) as object;
     await node.data.putConfig(kind, name, definition);
     return { name, ...definition };
@@ -163,5 +167,11 @@ export const dataErrorStatus: Record<string, number> = {
   READ_ONLY: 409,
   BAD_REQUEST: 400,
   DEVICE_FAULT: 502,
+  // A command uid given before for a different command (the message names that command and when).
+  UID_REUSED: 409,
+  // A change that lost to the same key's change on the peer during a split (it is in the conflict set).
+  CONFLICT: 409,
+  // A hand-over came between the route's check and the change: the client asks again (and is redirected).
+  NOT_ACTIVE: 503,
 };
 export { DataError };

@@ -22,8 +22,10 @@ import { registerHistoryRoutes } from './history-routes.ts';
 import { registerDashboardAssets } from './dashboard-assets.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 import { isLoginRequest, registerLoginRoutes } from './login-routes.ts';
-import type { OperatorLogin } from '../auth/index.ts';
+import { TokenLimiter, type OperatorLogin } from '../auth/index.ts';
 import type { SettingsStore } from '../store/index.ts';
+import { storageFailure, type StorageFailureKind } from '../store/database.ts';
+import { createLogger, type Logger } from '../logging.ts';
 
 export interface ApiOptions {
   readonly host: string;
@@ -38,7 +40,18 @@ export interface ApiOptions {
   readonly login?: OperatorLogin;
   /** The node's saved settings (`GET`/`PUT /api/settings`). */
   readonly settingsStore?: SettingsStore;
+  /** Where the API logs every answer it gives for a failure of its own (5xx); one on stderr if none is given. */
+  readonly logger?: Logger;
+  /** Wrong bearer tokens per remote address: 429 after 5 within a minute, like failed logins. */
+  readonly tokenLimiter?: TokenLimiter;
 }
+
+/**
+ * The longest path parameter the router takes: the longest request line Node reads (its 16 KiB header limit).
+ * A name past its own limit (200 characters) then gets a 400 that names the field, where fastify's default of
+ * 100 answered 414 for names the rule allows.
+ */
+const MAX_PARAM_LENGTH = 16 * 1024;
 
 export interface ApiServer {
   readonly url: string;
@@ -54,9 +67,12 @@ const eventsQuery = z.object({
 });
 
 export async function startApiServer(node: TandemNode, options: ApiOptions): Promise<ApiServer> {
+  const logger = options.logger ?? createLogger();
+  const tokenLimiter = options.tokenLimiter ?? new TokenLimiter();
   const app = Fastify({
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     logger: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Routes validate with zod, never with fastify's JSON schemas: without this, fastify loads its Ajv and
     // serializer compilers at start (~100 ms and several MB) for nothing.
     schemaController: {
@@ -75,11 +91,20 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     }
     const needsToken =
       request.url.startsWith('/api/') || request.url === '/metrics' || request.url.startsWith('/metrics?');
-    if (
-      needsToken &&
-      !isLoginRequest(request.method, request.url) &&
-      !accepts(bearerToken(request.headers.authorization))
-    ) {
+    if (!needsToken || isLoginRequest(request.method, request.url)) return;
+    const retryAfterMs = tokenLimiter.retryAfterMs(request.ip);
+    if (retryAfterMs > 0) {
+      const seconds = Math.ceil(retryAfterMs / 1000);
+      return reply
+        .code(429)
+        .header('retry-after', String(seconds))
+        .send(
+          problem('TOO_MANY_ATTEMPTS', `too many wrong tokens from this address; try again in ${seconds} s`),
+        );
+    }
+    const token = bearerToken(request.headers.authorization);
+    if (!accepts(token)) {
+      if (token !== '') tokenLimiter.refused(request.ip, token);
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer')
@@ -87,14 +112,16 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     }
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
-    if (error instanceof z.ZodError) return reply.code(400).send(problem('BAD_REQUEST', describe(error)));
-    if (error instanceof DataError)
-      return reply.code(dataErrorStatus[error.code] ?? 400).send(problem(error.code, error.message));
-    if (error instanceof TandemError) return reply.code(400).send(problem(error.code, error.message));
-    const status =
-      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    return reply.code(status).send(problem(error.code ?? 'ERROR', error.message));
+  app.setErrorHandler((error: Error, request, reply) => {
+    const answer = errorAnswer(error);
+    if (answer.status >= 500) {
+      logger.error(
+        { err: error, method: request.method, url: request.url, status: answer.status, code: answer.code },
+        `API ${request.method} ${request.routeOptions.url ?? request.url}: ${answer.message}`,
+      );
+    }
+    if (answer.retryAfterS !== undefined) void reply.header('retry-after', String(answer.retryAfterS));
+    return reply.code(answer.status).send(problem(answer.code, answer.message));
   });
 
   app.get('/api/status', () => node.statusView());
@@ -223,6 +250,65 @@ function noSchemaCompiler(): () => never {
   return () => {
     throw new Error('route schemas are not used in Tandem: validate with zod in the handler');
   };
+}
+
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly retryAfterS?: number;
+}
+
+/** How each kind of storage failure is answered: what the caller can do about it, never a bare 500. */
+const STORAGE_ANSWERS: Readonly<Record<StorageFailureKind, (code: string) => ErrorAnswer>> = {
+  full: () => ({
+    status: 507,
+    code: 'STORAGE_FULL',
+    message: "the node's disk is full: nothing was changed; free space on the node's disk, then try again",
+  }),
+  busy: (code) => ({
+    status: 503,
+    code: 'STORAGE_BUSY',
+    message: `the node's database is busy (${code}): nothing was changed; try again`,
+    retryAfterS: 1,
+  }),
+  'read-only': (code) => ({
+    status: 503,
+    code: 'STORAGE_READ_ONLY',
+    message: `the node's database cannot be written (${code}): nothing was changed; see the node's log`,
+  }),
+  io: (code) => ({
+    status: 503,
+    code: 'STORAGE_FAILED',
+    message: `the node's disk failed (${code}): the request may not have been stored; see the node's log`,
+  }),
+  damaged: (code) => ({
+    status: 500,
+    code: 'STORAGE_DAMAGED',
+    message: `the node's database is damaged (${code}); see the node's log`,
+  }),
+  'too-big': (code) => ({
+    status: 413,
+    code: 'TOO_LARGE',
+    message: `too large for the node's database (${code}): nothing was changed`,
+  }),
+};
+
+/**
+ * The answer to a request that failed with `error`: 400 naming the field for a wrong request, the status of a
+ * DataError's code, 507/503 for storage that cannot take the change, fastify's own 4xx; 500 for the rest.
+ */
+export function errorAnswer(error: Error & { statusCode?: number; code?: unknown }): ErrorAnswer {
+  if (error instanceof z.ZodError) return { status: 400, code: 'BAD_REQUEST', message: describe(error) };
+  const storage = storageFailure(error);
+  if (storage) return STORAGE_ANSWERS[storage.kind](storage.code);
+  if (error instanceof DataError)
+    return { status: dataErrorStatus[error.code] ?? 400, code: error.code, message: error.message };
+  if (error instanceof TandemError) return { status: 400, code: error.code, message: error.message };
+  const status =
+    error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  const code = typeof error.code === 'string' ? error.code : 'ERROR';
+  return { status, code, message: status === 500 ? `internal error: ${error.message}` : error.message };
 }
 
 function kinds(value: string | undefined): EventKind[] | undefined {

@@ -17,3 +17,4 @@ export { LoginLimiter, LOGIN_LIMIT_DEFAULTS } from './login-limiter.ts';
 export type { LoginLimiterOptions } from './login-limiter.ts';
 export { OperatorLogin, OPERATOR_LOGIN_DEFAULTS, USER_NAME, USER_NAME_RULE } from './operator-login.ts';
 export type { LoginOutcome, OperatorLoginOptions, UserLookup } from './operator-login.ts';
+export { TokenLimiter } from './token-limiter.ts';

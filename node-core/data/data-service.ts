@@ -102,15 +102,15 @@ export class DataService {
     value: unknown,
     commandUid: string,
   ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
+    const command = JSON.stringify({ write: name, value });
     const seen = this.runtime.ledgerEntry(commandUid);
-    if (seen) return this.#repeat(seen);
+    if (seen) return this.#repeat(seen, command);
     const definition = this.config.getTag(name);
     if (!definition) throw new DataError('NOT_FOUND', `no tag "${name}"`);
     if (!isWritable(definition))
       throw new DataError('READ_ONLY', `tag "${name}" is read-only (source: ${definition.source.kind})`);
     const problem = valueProblem(definition, value);
     if (problem) throw new DataError('BAD_REQUEST', problem);
-    const command = JSON.stringify({ write: name, value });
     if (definition.source.kind === 'modbus') {
       const failure = await this.#p.writeDevice(name, value as TagValue['value']).then(
         () => null,
@@ -172,13 +172,14 @@ export class DataService {
     by: string,
     commandUid: string,
   ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
+    const command = JSON.stringify({ ack: id, by });
     const seen = this.runtime.ledgerEntry(commandUid);
-    if (seen) return this.#repeat(seen);
+    if (seen) return this.#repeat(seen, command);
     if (this.config.get('alarm-rule', id) === undefined) throw new DataError('NOT_FOUND', `no alarm "${id}"`);
     const now = this.#p.clock.now();
     const entry: LedgerEntry = {
       uid: commandUid,
-      command: JSON.stringify({ ack: id, by }),
+      command,
       result: JSON.stringify({ ok: true }),
       at: now,
     };
@@ -220,8 +221,20 @@ export class DataService {
    * A repeat answers the first result once the standby holds the command too (Durability): the first answer
    * may have gone out without it (the link was down), this one is given with the peer connected (found by the
    * simulation, seed 123). The peer's ack of this frame covers everything sent before it on the link.
+   * The uid of a different command is refused (409), naming its first use: answering that command's result
+   * would tell the caller that a command ran which never did.
    */
-  async #repeat(entry: LedgerEntry): Promise<{ ok: boolean; uid: string; executed: boolean }> {
+  async #repeat(
+    entry: LedgerEntry,
+    command: string,
+  ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
+    if (entry.command !== command) {
+      throw new DataError(
+        'UID_REUSED',
+        `uid "${entry.uid}" was used at ${new Date(entry.at).toISOString()} to ${describeCommand(entry.command)}; ` +
+          `this request would ${describeCommand(command)}: give each command a uid of its own`,
+      );
+    }
     await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [] });
     return { ...(JSON.parse(entry.result) as { ok: boolean }), uid: entry.uid, executed: false };
   }
@@ -390,6 +403,14 @@ export class DataService {
     for (const a of alarms) if (newest === null || a.version.hlc > newest) newest = a.version.hlc;
     if (newest !== null) this.#hlc.observe(newest);
   }
+}
+
+/** A ledger command (`{ write, value }` or `{ ack, by }`) in words, for the answer to a reused uid. */
+function describeCommand(command: string): string {
+  const parsed = JSON.parse(command) as { write?: string; value?: unknown; ack?: string; by?: string };
+  if (parsed.write !== undefined) return `write ${JSON.stringify(parsed.value)} to tag "${parsed.write}"`;
+  if (parsed.ack !== undefined) return `acknowledge alarm "${parsed.ack}" as ${JSON.stringify(parsed.by)}`;
+  return `run ${command}`;
 }
 
 function valueBytes(v: TagValue): number {

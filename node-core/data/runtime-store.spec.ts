@@ -42,3 +42,26 @@ describe('runtime store', () => {
     expect(reloaded.get('t122')).toEqual(first[122]);
   });
 });
+
+describe('runtime store on a full disk', () => {
+  it('a transaction that fails leaves the values in memory as they were, not as it would have made them', () => {
+    const { db, runtime } = store();
+    runtime.merge([value('t1', 1, '000000000001000.000000.a')]);
+    // No page more: what needs a new page fails with SQLITE_FULL, as on a full disk; small rows still fit.
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const entry = { uid: 'u1', command: '{}', result: 'x'.repeat(20_000), at: 1 };
+    expect(() =>
+      runtime.atomically(() => {
+        runtime.merge([
+          value('t1', 2, '000000000002000.000000.a'),
+          value('t2', 2, '000000000002000.000000.b'),
+        ]);
+        expect(runtime.get('t1')?.value).toBe(2);
+        runtime.recordLedger([entry]);
+      }),
+    ).toThrow(expect.objectContaining({ code: 'SQLITE_FULL' }) as Error);
+    expect(runtime.get('t1')?.value).toBe(1);
+    expect(runtime.get('t2')).toBeUndefined();
+    expect(new RuntimeStore(db).all().map((v) => v.value)).toEqual([1]);
+  });
+});

@@ -31,6 +31,8 @@ const UPSERT_ROWS = 50;
 export class RuntimeStore {
   readonly #db: Db;
   readonly #values = new Map<string, TagValue>();
+  /** While `atomically` runs: each value changed in memory as it was before (undefined: none), to restore. */
+  #before: Map<string, TagValue | undefined> | null = null;
 
   constructor(db: Db) {
     this.#db = db;
@@ -78,11 +80,15 @@ export class RuntimeStore {
         this.#upsert(part.length).run(...args);
       }
     })();
-    for (const v of winners) this.#values.set(v.name, v);
+    for (const v of winners) {
+      this.#remember(v.name);
+      this.#values.set(v.name, v);
+    }
     return winners;
   }
 
   forget(name: string): void {
+    this.#remember(name);
     this.#values.delete(name);
     cachedStatement(this.#db, 'DELETE FROM tag_values WHERE name = ?').run(name);
   }
@@ -120,13 +126,33 @@ export class RuntimeStore {
     );
   }
 
-  /** Runs `work` as one transaction, so a value and its ledger entry are stored together or not at all. */
   /** Forgets the command uids recorded before `beforeTs` (retention); returns how many. */
   pruneLedger(beforeTs: number): number {
     return this.#db.prepare('DELETE FROM command_ledger WHERE at < ?').run(Math.trunc(beforeTs)).changes;
   }
 
+  /**
+   * Runs `work` as one transaction, so a value and its ledger entry are stored together or not at all. When
+   * it fails (a full disk fails the commit), the values it changed in memory are put back as well: a node
+   * must not go on answering with a value whose write it refused.
+   */
   atomically<T>(work: () => T): T {
-    return this.#db.transaction(work)();
+    if (this.#before) return this.#db.transaction(work)();
+    this.#before = new Map();
+    try {
+      return this.#db.transaction(work)();
+    } catch (error) {
+      for (const [name, value] of this.#before) {
+        if (value) this.#values.set(name, value);
+        else this.#values.delete(name);
+      }
+      throw error;
+    } finally {
+      this.#before = null;
+    }
+  }
+
+  #remember(name: string): void {
+    if (this.#before && !this.#before.has(name)) this.#before.set(name, this.#values.get(name));
   }
 }

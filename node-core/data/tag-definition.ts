@@ -2,7 +2,34 @@
 import { z } from 'zod';
 import { modbusSourceSchema } from '../acquisition/device-definition.ts';
 
+/** The characters and length of every config key (tag, device, alarm rule): what a stored key may be. */
 export const TAG_NAME = /^[A-Za-z0-9_.\-/]{1,200}$/;
+export const TAG_NAME_MAX = 200;
+
+/**
+ * Why `name` cannot name new config (a tag, a device, an alarm rule), or null when it can: TAG_NAME, and a
+ * `/` only between parts of a path (`line1/pump.speed`), none of them `.` or `..`. A URL resolves `.` and
+ * `..` (`/api/config/tags/..` is `/api/config/`), so no client could address such an item again; an empty
+ * part (a leading, trailing or doubled `/`) is lost wherever a name becomes a path (topics, browse paths).
+ */
+export function nameProblem(name: string): string | null {
+  if (name.length === 0 || name.length > TAG_NAME_MAX)
+    return `must be 1–${TAG_NAME_MAX} characters (this one has ${name.length})`;
+  const stray = /[^A-Za-z0-9_.\-/]/u.exec(name);
+  if (stray) return `may hold only letters, digits and _ . - / (not ${JSON.stringify(stray[0])})`;
+  const parts = name.split('/');
+  if (parts.includes(''))
+    return 'may not start or end with "/" or hold "//": a "/" separates parts of a name';
+  if (parts.some((part) => part === '.' || part === '..'))
+    return 'no part of a name may be "." or ".." (a URL resolves them, so the item could not be addressed)';
+  return null;
+}
+
+/** A name for new config (nameProblem), checked with a message naming the rule it breaks. */
+export const configNameSchema = z.string().superRefine((name, ctx) => {
+  const problem = nameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const memorySource = z.object({ kind: z.literal('memory') }).strict();
 const simulatorSource = z

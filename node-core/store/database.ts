@@ -139,3 +139,51 @@ function migrate(db: Db): void {
     })();
   }
 }
+
+/** What kind of storage failure an error is, for an answer that says so (the API's 507 and 503). */
+export type StorageFailureKind = 'full' | 'busy' | 'read-only' | 'io' | 'damaged' | 'too-big';
+
+export interface StorageFailure {
+  readonly kind: StorageFailureKind;
+  /** SQLite's extended code (`SQLITE_FULL`, `SQLITE_IOERR_WRITE`) or the system's (`ENOSPC`). */
+  readonly code: string;
+}
+
+const SQLITE_KINDS: readonly [prefix: string, kind: StorageFailureKind][] = [
+  ['SQLITE_FULL', 'full'],
+  ['SQLITE_BUSY', 'busy'],
+  ['SQLITE_LOCKED', 'busy'],
+  ['SQLITE_READONLY', 'read-only'],
+  ['SQLITE_IOERR', 'io'],
+  ['SQLITE_CANTOPEN', 'io'],
+  ['SQLITE_CORRUPT', 'damaged'],
+  ['SQLITE_NOTADB', 'damaged'],
+  ['SQLITE_TOOBIG', 'too-big'],
+];
+const SYSTEM_KINDS: Readonly<Record<string, StorageFailureKind>> = {
+  ENOSPC: 'full',
+  EDQUOT: 'full',
+  EROFS: 'read-only',
+  EIO: 'io',
+};
+
+/**
+ * The storage failure behind `error` (SQLite's, or the system's from syncing the log), looked for along its
+ * `cause`s; null when it is none.
+ */
+export function storageFailure(error: unknown): StorageFailure | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (current instanceof Database.SqliteError) {
+        const kind = SQLITE_KINDS.find(([prefix]) => code === prefix || code.startsWith(`${prefix}_`))?.[1];
+        if (kind) return { kind, code };
+      } else if (SYSTEM_KINDS[code]) {
+        return { kind: SYSTEM_KINDS[code], code };
+      }
+    }
+    current = current.cause;
+  }
+  return null;
+}
