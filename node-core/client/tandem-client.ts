@@ -4,6 +4,7 @@
  * same uid, so a retry after a failover is answered with the first result instead of running twice.
  * Uses only the standard `fetch` and `WebSocket`, so it runs unchanged in a browser.
  */
+import { backoffDelay } from './backoff.ts';
 
 export interface ClientOptions {
   /** Base URLs of both nodes' APIs, e.g. `http://10.0.0.11:8088`. */
@@ -12,10 +13,16 @@ export interface ClientOptions {
   readonly token: string | Readonly<Record<string, string>>;
   /** How many times one call goes around the nodes before it gives up. */
   readonly rounds?: number;
-  /** Pause between rounds, so a failover in progress can finish. */
+  /**
+   * First pause between rounds, so a failover in progress can finish; it doubles with every round (and every
+   * failed live reconnect) up to `maxRetryDelayMs`, spread by ±25 % (backoff.ts).
+   */
   readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The random source of the spread (Math.random by default; tests pass their own). */
+  readonly random?: () => number;
   readonly makeUid?: () => string;
 }
 
@@ -63,6 +70,8 @@ export class TandemClient {
     this.#o = {
       rounds: 5,
       retryDelayMs: 500,
+      maxRetryDelayMs: 8000,
+      random: Math.random,
       fetch: globalThis.fetch.bind(globalThis),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       makeUid: () => globalThis.crypto.randomUUID(),
@@ -120,7 +129,7 @@ export class TandemClient {
           this.#current = (this.#current + 1) % this.#o.nodes.length;
         }
       }
-      if (round < this.#o.rounds - 1) await this.#o.sleep(this.#o.retryDelayMs);
+      if (round < this.#o.rounds - 1) await this.#o.sleep(this.#retryDelay(round));
     }
     throw new TandemClientError(0, 'UNREACHABLE', `no node of the pair answered ${method} ${path}`, {
       cause: lastError,
@@ -134,12 +143,14 @@ export class TandemClient {
   ): () => void {
     let stopped = false;
     let socket: WebSocket | null = null;
+    let failures = 0;
     const connect = (): void => {
       if (stopped) return;
       const url = this.currentNode.replace(/^http/, 'ws') + '/api/live';
       const ws = new WebSocket(url);
       socket = ws;
       ws.onopen = () => {
+        failures = 0;
         ws.send(JSON.stringify({ type: 'auth', token: this.#tokenFor(this.currentNode) }));
         onState?.(true, this.currentNode);
       };
@@ -154,7 +165,7 @@ export class TandemClient {
         onState?.(false, this.currentNode);
         if (stopped) return;
         this.#current = (this.#current + 1) % this.#o.nodes.length;
-        void this.#o.sleep(this.#o.retryDelayMs).then(connect);
+        void this.#o.sleep(this.#retryDelay(failures++)).then(connect);
       };
     };
     connect();
@@ -162,6 +173,11 @@ export class TandemClient {
       stopped = true;
       socket?.close();
     };
+  }
+
+  #retryDelay(attempt: number): number {
+    const { retryDelayMs: baseMs, maxRetryDelayMs: maxMs, random } = this.#o;
+    return backoffDelay({ baseMs, maxMs, random }, attempt);
   }
 
   #tokenFor(node: string): string {

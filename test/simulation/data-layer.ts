@@ -23,8 +23,8 @@
  *
  * Clients mirror node-core/client/tandem-client.ts: a standby answers 307 to the active node it knows of
  * (data-routes.ts, redirectUnlessActive) or 503; on 503, a refused connection or a reset one, the client
- * moves to the other node; after a round over both it waits 500 ms; five rounds, then it gives up. Every
- * retry of a command carries the same uid. An answer may be lost on the way (the server did the work).
+ * moves to the other node; after a round over both it waits (backoff.ts: 500 ms doubling, ±25 %, drawn from
+ * the seed); five rounds, then it gives up. Every retry of a command carries the same uid. An answer may be lost on the way (the server did the work).
  *
  * Invariants (checked after every step, or at the end of a run where they only hold once the pair has settled):
  *  (h) after every step: a change or command answered with success while the node kept the same link since it
@@ -65,6 +65,7 @@ import type { MachineState } from '../../node-core/redundancy/machine.ts';
 import { MetaStore, type Db } from '../../node-core/store/index.ts';
 import { migrations } from '../../node-core/store/migrations/index.ts';
 import { WRITTEN_TAGS, type DataOp, type DataScript, type ScheduledOp } from './data-scenario.ts';
+import { backoffDelay } from '../../node-core/client/backoff.ts';
 import { Prng } from './prng.ts';
 import { NODE_NAMES, peerOf, type NodeName } from './scenario.ts';
 
@@ -286,6 +287,7 @@ const GENESIS = '0'.repeat(64);
 /** The client library's defaults (tandem-client.ts). */
 const CLIENT_ROUNDS = 5;
 const CLIENT_RETRY_DELAY_MS = 500;
+const CLIENT_MAX_RETRY_DELAY_MS = 8000;
 const MAX_REDIRECTS = 3;
 /** One HTTP hop on the plant network: 1..HTTP_MAX_MS. */
 const HTTP_MAX_MS = 5;
@@ -631,7 +633,12 @@ export class DataLayer {
       this.#host.log(() => `client #${call.id} gives up`);
       return;
     }
-    this.#host.schedule(this.#host.now() + CLIENT_RETRY_DELAY_MS, { kind: 'retry', call });
+    // The client library's pause between rounds (backoff.ts), spread by the seed's random source.
+    const pause = backoffDelay(
+      { baseMs: CLIENT_RETRY_DELAY_MS, maxMs: CLIENT_MAX_RETRY_DELAY_MS, random: () => this.#rng.next() },
+      call.round - 1,
+    );
+    this.#host.schedule(this.#host.now() + pause, { kind: 'retry', call });
   }
 
   // ---------------------------------------------------------------- the server side of a call
