@@ -23,7 +23,13 @@ export type EventKind =
   | 'license-mismatch'
   | 'full-resync'
   | 'device-fault'
-  | 'device-recovered';
+  | 'device-recovered'
+  /** The peers cannot pair (same mode, other pair name, the same node twice): docs/redundancy.md "Misconfiguration". */
+  | 'misconfiguration'
+  /** Recovery mode or heartbeat timing differ between the nodes. */
+  | 'settings-mismatch'
+  /** The peer's clock differs from this node's by more than the bound (docs/redundancy.md "Clock skew"). */
+  | 'clock-skew';
 
 export interface FailoverEvent {
   readonly id: string;
@@ -83,6 +89,22 @@ export interface PeerView {
   readonly standbyLevel: StandbyLevel | null;
   readonly version: string | null;
   readonly startedAt: string | null;
+  /**
+   * The peer's clock minus this node's, in ms (positive: the peer's clock is ahead), measured from heartbeats;
+   * null until a heartbeat measured it (or the peer is of an earlier version).
+   */
+  readonly clockOffsetMs: number | null;
+  /** How far off `clockOffsetMs` may be: half the round trip of the heartbeat it was measured with. */
+  readonly clockOffsetErrorMs: number | null;
+}
+
+/** The peer's clock is off by more than the bound: docs/redundancy.md "Clock skew". */
+export interface ClockSkewView {
+  /** The peer's clock minus this node's (positive: the peer's clock is ahead). */
+  readonly offsetMs: number;
+  readonly errorMs: number;
+  /** The bound it exceeds: the ping timeout. */
+  readonly boundMs: number;
 }
 
 export interface StatusView {
@@ -90,6 +112,15 @@ export interface StatusView {
   readonly peer: PeerView | null;
   readonly licenseMatch: 'match' | 'mismatch' | 'unknown';
   readonly licenseDifferences: readonly string[];
+  /**
+   * Why this node and its peer cannot form a pair (both masters, other pair names, the same node twice), or null.
+   * Detected when the link reaches the peer; docs/redundancy.md "Misconfiguration" says what cannot be detected.
+   */
+  readonly misconfiguration: string | null;
+  /** Recovery mode and heartbeat timing that differ from the peer's, one line each (empty: none, or not known). */
+  readonly settingsDifferences: readonly string[];
+  /** Set while the peer's clock is off by more than the bound; null otherwise. */
+  readonly clockSkew: ClockSkewView | null;
   readonly sync: {
     readonly eventsReplicated: number;
     /** The newest config change on this node, and on the peer as far as this node knows (null: not known). */

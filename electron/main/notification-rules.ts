@@ -20,10 +20,13 @@ export type NoticeKind =
   | 'certificate-pending'
   | 'license-mismatch'
   | 'split-brain'
+  | 'misconfiguration'
+  | 'settings-mismatch'
+  | 'clock-skew'
   | 'node-fault';
 
 /** Notices of one topic share a rate limit: "peer lost" and "peer back" are one topic, a flapping link. */
-export type NoticeTopic = 'role' | 'peer' | 'certificate' | 'license' | 'split-brain' | 'fault';
+export type NoticeTopic = 'role' | 'peer' | 'certificate' | 'license' | 'split-brain' | 'pairing' | 'fault';
 
 export const TOPIC_OF: Readonly<Record<NoticeKind, NoticeTopic>> = {
   active: 'role',
@@ -35,6 +38,9 @@ export const TOPIC_OF: Readonly<Record<NoticeKind, NoticeTopic>> = {
   'certificate-pending': 'certificate',
   'license-mismatch': 'license',
   'split-brain': 'split-brain',
+  misconfiguration: 'pairing',
+  'settings-mismatch': 'pairing',
+  'clock-skew': 'pairing',
   'node-fault': 'fault',
 };
 
@@ -137,6 +143,13 @@ function eventNotice(event: FailoverEvent): Notice | null {
       );
     case 'switchover-failed':
       return notice('switchover-failed', 'Switch-over failed', event.reason, 'history');
+    // The pair cannot work as configured, or works with surprises: each is recorded once per cause.
+    case 'misconfiguration':
+      return notice('misconfiguration', 'The two nodes cannot pair', `${event.reason}.`, 'overview');
+    case 'settings-mismatch':
+      return notice('settings-mismatch', 'Settings differ between the nodes', `${event.reason}.`, 'overview');
+    case 'clock-skew':
+      return notice('clock-skew', "The nodes' clocks differ", `${event.reason}.`, 'overview');
     case 'role-change':
       // The status change of this node says the same, with its reason; one notification is enough.
       return null;

@@ -8,7 +8,14 @@ import type { EventKind, FailoverEvent } from '../dto.ts';
 import { compareLicenses, type LicenseState } from '../license/index.ts';
 import type { NodeMetrics } from '../metrics/node-metrics.ts';
 import type { Hello, PeerFrame } from '../peer/index.ts';
-import type { Frame, RedundancyDriver } from '../redundancy/index.ts';
+import {
+  bestOffset,
+  offsetFromHeartbeat,
+  OFFSET_SAMPLES_KEPT,
+  type Frame,
+  type OffsetSample,
+  type RedundancyDriver,
+} from '../redundancy/index.ts';
 import type { EventStore } from '../store/index.ts';
 import type { CertificateInfo } from '../trust/index.ts';
 import type { DataService } from '../data/index.ts';
@@ -24,6 +31,8 @@ export interface PeerFacts {
   rttMs: number | null;
   /** The last heartbeat round trips, oldest first, for the dashboard's sparkline. */
   rttRecent: number[];
+  /** The peer's clock as the latest heartbeats measured it (docs/redundancy.md "Clock skew"). */
+  offsetSamples: OffsetSample[];
 }
 
 /** The parts of the node that peer frames go to. */
@@ -40,6 +49,8 @@ export interface PeerFramePorts {
   record(kind: EventKind, reason: string): void;
   /** An event of the peer's history that this node did not have. */
   eventReceived(event: FailoverEvent): void;
+  /** A heartbeat measured the peer's clock: the best estimate of the latest ones. */
+  clockOffset(estimate: OffsetSample): void;
 }
 
 export class PeerFrameRouter {
@@ -62,7 +73,7 @@ export class PeerFrameRouter {
   }
 
   linkUp(hello: Hello, certificate: CertificateInfo): void {
-    this.#peer = { hello, certificate, lastHeartbeatAt: null, rttMs: null, rttRecent: [] };
+    this.#peer = { hello, certificate, lastHeartbeatAt: null, rttMs: null, rttRecent: [], offsetSamples: [] };
     this.#pingSentAt.clear();
     this.#p.driver.dispatch({
       type: 'link-up',
@@ -88,7 +99,8 @@ export class PeerFrameRouter {
     const now = this.#p.clock.now();
     switch (frame.t) {
       case 'ping':
-        this.#p.send({ t: 'pong', seq: frame.seq });
+        // The wall clock goes with the answer, so the peer can measure the offset between the two clocks.
+        this.#p.send({ t: 'pong', seq: frame.seq, at: now });
         return;
       case 'pong': {
         const sentAt = this.#pingSentAt.get(frame.seq);
@@ -99,6 +111,7 @@ export class PeerFrameRouter {
           this.#peer.rttRecent.push(this.#peer.rttMs);
           if (this.#peer.rttRecent.length > RTT_SAMPLES_KEPT) this.#peer.rttRecent.shift();
           this.#p.metrics.heartbeatRtt(this.#peer.rttMs);
+          if (frame.at !== undefined) this.#clockSample(offsetFromHeartbeat(sentAt, frame.at, now));
         }
         this.#p.driver.dispatch({ type: 'pong', seq: frame.seq });
         return;
@@ -142,5 +155,14 @@ export class PeerFrameRouter {
       default:
         this.#p.data.onFrame(frame);
     }
+  }
+
+  #clockSample(sample: OffsetSample): void {
+    const samples = this.#peer?.offsetSamples;
+    if (!samples) return;
+    samples.push(sample);
+    if (samples.length > OFFSET_SAMPLES_KEPT) samples.shift();
+    const best = bestOffset(samples);
+    if (best) this.#p.clockOffset(best);
   }
 }

@@ -8,7 +8,7 @@ import type { Clock } from '../clock/index.ts';
 import type { CertificateRecord, EventKind, FailoverEvent, LinkState, StatusView } from '../dto.ts';
 import { compareLicenses, type LicenseState } from '../license/index.ts';
 import type { Logger } from '../logging.ts';
-import { PeerLink, type Hello, type PeerFrame } from '../peer/index.ts';
+import { eventKindsAccepted, EVENT_KINDS, PeerLink, type Hello, type PeerFrame } from '../peer/index.ts';
 import {
   probeTcp,
   RedundancyDriver,
@@ -31,6 +31,9 @@ import {
 import type { NodeSettings } from './settings.ts';
 import { GatewayWorkload } from './gateway-workload.ts';
 import { PeerFrameRouter } from './peer-frames.ts';
+import { isThisMachine, probeDial } from './dial-probe.ts';
+import { PairChecks } from './pair-checks.ts';
+import { helloProblem, type PairingSettings } from './pairing.ts';
 
 export interface TandemNodeParts {
   readonly settings: NodeSettings;
@@ -64,6 +67,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   readonly #link: PeerLink | null;
   readonly #startedAt: number;
   readonly #peerFrames: PeerFrameRouter;
+  /** Misconfiguration, settings that differ, the peer's clock (docs/redundancy.md); its pair clock stamps events. */
+  readonly #checks: PairChecks;
   #apiUrl = '';
   #stopping: Promise<void> | null = null;
   readonly #walSync: WalSync;
@@ -147,7 +152,9 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       send: (frame) => this.#send(frame),
       record: (kind, reason) => this.#record(kind, null, null, reason, null),
       eventReceived: (event) => this.emit('event', event),
+      clockOffset: (estimate) => this.#checks.offsetMeasured(estimate),
     });
+    this.#checks = this.#makeChecks();
   }
 
   get status(): Status {
@@ -186,6 +193,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         if (this.#driver.state.stopped) resolve();
       });
       this.#driver.halt();
+      this.#checks.stop();
       await this.workload.stop();
       await this.#link?.close();
       this.emit('stopped');
@@ -195,6 +203,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
 
   /** Undoes a start that failed half-way: no hand-over, no events, just release the ports and timers. */
   async abandon(): Promise<void> {
+    this.#checks.stop();
     this.#driver.halt();
     await this.workload.stop();
     await this.#link?.close();
@@ -244,6 +253,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     const peer = this.#peerFrames.peer;
     const linked = this.#link?.isUp === true;
     const comparison = compareLicenses(this.#p.license, linked && peer ? peer.hello.license : null);
+    const offset = this.#checks.clockOffset;
     return {
       node: {
         name: s.name,
@@ -261,7 +271,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       peer: this.#link
         ? {
             link: this.#link.state,
-            linkReason: this.#link.reason,
+            linkReason: this.#checks.linkReason(this.#link.reason, this.#link.port),
             mode: peer?.hello.mode ?? null,
             status: linked ? (state.peer.status ?? peer?.hello.status ?? null) : null,
             nodeId: peer?.hello.nodeId ?? null,
@@ -276,10 +286,15 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
             standbyLevel: peer?.hello.standby ?? null,
             version: peer?.hello.version ?? null,
             startedAt: peer?.hello.startedAt ?? null,
+            clockOffsetMs: offset ? Math.round(offset.offsetMs) : null,
+            clockOffsetErrorMs: offset ? Math.ceil(offset.errorMs) : null,
           }
         : null,
       licenseMatch: comparison.licenseMatch,
       licenseDifferences: comparison.differences,
+      misconfiguration: this.#checks.misconfiguration,
+      settingsDifferences: this.#checks.settingsDifferences,
+      clockSkew: this.#checks.clockSkew,
       sync: { eventsReplicated: this.#p.events.count(), ...this.data.syncView() },
     };
   }
@@ -302,8 +317,14 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       clock: this.#p.clock,
       logger: this.#p.logger,
     });
-    link.on('state', (state, reason) => this.emit('link', state, reason));
-    link.on('up', (hello, certificate) => this.#peerFrames.linkUp(hello, certificate));
+    link.on('state', (state, reason) => {
+      this.#checks.linkState(state, reason);
+      this.emit('link', state, reason);
+    });
+    link.on('up', (hello, certificate) => {
+      this.#checks.peerHello(hello, this.#p.clock.now());
+      this.#peerFrames.linkUp(hello, certificate);
+    });
     link.on('down', () => this.#peerFrames.linkDown());
     link.on('frame', (frame) => this.#route(link, frame));
     link.on('unverified', () => this.#driver.dispatch({ type: 'peer-unverified' }));
@@ -326,6 +347,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   }
 
   #trust(info: CertificateInfo, pem: string): 'trusted' | 'pending' | 'rejected' {
+    this.#checks.certificateSeen(info.fingerprint === this.#p.identity.info.fingerprint);
     const known = this.#p.certificates.stateOf(info.fingerprint);
     const state = this.#p.certificates.seen(info, pem, this.#p.clock.now());
     if (known === undefined && state === 'pending') {
@@ -356,25 +378,63 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       apiUrl: this.#apiUrl,
       license: this.#p.license,
       standby: this.settings.standby,
+      at: this.#p.clock.now(),
+      pairing: this.#pairing(),
+      eventKinds: [...EVENT_KINDS],
     };
   }
 
+  /** Same-mode peers, other pair names and the same node twice end the link as `faulted` (docs/redundancy.md). */
   #checkHello(hello: Hello): string | null {
-    const expected = this.settings.mode === 'master' ? 'backup' : 'master';
-    if (hello.mode !== expected)
-      return `peer runs as ${hello.mode}, this node is ${this.settings.mode}: a pair is one master and one backup`;
-    if (hello.name !== this.settings.name)
-      return `peer belongs to pair "${hello.name}", this node to "${this.settings.name}"`;
-    if (hello.nodeId === this.nodeId) return 'peer is this node itself (same data directory?)';
-    return null;
+    return helloProblem({ nodeId: this.nodeId, name: this.settings.name, mode: this.settings.mode }, hello);
+  }
+
+  #pairing(): PairingSettings {
+    const { recovery, timing } = this.settings;
+    const { pingRateMs, pingTimeoutMs, missedPings, failoverTimeMs } = timing;
+    return { recovery, pingRateMs, pingTimeoutMs, missedPings, failoverTimeMs };
+  }
+
+  #makeChecks(): PairChecks {
+    const s = this.settings;
+    const masterHost = s.masterHost ?? '127.0.0.1';
+    return new PairChecks({
+      identity: { nodeId: this.nodeId, name: s.name, mode: s.mode },
+      pairing: this.#pairing(),
+      clock: this.#p.clock,
+      dialTarget:
+        s.mode === 'backup'
+          ? { host: masterHost, port: s.masterPort, local: isThisMachine(masterHost) }
+          : null,
+      probeEveryMs: s.timing.pingRateMs * s.timing.missedPings,
+      probeTimeoutMs: s.timing.pingTimeoutMs,
+      skewBoundMs: s.timing.pingTimeoutMs,
+      probe: probeDial,
+      record: (kind, reason) => this.#record(kind, null, null, reason, null),
+    });
   }
 
   #send(frame: Frame | PeerFrame): void {
     this.#peerFrames.sending(frame);
-    this.#link?.send(frame);
+    this.#link?.send(this.#forPeer(frame));
   }
 
-  #onStatusChanged(status: Status, epoch: number, reason: string): void {
+  /** An event kind the peer does not know would make it close the link: it gets only the kinds it names. */
+  #forPeer(frame: Frame | PeerFrame): Frame | PeerFrame {
+    const hello = this.#peerFrames.peer?.hello;
+    if (frame.t !== 'events' || !hello) return frame;
+    const accepted = eventKindsAccepted(hello);
+    const events = frame.events.filter((e) => accepted.has(e.kind));
+    return events.length === frame.events.length ? frame : { ...frame, events };
+  }
+
+  /** A reason with the cause it hides, when there is one (PairChecks.explain). */
+  #explain(reason: string): string {
+    return this.#checks.explain(reason, this.#driver.state.peer.status !== null, this.#link?.reason ?? null);
+  }
+
+  #onStatusChanged(status: Status, epoch: number, rawReason: string): void {
+    const reason = this.#explain(rawReason);
     if (status === 'active') this.#p.meta.setEpoch(epoch);
     this.#p.logger.info({ status, epoch, reason }, `node is ${status}`);
     this.data.statusChanged(status);
@@ -385,7 +445,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
 
   #recordMachineEvent(event: RecordedEvent): void {
     if (event.kind === 'role-change' && event.to === 'active') this.metrics.failover();
-    this.#record(event.kind, event.from, event.to, event.reason, event.durationMs);
+    this.#record(event.kind, event.from, event.to, this.#explain(event.reason), event.durationMs);
   }
 
   #record(
@@ -397,7 +457,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   ): void {
     const event: FailoverEvent = {
       id: randomUUID(),
-      at: new Date(this.#p.clock.now()).toISOString(),
+      // The pair's clock, so that both nodes' records share one timeline (docs/redundancy.md "Clock skew").
+      at: new Date(this.#checks.pairClock.now()).toISOString(),
       kind,
       node: this.settings.mode,
       nodeId: this.nodeId,

@@ -37,23 +37,36 @@ const licenseState = z.discriminatedUnion('state', [
   z.object({ state: z.literal('invalid'), reason: z.string() }),
 ]);
 
+/** The event kinds every release of the peer link knows; a peer that does not list its own knows only these. */
+export const LEGACY_EVENT_KINDS = [
+  'role-change',
+  'peer-lost',
+  'peer-regained',
+  'split-brain',
+  'switchover-failed',
+  'certificate-pending',
+  'certificate-approved',
+  'certificate-rejected',
+  'license-mismatch',
+  'full-resync',
+  'device-fault',
+  'device-recovered',
+] as const;
+
+/** Every event kind this node knows: the legacy ones, then those that a peer must list in its hello to get. */
+export const EVENT_KINDS = [
+  ...LEGACY_EVENT_KINDS,
+  'misconfiguration',
+  'settings-mismatch',
+  'clock-skew',
+] as const;
+const eventKind = z.enum(EVENT_KINDS);
+const knownKinds: ReadonlySet<string> = new Set(EVENT_KINDS);
+
 export const failoverEventSchema = z.object({
   id: z.string().min(1).max(64),
   at: z.string(),
-  kind: z.enum([
-    'role-change',
-    'peer-lost',
-    'peer-regained',
-    'split-brain',
-    'switchover-failed',
-    'certificate-pending',
-    'certificate-approved',
-    'certificate-rejected',
-    'license-mismatch',
-    'full-resync',
-    'device-fault',
-    'device-recovered',
-  ]),
+  kind: eventKind,
   node: mode,
   nodeId: z.string(),
   from: status.nullable(),
@@ -74,14 +87,6 @@ const configChange = z.object({
   at: z.number(),
 });
 const configHead = z.object({ seq: z.number().int().min(0), checksum: z.string().regex(/^[0-9a-f]{64}$/) });
-const version = z.object({ epoch: z.number().int().min(0), hlc: z.string().max(128) });
-const tagValue = z.object({
-  name: z.string().max(200),
-  value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
-  quality: z.enum(['good', 'bad', 'uncertain']),
-  ts: z.number(),
-  version,
-});
 /**
  * A follower's changes that the active node is not known to hold (after `since`, the last seq both held), sent
  * with its head so the active node merges them by key before it answers (docs/redundancy.md, "Merge by key").
@@ -89,6 +94,14 @@ const tagValue = z.object({
 const unshared = z.object({
   since: z.number().int().min(0),
   changes: z.array(configChange).max(100_000),
+});
+const version = z.object({ epoch: z.number().int().min(0), hlc: z.string().max(128) });
+const tagValue = z.object({
+  name: z.string().max(200),
+  value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+  quality: z.enum(['good', 'bad', 'uncertain']),
+  ts: z.number(),
+  version,
 });
 const alarmState = z.object({
   id: z.string().max(200),
@@ -122,12 +135,30 @@ export const helloSchema = z.object({
   license: licenseState,
   /** Optional: a peer of an earlier version does not send it. */
   standby: z.enum(['cold', 'warm']).optional(),
+  /**
+   * The sender's wall clock (ms since the epoch) when it sent the hello: a first estimate of the clock offset,
+   * before the heartbeats measure it (docs/redundancy.md "Clock skew"). Optional, like everything below.
+   */
+  at: z.number().optional(),
+  /** The settings both nodes should share, so that each can say where they differ (docs/redundancy.md). */
+  pairing: z
+    .object({
+      recovery: z.enum(['automatic', 'manual', 'window']),
+      pingRateMs: z.number(),
+      pingTimeoutMs: z.number(),
+      missedPings: z.number(),
+      failoverTimeMs: z.number(),
+    })
+    .optional(),
+  /** The event kinds the sender accepts in an `events` frame; absent: only `LEGACY_EVENT_KINDS`. */
+  eventKinds: z.array(z.string().max(64)).max(1000).optional(),
 });
 
 export const frameSchema = z.discriminatedUnion('t', [
   helloSchema,
   z.object({ t: z.literal('ping'), seq: z.number().int() }),
-  z.object({ t: z.literal('pong'), seq: z.number().int() }),
+  /** `at`: the answering node's wall clock when it answered (optional: earlier versions do not send it). */
+  z.object({ t: z.literal('pong'), seq: z.number().int(), at: z.number().optional() }),
   z.object({
     t: z.literal('state'),
     status,
@@ -138,7 +169,14 @@ export const frameSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('handover-ack') }),
   z.object({ t: z.literal('handover-offer') }),
   z.object({ t: z.literal('goodbye') }),
-  z.object({ t: z.literal('events'), events: z.array(failoverEventSchema).max(10_000) }),
+  z.object({
+    t: z.literal('events'),
+    // An event of a kind this node does not know (a newer peer's) is skipped, not a reason to close the link.
+    events: z
+      .array(failoverEventSchema.extend({ kind: z.string().max(64) }))
+      .max(10_000)
+      .transform((events) => events.filter(isKnownEvent)),
+  }),
   z.object({ t: z.literal('sync-request'), configHead, unshared: unshared.optional() }),
   z.object({ t: z.literal('config-head'), head: configHead, unshared: unshared.optional() }),
   z.object({ t: z.literal('config-changes'), changes: z.array(configChange).max(100_000) }),
@@ -178,6 +216,18 @@ export const frameSchema = z.discriminatedUnion('t', [
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;
+export type FailoverEventFrame = z.infer<typeof failoverEventSchema>;
+
+function isKnownEvent<E extends { kind: string }>(
+  event: E,
+): event is E & { kind: FailoverEventFrame['kind'] } {
+  return knownKinds.has(event.kind);
+}
+
+/** The event kinds a peer accepts, from its hello: a peer of an earlier version names none and knows the legacy ones. */
+export function eventKindsAccepted(hello: Hello): ReadonlySet<string> {
+  return new Set(hello.eventKinds ?? LEGACY_EVENT_KINDS);
+}
 export type PeerFrame = z.infer<typeof frameSchema>;
 
 /** Largest frame accepted; larger ones close the link (ws answers with close code 1009). */

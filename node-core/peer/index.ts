@@ -1,4 +1,12 @@
 export { PeerLink } from './peer-link.ts';
 export type { PeerLinkEvents, PeerLinkOptions, TrustDecision } from './peer-link.ts';
-export { CloseCode, MAX_FRAME_BYTES, parseFrame, frameSchema, failoverEventSchema } from './frames.ts';
+export {
+  CloseCode,
+  EVENT_KINDS,
+  eventKindsAccepted,
+  MAX_FRAME_BYTES,
+  parseFrame,
+  frameSchema,
+  failoverEventSchema,
+} from './frames.ts';
 export type { Hello, PeerFrame } from './frames.ts';

@@ -5,3 +5,12 @@ export type { Effect, Frame, MachineEvent, MachineState, RecordedEvent } from '.
 export { probeTcp } from './isolation-probe.ts';
 export { isWindowOpen, currentOrNextWindowStart, validateCron } from './restore-window.ts';
 export type * from './types.ts';
+export { PairClock } from './pair-clock.ts';
+export {
+  bestOffset,
+  clockSkewed,
+  describeOffset,
+  offsetFromHeartbeat,
+  OFFSET_SAMPLES_KEPT,
+  type OffsetSample,
+} from './clock-offset.ts';

@@ -53,10 +53,15 @@ export function statusView(shape: ViewShape = {}): StatusView {
           standbyLevel: 'warm',
           version: '0.1.0',
           startedAt: '2025-01-01T00:00:00.000Z',
+          clockOffsetMs: 0,
+          clockOffsetErrorMs: 1,
         }
       : null,
     licenseMatch: shape.licenseMatch ?? 'match',
     licenseDifferences: shape.licenseMatch === 'mismatch' ? ['modules differ: opc-ua'] : [],
+    misconfiguration: null,
+    settingsDifferences: [],
+    clockSkew: null,
     sync: {
       eventsReplicated: 0,
       configSeq: 0,

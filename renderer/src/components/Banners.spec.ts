@@ -36,6 +36,47 @@ describe('Banners', () => {
     expect(banner).toHaveTextContent('Last heartbeat 30 s ago');
   });
 
+  it('misconfiguration: the banner says the two nodes cannot form a pair, and why', async () => {
+    const api = new FakeApi();
+    const reason = 'the master is in pair "line-1", the backup in "line-2": both need one --name';
+    api.status.mockResolvedValue(
+      statusView({ misconfiguration: reason, peer: { link: 'faulted', linkReason: reason, status: null } }),
+    );
+    render(Banners, { dashboard: await loaded(api) });
+
+    const banner = screen.getByTestId('banner-misconfiguration');
+    expect(banner).toHaveTextContent('The two nodes cannot form a pair.');
+    expect(banner).toHaveTextContent(`${reason}. There is no redundancy, and both nodes may be running`);
+    expect(screen.queryByTestId('banner-peer-unreachable')).not.toBeInTheDocument();
+  });
+
+  it('settings mismatch: the banner lists what differs', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({ settingsDifferences: ['recovery: automatic here, manual on the peer'] }),
+    );
+    render(Banners, { dashboard: await loaded(api) });
+
+    const banner = screen.getByTestId('banner-settings-mismatch');
+    expect(banner).toHaveTextContent('Settings differ between the two nodes.');
+    expect(within(banner).getByRole('listitem')).toHaveTextContent(
+      'recovery: automatic here, manual on the peer',
+    );
+  });
+
+  it("clock skew: the banner says how far the peer's clock is off, and which way", async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({ clockSkew: { offsetMs: 3_600_000 + 5, errorMs: 1, boundMs: 3000 } }),
+    );
+    render(Banners, { dashboard: await loaded(api) });
+
+    const banner = screen.getByTestId('banner-clock-skew');
+    expect(banner).toHaveTextContent("The peer's clock is 1 h 00 min ahead of this node's.");
+    expect(banner).toHaveTextContent('More than 3.0 s apart.');
+    expect(banner).toHaveTextContent('Set both machines to one time source (NTP).');
+  });
+
   it('asks for certificate approval when a certificate is pending, linking to the Certificates screen', async () => {
     const api = new FakeApi();
     api.certificates.mockResolvedValue([certificate({ state: 'pending' })]);

@@ -53,6 +53,41 @@ describe('bannersFor', () => {
     expect(transient.map((b) => b.kind)).toEqual(['peer-unreachable']);
   });
 
+  it('misconfiguration: says why the nodes cannot pair, instead of "peer unreachable"', () => {
+    const reason = 'both nodes run as master: a pair is one master and one backup';
+    expect(
+      bannersFor({
+        status: statusView({
+          misconfiguration: reason,
+          peer: { link: 'faulted', linkReason: reason, status: null },
+        }),
+        statusProblem: null,
+        certificates: [],
+      }),
+    ).toEqual([{ kind: 'misconfiguration', reason }]);
+  });
+
+  it('settings mismatch: lists the settings that differ from the peer', () => {
+    const differences = ['ping rate: 1000 ms here, 500 ms on the peer'];
+    expect(
+      bannersFor({
+        status: statusView({ settingsDifferences: differences }),
+        statusProblem: null,
+        certificates: [],
+      }),
+    ).toEqual([{ kind: 'settings-mismatch', differences }]);
+  });
+
+  it("clock skew: warns while the peer's clock is off by more than the bound", () => {
+    expect(
+      bannersFor({
+        status: statusView({ clockSkew: { offsetMs: -3_600_000, errorMs: 1, boundMs: 3000 } }),
+        statusProblem: null,
+        certificates: [],
+      }),
+    ).toEqual([{ kind: 'clock-skew', offsetMs: -3_600_000, boundMs: 3000 }]);
+  });
+
   it('leaves a refused token to the sign-in page', () => {
     expect(
       bannersFor({

@@ -20,7 +20,13 @@ export type Banner =
   | { readonly kind: 'certificate-pending'; readonly fingerprints: readonly string[] }
   | { readonly kind: 'license-mismatch'; readonly differences: readonly string[] }
   /** Config changes a split left out of the pair's log, waiting for an operator to re-apply or discard. */
-  | { readonly kind: 'config-conflicts'; readonly count: number };
+  | { readonly kind: 'config-conflicts'; readonly count: number }
+  /** The two nodes cannot form a pair (both masters, two pairs, one node twice): docs/redundancy.md. */
+  | { readonly kind: 'misconfiguration'; readonly reason: string }
+  /** Recovery mode or heartbeat timing differ between the nodes. */
+  | { readonly kind: 'settings-mismatch'; readonly differences: readonly string[] }
+  /** The peer's clock is off by more than the bound (positive: ahead). */
+  | { readonly kind: 'clock-skew'; readonly offsetMs: number; readonly boundMs: number };
 
 export interface BannerInput {
   readonly status: StatusView | null;
@@ -39,8 +45,12 @@ export function bannersFor(input: BannerInput): Banner[] {
   const pending = new Set(certificates?.filter((c) => c.state === 'pending').map((c) => c.fingerprint) ?? []);
   if (peer?.link === 'pending-approval' && peer.fingerprint) pending.add(peer.fingerprint);
 
+  // A misconfiguration explains a faulted link better than "unreachable" does.
+  const misconfiguration = status?.misconfiguration ?? null;
+  if (misconfiguration) banners.push({ kind: 'misconfiguration', reason: misconfiguration });
+
   // A pending certificate explains a blocked link better than "unreachable" does.
-  if (peer && peer.link !== 'connected' && !(peer.link === 'pending-approval')) {
+  if (peer && peer.link !== 'connected' && peer.link !== 'pending-approval' && !misconfiguration) {
     banners.push({
       kind: 'peer-unreachable',
       link: peer.link,
@@ -69,6 +79,18 @@ export function bannersFor(input: BannerInput): Banner[] {
 
   if (status?.licenseMatch === 'mismatch') {
     banners.push({ kind: 'license-mismatch', differences: status.licenseDifferences });
+  }
+
+  if (status && status.settingsDifferences.length > 0) {
+    banners.push({ kind: 'settings-mismatch', differences: status.settingsDifferences });
+  }
+
+  if (status?.clockSkew) {
+    banners.push({
+      kind: 'clock-skew',
+      offsetMs: status.clockSkew.offsetMs,
+      boundMs: status.clockSkew.boundMs,
+    });
   }
 
   const conflicts = status?.sync.conflicts ?? 0;

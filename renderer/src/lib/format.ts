@@ -102,6 +102,12 @@ export function eventKindLabel(kind: EventKind): string {
       return 'Device fault';
     case 'device-recovered':
       return 'Device recovered';
+    case 'misconfiguration':
+      return 'Misconfiguration';
+    case 'settings-mismatch':
+      return 'Settings mismatch';
+    case 'clock-skew':
+      return 'Clock skew';
   }
 }
 
@@ -119,6 +125,9 @@ const EVENT_KIND_SET: Record<EventKind, true> = {
   'full-resync': true,
   'device-fault': true,
   'device-recovered': true,
+  misconfiguration: true,
+  'settings-mismatch': true,
+  'clock-skew': true,
 };
 export const EVENT_KINDS = Object.keys(EVENT_KIND_SET) as readonly EventKind[];
 

@@ -62,6 +62,20 @@ describe('Overview', () => {
     expect(link).toHaveAttribute('href', '#/conflicts');
   });
 
+  it("clock skew: the peer link shows how far the peer's clock is off, marked while it is beyond the bound", async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({
+        peer: { clockOffsetMs: -3_600_004, clockOffsetErrorMs: 2 },
+        clockSkew: { offsetMs: -3_600_004, errorMs: 2, boundMs: 3000 },
+      }),
+    );
+    render(Overview, { dashboard: await loaded(api) });
+    const offset = screen.getByTestId('clock-offset');
+    expect(offset).toHaveTextContent("1 h 00 min behind this node's (± 2 ms)");
+    expect(offset).toHaveClass('warn-text');
+  });
+
   it('shows the peer as Unreachable when the link is not connected, with the reason', async () => {
     const api = new FakeApi();
     api.status.mockResolvedValue(

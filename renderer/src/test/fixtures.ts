@@ -89,13 +89,18 @@ export function peerView(overrides: Partial<PeerView> = {}): PeerView {
     missedPings: 0,
     license: license(),
     apiUrl: 'http://10.0.0.2:8088',
+    clockOffsetMs: 2,
+    clockOffsetErrorMs: 1,
     ...overrides,
   };
 }
 
 export function statusView(
   overrides: { node?: Partial<NodeView>; peer?: Partial<PeerView> | null; conflicts?: number } & Partial<
-    Pick<StatusView, 'licenseMatch' | 'licenseDifferences'>
+    Pick<
+      StatusView,
+      'licenseMatch' | 'licenseDifferences' | 'misconfiguration' | 'settingsDifferences' | 'clockSkew'
+    >
   > = {},
 ): StatusView {
   return {
@@ -103,6 +108,9 @@ export function statusView(
     peer: overrides.peer === null ? null : peerView(overrides.peer),
     licenseMatch: overrides.licenseMatch ?? 'match',
     licenseDifferences: overrides.licenseDifferences ?? [],
+    misconfiguration: overrides.misconfiguration ?? null,
+    settingsDifferences: overrides.settingsDifferences ?? [],
+    clockSkew: overrides.clockSkew ?? null,
     sync: {
       eventsReplicated: 1234,
       configSeq: 42,

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { eventKindsAccepted, LEGACY_EVENT_KINDS, parseFrame, type Hello } from './frames.ts';
+
+const hello = {
+  t: 'hello',
+  protocol: 1,
+  nodeId: 'n1',
+  name: 'line-1',
+  mode: 'backup',
+  status: 'standby',
+  epoch: 1,
+  activeSince: null,
+  startedAt: '2025-01-01T00:00:00.000Z',
+  version: '0.1.0',
+  apiUrl: '',
+  license: { state: 'missing' },
+};
+
+const event = (kind: string) => ({
+  id: `e-${kind}`,
+  at: '2025-01-01T00:00:00.000Z',
+  kind,
+  node: 'master',
+  nodeId: 'n0',
+  from: null,
+  to: null,
+  reason: 'x',
+  durationMs: null,
+});
+
+describe('frames: backward compatible with a peer of an earlier version', () => {
+  it('frames: a hello without the clock, the pairing settings and the event kinds is still a hello', () => {
+    const parsed = parseFrame(JSON.stringify(hello));
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok && parsed.frame.t === 'hello')
+      expect(eventKindsAccepted(parsed.frame)).toEqual(new Set(LEGACY_EVENT_KINDS));
+  });
+
+  it('frames: a hello carries the clock, the pairing settings and the event kinds the sender accepts', () => {
+    const full = {
+      ...hello,
+      at: 1_700_000_000_000,
+      pairing: {
+        recovery: 'manual',
+        pingRateMs: 100,
+        pingTimeoutMs: 300,
+        missedPings: 3,
+        failoverTimeMs: 600,
+      },
+      eventKinds: ['role-change', 'clock-skew'],
+    };
+    const parsed = parseFrame(JSON.stringify(full));
+    expect(parsed).toEqual({ ok: true, frame: full });
+    expect(eventKindsAccepted(full as Hello).has('clock-skew')).toBe(true);
+  });
+
+  it('frames: a pong may carry the wall clock of the node that answered', () => {
+    expect(parseFrame('{"t":"pong","seq":4}')).toEqual({ ok: true, frame: { t: 'pong', seq: 4 } });
+    expect(parseFrame('{"t":"pong","seq":4,"at":17}')).toEqual({
+      ok: true,
+      frame: { t: 'pong', seq: 4, at: 17 },
+    });
+  });
+
+  it("frames: an event of a kind this node does not know (a newer peer's) is skipped, the link stays", () => {
+    const parsed = parseFrame(
+      JSON.stringify({ t: 'events', events: [event('role-change'), event('from-the-future')] }),
+    );
+    expect(parsed.ok && parsed.frame.t === 'events' && parsed.frame.events.map((e) => e.kind)).toEqual([
+      'role-change',
+    ]);
+    expect(
+      parseFrame(JSON.stringify({ t: 'events', events: [{ ...event('role-change'), id: '' }] })).ok,
+    ).toBe(false);
+  });
+
+  it('frames: the new event kinds pass', () => {
+    const kinds = ['misconfiguration', 'settings-mismatch', 'clock-skew'];
+    const parsed = parseFrame(JSON.stringify({ t: 'events', events: kinds.map(event) }));
+    expect(parsed.ok && parsed.frame.t === 'events' && parsed.frame.events.map((e) => e.kind)).toEqual(kinds);
+  });
+});
