@@ -59,33 +59,37 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('misconfiguration: said in the status and recorded once per cause', () => {
   const cause = 'both nodes run as backup: a pair is one master and one backup';
 
-  it('misconfiguration: a faulted link shows its reason and is recorded once, however often the re-dial meets it', () => {
+  it('misconfiguration: a refused hello is shown and recorded once, however often the re-dial meets it', () => {
     const { checks, recorded } = setup('backup');
     for (let redial = 0; redial < 5; redial++) {
       checks.linkState('connecting', 'dialing wss://10.0.0.7:8099/peer');
+      checks.helloRefused(cause);
       checks.linkState('faulted', cause);
     }
     expect(checks.misconfiguration).toBe(cause);
     expect(recorded).toEqual([{ kind: 'misconfiguration', reason: cause }]);
   });
 
-  it("misconfiguration: the peer's close reason, cut to what a close frame carries, is the same cause", () => {
+  it('misconfiguration: a link faulted by a connection without a certificate (a scanner) is none', () => {
     const { checks, recorded } = setup('master');
-    const long = `${cause} ${'x'.repeat(200)}`;
-    checks.linkState('faulted', long.slice(0, 123));
-    checks.linkState('faulted', long);
-    checks.linkState('faulted', long.slice(0, 123));
-    expect(recorded).toEqual([{ kind: 'misconfiguration', reason: long.slice(0, 123) }]);
-    checks.linkState('faulted', 'both nodes run as master: a pair is one master and one backup');
+    checks.linkState('faulted', 'peer presented no certificate');
+    expect(checks.misconfiguration).toBeNull();
+    expect(recorded).toEqual([]);
+  });
+
+  it('misconfiguration: another cause is recorded too', () => {
+    const { checks, recorded } = setup('master');
+    checks.helloRefused(cause);
+    checks.helloRefused('both nodes run as master: a pair is one master and one backup');
     expect(recorded).toHaveLength(2);
   });
 
   it('misconfiguration: a link that comes up clears it; the same cause later is recorded again', () => {
     const { checks, recorded } = setup('backup');
-    checks.linkState('faulted', cause);
+    checks.helloRefused(cause);
     checks.linkState('connected', null);
     expect(checks.misconfiguration).toBeNull();
-    checks.linkState('faulted', cause);
+    checks.helloRefused(cause);
     expect(recorded.map((r) => r.kind)).toEqual(['misconfiguration', 'misconfiguration']);
   });
 
@@ -140,7 +144,7 @@ describe("misconfiguration: a backup's failing dial says why", () => {
 
   it('misconfiguration: a take-over next to a master that refused the pairing names that cause', () => {
     const { checks } = setup('backup');
-    checks.linkState('faulted', 'the master is in pair "a", the backup in "b": both need one --name');
+    checks.helloRefused('the master is in pair "a", the backup in "b": both need one --name');
     expect(checks.explain('missed heartbeats', false, null)).toBe(
       'missed heartbeats: the master was never reached since this node started ' +
         '(the master is in pair "a", the backup in "b": both need one --name)',

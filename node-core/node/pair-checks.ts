@@ -88,7 +88,6 @@ export class PairChecks {
       this.#misconfiguration = null;
       this.#recorded.clear();
     }
-    if (state === 'faulted') this.#misconfigured(reason ?? 'the peer refused the pairing');
     if (state !== 'connecting') {
       this.#stopProbing();
       this.#dialProblem = null;
@@ -96,6 +95,16 @@ export class PairChecks {
       // A dial ended without a link (the first state of a dial names its URL): ask the network why.
       this.#startProbing();
     }
+  }
+
+  /**
+   * This node's check refused the peer's hello (./pairing.ts `helloProblem`). Each node checks the other's
+   * hello before it can read the other's refusal (each sends its hello first), and the checks are the same on
+   * both, so each node finds the cause itself. A link `faulted` for other reasons (a connection without a
+   * certificate: a scanner, a browser on the peer port) is no misconfiguration of the pair.
+   */
+  helloRefused(problem: string): void {
+    this.#misconfigured(problem);
   }
 
   /** The peer presented a certificate; it is this node's own when `own`. */
@@ -165,9 +174,7 @@ export class PairChecks {
 
   #misconfigured(cause: string): void {
     this.#misconfiguration = cause;
-    // The same cause may come from this node's check or, cut to what a close frame carries, from the peer's.
-    const seen = [...this.#recorded].some((known) => known.startsWith(cause) || cause.startsWith(known));
-    if (seen) return;
+    if (this.#recorded.has(cause)) return;
     this.#recorded.add(cause);
     this.#o.record('misconfiguration', cause);
   }

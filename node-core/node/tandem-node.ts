@@ -386,7 +386,12 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
 
   /** Same-mode peers, other pair names and the same node twice end the link as `faulted` (docs/redundancy.md). */
   #checkHello(hello: Hello): string | null {
-    return helloProblem({ nodeId: this.nodeId, name: this.settings.name, mode: this.settings.mode }, hello);
+    const problem = helloProblem(
+      { nodeId: this.nodeId, name: this.settings.name, mode: this.settings.mode },
+      hello,
+    );
+    if (problem) this.#checks.helloRefused(problem);
+    return problem;
   }
 
   #pairing(): PairingSettings {
