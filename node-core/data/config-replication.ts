@@ -60,6 +60,12 @@ export class ConfigReplication {
   #linkGeneration = 0;
   /** Parts of a snapshot that came in several frames; loaded together when the last one is here. */
   #snapshotParts: { head: ConfigHead; items: SnapshotItem[] } | null = null;
+  /**
+   * On a follower: it sent its head on this link and no answer has arrived yet. A change of the active node
+   * that does not follow meanwhile is one the answer brings too (the active node sent it before it read the
+   * head): it is not a reason to ask for everything again (docs/redundancy.md, "Catching up").
+   */
+  #headAsked = false;
   #peerSeq: number | null = null;
 
   constructor(config: ConfigStore, runtime: RuntimeStore, ports: DataPorts) {
@@ -143,6 +149,7 @@ export class ConfigReplication {
    * to hold (made here while this node was active), which the active node merges by key before it answers.
    */
   sendHead(): void {
+    this.#headAsked = true;
     this.#p.send({ t: 'config-head', ...this.#position() });
   }
 
@@ -234,6 +241,7 @@ export class ConfigReplication {
     this.#waiting = [];
     this.#snapshotParts = null;
     this.#linkGeneration++;
+    this.#headAsked = false;
     return waiting;
   }
 
@@ -311,7 +319,10 @@ export class ConfigReplication {
     const { head, stoppedAt, applied } = this.#config.applyReplicated(changes);
     // A deleted tag's value goes with it, here as on the active node.
     for (const c of applied) if (c.op === 'delete' && c.kind === 'tag') this.#runtime.forget(c.key);
+    if (applied.length > 0) this.#headAsked = false;
     if (stoppedAt !== null) {
+      // Sent before the active node read this node's head: the answer to the head brings it.
+      if (this.#headAsked) return;
       // A gap, a checksum that does not follow, or an unknown epoch: ask for everything.
       this.#p.fullResync(`config change ${stoppedAt} does not follow ${head.seq}`);
       this.#whenDurable(() => this.sendHead());
@@ -374,6 +385,7 @@ export class ConfigReplication {
       return;
     }
     this.#snapshotParts = null;
+    this.#headAsked = false;
     this.#applySnapshot(head, all);
   }
 

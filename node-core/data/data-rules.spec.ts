@@ -301,6 +301,29 @@ describe('Data: a hand-over, a restart or a failover without a split never moves
     expect(await inFlight).toMatchObject({ code: 'CONFLICT' });
   });
 
+  it('a change the active node sent before it read a returning standby’s head is brought by the answer, not a full resync', async () => {
+    const clock = new ManualClock(1_000_000);
+    const master = node('master', clock);
+    const backup = node('backup', clock);
+    master.state.active = true;
+    linkUp(master, backup);
+    const first = master.data.putConfig('tag', 'a', memoryTag);
+    await quiesce(master, backup);
+    await first;
+    // The backup is away while the master changes config, then comes back: its head goes out.
+    linkDown(master, backup);
+    await master.data.putConfig('tag', 'b', memoryTag);
+    const resyncsBefore = backup.resyncs.length; // the first link copied the master's config
+    linkUp(master, backup);
+    const change = tracked(master.data.putConfig('tag', 'c', memoryTag)); // before the master reads it
+    await settle();
+    await deliver(master, backup); // change 3 does not follow the backup's head 1: the answer brings it
+    await quiesce(master, backup);
+    expect(change.done).toBe(true);
+    expect(backup.resyncs.slice(resyncsBefore)).toEqual([]);
+    sameConfig(master, backup);
+  });
+
   it('a node that is no longer active refuses a change that reached it after the hand-over (the caller asks again)', async () => {
     const clock = new ManualClock(1_000_000);
     const master = node('master', clock);

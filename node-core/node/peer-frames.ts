@@ -35,15 +35,18 @@ export interface PeerFacts {
   offsetSamples: OffsetSample[];
 }
 
-/** The parts of the node that peer frames go to. */
+/**
+ * The parts of the node that peer frames go to, each narrowed to what the router calls: TandemNode passes
+ * its own parts, the deterministic simulation (test/simulation) passes its simulated ones.
+ */
 export interface PeerFramePorts {
-  readonly driver: RedundancyDriver;
-  readonly data: DataService;
-  readonly workload: GatewayWorkload;
-  readonly events: EventStore;
+  readonly driver: Pick<RedundancyDriver, 'state' | 'dispatch'>;
+  readonly data: Pick<DataService, 'onLinkUp' | 'onLinkDown' | 'sendConfigHead' | 'answerPull' | 'onFrame'>;
+  readonly workload: Pick<GatewayWorkload, 'linkUp' | 'linkDown' | 'onFrame'>;
+  readonly events: Pick<EventStore, 'list' | 'insert'>;
   readonly license: LicenseState;
-  readonly metrics: NodeMetrics;
-  readonly clock: Clock;
+  readonly metrics: Pick<NodeMetrics, 'heartbeatRtt'>;
+  readonly clock: Pick<Clock, 'now'>;
   send(frame: PeerFrame): void;
   /** Records an event of this node (and sends it to the peer). */
   record(kind: EventKind, reason: string): void;

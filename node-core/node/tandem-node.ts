@@ -8,7 +8,14 @@ import type { Clock } from '../clock/index.ts';
 import type { CertificateRecord, EventKind, FailoverEvent, LinkState, StatusView } from '../dto.ts';
 import { compareLicenses, type LicenseState } from '../license/index.ts';
 import type { Logger } from '../logging.ts';
-import { eventKindsAccepted, EVENT_KINDS, PeerLink, type Hello, type PeerFrame } from '../peer/index.ts';
+import {
+  eventKindsAccepted,
+  EVENT_KINDS,
+  LEGACY_EVENT_KINDS,
+  PeerLink,
+  type Hello,
+  type PeerFrame,
+} from '../peer/index.ts';
 import {
   probeTcp,
   RedundancyDriver,
@@ -69,6 +76,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   readonly #peerFrames: PeerFrameRouter;
   /** Misconfiguration, settings that differ, the peer's clock (docs/redundancy.md); its pair clock stamps events. */
   readonly #checks: PairChecks;
+  /** The event kinds the peer of the current or last link accepts (its hello says; legacy ones until then). */
+  #peerEventKinds: ReadonlySet<string> = new Set(LEGACY_EVENT_KINDS);
   #apiUrl = '';
   #stopping: Promise<void> | null = null;
   readonly #walSync: WalSync;
@@ -322,6 +331,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       this.emit('link', state, reason);
     });
     link.on('up', (hello, certificate) => {
+      this.#peerEventKinds = eventKindsAccepted(hello);
       this.#checks.peerHello(hello, this.#p.clock.now());
       this.#peerFrames.linkUp(hello, certificate);
     });
@@ -426,10 +436,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
 
   /** An event kind the peer does not know would make it close the link: it gets only the kinds it names. */
   #forPeer(frame: Frame | PeerFrame): Frame | PeerFrame {
-    const hello = this.#peerFrames.peer?.hello;
-    if (frame.t !== 'events' || !hello) return frame;
-    const accepted = eventKindsAccepted(hello);
-    const events = frame.events.filter((e) => accepted.has(e.kind));
+    if (frame.t !== 'events') return frame;
+    const events = frame.events.filter((e) => this.#peerEventKinds.has(e.kind));
     return events.length === frame.events.length ? frame : { ...frame, events };
   }
 

@@ -4,6 +4,7 @@ export {
   CloseCode,
   EVENT_KINDS,
   eventKindsAccepted,
+  LEGACY_EVENT_KINDS,
   MAX_FRAME_BYTES,
   parseFrame,
   frameSchema,

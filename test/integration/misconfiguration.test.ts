@@ -4,8 +4,11 @@
  * docs/redundancy.md "Misconfiguration" says what each case can and cannot tell.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { FailoverEvent } from '../../node-core/dto.ts';
-import { FAST, freePort, makePair, NodeProcess, tempDir, type Pair } from './harness.ts';
+import type { PeerFrame } from '../../node-core/peer/index.ts';
+import { loadOrCreateIdentity } from '../../node-core/trust/index.ts';
+import { FAST, freePort, makePair, NodeProcess, tempDir, waitFor, type Pair } from './harness.ts';
 
 let pair: Pair | null = null;
 const loose: NodeProcess[] = [];
@@ -136,5 +139,58 @@ describe('misconfiguration on real nodes', () => {
     for (const node of [pair.master, pair.backup]) {
       expect(await ownEvents(node, 'settings-mismatch')).toHaveLength(1);
     }
+  });
+
+  it('older peer: a node sends a peer of an earlier version only the event kinds it knows, so the new ones never close its link', async () => {
+    // A backup of an earlier version, played by hand: its certificate, its hello without `eventKinds`.
+    const identity = await loadOrCreateIdentity(tempDir('older-backup'), 'older-backup');
+    const peerPort = await freePort();
+    const master = await lone('master', peerPort);
+    master.args.push('--trust-peer', identity.info.fingerprint);
+    await master.start();
+    const hello = (name: string) => ({
+      t: 'hello',
+      protocol: 1,
+      nodeId: 'older-backup',
+      name,
+      mode: 'backup',
+      status: 'standby',
+      epoch: 0,
+      activeSince: null,
+      startedAt: new Date().toISOString(),
+      version: '0.0.9',
+      apiUrl: '',
+      license: { state: 'missing' },
+    });
+    /** Connects, says `name`'s hello and collects what the master sends until the connection ends or `ms` pass. */
+    const session = (name: string, ms: number): Promise<PeerFrame[]> =>
+      new Promise((resolve) => {
+        const frames: PeerFrame[] = [];
+        const socket = new WebSocket(`wss://127.0.0.1:${peerPort}/peer`, {
+          key: identity.keyPem,
+          cert: identity.certPem,
+          rejectUnauthorized: false,
+        });
+        socket.on('open', () => socket.send(JSON.stringify(hello(name))));
+        socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString()) as PeerFrame));
+        socket.on('error', () => undefined);
+        const done = (): void => {
+          socket.terminate();
+          resolve(frames);
+        };
+        socket.on('close', done);
+        setTimeout(done, ms);
+      });
+
+    await session('another-pair', 2000); // refused: the master records a misconfiguration
+    await waitFor(
+      async () => ((await ownEvents(master, 'misconfiguration')).length === 1 ? true : undefined),
+      10_000,
+      'misconfiguration recorded',
+    );
+    const frames = await session('line-1', 2000); // the right pair: linked
+    const sent = frames.flatMap((f) => (f.t === 'events' ? f.events : []));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.map((e) => e.kind)).not.toContain('misconfiguration');
   });
 });

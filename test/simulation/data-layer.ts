@@ -14,12 +14,13 @@
  * roll back the last transactions of a file, and a crash in the middle of a synchronous run of code (between
  * two transactions of one operation).
  *
- * Routing. The frames go where TandemNode (node-core/node/tandem-node.ts) sends them; TandemNode itself
- * cannot run here (real sockets, timers, drivers), so the few lines of routing are mirrored, each place
- * marked `mirrors TandemNode...`: the DataService ports (#makeService), link up / link down (simulator.ts,
- * #deliverFrame 'hello' and the 'link-down' event), the 'state' frame that makes a follower send its config
- * head, pull-from-peer (sync-request, answerPull, sync-done) and every other data frame to DataService.onFrame.
- * Frames are serialised when sent and parsed with the real frame schema when they arrive.
+ * Routing. Every frame, link-up and link-down goes through the node's real PeerFrameRouter
+ * (node-core/node/peer-frames.ts, built in simulator.ts #makeRouter), which hands it to this DataService
+ * through `routerPort`, exactly as in TandemNode. What is still mirrored, each place marked `mirrors
+ * TandemNode...`: the DataService ports (#makeService) and two driver ports (pull-from-peer:
+ * `data.pullRequest()`; a status change: `data.statusChanged(status)`), because the simulator plays the
+ * redundancy driver itself. Frames are serialised when sent and parsed with the real frame schema when they
+ * arrive.
  *
  * Clients mirror node-core/client/tandem-client.ts: a standby answers 307 to the active node it knows of
  * (data-routes.ts, redirectUnlessActive) or 503; on 503, a refused connection or a reset one, the client
@@ -60,6 +61,7 @@ import {
   type DataPorts,
   type Version,
 } from '../../node-core/data/index.ts';
+import type { PeerFramePorts } from '../../node-core/node/peer-frames.ts';
 import { parseFrame, type PeerFrame } from '../../node-core/peer/frames.ts';
 import type { MachineState } from '../../node-core/redundancy/machine.ts';
 import { MetaStore, type Db } from '../../node-core/store/index.ts';
@@ -70,6 +72,9 @@ import { Prng } from './prng.ts';
 import { NODE_NAMES, peerOf, type NodeName } from './scenario.ts';
 
 export type DataInvariantId = 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n';
+
+/** What the real frame router calls on a node's data service (PeerFramePorts['data']). */
+export type RouterDataPort = PeerFramePorts['data'];
 
 /** What the simulator lends the data layer. */
 export interface DataHost {
@@ -407,21 +412,35 @@ export class DataLayer {
     this.#touched = true;
   }
 
-  /** Mirrors TandemNode #onLinkUp: after the driver heard link-up, `data.onLinkUp(hello.status === 'active')`. */
+  /**
+   * The data service of a node as the real frame router (PeerFrameRouter) sees it: each call reaches the
+   * node's current DataService, marked as touched so its promises are drained and its invariants checked.
+   */
+  routerPort(name: NodeName): RouterDataPort {
+    return {
+      onLinkUp: (peerActive) => this.linkUp(name, peerActive),
+      onLinkDown: () => this.linkDown(name),
+      sendConfigHead: () => this.sendConfigHead(name),
+      answerPull: (head, unshared) => this.answerPull(name, head, unshared),
+      onFrame: (frame) => this.onFrame(name, frame),
+    };
+  }
+
+  /** From the router's link-up, after the driver heard it: `data.onLinkUp(hello.status === 'active')`. */
   linkUp(name: NodeName, peerHelloActive: boolean): void {
     const n = this.#nodes[name];
     const service = n.service;
     if (service) this.#touch(n, () => service.onLinkUp(peerHelloActive));
   }
 
-  /** Mirrors TandemNode's link 'down' handler: `data.onLinkDown()` before the driver hears link-down. */
+  /** From the router's link-down: `data.onLinkDown()` before the driver hears link-down. */
   linkDown(name: NodeName): void {
     const n = this.#nodes[name];
     const service = n.service;
     if (service) this.#touch(n, () => service.onLinkDown());
   }
 
-  /** Mirrors TandemNode #onFrame 'state': a new active peer, and this node not active: follow it. */
+  /** From the router's 'state': a new active peer, and this node not active: follow it. */
   sendConfigHead(name: NodeName): void {
     const n = this.#nodes[name];
     const service = n.service;
@@ -434,7 +453,7 @@ export class DataLayer {
     return service ? service.pullRequest() : { t: 'sync-request', configHead: { seq: 0, checksum: GENESIS } };
   }
 
-  /** Mirrors TandemNode #onFrame 'sync-request': everything the peer may lack (sync-done is sent by the caller). */
+  /** From the router's 'sync-request': everything the peer may lack (the router then sends sync-done). */
   answerPull(
     name: NodeName,
     head: ConfigHead,
@@ -466,7 +485,7 @@ export class DataLayer {
     return parsed.frame;
   }
 
-  /** Mirrors TandemNode #onFrame `default: this.data.onFrame(frame)`. */
+  /** From the router's data frames: `this.data.onFrame(frame)`. */
   onFrame(name: NodeName, frame: PeerFrame): void {
     const n = this.#nodes[name];
     const service = n.service;

@@ -48,6 +48,8 @@ import {
   type RecordedEvent,
   type Transition,
 } from '../../node-core/redundancy/machine.ts';
+import { PeerFrameRouter } from '../../node-core/node/peer-frames.ts';
+import { parseFrame, type Hello, type PeerFrame } from '../../node-core/peer/frames.ts';
 import { currentOrNextWindowStart } from '../../node-core/redundancy/restore-window.ts';
 import type { RedundancyConfig, Status } from '../../node-core/redundancy/types.ts';
 import { boundsFor, type Bounds } from './bounds.ts';
@@ -180,7 +182,7 @@ export function replayCommand(seed: number, layer: 'redundancy' | 'data' = 'redu
  */
 type WireFrame =
   | Frame
-  | { readonly t: 'pong'; readonly seq: number }
+  | { readonly t: 'pong'; readonly seq: number; readonly at?: number | undefined }
   | { readonly t: 'hello'; readonly hello: PeerHello }
   /** Data frames (and sync-request / sync-done) of a run with the data layer, as serialised JSON. */
   | DataWire;
@@ -229,6 +231,8 @@ interface SimNode {
   readonly pingSentAt: Map<number, number>;
   /** The last heartbeat answered within the ping timeout (or link-up, or start): rule 3 counts from here. */
   lastAnsweredAt: number;
+  /** The node's real frame router (node-core/node/peer-frames.ts) for this incarnation; null while down. */
+  router: PeerFrameRouter | null;
 }
 
 type SimEvent =
@@ -343,6 +347,7 @@ export class Simulation {
       reportedStatus: 'starting',
       pingSentAt: new Map(),
       lastAnsweredAt: 0,
+      router: null,
     });
     this.#nodes = { master: node('master'), backup: node('backup') };
     this.#windows = windowsDuring(scenario);
@@ -547,9 +552,7 @@ export class Simulation {
         if (!n.up || n.linkSeen !== ev.link.id) return;
         n.linkSeen = null;
         n.linkDownAt = this.#now;
-        // Mirrors TandemNode's link 'down' handler: the link is no longer up, data.onLinkDown(), then the driver.
-        this.#data?.linkDown(n.name);
-        this.#feed(n, { type: 'link-down' });
+        n.router?.linkDown();
         return;
       }
       case 'probe': {
@@ -604,6 +607,7 @@ export class Simulation {
     n.machine = this.#machine.initialState(n.config, n.persistedEpoch, this.#localTime(n.name));
     this.#log(() => `${pad(n.name)} boots with stored epoch ${n.persistedEpoch}`);
     this.#data?.boot(n.name, n.incarnation);
+    n.router = this.#makeRouter(n);
     this.#feed(n, { type: 'start' });
     if (n.name === 'backup') this.#queue.push(this.#now, { kind: 'dial', inc: n.incarnation });
   }
@@ -618,6 +622,7 @@ export class Simulation {
     n.incarnation++;
     n.downSince = this.#now;
     n.machine = null;
+    n.router = null;
     const link = this.#link;
     const peer = peerOf(n.name);
     if (link && link.open && !link.cut && link.incs[n.name] === n.incarnation - 1) {
@@ -836,17 +841,12 @@ export class Simulation {
       n.linkUpAt = this.#now;
       n.lastAnsweredAt = this.#now;
       n.knownPeerEpoch = Math.max(n.knownPeerEpoch, frame.hello.epoch);
-      this.#feed(n, { type: 'link-up', peer: frame.hello });
-      // Mirrors TandemNode #onLinkUp: the driver first, then `data.onLinkUp(hello.status === 'active')`.
-      this.#data?.linkUp(n.name, frame.hello.status === 'active');
+      // The real router: the driver hears link-up, then the history and the data service (TandemNode's 'up').
+      n.router?.linkUp(simHello(peerOf(n.name), frame.hello), SIM_CERTIFICATE);
       return;
     }
     if (n.linkSeen !== link.id) return;
     switch (frame.t) {
-      case 'ping':
-        // The peer's driver, not its machine, answers a heartbeat at once.
-        this.#send(n, { t: 'pong', seq: frame.seq });
-        return;
       case 'pong': {
         // Answered in time as far as this observer can tell (strictly within the timeout, so never later
         // than the machine's own view).
@@ -855,55 +855,58 @@ export class Simulation {
         if (sentAt !== undefined && this.#now - sentAt < n.config.timing.pingTimeoutMs) {
           n.lastAnsweredAt = this.#now;
         }
-        this.#feed(n, { type: 'pong', seq: frame.seq });
-        return;
+        break;
       }
-      case 'state': {
+      case 'state':
         n.knownPeerEpoch = Math.max(n.knownPeerEpoch, frame.epoch);
-        const wasActive = n.machine?.peer.status === 'active';
-        this.#feed(n, {
-          type: 'peer-state',
-          peer: { status: frame.status, epoch: frame.epoch, activeSince: frame.activeSince },
-        });
-        // Mirrors TandemNode #onFrame 'state': a new active peer, and this node not active: follow it.
-        if (this.#data && frame.status === 'active' && !wasActive && n.machine?.status !== 'active') {
-          this.#data.sendConfigHead(n.name);
-        }
-        return;
-      }
-      case 'handover-request':
-        this.#feed(n, { type: 'handover-request', reason: frame.reason });
-        return;
-      case 'handover-ack':
-        this.#feed(n, { type: 'handover-ack' });
-        return;
-      case 'handover-offer':
-        this.#feed(n, { type: 'handover-offer' });
-        return;
-      case 'goodbye':
-        this.#feed(n, { type: 'goodbye' });
-        return;
+        break;
       case 'data': {
-        const data = this.#data;
-        const parsed = data?.receive(n.name, frame);
-        if (!data || !parsed) return;
-        // Mirrors TandemNode #onFrame for everything that is not the machine's.
-        switch (parsed.t) {
-          case 'sync-request':
-            data.answerPull(n.name, parsed.configHead, parsed.unshared);
-            this.#send(n, dataWire({ t: 'sync-done' }));
-            return;
-          case 'sync-done':
-            this.#feed(n, { type: 'sync-complete' });
-            return;
-          default:
-            data.onFrame(n.name, parsed);
-            return;
-        }
+        const parsed = this.#data?.receive(n.name, frame);
+        if (parsed) n.router?.route(parsed);
+        return;
       }
       default:
-        return assertNever(frame);
+        break;
     }
+    // Every other frame goes through the real schema and the real router, as on the real link.
+    const parsed = parseFrame(JSON.stringify(frame));
+    if (!parsed.ok) {
+      this.#fail('f', `${n.name} received a ${frame.t} frame the real link would refuse: ${parsed.reason}`);
+      return;
+    }
+    n.router?.route(parsed.frame);
+  }
+
+  /**
+   * The node's real frame router (node-core/node/peer-frames.ts), wired the way TandemNode wires it, over the
+   * simulated machine, link and clock. What the simulation does not model is a part that does nothing: the
+   * failover history, the history of samples (gateway workload), licenses and metrics.
+   */
+  #makeRouter(n: SimNode): PeerFrameRouter {
+    return new PeerFrameRouter({
+      driver: {
+        get state(): MachineState {
+          return n.machine!;
+        },
+        dispatch: (event: MachineEvent) => this.#feed(n, event),
+      },
+      data: this.#data?.routerPort(n.name) ?? NO_DATA,
+      workload: { linkUp: () => undefined, linkDown: () => undefined, onFrame: () => undefined },
+      events: { list: () => [], insert: () => false },
+      license: { state: 'missing' },
+      metrics: { heartbeatRtt: () => undefined },
+      clock: { now: () => this.#localTime(n.name) },
+      send: (frame) => this.#sendFromRouter(n, frame),
+      record: () => undefined,
+      eventReceived: () => undefined,
+      clockOffset: () => undefined,
+    });
+  }
+
+  /** What the router sends: a heartbeat's answer on the simulated link; the rest only where data is simulated. */
+  #sendFromRouter(n: SimNode, frame: PeerFrame): void {
+    if (frame.t === 'pong') this.#send(n, frame);
+    else if (this.#data) this.#send(n, dataWire(frame));
   }
 
   // ---------------------------------------------------------------- the machine and its effects
@@ -1001,6 +1004,8 @@ export class Simulation {
         return;
       case 'send':
         if (effect.frame.t === 'ping') n.pingSentAt.set(effect.frame.seq, now);
+        // As TandemNode#send: the router hears of every frame on its way out (it times heartbeats).
+        n.router?.sending(effect.frame);
         this.#send(n, effect.frame);
         return;
       case 'record':
@@ -1424,4 +1429,40 @@ export function runDataScenario(
 ): Promise<SimResult> {
   const sim = new Simulation(scenario, { ...options, data: randomDataScript(scenario.seed) });
   return sim.runAsync().finally(() => sim.data?.dispose());
+}
+
+/** The router's data port where the data layer is not simulated: no data frames ever arrive. */
+const NO_DATA = {
+  onLinkUp: () => undefined,
+  onLinkDown: () => undefined,
+  sendConfigHead: () => undefined,
+  answerPull: () => undefined,
+  onFrame: () => undefined,
+};
+
+/** The peer's certificate as the router keeps it (the simulated link has no TLS). */
+const SIM_CERTIFICATE = {
+  fingerprint: '0'.repeat(64),
+  subject: 'CN=simulated peer',
+  notBefore: '2026-01-01T00:00:00.000Z',
+  notAfter: '2036-01-01T00:00:00.000Z',
+};
+
+/** The hello a real peer would send, with what the simulated one carries (status, epoch, active since). */
+function simHello(from: NodeName, peer: PeerHello): Hello {
+  return {
+    t: 'hello',
+    protocol: 1,
+    nodeId: `sim-${from}`,
+    name: 'sim',
+    mode: from,
+    status: peer.status,
+    epoch: peer.epoch,
+    activeSince: peer.activeSince,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    version: 'simulated',
+    apiUrl: '',
+    license: { state: 'missing' },
+    standby: 'warm',
+  };
 }
