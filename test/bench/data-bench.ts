@@ -4,7 +4,8 @@
  * not hide the replication cost. Each figure is taken twice: with both nodes on one thread (every figure pays
  * for both sides of the link) and with the backup on a thread of its own (backup-worker.ts), as on two
  * machines. The raw `ws` round trip and throughput and the plain SQLite insert rate are printed beside them
- * as the ceilings.
+ * as the ceilings. PostgreSQL synchronous replication runs in the same bench (pg-sync-replication.ts) and the
+ * config row at 32 callers is given as a ratio to it: issue 14 replaced the absolute p99 target with that.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,9 +17,10 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { ConfigHead } from '../../node-core/data/index.ts';
 import { createNode, type RunningNode, type SettingsOverrides } from '../../node-core/index.ts';
 import { silentLogger } from '../../node-core/logging.ts';
-import { WalSync } from '../../node-core/store/index.ts';
+import { openDatabase, WalSync } from '../../node-core/store/index.ts';
 import { loadOrCreateIdentity } from '../../node-core/trust/index.ts';
 import type { BackupAsk, BackupWorkerData } from './backup-worker.ts';
+import { pgBenchSettings, pgSyncReplication } from './pg-sync-replication.ts';
 
 type Row = [what: string, value: string, target: string];
 
@@ -47,7 +49,8 @@ const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
 export const dataBenchSettings =
   `data bench: both nodes in one process, on one thread or the backup on its own; peer timing ${JSON.stringify(timing)}; ` +
   `config ${CONFIG_CHANGES} changes from ${CONFIG_CALLERS} callers after ${CONFIG_WARMUP} unmeasured, then offered at ${CONFIG_PACED_RATE}/s (${CONFIG_PACED_RUNS} runs); runtime ${RUNTIME_UPDATES} values in ` +
-  `batches of ${RUNTIME_BATCH}, lag paced at ${PACED_RATE}/s for ${PACED_SECONDS} s; snapshot ${SNAPSHOT_TAGS} tags`;
+  `batches of ${RUNTIME_BATCH}, lag paced at ${PACED_RATE}/s for ${PACED_SECONDS} s; snapshot ${SNAPSHOT_TAGS} tags\n` +
+  `${pgBenchSettings(CONFIG_CALLERS)}; Tandem's config changes are called in-process (no HTTP), pgbench's go through PostgreSQL's protocol on 127.0.0.1`;
 
 function dir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `tandem-bench-${label}-`));
@@ -82,8 +85,8 @@ async function pair(
 ): Promise<{ master: RunningNode; startBackup: (placement: Placement) => Promise<Backup> }> {
   const masterDir = dir(`${name}-m`);
   const backupDir = dir(`${name}-b`);
-  const mId = await loadOrCreateIdentity(masterDir, `${name} master`);
-  const bId = await loadOrCreateIdentity(backupDir, `${name} backup`);
+  const mId = await identity(masterDir, `${name} master`);
+  const bId = await identity(backupDir, `${name} backup`);
   const master = await createNode(
     {
       dataDir: masterDir,
@@ -113,6 +116,19 @@ async function pair(
       ? sameThreadBackup(backupDir, settings, [mId.info.fingerprint])
       : ownThreadBackup({ dataDir: backupDir, settings, trustPeers: [mId.info.fingerprint] });
   return { master, startBackup };
+}
+
+/**
+ * A node's identity made in advance so each node can trust the other's from the start. The database comes
+ * first, as `tandem-node fingerprint` does it: a node refuses a folder that holds an identity but no database.
+ */
+async function identity(dataDir: string, name: string): ReturnType<typeof loadOrCreateIdentity> {
+  const db = openDatabase(dataDir);
+  try {
+    return await loadOrCreateIdentity(dataDir, name);
+  } finally {
+    db.close();
+  }
 }
 
 async function sameThreadBackup(
@@ -196,10 +212,13 @@ async function formedPair(placement: Placement): Promise<{ master: RunningNode; 
 
 export async function dataBench(): Promise<Row[]> {
   const rows: Row[] = [];
+  const config = new Map<Placement, ConfigFigures>();
   for (const placement of ['one thread', 'own thread'] as const) {
     const { master, backup } = await formedPair(placement);
     try {
-      rows.push(await configChanges(master, backup, placement));
+      const measured = await configChanges(master, backup, placement);
+      config.set(placement, measured);
+      rows.push(measured.row);
       rows.push(await pacedConfigChanges(master, placement));
       rows.push(await runtimeThroughput(master, backup, placement));
       rows.push(await runtimeLag(master, backup, placement));
@@ -208,24 +227,76 @@ export async function dataBench(): Promise<Row[]> {
       await master.stop();
     }
   }
+  // After the pairs stopped: nothing else of the bench runs beside PostgreSQL, as nothing ran beside the pair.
+  rows.push(...(await againstPostgres(config)));
   rows.push(await snapshot());
   rows.push(...(await rawCeilings()));
   return rows;
 }
 
+/** A ratio with one decimal, two below 1 (0.04× is not 0.0×). */
+const times = (ratio: number): string => `${ratio.toFixed(ratio < 1 ? 2 : 1)}×`;
+
+interface ConfigFigures {
+  readonly row: Row;
+  readonly perSecond: number;
+  readonly p99: number;
+}
+
+/**
+ * PostgreSQL's figures and Tandem's config row (32 callers) as a ratio to them, for each placement of the
+ * backup; rows saying how to install PostgreSQL where it is not.
+ */
+async function againstPostgres(config: ReadonlyMap<Placement, ConfigFigures>): Promise<Row[]> {
+  const outcome = await pgSyncReplication(CONFIG_CALLERS);
+  const what = (version = ''): string =>
+    `PostgreSQL ${version}sync replication (pgbench, ${CONFIG_CALLERS} clients upserting)`;
+  if (!outcome.ran)
+    return [
+      [
+        what(),
+        outcome.installed ? 'not measured' : 'skipped',
+        outcome.installed ? `failed: ${outcome.note}` : outcome.note,
+      ],
+    ];
+  const pg = outcome.figures;
+  const rows: Row[] = [
+    [
+      what(`${pg.version.split(' ')[0]} `),
+      `${pg.perSecond.toFixed(0)}/s, p50 ${pg.p50.toFixed(1)} ms, p99 ${pg.p99.toFixed(1)} ms` +
+        `${pg.failed > 0 ? `, ${pg.failed} FAILED` : ''}${pg.standbySame ? '' : ', STANDBY DIFFERS'}`,
+      `reference, same run and machine (${pg.transactions} transactions; whole PostgreSQL part ${pg.totalSeconds.toFixed(0)} s)`,
+    ],
+  ];
+  for (const [placement, tandem] of config)
+    rows.push([
+      `Tandem vs PostgreSQL sync replication (config, ${CONFIG_CALLERS} callers; ${placement})`,
+      `throughput ${times(tandem.perSecond / pg.perSecond)}, p99 ${times(tandem.p99 / pg.p99)}`,
+      'Tandem ÷ PostgreSQL: throughput above 1× and p99 below 1× favour Tandem',
+    ]);
+  return rows;
+}
+
 /** Config changes from concurrent callers, each answered only once the standby stored it. */
-async function configChanges(master: RunningNode, backup: Backup, placement: Placement): Promise<Row> {
+async function configChanges(
+  master: RunningNode,
+  backup: Backup,
+  placement: Placement,
+): Promise<ConfigFigures> {
   await putTags(master, 'warmup', CONFIG_WARMUP);
   const started = performance.now();
   const cpuBefore = process.threadCpuUsage();
   const latencies = await putTags(master, 'bench', CONFIG_CHANGES);
   const seconds = (performance.now() - started) / 1000;
   const stored = (await backup.head()).seq >= CONFIG_WARMUP + CONFIG_CHANGES;
-  return [
+  const perSecond = CONFIG_CHANGES / seconds;
+  const p99 = percentile(latencies, 99);
+  const row: Row = [
     `config changes with standby ack (${CONFIG_CHANGES}, ${CONFIG_CALLERS} callers, after warm-up; ${placement})`,
-    `${(CONFIG_CHANGES / seconds).toFixed(0)}/s, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ${cpuShare(cpuBefore, seconds, placement)}${stored ? '' : ' NOT ALL STORED'}`,
-    'target: ≥ 5,000/s, p99 < 10 ms',
+    `${perSecond.toFixed(0)}/s, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, ${cpuShare(cpuBefore, seconds, placement)}${stored ? '' : ' NOT ALL STORED'}`,
+    'target: ≥ 5,000/s; p99: against PostgreSQL, below',
   ];
+  return { row, perSecond, p99 };
 }
 
 /**
@@ -243,7 +314,7 @@ async function pacedConfigChanges(master: RunningNode, placement: Placement): Pr
   return [
     `config changes offered at ${CONFIG_PACED_RATE}/s, ${CONFIG_PACED_RUNS} runs of ${CONFIG_PACED_SECONDS} s (${placement})`,
     `p50 ${median((r) => r.p50).toFixed(1)} ms, p99 ${median((r) => r.p99).toFixed(1)} ms (runs ${runs.map((r) => r.p99.toFixed(1)).join(' / ')}), kept ${median((r) => r.kept).toFixed(0)}/s, ${cpuShare(cpuBefore, seconds, placement)}`,
-    'target: p99 < 10 ms at ≥ 5,000/s',
+    'target: keeps ≥ 5,000/s (p99: no absolute target since issue 14)',
   ];
 }
 
