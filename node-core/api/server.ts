@@ -6,9 +6,10 @@
  * DNS-rebinding page cannot reach the API.
  */
 import fs from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { AddressInfo, Socket } from 'node:net';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { TandemError } from '../errors.ts';
 import type { EventKind } from '../dto.ts';
@@ -73,6 +74,10 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     logger: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Every error answer in contract.md's shape `{ error: { code, message } }`, also those fastify and Node
+    // give before a route runs (a URL that is no percent-encoding, bytes that are no HTTP request).
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     // Routes validate with zod, never with fastify's JSON schemas: without this, fastify loads its Ajv and
     // serializer compilers at start (~100 ms and several MB) for nothing.
     schemaController: {
@@ -123,6 +128,12 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     if (answer.retryAfterS !== undefined) void reply.header('retry-after', String(answer.retryAfterS));
     return reply.code(answer.status).send(problem(answer.code, answer.message));
   });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(problem('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`)),
+  );
 
   app.get('/api/status', () => node.statusView());
 
@@ -250,6 +261,35 @@ function noSchemaCompiler(): () => never {
   return () => {
     throw new Error('route schemas are not used in Tandem: validate with zod in the handler');
   };
+}
+
+/** A URL the router cannot take (a `%` that starts no escape): 400 in the contract's shape. */
+function answerFrameworkError(error: FastifyError, _request: unknown, reply: FastifyReply): void {
+  void reply.code(400).send(problem('BAD_URL', `the URL is not valid: ${error.message.slice(0, 200)}`));
+}
+
+/**
+ * Bytes Node cannot read as a request (a bad request line, a header too large): one answer in the contract's
+ * shape, then the connection closes. No body for HEAD, whose answer has none (fastify's default sends one,
+ * which the client then reads as the start of its next answer).
+ */
+function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'the request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'the request did not arrive in time']
+        : [400, 'BAD_REQUEST', 'the request is not valid HTTP'];
+  const head = Buffer.isBuffer(error.rawPacket) && error.rawPacket.toString('latin1', 0, 5) === 'HEAD ';
+  const body = head ? '' : JSON.stringify(problem(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 export interface ErrorAnswer {

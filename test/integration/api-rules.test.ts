@@ -3,6 +3,7 @@
  * reused for another command, and wrong bearer tokens again and again.
  */
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, NodeProcess, tempDir } from './harness.ts';
 
@@ -201,5 +202,43 @@ describe('wrong bearer tokens, limited like failed logins', () => {
       expect((await raw('GET', '/api/tags', { token: null, from })).status).toBe(401);
     }
     expect((await raw('GET', '/api/status', { from })).status).toBe(200);
+  });
+});
+
+/** `bytes` on a socket of their own; everything the node sends back until it closes. */
+function rawBytes(bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(node.apiPort, '127.0.0.1', () => socket.end(bytes));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+describe('every error answer in the shape { error: { code, message } }', () => {
+  it('an unknown route, a URL that is no percent-encoding, bytes that are no HTTP', async () => {
+    expect(await node.api('GET', '/api/nothing-here?x=1')).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'no route GET /api/nothing-here' } },
+    });
+    expect(await node.api('PATCH', '/api/tags')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
+    const badUrl = await raw('GET', '/api/tags/%zz');
+    expect(badUrl.status).toBe(400);
+    expect((badUrl.body as Problem).error.code).toBe('BAD_URL');
+
+    const notHttp = await rawBytes('GET /api/status HTTP/9\r\nhost: 127.0.0.1\r\n\r\n');
+    expect(notHttp).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(notHttp).toContain('\r\nConnection: close\r\n');
+    expect(JSON.parse(notHttp.slice(notHttp.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { code: 'BAD_REQUEST', message: 'the request is not valid HTTP' },
+    });
+    // No body after an answer to HEAD: a client would read it as the start of its next answer.
+    const head = await rawBytes('HEAD /api/status HTTP/9\r\nhost: 127.0.0.1\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[^]*\r\n\r\n$/);
   });
 });
