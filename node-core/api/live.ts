@@ -52,6 +52,9 @@ export function attachLive(
   const clients = new Set<WebSocket>();
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // Node's HTTP server takes its error listener off a socket it hands over for an upgrade: a client that
+    // resets the connection while it is refused (403) or upgraded must end that socket, not the process.
+    socket.on('error', () => socket.destroy());
     const url = request.url ?? '';
     if (!url.startsWith('/api/live')) return void socket.destroy();
     if (!isAllowedHost(request.headers.host, allowedNames) || !sameOrigin(request)) {

@@ -2,9 +2,18 @@
  * The one connection between master and backup: WebSocket over TLS, both sides present a certificate and
  * check the other's fingerprint against their own trust store before anything but the handshake passes.
  * The master listens, the backup dials (and re-dials every `redialMs` while down).
+ *
+ * Anything on the network may open the master's port (it listens on every address by default), and a backup
+ * may dial something that only claims to be its master. So every socket, stream and server here has its
+ * `error` handled: a broken handshake or a malformed frame ends that one connection, never the node. Each
+ * step of a connection is bounded by `handshakeTimeoutMs`: the TLS handshake; then, from TLS on the master
+ * (from the upgrade on the backup), the upgrade and the peer's hello; and the closing handshake of a
+ * connection this side ends. Past its bound a connection is cut.
  */
 import { EventEmitter } from 'node:events';
 import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { Clock, TimerHandle } from '../clock/index.ts';
@@ -24,6 +33,7 @@ export interface PeerLinkOptions {
   readonly keyPem: string;
   readonly certPem: string;
   readonly redialMs: number;
+  /** The bound of each step of a connection: TLS, upgrade and hello, closing (see above). */
   readonly handshakeTimeoutMs: number;
   /** Looks the certificate up (recording it as pending if new). */
   readonly trust: (info: CertificateInfo, pem: string) => TrustDecision;
@@ -43,12 +53,28 @@ export interface PeerLinkEvents {
   unverified: [];
 }
 
+/** What a link holds open right now; each count returns to its resting value when connections end. */
+export interface PeerLinkResources {
+  /** Accepted TCP connections (master), from before TLS until closed. */
+  readonly transports: number;
+  /** WebSockets open or closing (both roles). */
+  readonly webSockets: number;
+  /** Timers the link owns: handshake and close bounds, the re-dial. */
+  readonly timers: number;
+}
+
 interface Session {
   readonly socket: WebSocket;
+  /** The TLS socket under it, for the handshake bound. */
+  readonly transport: Duplex;
   readonly certificate: CertificateInfo;
   hello: Hello | null;
-  handshakeTimer: TimerHandle | null;
 }
+
+/** A WebSocket close reason may hold at most 123 bytes of UTF-8 (RFC 6455 5.5). */
+const CLOSE_REASON_BYTES = 123;
+/** A reason kept as the link's state or logged: a peer's text (a pair name) may be any length. */
+const STATE_REASON_CHARS = 300;
 
 export class PeerLink extends EventEmitter<PeerLinkEvents> {
   readonly #o: PeerLinkOptions;
@@ -60,6 +86,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   #state: LinkState = 'disconnected';
   #reason: string | null = null;
   #closed = false;
+  readonly #transports = new Set<Socket>();
+  readonly #sockets = new Set<WebSocket>();
+  readonly #timers = new Set<TimerHandle>();
+  /** Transports whose peer said hello: their handshake bound no longer applies. */
+  readonly #admitted = new WeakSet<Duplex>();
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -84,6 +115,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     return address && typeof address === 'object' ? address.port : null;
   }
 
+  /** For tests and diagnostics: connections and timers held now (none of them grows with link cycles). */
+  get resources(): PeerLinkResources {
+    return { transports: this.#transports.size, webSockets: this.#sockets.size, timers: this.#timers.size };
+  }
+
   async start(): Promise<void> {
     if (this.#o.role === 'listen') await this.#listen();
     else this.#dial();
@@ -98,31 +134,37 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** Closes the current connection (it is built anew by the backup's re-dial). */
   drop(reason: string): void {
-    this.#session?.socket.close(CloseCode.goingAway, reason);
-    if (this.#session) this.#endSession(this.#session, 'disconnected', reason);
+    const session = this.#session;
+    if (!session) return;
+    this.#closeSocket(session.socket, CloseCode.goingAway, reason);
+    this.#endSession(session, 'disconnected', reason);
   }
 
-  /** Idempotent. Sends nothing more; lets queued frames drain. */
+  /** Idempotent. Sends nothing more; lets queued frames drain (for at most the handshake timeout). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#redialTimer) this.#o.clock.clearTimeout(this.#redialTimer);
+    this.#cancel(this.#redialTimer);
+    this.#redialTimer = null;
     this.#dialing?.terminate();
     const session = this.#session;
     if (session) {
       await new Promise<void>((resolve) => {
+        if (session.socket.readyState === WebSocket.CLOSED) return resolve();
         session.socket.once('close', () => resolve());
         session.socket.close(CloseCode.goingAway, 'node stopping');
-        setTimeout(resolve, 1000).unref();
+        // A real timer, not the clock's: a stopping node must not wait on a clock that nobody advances.
+        setTimeout(resolve, this.#o.handshakeTimeoutMs).unref();
       });
       this.#endSession(session, 'disconnected', 'node stopping');
     }
+    for (const socket of this.#sockets) socket.terminate();
+    for (const transport of this.#transports) transport.destroy();
+    for (const timer of this.#timers) this.#o.clock.clearTimeout(timer);
+    this.#timers.clear();
     this.#wss?.close();
     const server = this.#server;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   async #listen(): Promise<void> {
@@ -132,11 +174,18 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       requestCert: true,
       // Trust is decided by fingerprint against the operator's approvals, not by a CA.
       rejectUnauthorized: false,
+      handshakeTimeout: this.#o.handshakeTimeoutMs,
     });
+    server.on('connection', (transport: Socket) => this.#track(transport));
+    server.on('secureConnection', (transport: TLSSocket) => this.#bound(transport));
+    server.on('tlsClientError', (error) => this.#o.logger.debug({ err: error }, 'peer port: TLS failed'));
+    // The port serves the upgrade to /peer and nothing else.
+    server.on('request', (_request, response) => response.writeHead(426, { connection: 'close' }).end());
     const wss = new WebSocketServer({ server, maxPayload: MAX_FRAME_BYTES });
     wss.on('connection', (socket, request) => {
-      const raw = (request.socket as TLSSocket).getPeerCertificate(true).raw as Buffer | undefined;
-      this.#adopt(socket, raw);
+      this.#own(socket);
+      const transport = request.socket as TLSSocket;
+      this.#adopt(socket, transport, transport.getPeerCertificate(true)?.raw);
     });
     wss.on('error', (error) => this.#o.logger.warn({ err: error }, 'peer link server error'));
     this.#server = server;
@@ -148,6 +197,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         resolve();
       });
     });
+    // After listening (an accept that fails, too many open files): logged, the server keeps listening.
+    server.on('error', (error) => this.#o.logger.warn({ err: error }, 'peer port error'));
     this.#setState('disconnected', 'waiting for the backup to connect');
   }
 
@@ -160,19 +211,23 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       cert: this.#o.certPem,
       rejectUnauthorized: false,
       maxPayload: MAX_FRAME_BYTES,
+      // TCP, TLS and the upgrade; the hello then has a bound of its own.
       handshakeTimeout: this.#o.handshakeTimeoutMs,
+      perMessageDeflate: false,
     });
     this.#dialing = socket;
+    this.#own(socket);
+    let transport: Duplex | null = null;
     let raw: Buffer | undefined;
     socket.once('upgrade', (response) => {
-      raw = (response.socket as TLSSocket).getPeerCertificate(true).raw;
+      transport = response.socket;
+      raw = (response.socket as TLSSocket).getPeerCertificate(true)?.raw;
+      this.#bound(transport);
     });
     socket.once('open', () => {
       this.#dialing = null;
-      this.#adopt(socket, raw);
-    });
-    socket.on('error', (error) => {
-      this.#o.logger.debug({ err: error }, 'peer dial failed');
+      if (transport) this.#adopt(socket, transport, raw);
+      else socket.terminate();
     });
     socket.once('close', (code, reason) => {
       if (this.#dialing === socket) {
@@ -185,14 +240,42 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   #scheduleRedial(): void {
     if (this.#closed || this.#o.role !== 'dial' || this.#redialTimer) return;
-    this.#redialTimer = this.#o.clock.setTimeout(() => {
+    this.#redialTimer = this.#after(this.#o.redialMs, () => {
       this.#redialTimer = null;
       this.#dial();
-    }, this.#o.redialMs);
+    });
+  }
+
+  /** An accepted TCP connection: its errors are handled and it is counted until it closes. */
+  #track(transport: Socket): void {
+    if (this.#closed) return void transport.destroy();
+    this.#transports.add(transport);
+    transport.on('error', (error) => this.#o.logger.debug({ err: error }, 'peer port: socket error'));
+    transport.once('close', () => this.#transports.delete(transport));
+  }
+
+  /** A TLS connection gets `handshakeTimeoutMs` to say hello; a connection that does not is cut. */
+  #bound(transport: Duplex): void {
+    transport.on('error', (error) => this.#o.logger.debug({ err: error }, 'peer link: socket error'));
+    const timer = this.#after(this.#o.handshakeTimeoutMs, () => {
+      if (this.#admitted.has(transport)) return;
+      const session = this.#session;
+      // A session says why it ends (and its close is bounded too); anything else is simply cut.
+      if (session?.transport === transport) this.#closeBad(session, 'no hello within the handshake timeout');
+      else transport.destroy();
+    });
+    transport.once('close', () => this.#cancel(timer));
+  }
+
+  /** Every WebSocket: its errors handled (a bad frame closes it, ws says why) and counted until closed. */
+  #own(socket: WebSocket): void {
+    this.#sockets.add(socket);
+    socket.on('error', (error) => this.#o.logger.debug({ err: error }, 'peer connection error'));
+    socket.once('close', () => this.#sockets.delete(socket));
   }
 
   /** A TLS WebSocket is open: decide trust before reading anything from it. */
-  #adopt(socket: WebSocket, raw: Buffer | undefined): void {
+  #adopt(socket: WebSocket, transport: Duplex, raw: Buffer | undefined): void {
     if (this.#closed) {
       socket.terminate();
       return;
@@ -201,8 +284,16 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       this.#refuse(socket, CloseCode.rejected, 'faulted', 'peer presented no certificate');
       return;
     }
-    const certificate = describeCertificate(raw);
-    const decision = this.#o.trust(certificate, derToPem(raw));
+    let certificate: CertificateInfo;
+    let decision: TrustDecision;
+    try {
+      certificate = describeCertificate(raw);
+      decision = this.#o.trust(certificate, derToPem(raw));
+    } catch (error) {
+      this.#o.logger.warn({ err: error }, 'peer certificate could not be read');
+      this.#refuse(socket, CloseCode.rejected, 'faulted', 'peer certificate could not be read');
+      return;
+    }
     if (decision === 'rejected') {
       this.#refuse(
         socket,
@@ -221,13 +312,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       );
       return;
     }
-    const session: Session = { socket, certificate, hello: null, handshakeTimer: null };
-    session.handshakeTimer = this.#o.clock.setTimeout(() => {
-      session.handshakeTimer = null;
-      if (!session.hello) this.#closeBad(session, 'no hello within the handshake timeout');
-    }, this.#o.handshakeTimeoutMs);
-    socket.on('message', (data, isBinary) => this.#onMessage(session, data as Buffer, isBinary));
+    const session: Session = { socket, transport, certificate, hello: null };
     socket.on('error', (error) => this.#o.logger.warn({ err: error }, 'peer link error'));
+    socket.on('message', (data, isBinary) => this.#onMessage(session, data as Buffer, isBinary));
     socket.once('close', (code, reason) => {
       if (this.#session === session) {
         this.#endSession(
@@ -242,7 +329,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (this.#session) {
       // A new connection from the backup replaces a stale one (e.g. after it restarted).
       const old = this.#session;
-      old.socket.close(CloseCode.replaced, 'replaced by a newer connection');
+      this.#closeSocket(old.socket, CloseCode.replaced, 'replaced by a newer connection');
       this.#endSession(old, 'connecting', 'replaced');
     }
     this.#session = session;
@@ -259,37 +346,60 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       if (frame.t !== 'hello') return this.#closeBad(session, `expected hello, got ${frame.t}`);
       const problem = this.#o.checkHello(frame);
       if (problem) {
-        session.socket.close(CloseCode.faulted, problem.slice(0, 120));
+        this.#closeSocket(session.socket, CloseCode.faulted, problem);
         this.#endSession(session, 'faulted', problem);
         return;
       }
       session.hello = frame;
-      if (session.handshakeTimer) this.#o.clock.clearTimeout(session.handshakeTimer);
-      session.handshakeTimer = null;
+      this.#admitted.add(session.transport);
       this.#setState('connected', null);
-      this.emit('up', frame, session.certificate);
+      this.#deliver(session, 'hello', () => this.emit('up', frame, session.certificate));
       return;
     }
     if (frame.t === 'hello') return this.#closeBad(session, 'second hello');
-    this.emit('frame', frame);
+    this.#deliver(session, frame.t, () => this.emit('frame', frame));
+  }
+
+  /** What the node does with a frame runs here; if it throws, this link ends and the process goes on. */
+  #deliver(session: Session, what: string, emit: () => void): void {
+    try {
+      emit();
+    } catch (error) {
+      this.#o.logger.error({ err: error, frame: what }, 'peer frame could not be handled');
+      this.#closeBad(session, `a ${what} frame could not be handled`);
+    }
   }
 
   #closeBad(session: Session, reason: string): void {
-    this.#o.logger.warn({ reason }, 'peer link closed: bad frame');
-    session.socket.close(CloseCode.badFrame, reason.slice(0, 120));
+    this.#o.logger.warn({ reason: brief(reason) }, 'peer link closed: bad frame');
+    this.#closeSocket(session.socket, CloseCode.badFrame, reason);
     this.#endSession(session, 'disconnected', reason);
   }
 
+  /**
+   * A connection this side does not take. While a trusted peer is linked, another connection (a stranger, a
+   * scanner) says nothing about the link: its state stays, and it is no sign of life of the peer.
+   */
   #refuse(socket: WebSocket, code: number, state: LinkState, reason: string): void {
-    socket.close(code, reason.slice(0, 120));
+    this.#closeSocket(socket, code, reason);
+    if (this.isUp) {
+      this.#o.logger.info({ reason }, 'peer port: connection refused while linked');
+      return;
+    }
     this.#setState(state, reason);
     if (state === 'pending-approval') this.emit('unverified');
     this.#scheduleRedial();
   }
 
+  /** Starts the closing handshake; a peer that does not answer it within the bound is cut. */
+  #closeSocket(socket: WebSocket, code: number, reason: string): void {
+    if (socket.readyState === WebSocket.CLOSED) return;
+    socket.close(code, closeReason(reason));
+    const timer = this.#after(this.#o.handshakeTimeoutMs, () => socket.terminate());
+    socket.once('close', () => this.#cancel(timer));
+  }
+
   #endSession(session: Session, state: LinkState, reason: string): void {
-    if (session.handshakeTimer) this.#o.clock.clearTimeout(session.handshakeTimer);
-    session.handshakeTimer = null;
     if (this.#session !== session) return;
     this.#session = null;
     const wasUp = session.hello !== null;
@@ -303,19 +413,47 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (code === CloseCode.pendingApproval) {
       this.#setState('pending-approval', 'waiting for approval on the peer');
       this.emit('unverified');
-    }
-    else if (code === CloseCode.rejected) this.#setState('rejected', 'the peer rejected this node');
+    } else if (code === CloseCode.rejected) this.#setState('rejected', 'the peer rejected this node');
     else if (code === CloseCode.faulted) this.#setState('faulted', reason || 'the peer refused the pairing');
     else if (this.#state === 'connected' || this.#state === 'connecting')
       this.#setState(this.#o.role === 'dial' ? 'connecting' : 'disconnected', reason || null);
   }
 
   #setState(state: LinkState, reason: string | null): void {
-    if (this.#state === state && this.#reason === reason) return;
+    const kept = reason === null ? null : brief(reason);
+    if (this.#state === state && this.#reason === kept) return;
     this.#state = state;
-    this.#reason = reason;
-    this.emit('state', state, reason);
+    this.#reason = kept;
+    this.emit('state', state, kept);
   }
+
+  /** A timer the link owns: counted until it fires or is cancelled, and cleared by `close()`. */
+  #after(delayMs: number, callback: () => void): TimerHandle {
+    const timer = this.#o.clock.setTimeout(() => {
+      this.#timers.delete(timer);
+      if (!this.#closed) callback();
+    }, delayMs);
+    this.#timers.add(timer);
+    return timer;
+  }
+
+  #cancel(timer: TimerHandle | null): void {
+    if (!timer) return;
+    this.#o.clock.clearTimeout(timer);
+    this.#timers.delete(timer);
+  }
+}
+
+/** `text` cut to what a close frame can carry, at a character boundary. */
+export function closeReason(text: string): string {
+  let reason = text.slice(0, CLOSE_REASON_BYTES);
+  while (Buffer.byteLength(reason) > CLOSE_REASON_BYTES) reason = reason.slice(0, -1);
+  // Never end on half a surrogate pair (it would go out as U+FFFD).
+  return /[\uD800-\uDBFF]$/.test(reason) ? reason.slice(0, -1) : reason;
+}
+
+function brief(text: string): string {
+  return text.length > STATE_REASON_CHARS ? `${text.slice(0, STATE_REASON_CHARS)}…` : text;
 }
 
 function derToPem(der: Buffer): string {
