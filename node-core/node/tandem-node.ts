@@ -91,6 +91,10 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.#startedAt = parts.clock.now();
     this.metrics = new NodeMetrics();
     const s = parts.settings;
+    this.#checks = this.#makeChecks();
+    // What the pair records (values, alarms, commands, history samples) is stamped by the pair's clock, so a
+    // backup whose clock is off does not put its records an hour away (docs/redundancy.md "Clock skew").
+    const pairClock = this.#checks.pairClock;
     const config = new ConfigStore(parts.db, parts.meta);
     this.#walSync = new WalSync(parts.db.name);
     this.data = new DataService(
@@ -99,7 +103,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       new AlarmService(new AlarmStore(parts.db), config),
       {
         nodeId: this.nodeId,
-        clock: parts.clock,
+        clock: pairClock,
         send: (frame) => this.#send(frame),
         linked: () => this.#link?.isUp === true,
         isActive: () => this.status === 'active',
@@ -139,7 +143,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       data: this.data,
       settings: s,
       nodeId: this.nodeId,
-      clock: parts.clock,
+      clock: pairClock,
       logger: parts.logger,
       status: () => this.status,
       linked: () => this.#link?.isUp === true,
@@ -163,7 +167,6 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       eventReceived: (event) => this.emit('event', event),
       clockOffset: (estimate) => this.#checks.offsetMeasured(estimate),
     });
-    this.#checks = this.#makeChecks();
   }
 
   get status(): Status {

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FailoverEvent } from '../../node-core/dto.ts';
-import { makePair, type NodeProcess, type Pair } from './harness.ts';
+import { makePair, waitFor, type NodeProcess, type Pair } from './harness.ts';
 
 const LIBFAKETIME = [
   '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
@@ -81,6 +81,29 @@ describe.skipIf(!LIBFAKETIME)('clock skew on real nodes (backup an hour ahead)',
       (e) => e.node === 'backup' && e.kind === 'role-change',
     );
     expect(takeOver && near(takeOver.at, Date.now(), 60_000)).toBe(true);
+
+    // What the running backup records is stamped on the pair's clock too: values and history samples.
+    const memory = { dataType: 'float', source: { kind: 'memory' } };
+    const sine = { dataType: 'float', source: { kind: 'simulator', waveform: 'sine', periodMs: 1000 } };
+    expect((await pair.backup.api('PUT', '/api/config/tags/line.speed', memory)).status).toBe(200);
+    expect((await pair.backup.api('PUT', '/api/config/tags/line.wave', sine)).status).toBe(200);
+    expect((await pair.backup.api('POST', '/api/tags/line.speed/write', { value: 42 })).status).toBe(200);
+    const value = (await pair.backup.api<{ ts: string }>('GET', '/api/tags/line.speed')).body;
+    expect(near(value.ts, Date.now(), 60_000)).toBe(true);
+    const realNow = Date.now();
+    const iso = (at: number): string => new Date(at).toISOString();
+    const range = `from=${iso(realNow - 5 * 60_000)}&to=${iso(realNow + 5 * 60_000)}`;
+    await waitFor(
+      async () => {
+        const answer = await pair!.backup.api<{ samples?: unknown[] }>(
+          'GET',
+          `/api/history/line.wave?${range}`,
+        );
+        return (answer.body.samples?.length ?? 0) > 0 ? true : undefined;
+      },
+      10_000,
+      'samples of the simulated tag in the history of the last minutes (real time)',
+    );
 
     // Fail-back: the master's history shows the take-over before the master's recovery, all on one clock.
     await pair.master.start();
