@@ -933,7 +933,7 @@ export async function runApiFuzz(options: FuzzOptions): Promise<FuzzResult> {
       }
     };
     await Promise.all(
-      Array.from({ length: options.only !== undefined ? 1 : (options.concurrency ?? 16) }, worker),
+      Array.from({ length: options.only !== undefined ? 1 : (options.concurrency ?? 48) }, worker),
     );
     if (exited === null && !(await answers(node))) exited = 'the node stopped answering GET /api/status';
     if (exited !== null) {
@@ -951,6 +951,19 @@ export async function runApiFuzz(options: FuzzOptions): Promise<FuzzResult> {
     const end = cpuSecondsOf(node.child?.pid);
     nodeCpu = end !== null && nodeCpuAtStart !== null ? end - nodeCpuAtStart : null;
     sender.close();
+    // What it went through must not keep it from stopping cleanly (exit 0 on SIGTERM, in time).
+    if (exited === null) {
+      const timer = setTimeout(() => void node.kill('SIGKILL'), ANSWER_BOUND_MS);
+      const code = await node.kill('SIGTERM');
+      clearTimeout(timer);
+      if (code !== 0)
+        failures.push({
+          kind: 'crash',
+          caseNumber: -1,
+          request: makeCase(options.seed, 0, { admin: node.token, sessions: [] }),
+          detail: `the node did not stop cleanly on SIGTERM after the run (exit ${code})`,
+        });
+    }
     await node.kill('SIGKILL');
   }
   const cpu = process.cpuUsage(cpuAtStart);
@@ -1035,7 +1048,7 @@ async function main(): Promise<number> {
     options: {
       cases: { type: 'string', default: '5000' },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
-      concurrency: { type: 'string', default: '16' },
+      concurrency: { type: 'string', default: '48' },
       only: { type: 'string' },
       mode: { type: 'string', default: 'independent' },
       all: { type: 'boolean', default: false },

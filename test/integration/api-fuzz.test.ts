@@ -19,7 +19,7 @@ describe('API fuzzing', () => {
       const result = await runApiFuzz({
         seed: SEED,
         cases,
-        concurrency: 16,
+        concurrency: 32,
         mode,
         stopAtFirst: false,
         log: (line) => lines.push(line),
