@@ -109,6 +109,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
         dashboardDir: options.dashboardDir ?? null,
         login,
         settingsStore,
+        logger,
       }),
     );
     node.apiUrl = api.url;

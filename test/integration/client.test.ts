@@ -43,8 +43,14 @@ describe('client library against a real pair', () => {
     // then answered "already executed". Every other write ran exactly once.
     expect(results.filter((r) => !r.executed).length).toBeLessThanOrEqual(1);
     expect(client.currentNode).toBe(backup.url);
-    const retry = await client.writeTag('counter', 999, 'write-5');
+    // A retry of a uid answers the first result (on the node that took over), and runs nothing again.
+    const retry = await client.writeTag('counter', 5, 'write-5');
     expect(retry.executed).toBe(false);
+    // The same uid for another command is refused, naming its first use.
+    await expect(client.writeTag('counter', 999, 'write-5')).rejects.toMatchObject({
+      status: 409,
+      code: 'UID_REUSED',
+    });
     expect((await client.readTag<{ value: number }>('counter')).value).toBe(30);
     stop();
     expect(messages.some((m) => m.type === 'status')).toBe(true);
