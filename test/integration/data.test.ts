@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { formPair, makePair, NodeProcess, type Pair } from './harness.ts';
+import { formPair, makePair, NodeProcess, waitFor, type Pair } from './harness.ts';
 import { splitPair } from './split-pair.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -137,7 +137,7 @@ describe('Data: config and runtime replication between two real nodes', () => {
     expect(await tagValue(master, 'during.outage.7')).toBe(3.5);
   });
 
-  it("split brain: the winner's config applies and the loser's changes are kept as a conflict set to re-apply", async () => {
+  it("Partitions: data is merged by key, not by role: after a split the winner's value applies where both changed a key, the loser's there is a conflict to re-apply, and what only the loser changed is kept", async () => {
     const { master, backup, proxy, stop } = await splitPair('line-3');
     cleanup.push(stop);
     await master.api('PUT', '/api/config/tags/shared', memoryTag);
@@ -145,42 +145,51 @@ describe('Data: config and runtime replication between two real nodes', () => {
     await backup.waitStatus((s) => s.node.status === 'active', 'backup active in the split');
     await master.api('PUT', '/api/config/tags/from.master', memoryTag);
     await backup.api('PUT', '/api/config/tags/from.backup', memoryTag);
+    // Both sides change the same tag: the master's (the winner's) value applies, the backup's is a conflict.
+    await master.api('PUT', '/api/config/tags/shared', { ...memoryTag, description: 'master' });
+    await backup.api('PUT', '/api/config/tags/shared', { ...memoryTag, description: 'backup' });
     proxy.heal();
     await backup.waitStatus((s) => s.node.status === 'standby' && s.peer?.link === 'connected', 'healed');
-    const conflicts = await master
-      .waitStatus(() => true, 'x')
-      .then(async () => {
-        for (let i = 0; i < 100; i++) {
-          const list = (
-            await master.api<{ id: string; key: string; current: unknown }[]>('GET', '/api/config/conflicts')
-          ).body;
-          if (list.length > 0) return list;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        return [];
-      });
-    expect(conflicts.map((c) => c.key)).toEqual(['from.backup']);
-    // Listed with what the pair holds under that name now: nothing, the master never made it.
-    expect(conflicts[0]!.current).toBeNull();
+    const conflicts = await waitFor(
+      async () => {
+        const list = (
+          await master.api<{ id: string; key: string; value: unknown; current: unknown }[]>(
+            'GET',
+            '/api/config/conflicts',
+          )
+        ).body;
+        return list.length > 0 ? list : undefined;
+      },
+      10_000,
+      'the conflict on the master',
+    );
+    expect(conflicts.map((c) => c.key)).toEqual(['shared']);
+    expect(conflicts[0]!.value).toMatchObject({ description: 'backup' });
+    // Listed with what the pair holds under that name now: the master's value.
+    expect(conflicts[0]!.current).toMatchObject({ description: 'master' });
     // Both nodes count it in their status: the dashboards' banner and the tray say a review is waiting.
     expect((await master.status())?.sync.conflicts).toBe(1);
-    expect((await backup.status())?.sync.conflicts).toBe(1);
-    expect((await master.api('GET', '/api/config/tags/from.backup')).status).toBe(404);
-    expect((await backup.api('GET', '/api/config/tags/from.master')).status).toBe(200);
-    expect((await backup.api('GET', '/api/config/tags/from.backup')).status).toBe(404);
+    await backup.waitStatus((s) => s.sync.conflicts === 1, 'the backup counts the conflict too');
+    // What each side alone changed is on both nodes.
+    for (const node of [master, backup]) {
+      expect((await node.api('GET', '/api/config/tags/from.master')).status).toBe(200);
+      expect((await node.api('GET', '/api/config/tags/from.backup')).status).toBe(200);
+    }
     const reapplied = await master.api(
       'POST',
       `/api/config/conflicts/${encodeURIComponent(conflicts[0]!.id)}/reapply`,
     );
     expect(reapplied.status).toBe(200);
-    expect((await backup.api('GET', '/api/config/tags/from.backup')).status).toBe(200);
+    expect((await backup.api<{ description?: string }>('GET', '/api/config/tags/shared')).body).toMatchObject(
+      { description: 'backup' },
+    );
     expect((await master.api<unknown[]>('GET', '/api/config/conflicts')).body).toEqual([]);
     expect((await master.status())?.sync.conflicts).toBe(0);
     await backup.waitStatus((s) => s.sync.conflicts === 0, 'the re-applied conflict leaves the backup’s set');
     const events = await master.events();
-    // The backup's history says where its change of the split went.
+    // The backup's history says where its changes of the split went.
     expect(events.find((e) => e.kind === 'full-resync')?.reason).toMatch(
-      /^config snapshot at change \d+ \(\d+ items\); 1 change made here kept as conflicts for review$/,
+      /^config snapshot at change \d+ \(\d+ items\); 1 change made here merged by key; 1 change made here kept as conflicts for review$/,
     );
   });
 });
