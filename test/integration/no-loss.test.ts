@@ -113,7 +113,7 @@ describe('Data: a hand-over, a restart or a failover without a split never moves
       const acknowledged: Acknowledged = new Map();
       const writers = ['w1', 'w2', 'w3'].map((id) => writer([pair.master, pair.backup], id, acknowledged));
       const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < 2; round++) {
         await pause(400);
         const standby = await standbyOf(pair);
         expect((await standby.api('POST', '/api/redundancy/switchover')).status).toBe(200);
@@ -126,7 +126,7 @@ describe('Data: a hand-over, a restart or a failover without a split never moves
       }
       const writes = await Promise.all(writers.map((w) => w.stop()));
       await settled(pair);
-      expect(writes.reduce((a, b) => a + b, 0)).toBeGreaterThan(30);
+      expect(writes.reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
       await expectAllOnBoth(pair, acknowledged);
     },
   );
