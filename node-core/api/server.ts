@@ -45,6 +45,11 @@ export interface ApiOptions {
   readonly logger?: Logger;
   /** Wrong bearer tokens per remote address: 429 after 5 within a minute, like failed logins. */
   readonly tokenLimiter?: TokenLimiter;
+  /**
+   * How long `close` lets requests still open finish before it cuts their connections (the node passes its
+   * ping timeout): a client that never finishes a request must not hold a stopping node up.
+   */
+  readonly closeGraceMs?: number;
 }
 
 /**
@@ -195,7 +200,15 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`,
-    close: () => app.close(),
+    close: async () => {
+      // A real timer: a stopping node does not wait on a clock that nobody advances.
+      const cut = setTimeout(() => app.server.closeAllConnections(), options.closeGraceMs ?? 0).unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
   };
 }
 

@@ -110,6 +110,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
         login,
         settingsStore,
         logger,
+        closeGraceMs: settings.timing.pingTimeoutMs,
       }),
     );
     node.apiUrl = api.url;

@@ -113,6 +113,23 @@ describe('tandem-node CLI', () => {
     await second.kill('SIGTERM');
   });
 
+  it('SIGTERM stops the node within its bound even while a client holds a request open', async () => {
+    const node = new NodeProcess(tempDir('held'), await freePort(), ['--ping-timeout', '500']);
+    await node.start();
+    // A request whose body never comes: the API would wait for it for minutes.
+    const client = net.connect(node.apiPort, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.on('error', () => undefined);
+    client.write(
+      `PUT /api/config/tags/held HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${node.token}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    );
+    const started = Date.now();
+    expect(await node.kill('SIGTERM')).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    client.destroy();
+  });
+
   it('SIGINT stops the node cleanly with exit 0', async () => {
     const node = new NodeProcess(tempDir('sigint'), await freePort(), []);
     await node.start();
