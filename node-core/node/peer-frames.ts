@@ -43,7 +43,7 @@ export interface PeerFramePorts {
   readonly driver: Pick<RedundancyDriver, 'state' | 'dispatch'>;
   readonly data: Pick<DataService, 'onLinkUp' | 'onLinkDown' | 'sendConfigHead' | 'answerPull' | 'onFrame'>;
   readonly workload: Pick<GatewayWorkload, 'linkUp' | 'linkDown' | 'onFrame'>;
-  readonly events: Pick<EventStore, 'list' | 'insert'>;
+  readonly events: Pick<EventStore, 'list' | 'insert' | 'position' | 'storedAfter'>;
   readonly license: LicenseState;
   readonly metrics: Pick<NodeMetrics, 'heartbeatRtt'>;
   readonly clock: Pick<Clock, 'now'>;
@@ -60,6 +60,8 @@ export class PeerFrameRouter {
   readonly #p: PeerFramePorts;
   readonly #pingSentAt = new Map<number, number>();
   #peer: PeerFacts | null = null;
+  /** The peer the history was last sent to, and where the history stood when that link came up. */
+  #historySent: { readonly peerId: string; readonly position: number } | null = null;
 
   constructor(ports: PeerFramePorts) {
     this.#p = ports;
@@ -82,8 +84,18 @@ export class PeerFrameRouter {
       type: 'link-up',
       peer: { status: hello.status, epoch: hello.epoch, activeSince: hello.activeSince },
     });
-    // Each side sends its history; inserts are idempotent, so both end with the union.
-    this.#p.send({ t: 'events', events: this.#p.events.list(10_000) });
+    // Each side sends its history; inserts are idempotent, so both end with the union. The same peer again
+    // gets what was stored since the last link came up (the rest it has; what went out on that link may have
+    // been lost with it): the whole history at every re-dial grew with it, up to 3 MB a frame, and held the
+    // memory of both nodes up while a link flapped (issue 14, item 9).
+    const position = this.#p.events.position();
+    const sent = this.#historySent;
+    const events =
+      sent?.peerId === hello.nodeId
+        ? this.#p.events.storedAfter(sent.position, 10_000)
+        : this.#p.events.list(10_000);
+    this.#historySent = { peerId: hello.nodeId, position };
+    this.#p.send({ t: 'events', events });
     this.#p.data.onLinkUp(hello.status === 'active');
     this.#p.workload.linkUp();
     const comparison = compareLicenses(this.#p.license, hello.license);

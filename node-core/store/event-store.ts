@@ -44,6 +44,19 @@ export class EventStore {
     return rows.map(fromRow);
   }
 
+  /** Where the history stands: every event stored later has a greater position. */
+  position(): number {
+    return (this.#db.prepare('SELECT coalesce(max(rowid), 0) AS p FROM events').get() as { p: number }).p;
+  }
+
+  /** The events stored after `position` (recorded here or received from the peer), newest first. */
+  storedAfter(position: number, limit: number): FailoverEvent[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM events WHERE rowid > ? ORDER BY at DESC, id DESC LIMIT ?')
+      .all(position, limit) as EventRow[];
+    return rows.map(fromRow);
+  }
+
   count(): number {
     return (this.#db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   }

@@ -892,7 +892,7 @@ export class Simulation {
       },
       data: this.#data?.routerPort(n.name) ?? NO_DATA,
       workload: { linkUp: () => undefined, linkDown: () => undefined, onFrame: () => undefined },
-      events: { list: () => [], insert: () => false },
+      events: { list: () => [], insert: () => false, position: () => 0, storedAfter: () => [] },
       license: { state: 'missing' },
       metrics: { heartbeatRtt: () => undefined },
       clock: { now: () => this.#localTime(n.name) },

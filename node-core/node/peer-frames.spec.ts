@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock/index.ts';
+import type { FailoverEvent } from '../dto.ts';
+import { tempDatabase } from '../history/test-db.ts';
+import type { Hello, PeerFrame } from '../peer/index.ts';
+import type { MachineEvent } from '../redundancy/index.ts';
+import { EventStore } from '../store/index.ts';
+import { PeerFrameRouter } from './peer-frames.ts';
+
+const disposers: (() => void)[] = [];
+afterEach(() => {
+  for (const dispose of disposers.splice(0)) dispose();
+});
+
+function hello(nodeId: string): Hello {
+  return {
+    t: 'hello',
+    protocol: 1,
+    nodeId,
+    name: 'line-1',
+    mode: 'backup',
+    status: 'standby',
+    epoch: 1,
+    activeSince: null,
+    startedAt: '2026-12-04T10:00:00.000Z',
+    version: 'test',
+    apiUrl: '',
+    license: { state: 'missing' },
+    standby: 'warm',
+  };
+}
+
+const certificate = {
+  fingerprint: 'a'.repeat(64),
+  subject: 'CN=backup',
+  notBefore: '2026-01-01T00:00:00.000Z',
+  notAfter: '2036-01-01T00:00:00.000Z',
+};
+
+function event(reason: string): FailoverEvent {
+  return {
+    id: randomUUID(),
+    at: new Date().toISOString(),
+    kind: 'peer-lost',
+    node: 'master',
+    nodeId: 'master-id',
+    from: null,
+    to: null,
+    reason,
+    durationMs: null,
+  };
+}
+
+/** A router over a real event store, with everything else recorded or ignored. */
+function router() {
+  const { db, dispose } = tempDatabase();
+  disposers.push(dispose);
+  const events = new EventStore(db);
+  const sent: PeerFrame[] = [];
+  const dispatched: MachineEvent[] = [];
+  const r = new PeerFrameRouter({
+    driver: {
+      state: {} as never,
+      dispatch: (e) => dispatched.push(e),
+    },
+    data: {
+      onLinkUp: () => undefined,
+      onLinkDown: () => undefined,
+      sendConfigHead: () => undefined,
+      answerPull: () => undefined,
+      onFrame: () => undefined,
+    },
+    workload: { linkUp: () => undefined, linkDown: () => undefined, onFrame: () => undefined },
+    events,
+    license: { state: 'missing' },
+    metrics: { heartbeatRtt: () => undefined },
+    clock: new ManualClock(1_000_000),
+    send: (frame) => sent.push(frame),
+    record: () => undefined,
+    eventReceived: () => undefined,
+    clockOffset: () => undefined,
+  });
+  const historySent = (): string[] =>
+    sent.flatMap((f) => (f.t === 'events' ? f.events.map((e) => e.reason) : []));
+  return { r, events, sent, dispatched, historySent };
+}
+
+describe('PeerFrameRouter', () => {
+  it('link-up tells the driver first, then sends the history', () => {
+    const { r, events, dispatched, historySent } = router();
+    events.insert(event('first'));
+    r.linkUp(hello('backup-id'), certificate);
+    expect(dispatched[0]).toMatchObject({ type: 'link-up', peer: { status: 'standby', epoch: 1 } });
+    expect(historySent()).toEqual(['first']);
+  });
+
+  it('the same peer linking again gets only what was stored since the last link came up (the history at every re-dial held memory up while a link flapped)', () => {
+    const { r, events, sent, historySent } = router();
+    for (let i = 0; i < 50; i++) events.insert(event(`old ${i}`));
+    r.linkUp(hello('backup-id'), certificate);
+    expect(historySent()).toHaveLength(50);
+    events.insert(event('during the first link'));
+    r.linkDown();
+    events.insert(event('while cut off'));
+    sent.length = 0;
+    r.linkUp(hello('backup-id'), certificate);
+    expect(historySent().sort()).toEqual(['during the first link', 'while cut off']);
+  });
+
+  it('another peer (a node installed again) gets the whole history', () => {
+    const { r, events, sent, historySent } = router();
+    for (let i = 0; i < 5; i++) events.insert(event(`old ${i}`));
+    r.linkUp(hello('backup-id'), certificate);
+    r.linkDown();
+    sent.length = 0;
+    r.linkUp(hello('new-backup-id'), certificate);
+    expect(historySent()).toHaveLength(5);
+  });
+
+  it('answers a ping with a pong and times the pong of its own ping', () => {
+    const { r, sent, dispatched } = router();
+    r.linkUp(hello('backup-id'), certificate);
+    r.route({ t: 'ping', seq: 7 });
+    expect(sent.at(-1)).toMatchObject({ t: 'pong', seq: 7 });
+    r.sending({ t: 'ping', seq: 1 });
+    r.route({ t: 'pong', seq: 1 });
+    expect(dispatched.at(-1)).toEqual({ type: 'pong', seq: 1 });
+    expect(r.peer?.rttMs).toBe(0);
+  });
+});
