@@ -126,7 +126,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       parts.clock,
       {
         statusChanged: (status, epoch, reason) => this.#onStatusChanged(status, epoch, reason),
-        epochLearned: (epoch) => parts.meta.setEpoch(epoch),
+        epochLearned: (epoch) => this.#storing(`epoch ${epoch}`, () => parts.meta.setEpoch(epoch)),
         send: (frame) => this.#send(frame),
         record: (event) => this.#recordMachineEvent(event),
         pullFromPeer: () => this.#send(this.data.pullRequest()),
@@ -451,7 +451,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
 
   #onStatusChanged(status: Status, epoch: number, rawReason: string): void {
     const reason = this.#explain(rawReason);
-    if (status === 'active') this.#p.meta.setEpoch(epoch);
+    if (status === 'active') this.#storing(`epoch ${epoch}`, () => this.#p.meta.setEpoch(epoch));
     this.#p.logger.info({ status, epoch, reason }, `node is ${status}`);
     this.data.statusChanged(status);
     this.metrics.update(this.statusView());
@@ -483,8 +483,22 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       reason,
       durationMs,
     };
-    this.#p.events.insert(event);
+    // A disk that cannot take it (full, failing) must not end the node: the peer stores the event, the
+    // dashboards see it live, and the log has it (found by the chaos run, a full disk at a link change).
+    this.#storing(`the ${kind} event`, () => this.#p.events.insert(event));
     this.#send({ t: 'events', events: [event] });
     this.emit('event', event);
+  }
+
+  /**
+   * A write the node's own bookkeeping needs but can live without for a while (an event, the epoch, which the
+   * peer also holds and tells again at link-up). A failure is logged as an error and the node carries on.
+   */
+  #storing(what: string, write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.#p.logger.error({ err: error }, `could not store ${what}: the node runs on without it`);
+    }
   }
 }

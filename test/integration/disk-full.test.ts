@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
+import { FAST, fingerprintOf, freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
 
 const isRoot = process.getuid?.() === 0;
 let mountPoint: string | null = null;
@@ -72,6 +72,71 @@ describe('a full disk', () => {
       expect((await node.api<{ value: string }>('GET', '/api/tags/report')).body.value).toBe('after');
     } finally {
       expect(await node.kill('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('an active master whose disk is full runs on when its backup goes away (the event it cannot store is logged, not a crash)', async (context) => {
+    if (!mountPoint) return context.skip('needs root and a tmpfs mount');
+    const masterDir = path.join(mountPoint, 'master');
+    fs.mkdirSync(masterDir, { recursive: true });
+    const backupDir = tempDir('disk-full-backup');
+    const peerPort = await freePort();
+    const common = [
+      '--name',
+      'full-pair',
+      '--peer-port',
+      String(peerPort),
+      '--peer-host',
+      '127.0.0.1',
+      ...FAST,
+    ];
+    const master = new NodeProcess(masterDir, await freePort(), [
+      ...common,
+      '--mode',
+      'master',
+      '--trust-peer',
+      fingerprintOf(backupDir),
+    ]);
+    const backup = new NodeProcess(backupDir, await freePort(), [
+      ...common,
+      '--mode',
+      'backup',
+      '--master-host',
+      '127.0.0.1',
+      '--master-port',
+      String(peerPort),
+      '--trust-peer',
+      fingerprintOf(masterDir),
+    ]);
+    await master.start();
+    await backup.start();
+    const filler = path.join(mountPoint, 'filler-pair');
+    try {
+      await backup.waitStatus(
+        (s) => s.node.status === 'standby' && s.peer?.link === 'connected',
+        'pair formed',
+      );
+      const { bavail, bsize } = fs.statfsSync(mountPoint);
+      fs.writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 64 * 1024)));
+      // Fill what is left from SQLite's side too, until a write is refused.
+      await master.api('PUT', '/api/config/tags/report', { dataType: 'string', source: { kind: 'memory' } });
+      for (const size of [60_000, 4_000, 200, 1]) {
+        for (let i = 0; i < 200; i++) {
+          const answer = await master.api('POST', '/api/tags/report/write', { value: 'x'.repeat(size) });
+          if (answer.status === 507) break;
+        }
+      }
+      await backup.kill('SIGKILL');
+      // The master notices (peer lost) and must record it on a full disk.
+      await master.waitStatus((s) => s.peer?.link !== 'connected', 'the master sees the backup gone');
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(master.child?.exitCode).toBeNull();
+      expect((await master.api('GET', '/api/status')).status).toBe(200);
+      expect(master.output).toMatch(/could not store the peer-lost event: the node runs on without it/);
+    } finally {
+      fs.rmSync(filler, { force: true });
+      await backup.kill('SIGKILL');
+      await master.kill('SIGKILL');
     }
   });
 });
