@@ -41,13 +41,14 @@ interface CheckpointWorkerData {
 /**
  * The worker's whole program. It runs from its source text (`eval`), so that it is the same file from
  * source, from the service bundle and from the desktop build; it may use nothing from this module's scope.
+ * The eval'd worker's `require` comes in as `load`: a bundler rewrites a `require` it finds in this text
+ * (`__require`, which the worker does not have), and the bundled service's checkpoints fell back to the
+ * main thread.
  */
-function checkpointWorker(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports -- an eval'd worker is CommonJS: require is what it has */
-  const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+function checkpointWorker(load: (id: string) => unknown): void {
+  const threads = load('node:worker_threads') as typeof import('node:worker_threads');
   const { driver, file, everyMs } = threads.workerData as CheckpointWorkerData;
-  const Database = require(driver) as typeof import('better-sqlite3');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const Database = load(driver) as typeof import('better-sqlite3');
   const parentPort = threads.parentPort;
   // timeout 0: never waits for the node's connection; a RESTART that finds it busy is tried next round.
   const db = new Database(file, { fileMustExist: true, timeout: 0 });
@@ -82,7 +83,7 @@ export function startWalCheckpoints(
     worker = null;
   };
   try {
-    worker = new Worker(`(${checkpointWorker.toString()})()`, { eval: true, workerData: data });
+    worker = new Worker(`(${checkpointWorker.toString()})(require)`, { eval: true, workerData: data });
     db.pragma('wal_autocheckpoint = 0');
     worker.on('error', fallBack);
     // The worker holds no event loop of the node's open: the node exits when it is done, without a stop.

@@ -35,6 +35,9 @@ describe('the built service (dist/node)', () => {
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
     expect((await fetch(node.url + script!)).status).toBe(200);
+    // WAL checkpoints run on their worker thread in the bundle too (the bundler once broke its require).
+    await new Promise((r) => setTimeout(r, 500));
+    expect(node.output).not.toMatch(/WAL checkpoints run on the main thread again/);
   });
 
   it('prints a fingerprint, forms a pair with it and fails over on kill -9', async () => {
