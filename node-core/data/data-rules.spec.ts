@@ -124,6 +124,24 @@ async function split(): Promise<{ master: TestNode; backup: TestNode }> {
   return { master, backup };
 }
 
+/** A master (active) and a backup, not linked yet. */
+function masterAndBackup(): { master: TestNode; backup: TestNode } {
+  const clock = new ManualClock(1_000_000);
+  const master = node('master', clock);
+  master.state.active = true;
+  return { master, backup: node('backup', clock) };
+}
+
+/** A formed pair: the master active, linked to the backup, with tag `a` on both. */
+async function formedPair(): Promise<{ master: TestNode; backup: TestNode }> {
+  const { master, backup } = masterAndBackup();
+  linkUp(master, backup);
+  const first = master.data.putConfig('tag', 'a', memoryTag);
+  await quiesce(master, backup);
+  await first;
+  return { master, backup };
+}
+
 /** Both nodes hold the same items (by kind and key, with their definitions). */
 function sameConfig(a: TestNode, b: TestNode): void {
   for (const kind of ['tag', 'device', 'alarm-rule'] as const)
@@ -249,10 +267,7 @@ describe('Partitions: the loser’s changes are stored as a conflict set an oper
 
 describe('Data: a hand-over, a restart or a failover without a split never moves a change into the conflict set', () => {
   it('changes still waiting on the node that stands down reach the new active node before its first own change', async () => {
-    const clock = new ManualClock(1_000_000);
-    const master = node('master', clock);
-    const backup = node('backup', clock);
-    master.state.active = true;
+    const { master, backup } = masterAndBackup();
     linkUp(master, backup);
     await quiesce(master, backup);
     // One batch in flight, one waiting behind it when the operator switches over.
@@ -276,10 +291,7 @@ describe('Data: a hand-over, a restart or a failover without a split never moves
   });
 
   it('a snapshot that arrives while changes made here still wait unstored is loaded, not a crash, and those changes are kept', async () => {
-    const clock = new ManualClock(1_000_000);
-    const master = node('master', clock);
-    const backup = node('backup', clock);
-    master.state.active = true;
+    const { master, backup } = masterAndBackup();
     backup.state.active = true;
     await master.data.putConfig('tag', 'base', memoryTag);
     // The backup (active too, a split) has one change on its way and one staged behind it, not yet stored.
@@ -302,14 +314,7 @@ describe('Data: a hand-over, a restart or a failover without a split never moves
   });
 
   it('a change the active node sent before it read a returning standby’s head is brought by the answer, not a full resync', async () => {
-    const clock = new ManualClock(1_000_000);
-    const master = node('master', clock);
-    const backup = node('backup', clock);
-    master.state.active = true;
-    linkUp(master, backup);
-    const first = master.data.putConfig('tag', 'a', memoryTag);
-    await quiesce(master, backup);
-    await first;
+    const { master, backup } = await formedPair();
     // The backup is away while the master changes config, then comes back: its head goes out.
     linkDown(master, backup);
     await master.data.putConfig('tag', 'b', memoryTag);
@@ -325,8 +330,7 @@ describe('Data: a hand-over, a restart or a failover without a split never moves
   });
 
   it('a node that is no longer active refuses a change that reached it after the hand-over (the caller asks again)', async () => {
-    const clock = new ManualClock(1_000_000);
-    const master = node('master', clock);
+    const { master } = masterAndBackup();
     master.state.active = false;
     await expect(master.data.putConfig('tag', 'late', memoryTag)).rejects.toMatchObject({
       code: 'NOT_ACTIVE',
@@ -352,14 +356,7 @@ describe('Partitions: data is merged by key, not by role', () => {
   });
 
   it('a frozen master that returns and wins takes everything the backup changed meanwhile, with no conflict', async () => {
-    const clock = new ManualClock(1_000_000);
-    const master = node('master', clock);
-    const backup = node('backup', clock);
-    master.state.active = true;
-    linkUp(master, backup);
-    const first = master.data.putConfig('tag', 'a', memoryTag);
-    await quiesce(master, backup);
-    await first;
+    const { master, backup } = await formedPair();
     // The master freezes; the backup takes over and changes config; the master resumes and wins.
     linkDown(master, backup);
     backup.state.active = true;
