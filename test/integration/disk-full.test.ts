@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST, fingerprintOf, freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
+import { freePort, makePair, NodeProcess, tempDir, waitFor } from './harness.ts';
 
 const isRoot = process.getuid?.() === 0;
 let mountPoint: string | null = null;
@@ -79,35 +79,7 @@ describe('a full disk', () => {
     if (!mountPoint) return context.skip('needs root and a tmpfs mount');
     const masterDir = path.join(mountPoint, 'master');
     fs.mkdirSync(masterDir, { recursive: true });
-    const backupDir = tempDir('disk-full-backup');
-    const peerPort = await freePort();
-    const common = [
-      '--name',
-      'full-pair',
-      '--peer-port',
-      String(peerPort),
-      '--peer-host',
-      '127.0.0.1',
-      ...FAST,
-    ];
-    const master = new NodeProcess(masterDir, await freePort(), [
-      ...common,
-      '--mode',
-      'master',
-      '--trust-peer',
-      fingerprintOf(backupDir),
-    ]);
-    const backup = new NodeProcess(backupDir, await freePort(), [
-      ...common,
-      '--mode',
-      'backup',
-      '--master-host',
-      '127.0.0.1',
-      '--master-port',
-      String(peerPort),
-      '--trust-peer',
-      fingerprintOf(masterDir),
-    ]);
+    const { master, backup } = await makePair([], [], { name: 'full-pair', masterDir });
     await master.start();
     await backup.start();
     const filler = path.join(mountPoint, 'filler-pair');

@@ -215,6 +215,8 @@ export interface MakePairOptions {
   readonly peerPort?: number;
   /** Where the backup dials the master: the peer port, or a proxy in front of it. */
   readonly dialPort?: number;
+  /** The master's data directory (a temp one by default), e.g. on a small file system that a test fills. */
+  readonly masterDir?: string;
 }
 
 /** Makes a master/backup pair whose certificates are approved in advance (`--trust-peer`). */
@@ -225,7 +227,7 @@ export async function makePair(
 ): Promise<Pair> {
   const cli = opts.cli ?? SOURCE_CLI;
   const name = opts.name ?? 'line-1';
-  const masterDir = tempDir(`${name}-master`);
+  const masterDir = opts.masterDir ?? tempDir(`${name}-master`);
   const backupDir = tempDir(`${name}-backup`);
   const peerPort = opts.peerPort ?? (await freePort());
   const trust =
