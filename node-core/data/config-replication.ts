@@ -196,8 +196,10 @@ export class ConfigReplication {
     } else if (changes.length > 0) {
       this.#sendChanges(changes);
     } else {
-      // The follower holds exactly this node's history, so every change here is stored there.
+      // The follower holds exactly this node's history, so every change here is stored there. It hears this
+      // node's head as the answer, so its status shows where the peer stands (it stayed unknown).
       this.#stored(mine.seq);
+      this.#p.send({ t: 'config-head', head: mine });
     }
   }
 
@@ -206,6 +208,7 @@ export class ConfigReplication {
     switch (frame.t) {
       case 'config-head':
         if (this.#p.isActive()) this.answerFollower(frame.head, frame.unshared);
+        else this.#headAsked = false; // the active node's answer: it holds what this node holds
         return;
       case 'config-changes':
         return this.#applyChanges(frame.changes);

@@ -329,6 +329,15 @@ describe('Data: a hand-over, a restart or a failover without a split never moves
     sameConfig(master, backup);
   });
 
+  it('a standby that links again already up to date knows where the active node stands (its status showed the peer unknown)', async () => {
+    const { master, backup } = await formedPair();
+    linkDown(master, backup);
+    linkUp(master, backup);
+    await quiesce(master, backup);
+    expect(backup.data.syncView().peerConfigSeq).toBe(master.data.config.head().seq);
+    expect(master.data.syncView().peerConfigSeq).toBe(backup.data.config.head().seq);
+  });
+
   it('a node that is no longer active refuses a change that reached it after the hand-over (the caller asks again)', async () => {
     const { master } = masterAndBackup();
     master.state.active = false;
