@@ -14,7 +14,8 @@ import type {
   ConfigStore,
 } from './config-store.ts';
 import { conflictId } from './config-conflicts.ts';
-import { itemKey } from './config-store.ts';
+import { itemKey } from './config-kind.ts';
+import { accountForSnapshot, mergeUnshared } from './config-merge.ts';
 import { DataError } from './data-error.ts';
 import type { DataPorts } from './data-service.ts';
 import { estimateBytes, splitByBudget } from './frame-parts.ts';
@@ -367,7 +368,7 @@ export class ConfigReplication {
   #merge(since: number, changes: readonly ConfigChange[]): void {
     let result: { merged: ConfigChange[]; conflicts: ConfigChange[] };
     try {
-      result = this.#config.mergeUnshared(since, changes, this.#p.epoch());
+      result = mergeUnshared(this.#config, since, changes, this.#p.epoch());
     } catch {
       return; // not stored (its callers are told by #lost): the follower keeps them as conflicts
     }
@@ -398,7 +399,7 @@ export class ConfigReplication {
     const outcome = this.#runtime.atomically(() => {
       const tagsBefore = this.#config.list('tag').map((t) => t.key);
       const unshared = this.#config.loadSnapshot({ head, items });
-      const { lost, merged } = this.#account(unshared);
+      const { lost, merged } = accountForSnapshot(this.#config, unshared);
       // One the active node could not merge (it was not active, or there were more than a frame holds) is
       // kept as a conflict rather than dropped: in the same transaction, or a crash in between would lose it.
       if (lost.length > 0) this.#config.conflicts.record(lost, this.#p.clock.now());
@@ -449,24 +450,6 @@ export class ConfigReplication {
         );
       } else durable.then(w.release, w.fail);
     }
-  }
-
-  /**
-   * Which of this node's unshared changes the loaded snapshot accounts for: merged (the snapshot holds the
-   * last value this node gave the key) or in the conflict set (the active node kept it there); `lost` are
-   * the last changes of the keys for which neither holds.
-   */
-  #account(unshared: readonly ConfigChange[]): { lost: ConfigChange[]; merged: number } {
-    const lastByKey = new Map<string, ConfigChange>();
-    for (const c of unshared) lastByKey.set(itemKey(c), c);
-    const lost: ConfigChange[] = [];
-    let merged = 0;
-    for (const last of lastByKey.values()) {
-      if (this.#config.conflicts.has(conflictId(last))) continue;
-      if (this.#config.storedValue(last.kind, last.key) === last.value) merged++;
-      else lost.push(last);
-    }
-    return { lost, merged };
   }
 
   /** The peer's config position, as its frames tell it (acks from a follower, changes from the active node). */

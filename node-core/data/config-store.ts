@@ -9,10 +9,10 @@ import { checksumAfter, follows, GENESIS } from './config-checksum.ts';
 import { CommonSeq } from './config-common.ts';
 import { ConflictSet } from './config-conflicts.ts';
 import { ConfigItemCache } from './config-items.ts';
-import type { ConfigKind } from './config-kind.ts';
+import { itemKey, type ConfigKind } from './config-kind.ts';
 import type { TagDefinition } from './tag-definition.ts';
 
-export { CONFIG_KINDS, type ConfigKind } from './config-kind.ts';
+export { CONFIG_KINDS, itemKey, type ConfigKind } from './config-kind.ts';
 
 export interface ConfigChange {
   readonly seq: number;
@@ -358,49 +358,10 @@ export class ConfigStore {
   }
 
   /**
-   * Merges a follower's unshared changes into this (the active node's) log, by key (docs/redundancy.md,
-   * "Merge by key"). Changes this log holds too are skipped; they also move the fork point. Of the rest, a
-   * key whose value here already is the follower's last value for it needs nothing; a key this log changed
-   * after the fork is a conflict (this node's value stays, the follower's last change is returned for the
-   * conflict set); every other key takes the follower's changes, staged here in their order as new changes.
-   * If this log no longer reaches back to the fork (it was replaced by a snapshot since), every differing
-   * key counts as changed here.
-   */
-  mergeUnshared(
-    since: number,
-    changes: readonly ConfigChange[],
-    epoch: number,
-  ): { merged: ConfigChange[]; conflicts: ConfigChange[] } {
-    this.persist();
-    // Checksums chain, so the changes this log holds too are a prefix: the last of them is the fork.
-    const heldUpTo = changes.findLastIndex((change) => this.#holdsOrBase(change));
-    const fork = heldUpTo >= 0 ? changes[heldUpTo]!.seq : since;
-    const foreign = changes.slice(heldUpTo + 1);
-    if (foreign.length === 0) return { merged: [], conflicts: [] };
-    const changedHere = this.#keysChangedAfter(fork);
-    const lastByKey = new Map<string, ConfigChange>();
-    for (const change of foreign) lastByKey.set(itemKey(change), change);
-    const taken = new Set<string>();
-    const conflicts: ConfigChange[] = [];
-    for (const [key, last] of lastByKey) {
-      if (this.storedValue(last.kind, last.key) === last.value) continue;
-      if (changedHere === null || changedHere.has(key)) conflicts.push(last);
-      else taken.add(key);
-    }
-    const merged = foreign
-      .filter((change) => taken.has(itemKey(change)))
-      .map((c) =>
-        this.stage(c.op, c.kind, c.key, c.value === null ? null : JSON.parse(c.value), epoch, c.origin, c.at),
-      );
-    this.persist();
-    return { merged, conflicts };
-  }
-
-  /**
    * Whether this log holds `change`, or the snapshot it was loaded from ends with it (the log then starts
    * after it, but the history up to it is the same).
    */
-  #holdsOrBase(change: ConfigChange): boolean {
+  holdsOrBase(change: ConfigChange): boolean {
     const head = this.head();
     if (change.seq <= head.seq && this.#holds(change, head)) return true;
     const base = this.#meta.get(SNAPSHOT_BASE);
@@ -408,7 +369,7 @@ export class ConfigStore {
   }
 
   /** The kinds and keys this log changed after `seq`; null if the log does not reach back that far. */
-  #keysChangedAfter(seq: number): Set<string> | null {
+  keysChangedAfter(seq: number): Set<string> | null {
     const head = this.head();
     if (seq >= head.seq) return new Set();
     const first = this.#sql('SELECT min(seq) AS s FROM config_changes').get() as { s: number | null };
@@ -520,9 +481,4 @@ export class ConfigStore {
   #sql(text: string): Statement {
     return cachedStatement(this.#db, text);
   }
-}
-
-/** One item's identity across kinds. */
-export function itemKey(item: { readonly kind: ConfigKind; readonly key: string }): string {
-  return `${item.kind}\u0000${item.key}`;
 }
