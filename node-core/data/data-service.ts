@@ -9,20 +9,13 @@ import type { Clock } from '../clock/index.ts';
 import type { PeerFrame } from '../peer/index.ts';
 import { ConfigReplication, isConfigFrame } from './config-replication.ts';
 import type { ConfigChange, ConfigConflict, ConfigHead, ConfigKind, ConfigStore } from './config-store.ts';
-import { estimateBytes, FRAME_BUDGET_BYTES } from './frame-parts.ts';
+import { runtimeFrames, type RuntimeBatch } from './runtime-frames.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
 import { isWritable, valueProblem } from './tag-definition.ts';
 import { HybridClock } from './version.ts';
 import { DataError } from './data-error.ts';
 import type { AlarmService } from './alarm-service.ts';
 import type { AlarmState } from './alarm-store.ts';
-
-/** What one runtime frame carries; alarm states travel with the values that caused them. */
-interface RuntimeBatch {
-  readonly values: readonly TagValue[];
-  readonly ledger: readonly LedgerEntry[];
-  readonly alarms: readonly AlarmState[];
-}
 
 export interface DataPorts {
   readonly nodeId: string;
@@ -40,9 +33,6 @@ export interface DataPorts {
   /** Resolves once everything this node committed so far is on disk, safe from a power loss (WalSync). */
   durable(): Promise<void>;
 }
-
-/** Most items in one frame (the frame schema allows more); frames are also cut by size (frame-parts.ts). */
-const RUNTIME_CHUNK = 10_000;
 
 export class DataService {
   readonly config: ConfigStore;
@@ -364,36 +354,7 @@ export class DataService {
 
   /** Sends a batch in as few frames as the size allows; the ack id (if any) rides on the last one. */
   #sendRuntime(batch: RuntimeBatch, ackId: string | null): void {
-    let frame: { values: TagValue[]; ledger: LedgerEntry[]; alarms: AlarmState[] } = {
-      values: [],
-      ledger: [],
-      alarms: [],
-    };
-    let items = 0;
-    let bytes = 0;
-    const add = (size: number): void => {
-      if (items > 0 && (items >= RUNTIME_CHUNK || bytes + size > FRAME_BUDGET_BYTES)) {
-        this.#p.send({ t: 'runtime', ...frame, ackId: null });
-        frame = { values: [], ledger: [], alarms: [] };
-        items = 0;
-        bytes = 0;
-      }
-      items++;
-      bytes += size;
-    };
-    for (const v of batch.values) {
-      add(valueBytes(v));
-      frame.values.push(v);
-    }
-    for (const e of batch.ledger) {
-      add(estimateBytes([e.uid, e.command, e.result], 64));
-      frame.ledger.push(e);
-    }
-    for (const a of batch.alarms) {
-      add(estimateBytes([a.id, a.ackedBy, a.version.hlc], 256));
-      frame.alarms.push(a);
-    }
-    this.#p.send({ t: 'runtime', ...frame, ackId });
+    for (const frame of runtimeFrames(batch, ackId)) this.#p.send(frame);
   }
 
   /** Moves the clock past the newest version in a frame (one comparison per item, one parse per frame). */
@@ -411,8 +372,4 @@ function describeCommand(command: string): string {
   if (parsed.write !== undefined) return `write ${JSON.stringify(parsed.value)} to tag "${parsed.write}"`;
   if (parsed.ack !== undefined) return `acknowledge alarm "${parsed.ack}" as ${JSON.stringify(parsed.by)}`;
   return `run ${command}`;
-}
-
-function valueBytes(v: TagValue): number {
-  return estimateBytes([v.name, typeof v.value === 'string' ? v.value : null, v.version.hlc], 128);
 }
