@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import {
   buildService,
   FAST,
+  FASTEST,
   freePort,
   makePair,
   NodeProcess,
@@ -19,18 +20,7 @@ import { dataBench, dataBenchSettings } from './data-bench.ts';
 
 const BUILT_CLI = buildService();
 
-const BENCH_TIMING = [
-  '--ping-rate',
-  '100',
-  '--ping-timeout',
-  '100',
-  '--missed-pings',
-  '3',
-  '--failover-time',
-  '300',
-  '--connection-wait',
-  '1000',
-];
+const BENCH_TIMING = FASTEST;
 const KILLS = Number(process.env['BENCH_KILLS'] ?? 20);
 
 function percentile(values: number[], p: number): number {

@@ -8,25 +8,14 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { ConflictView, FailoverEvent, StatusView } from '../../node-core/dto.ts';
-import { freePort, tempDir } from '../integration/harness.ts';
+import { FASTEST, freePort, tempDir } from '../integration/harness.ts';
 import { ChaosNode, type Crash } from './chaos-node.ts';
 import { mountTmpfs, unmount } from './disk.ts';
 import { FaultProxy } from './fault-proxy.ts';
 import type { Target } from './schedule.ts';
 
 /** The fast timings of the brief: failover in well under a second. */
-export const CHAOS_TIMING = [
-  '--ping-rate',
-  '100',
-  '--ping-timeout',
-  '100',
-  '--missed-pings',
-  '3',
-  '--failover-time',
-  '300',
-  '--connection-wait',
-  '1000',
-];
+export const CHAOS_TIMING = FASTEST;
 
 export interface Bundle {
   readonly entry: string;

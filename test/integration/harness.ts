@@ -34,6 +34,20 @@ export const FAST = [
   '1500',
 ];
 
+/** The fastest timings worth running (100/100/3/300/1000): failover well under a second (bench, chaos). */
+export const FASTEST = [
+  '--ping-rate',
+  '100',
+  '--ping-timeout',
+  '100',
+  '--missed-pings',
+  '3',
+  '--failover-time',
+  '300',
+  '--connection-wait',
+  '1000',
+];
+
 export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `tandem-${label}-`));
 }
