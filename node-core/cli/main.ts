@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runLicenseCommand } from '../license/index.ts';
+import { startMonitor } from '../monitor/index.ts';
 import { createLogger } from '../logging.ts';
 import { createNode, type RunningNode } from '../node/create-node.ts';
 import { TandemError, UsageError } from '../errors.ts';
@@ -22,6 +23,15 @@ async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === 'license') return runLicenseCommand(rest, (line) => console.log(line));
   if (first === 'fingerprint') return fingerprint(rest);
+  if (first === 'monitor' && !rest.includes('--help'))
+    return waitForSignal(
+      await startMonitor(rest, {
+        logger: createLogger(),
+        out: (line) => console.log(line),
+        env: process.env,
+        dashboardDir: process.env['TANDEM_DASHBOARD_DIR'] ?? dashboardDir.pathname,
+      }),
+    );
   if (first === 'user')
     return runUserCommand(rest, {
       out: (line) => console.log(line),
@@ -57,7 +67,7 @@ async function runNode(argv: string[]): Promise<number> {
   return waitForSignal(running);
 }
 
-function waitForSignal(running: RunningNode): Promise<number> {
+function waitForSignal(running: Pick<RunningNode, 'stop'>): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -1,0 +1,108 @@
+/**
+ * Watches every pair of the config: two readers per pair, the fleet view built from them, a typed `change`
+ * event (at most one per `settleMs`, so 200 nodes pushing their status each second cost a handful of
+ * rebuilds), and one log line whenever a pair's verdict or a node's answer changes.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../logging.ts';
+import type { WatchedPair } from './config.ts';
+import { VERDICTS, type FleetPairView, type FleetView } from './fleet-dto.ts';
+import { NodeReader, type MonitorTiming } from './node-reader.ts';
+import { pairView } from './pair-view.ts';
+
+export interface FleetMonitorOptions {
+  readonly pairs: readonly WatchedPair[];
+  readonly timing: MonitorTiming;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** Changes closer together than this make one `change`. */
+  readonly settleMs?: number;
+}
+
+export class FleetMonitor extends EventEmitter<{ change: [FleetView] }> {
+  readonly #pairs: readonly { pair: WatchedPair; readers: readonly [NodeReader, NodeReader] }[];
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #settleMs: number;
+  #view: FleetView | null = null;
+  #settle: NodeJS.Timeout | null = null;
+  /** What was last logged per pair, so each change is logged once. */
+  readonly #logged = new Map<string, string>();
+
+  constructor(options: FleetMonitorOptions) {
+    super();
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+    this.#settleMs = options.settleMs ?? 50;
+    const changed = (): void => this.#changed();
+    this.#pairs = options.pairs.map((pair) => ({
+      pair,
+      readers: pair.nodes.map(
+        (node) => new NodeReader(node, options.timing, this.#now, changed),
+      ) as unknown as [NodeReader, NodeReader],
+    }));
+  }
+
+  start(): void {
+    for (const { pair, readers } of this.#pairs) {
+      // A pair the config cannot watch is shown with its reason, and its nodes are not contacted.
+      if (pair.problem === null) for (const reader of readers) reader.start();
+    }
+    this.#changed();
+  }
+
+  stop(): void {
+    if (this.#settle) clearTimeout(this.#settle);
+    this.#settle = null;
+    for (const { readers } of this.#pairs) for (const reader of readers) reader.stop();
+  }
+
+  /** The fleet now, most severe first, then by name. */
+  view(): FleetView {
+    this.#view ??= this.#build();
+    return this.#view;
+  }
+
+  #changed(): void {
+    this.#view = null;
+    if (this.#settle) return;
+    this.#settle = setTimeout(() => {
+      this.#settle = null;
+      const view = this.view();
+      this.#log(view);
+      this.emit('change', view);
+    }, this.#settleMs);
+  }
+
+  #build(): FleetView {
+    const now = this.#now();
+    const pairs = this.#pairs.map(({ pair, readers }) => pairView(pair, readers, now));
+    pairs.sort(
+      (a, b) => VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict) || a.key.localeCompare(b.key),
+    );
+    return { at: new Date(now).toISOString(), pairs };
+  }
+
+  #log(view: FleetView): void {
+    for (const pair of view.pairs) {
+      const line = `${pair.headline}${pair.problems.length > 1 ? ` (${pair.problems.slice(1).join('; ')})` : ''}`;
+      if (this.#logged.get(pair.key) === line) continue;
+      const first = !this.#logged.has(pair.key);
+      this.#logged.set(pair.key, line);
+      if (first && pair.verdict === 'unknown' && pair.problems.length === 0) continue;
+      const level = levelOf(pair);
+      this.#logger[level](
+        { pair: pair.name, verdict: pair.verdict, problems: pair.problems },
+        `pair ${pair.key}: ${line}`,
+      );
+    }
+  }
+}
+
+function levelOf(pair: FleetPairView): 'info' | 'warn' | 'error' {
+  return pair.verdict === 'healthy'
+    ? 'info'
+    : pair.verdict === 'split' || pair.verdict === 'down'
+      ? 'error'
+      : 'warn';
+}

@@ -1,0 +1,249 @@
+/**
+ * Reads one node for the monitor (docs/monitor.md "What the monitor reads"): the live WebSocket first, so a
+ * change reaches the monitor as the node pushes it; polling `GET /api/status` for a node that answers HTTP
+ * but offers no live socket. Failover history, certificates and alarms are fetched when the node is (again)
+ * reached, then kept current from the live messages and a slow refresh.
+ */
+import type WebSocket from 'ws';
+import type { AlarmView, CertificateRecord, FailoverEvent, StatusView } from '../dto.ts';
+import { backoffDelay } from '../client/backoff.ts';
+import type { WatchedNode } from './config.ts';
+import type { NodeReach } from './fleet-dto.ts';
+import { describeFailure, getJson, NodeReadError, openLive } from './node-transport.ts';
+
+export interface MonitorTiming {
+  /** A connect or a GET that takes longer has failed. */
+  readonly requestTimeoutMs: number;
+  /** A live socket silent this long is dead (the node pushes its status every second). */
+  readonly staleMs: number;
+  /** Between two `GET /api/status` for a node without a live socket. */
+  readonly pollMs: number;
+  /** Retries of a node that does not answer: doubling from the first, up to the second. */
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** How often certificates and alarms are read again while the node answers. */
+  readonly refreshMs: number;
+}
+
+export const DEFAULT_TIMING: MonitorTiming = {
+  requestTimeoutMs: 2000,
+  staleMs: 3000,
+  pollMs: 1000,
+  retryBaseMs: 250,
+  retryMaxMs: 5000,
+  refreshMs: 30_000,
+};
+
+/** The close code a node's live socket gives a wrong token (node-core/api/live.ts). */
+const LIVE_UNAUTHORIZED = 4401;
+
+export class NodeReader {
+  reach: NodeReach = 'checking';
+  problem: string | null = null;
+  /** The last status the node answered; kept while it does not answer (then stale). */
+  status: StatusView | null = null;
+  /** Since when `answering` has been what it is. */
+  since: number;
+  via: 'live' | 'poll' | null = null;
+  /** Role changes, newest first (at most 20). */
+  roleChanges: FailoverEvent[] = [];
+  certificates: CertificateRecord[] = [];
+  unacknowledgedAlarms: number | null = null;
+
+  readonly #node: WatchedNode;
+  readonly #timing: MonitorTiming;
+  readonly #now: () => number;
+  readonly #changed: () => void;
+  #socket: WebSocket | null = null;
+  #retry: NodeJS.Timeout | null = null;
+  #stale: NodeJS.Timeout | null = null;
+  #refresh: NodeJS.Timeout | null = null;
+  #attempt = 0;
+  #poll = false;
+  #stopped = true;
+
+  constructor(node: WatchedNode, timing: MonitorTiming, now: () => number, changed: () => void) {
+    this.#node = node;
+    this.#timing = timing;
+    this.#now = now;
+    this.#changed = changed;
+    this.since = now();
+  }
+
+  get answering(): boolean {
+    return this.reach === 'answering';
+  }
+
+  start(): void {
+    this.stop();
+    this.#stopped = false;
+    this.#connect();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of [this.#retry, this.#stale, this.#refresh]) if (timer) clearTimeout(timer);
+    this.#retry = this.#stale = this.#refresh = null;
+    this.#socket?.removeAllListeners();
+    this.#socket?.on('error', () => undefined);
+    this.#socket?.terminate();
+    this.#socket = null;
+  }
+
+  #connect(): void {
+    if (this.#stopped) return;
+    if (this.#poll) return void this.#pollOnce();
+    const socket = openLive(this.#node, this.#timing.requestTimeoutMs);
+    this.#socket = socket;
+    let failure: NodeReadError | null = null;
+    socket.on('open', () => {
+      socket.send(JSON.stringify({ token: this.#node.token }));
+      this.#watchStale(socket);
+    });
+    socket.on('unexpected-response', (request, response) => {
+      // The node answers HTTP but offers no live socket here (a proxy, an older version): poll it instead.
+      response.resume();
+      this.#poll = true;
+      failure = new NodeReadError('unreachable', `live socket refused (${response.statusCode ?? '?'})`);
+      request.destroy();
+    });
+    socket.on('message', (data) => {
+      this.#watchStale(socket);
+      this.#onMessage((data as Buffer).toString('utf8'));
+    });
+    socket.on('error', (error) => {
+      failure = describeFailure(error, this.#node, this.#timing.requestTimeoutMs);
+    });
+    socket.on('close', (code, reason) => {
+      if (this.#socket !== socket) return;
+      this.#socket = null;
+      if (this.#stale) clearTimeout(this.#stale);
+      if (code === LIVE_UNAUTHORIZED)
+        failure = new NodeReadError(
+          'unauthorized',
+          `wrong credentials: the node refused the token (${reason.toString() || '401'})`,
+        );
+      this.#failed(failure ?? new NodeReadError('unreachable', `live socket closed (${code})`));
+    });
+  }
+
+  #watchStale(socket: WebSocket): void {
+    if (this.#stale) clearTimeout(this.#stale);
+    this.#stale = setTimeout(() => {
+      if (this.#socket !== socket) return;
+      socket.emit(
+        'error',
+        new NodeReadError('unreachable', `no answer for ${this.#timing.staleMs / 1000} s`),
+      );
+      socket.terminate();
+    }, this.#timing.staleMs);
+  }
+
+  #onMessage(text: string): void {
+    let message: { type?: string; status?: StatusView; event?: FailoverEvent; alarms?: AlarmView[] };
+    try {
+      message = JSON.parse(text) as typeof message;
+    } catch {
+      return;
+    }
+    if (message.type === 'status' && message.status) {
+      this.via = 'live';
+      this.#answered(message.status);
+    } else if (message.type === 'event' && message.event) {
+      const event = message.event;
+      if (event.kind === 'role-change') this.roleChanges = [event, ...this.roleChanges].slice(0, 20);
+      if (event.kind.startsWith('certificate')) void this.#readCertificates();
+    } else if (message.type === 'alarms' && message.alarms) {
+      this.unacknowledgedAlarms = countUnacknowledged(message.alarms);
+      this.#changed();
+    }
+  }
+
+  #answered(status: StatusView): void {
+    const wasAnswering = this.answering;
+    this.status = status;
+    this.problem = null;
+    this.#attempt = 0;
+    if (!wasAnswering) {
+      this.reach = 'answering';
+      this.since = this.#now();
+      void this.#readExtras();
+    }
+    this.#changed();
+  }
+
+  #failed(error: NodeReadError): void {
+    if (this.#stopped) return;
+    if (this.answering || this.reach === 'checking') this.since = this.#now();
+    const changed = this.reach !== error.kind || this.problem !== error.message;
+    this.reach = error.kind;
+    this.problem = error.message;
+    if (changed) this.#changed();
+    // Wrong credentials or a wrong certificate will not mend by themselves soon: try again at the slowest pace.
+    const delay =
+      error.kind === 'unreachable'
+        ? backoffDelay(
+            { baseMs: this.#timing.retryBaseMs, maxMs: this.#timing.retryMaxMs, random: Math.random },
+            this.#attempt++,
+          )
+        : this.#timing.retryMaxMs;
+    this.#retry = setTimeout(() => this.#connect(), delay);
+  }
+
+  async #pollOnce(): Promise<void> {
+    try {
+      const status = (await getJson(this.#node, '/api/status', this.#timing.requestTimeoutMs)) as StatusView;
+      if (this.#stopped) return;
+      this.via = 'poll';
+      const before = this.status;
+      this.#answered(status);
+      if (before && before.node.status !== status.node.status) void this.#readRoleChanges();
+      this.#retry = setTimeout(() => this.#connect(), this.#timing.pollMs);
+    } catch (error) {
+      this.#failed(describeFailure(error, this.#node, this.#timing.requestTimeoutMs));
+    }
+  }
+
+  /** Failover history, certificates and alarms: read when the node is reached, then every `refreshMs`. */
+  async #readExtras(): Promise<void> {
+    if (this.#refresh) clearTimeout(this.#refresh);
+    await Promise.all([this.#readRoleChanges(), this.#readCertificates(), this.#readAlarms()]);
+    if (this.#stopped) return;
+    this.#refresh = setTimeout(() => {
+      if (this.answering) void this.#readExtras();
+    }, this.#timing.refreshMs);
+  }
+
+  async #readRoleChanges(): Promise<void> {
+    const events = await this.#read<FailoverEvent[]>('/api/events?limit=20&kind=role-change');
+    if (events) this.roleChanges = events;
+    this.#changed();
+  }
+
+  async #readCertificates(): Promise<void> {
+    const certificates = await this.#read<CertificateRecord[]>('/api/certificates');
+    if (certificates) this.certificates = certificates;
+    this.#changed();
+  }
+
+  async #readAlarms(): Promise<void> {
+    const alarms = await this.#read<AlarmView[]>('/api/alarms');
+    if (alarms) this.unacknowledgedAlarms = countUnacknowledged(alarms);
+    this.#changed();
+  }
+
+  /** A GET whose failure only leaves the previous value (the live socket says whether the node answers). */
+  async #read<T>(route: string): Promise<T | null> {
+    try {
+      const answer = (await getJson(this.#node, route, this.#timing.requestTimeoutMs)) as T;
+      return this.#stopped ? null : answer;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Active alarms nobody has acknowledged: what the node's own dashboard counts in its navigation. */
+function countUnacknowledged(alarms: readonly AlarmView[]): number {
+  return alarms.filter((alarm) => alarm.active && !alarm.acked).length;
+}

@@ -1,0 +1,133 @@
+/**
+ * `tandem-node monitor` against a real pair (two `tandem-node` processes) and against addresses that fail in
+ * each way docs/monitor.md lists: the fleet answers every pair, a bad one says why, the rest keep being watched.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetPairView, FleetView } from '../../node-core/monitor/index.ts';
+import { formPair, freePort, makePair, runCli, tempDir, type Pair } from './harness.ts';
+import { MonitorProcess, writeMonitorConfig } from './monitor-harness.ts';
+
+let pair: Pair;
+let monitor: MonitorProcess;
+let nothingListens: number;
+
+beforeAll(async () => {
+  pair = await formPair(await makePair());
+  nothingListens = await freePort();
+  const config = writeMonitorConfig([
+    { name: 'line-1', site: 'North', nodes: [pair.master, pair.backup] },
+    { name: 'line-1', nodes: [pair.master, pair.backup] },
+    { name: 'wrong-token', nodes: [{ url: pair.master.url, token: 'not-the-token-at-all' }, pair.backup] },
+    {
+      name: 'nowhere',
+      nodes: [
+        { url: `http://127.0.0.1:${nothingListens}`, token: 'x' },
+        { url: 'http://no-such-host.invalid:8088', token: 'x' },
+      ],
+    },
+  ]);
+  monitor = new MonitorProcess(config, await freePort());
+  await monitor.start();
+});
+
+afterAll(async () => {
+  await monitor?.stop();
+  await pair?.stop();
+});
+
+const byKey = (fleet: FleetView, key: string): FleetPairView => fleet.pairs.find((p) => p.key === key)!;
+
+describe('Monitoring: a control-room PC watches many pairs', () => {
+  it('GET /api/fleet needs the monitor token', async () => {
+    const answer = await fetch(`${monitor.url}/api/fleet`);
+    expect(answer.status).toBe(401);
+  });
+
+  it('a healthy pair, and a clear reason on each pair that cannot be watched, sorted by severity', async () => {
+    const fleet = await monitor.waitFleet(
+      (f) =>
+        byKey(f, 'line-1').verdict === 'healthy' &&
+        byKey(f, 'nowhere').verdict === 'down' &&
+        byKey(f, 'wrong-token').problems.length > 0,
+      'the fleet read',
+    );
+    const line = byKey(fleet, 'line-1');
+    expect(line).toMatchObject({
+      name: 'line-1',
+      site: 'North',
+      verdict: 'healthy',
+      licenseMatch: 'match',
+      conflicts: 0,
+    });
+    expect(line.activeNode).toMatchObject({ index: 0, mode: 'master' });
+    expect(line.nodes.map((n) => n.answering)).toEqual([true, true]);
+    expect(line.nodes[0].via).toBe('live');
+    expect(line.linkRttMs).not.toBeNull();
+
+    expect(byKey(fleet, 'line-1#2')).toMatchObject({ verdict: 'unknown' });
+    expect(byKey(fleet, 'line-1#2').headline).toMatch(
+      /Not watched: pair name "line-1" is used by an earlier pair/,
+    );
+
+    const wrong = byKey(fleet, 'wrong-token');
+    expect(wrong.nodes[0]).toMatchObject({ reach: 'unauthorized', answering: false });
+    expect(wrong.nodes[0].problem).toMatch(/wrong credentials/);
+    // Its backup answers and sees the master running: the pair runs, the monitor just cannot read one node.
+    expect(wrong.verdict).toBe('degraded');
+
+    const nowhere = byKey(fleet, 'nowhere');
+    expect(nowhere.headline).toBe('Down: neither node answers');
+    expect(nowhere.nodes[0].problem).toMatch(/connection refused/);
+    expect(nowhere.nodes[1].problem).toMatch(/address not found/);
+
+    expect(fleet.pairs.map((p) => p.verdict)).toEqual(['down', 'degraded', 'unknown', 'healthy']);
+    expect(monitor.output).toMatch(/pair nowhere: Down: neither node answers/);
+    expect(monitor.output).toMatch(/pair line-1#2: Not watched/);
+  });
+
+  it('kill -9 of the master: the pair shows failed over, the reason and the duration of the failover', async () => {
+    await pair.master.kill('SIGKILL');
+    const fleet = await monitor.waitFleet((f) => byKey(f, 'line-1').verdict === 'failed-over', 'failed over');
+    const line = byKey(fleet, 'line-1');
+    expect(line.headline).toBe('Failed over: the backup runs the plant');
+    expect(line.activeNode).toMatchObject({ index: 1, mode: 'backup' });
+    expect(line.nodes[0]).toMatchObject({
+      answering: false,
+      reach: 'unreachable',
+      stale: true,
+      status: 'active',
+    });
+    await monitor.waitFleet((f) => byKey(f, 'line-1').lastFailover !== null, 'the failover event');
+    const again = byKey(await monitor.fleet(), 'line-1');
+    expect(again.lastFailover).toMatchObject({ reason: 'missed heartbeats', node: 'backup' });
+    expect(again.lastFailover!.durationMs).toBeGreaterThan(0);
+  });
+});
+
+describe('Monitoring: bad input', () => {
+  it('a malformed config file: one line naming the field, exit 2', () => {
+    const dir = tempDir('monitor-bad');
+    const file = path.join(dir, 'fleet.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        pairs: [
+          {
+            name: 'line-1',
+            nodes: [
+              { url: 'ftp://x', token: 't' },
+              { url: 'http://a:1', token: 't' },
+            ],
+          },
+        ],
+      }),
+    );
+    const result = runCli(['monitor', '--config', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `tandem-node: --config ${file}: pairs.0.nodes.0.url: must be an http:// or https:// address`,
+    );
+  });
+});
