@@ -5,6 +5,7 @@ import type { AlarmRule } from './data/alarm-rule.ts';
 import type { ConfigKind } from './data/config-kind.ts';
 import type { TagDefinition } from './data/tag-definition.ts';
 import type { NodeSettings } from './node/settings.ts';
+import type { OpcUaView } from './plant/opcua/opcua-view.ts';
 
 export type { ConfigKind, Mode, StandbyLevel, Status };
 
@@ -121,6 +122,8 @@ export interface StatusView {
   readonly settingsDifferences: readonly string[];
   /** Set while the peer's clock is off by more than the bound; null otherwise. */
   readonly clockSkew: ClockSkewView | null;
+  /** The node's OPC UA server (docs/opcua.md); absent where none was started (a node inside a test). */
+  readonly opcua?: OpcUaView;
   readonly sync: {
     readonly eventsReplicated: number;
     /** The newest config change on this node, and on the peer as far as this node knows (null: not known). */

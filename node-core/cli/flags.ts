@@ -25,6 +25,9 @@ export const NODE_FLAGS = {
   'connection-wait': { type: 'string' },
   'history-retention': { type: 'string' },
   'ledger-retention': { type: 'string' },
+  'opcua-port': { type: 'string' },
+  'opcua-host': { type: 'string' },
+  'opcua-allow-insecure': { type: 'boolean' },
   'trust-peer': { type: 'string', multiple: true },
   license: { type: 'string' },
   'license-public-key': { type: 'string' },
@@ -47,6 +50,7 @@ export const USAGE = `usage:
               [--ping-rate MS] [--ping-timeout MS] [--missed-pings N] [--failover-time MS] [--connection-wait MS]
               [--trust-peer SHA256]... [--license FILE] [--license-public-key FILE]
               [--history-retention DAYS] [--ledger-retention DAYS]
+              [--opcua-port N] [--opcua-host H] [--opcua-allow-insecure]
   tandem-node fingerprint --data-dir DIR
   tandem-node user add --data-dir DIR --name NAME [--password-file FILE]   (password from stdin)
   tandem-node user list --data-dir DIR
@@ -90,6 +94,9 @@ export function settingsFromFlags(v: FlagValues): SettingsOverrides {
     s['historyRetentionDays'] = whole('--history-retention', v['history-retention']);
   if (v['ledger-retention'] !== undefined)
     s['ledgerRetentionDays'] = whole('--ledger-retention', v['ledger-retention']);
+  if (v['opcua-port'] !== undefined) s['opcuaPort'] = whole('--opcua-port', v['opcua-port']);
+  if (v['opcua-host'] !== undefined) s['opcuaHost'] = v['opcua-host'];
+  if (v['opcua-allow-insecure'] !== undefined) s['opcuaAllowInsecure'] = v['opcua-allow-insecure'];
   if (Object.keys(timing).length > 0) s['timing'] = timing;
   return s;
 }

@@ -48,6 +48,10 @@ export const tagDefinitionSchema = z
     source: z.discriminatedUnion('kind', [memorySource, simulatorSource, modbusSourceSchema]),
     description: z.string().max(1000).optional(),
     readOnly: z.boolean().optional(),
+    /** Engineering unit as shown to people (`°C`, `bar`); OPC UA's EngineeringUnits (docs/opcua.md). */
+    unit: z.string().trim().min(1).max(32).optional(),
+    /** Decimal places worth showing (0–10); for displays and the plant interfaces. */
+    precision: z.number().int().min(0).max(10).optional(),
   })
   .strict();
 

@@ -26,6 +26,7 @@ import { LoginLimiter, OperatorLogin, SessionStore } from '../auth/index.ts';
 import { loadOrCreateIdentity } from '../trust/index.ts';
 import { defaultSettings, describeIssues, nodeSettingsSchema, type NodeSettings } from './settings.ts';
 import { TandemNode } from './tandem-node.ts';
+import { startOpcUa } from '../plant/opcua/index.ts';
 import { VERSION } from '../version.ts';
 
 export interface CreateNodeOptions {
@@ -118,6 +119,8 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     // Up: now the settings and advance approvals are worth keeping.
     settingsStore.save(settings);
     for (const fingerprint of trustPeers) certificates.trustInAdvance(fingerprint, clock.now());
+    // Plant interfaces start once the node is up and never hold its API back (docs/opcua.md).
+    const opcua = startOpcUa(node, { dataDir: options.dataDir, users: new UserStore(db), logger, version: VERSION });
     const running = node;
     const server = api;
     return {
@@ -128,6 +131,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       stop: async () => {
         login.stop();
         await running.stop();
+        await opcua.stop();
         await server.close();
         await checkpoints.stop();
         await running.closeStore();

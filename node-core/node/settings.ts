@@ -87,6 +87,10 @@ export const nodeSettingsFields = z.object({
    * this would run it again, so keep it well beyond any client's retry horizon.
    */
   ledgerRetentionDays: wholeNumber(1, 36_500, 'days'),
+  /** The OPC UA server (docs/opcua.md): its port (0: no server), its host (null: as apiHost), SecurityPolicy None. */
+  opcuaPort: wholeNumber(0, 65535),
+  opcuaHost: host.nullable(),
+  opcuaAllowInsecure: z.boolean({ error: 'must be true or false' }),
 });
 
 export const nodeSettingsSchema = nodeSettingsFields.superRefine((s, ctx) => {
@@ -140,6 +144,9 @@ export function defaultSettings(hostName: string): NodeSettings {
     licensePublicKeyFile: null,
     historyRetentionDays: 90,
     ledgerRetentionDays: 7,
+    opcuaPort: 4840,
+    opcuaHost: null,
+    opcuaAllowInsecure: false,
   };
 }
 
@@ -170,6 +177,9 @@ export const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
   licensePublicKeyFile: '--license-public-key',
   historyRetentionDays: '--history-retention',
   ledgerRetentionDays: '--ledger-retention',
+  opcuaPort: '--opcua-port',
+  opcuaHost: '--opcua-host',
+  opcuaAllowInsecure: '--opcua-allow-insecure',
 };
 
 /** Names each wrong field the way an operator typed it, e.g. `--ping-rate (timing.pingRateMs): too small`. */

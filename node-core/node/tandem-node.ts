@@ -40,6 +40,7 @@ import { GatewayWorkload } from './gateway-workload.ts';
 import { PeerFrameRouter } from './peer-frames.ts';
 import { isThisMachine, probeDial } from './dial-probe.ts';
 import { PairChecks } from './pair-checks.ts';
+import type { OpcUaView } from '../plant/opcua/opcua-view.ts';
 import { helloProblem, type PairingSettings } from './pairing.ts';
 
 export interface TandemNodeParts {
@@ -186,6 +187,18 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.#apiUrl = url;
   }
 
+  /** The OPC UA server's status line, set once createNode started it (docs/opcua.md). */
+  opcuaView: (() => OpcUaView) | null = null;
+
+  /** What ServiceLevel needs of the redundancy state beyond the status (docs/opcua.md "ServiceLevel"). */
+  redundancyHealth(): { isolationSuspected: boolean; handingOver: boolean } {
+    const state = this.#driver.state;
+    return {
+      isolationSuspected: state.isolationReachable === false,
+      handingOver: state.handover.kind === 'offered',
+    };
+  }
+
   async start(): Promise<void> {
     await this.#link?.start();
     this.#driver.start();
@@ -307,6 +320,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       misconfiguration: this.#checks.misconfiguration,
       settingsDifferences: this.#checks.settingsDifferences,
       clockSkew: this.#checks.clockSkew,
+      ...(this.opcuaView ? { opcua: this.opcuaView() } : {}),
       sync: { eventsReplicated: this.#p.events.count(), ...this.data.syncView() },
     };
   }

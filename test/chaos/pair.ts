@@ -67,6 +67,8 @@ export class ChaosPair {
       String(peerPort),
       '--peer-host',
       '127.0.0.1',
+      '--opcua-port',
+      '0',
       ...CHAOS_TIMING,
     ];
     const make = async (label: Target, dataDir: string, args: string[]): Promise<ChaosNode> =>

@@ -54,7 +54,10 @@ export function startHarness(options: HarnessOptions = {}): Harness {
   const starts: CreateNodeOptions[] = [];
   const logs: string[] = [];
   const realOnPortZero = (o: CreateNodeOptions, d?: NodeDeps): Promise<RunningNode> =>
-    createNode(options.realPorts ? o : { ...o, settings: { ...o.settings, apiPort: 0, peerPort: 0 } }, d);
+    createNode(
+      options.realPorts ? o : { ...o, settings: { ...o.settings, apiPort: 0, peerPort: 0, opcuaPort: 0 } },
+      d,
+    );
   const factory = options.createNode ?? realOnPortZero;
   const desktop = startDesktop(electron, {
     createNode: (o: CreateNodeOptions, d?: NodeDeps) => {

@@ -110,6 +110,10 @@ export class NodeProcess {
       this.dataDir,
       '--api-port',
       String(this.apiPort),
+      // No OPC UA server unless a test asks for one (`--opcua-port N` in its args wins): nodes on one machine
+      // would all want 4840, and each server costs a start-up (docs/opcua.md).
+      '--opcua-port',
+      '0',
       ...this.args,
       ...extraArgs,
     ];

@@ -33,6 +33,10 @@ export interface SettingsForm {
   licensePublicKeyFile: string;
   historyRetentionDays: string;
   ledgerRetentionDays: string;
+  opcuaPort: string;
+  /** Empty: as the API host. */
+  opcuaHost: string;
+  opcuaAllowInsecure: 'off' | 'on';
 }
 
 /** A setting's path: a field of the form, or a whole object (`restoreWindow`) a rule names. */
@@ -60,6 +64,7 @@ export const NUMBER_RULES = {
   'timing.connectionWaitMs': { min: 0, max: MAX_MS, unit: 'milliseconds' },
   historyRetentionDays: { min: 1, max: 36_500, unit: 'days' },
   ledgerRetentionDays: { min: 1, max: 36_500, unit: 'days' },
+  opcuaPort: { min: 0, max: 65535 },
 } as const satisfies Partial<Record<keyof SettingsForm, NumberRule>>;
 
 export function numberRuleMessage(rule: NumberRule): string {
@@ -91,6 +96,9 @@ export function formFromSettings(s: NodeSettings): SettingsForm {
     licensePublicKeyFile: s.licensePublicKeyFile ?? '',
     historyRetentionDays: String(s.historyRetentionDays),
     ledgerRetentionDays: String(s.ledgerRetentionDays),
+    opcuaPort: String(s.opcuaPort),
+    opcuaHost: s.opcuaHost ?? '',
+    opcuaAllowInsecure: s.opcuaAllowInsecure ? 'on' : 'off',
   };
 }
 
@@ -141,6 +149,9 @@ export function checkForm(form: SettingsForm): FormCheck {
     licensePublicKeyFile: optional('licensePublicKeyFile', 4096),
     historyRetentionDays: number('historyRetentionDays'),
     ledgerRetentionDays: number('ledgerRetentionDays'),
+    opcuaPort: number('opcuaPort'),
+    opcuaHost: optional('opcuaHost', 253),
+    opcuaAllowInsecure: form.opcuaAllowInsecure === 'on',
   };
 
   // A restore window is both of its fields or none; whether the CRON text is valid the node decides.
@@ -247,6 +258,9 @@ export const LABELS: Record<FieldPath, string> = {
   licensePublicKeyFile: 'License public key file',
   historyRetentionDays: 'Keep history for',
   ledgerRetentionDays: 'Remember command uids for',
+  opcuaPort: 'OPC UA port',
+  opcuaHost: 'OPC UA listens on',
+  opcuaAllowInsecure: 'OPC UA without security',
 };
 
 /** The unit shown after a number input. */

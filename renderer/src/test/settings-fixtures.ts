@@ -23,6 +23,9 @@ export function nodeSettings(
     licensePublicKeyFile: null,
     historyRetentionDays: 90,
     ledgerRetentionDays: 7,
+    opcuaPort: 4840,
+    opcuaHost: null,
+    opcuaAllowInsecure: false,
     ...rest,
     timing: {
       pingRateMs: 1000,

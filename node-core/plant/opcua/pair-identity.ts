@@ -1,0 +1,30 @@
+/**
+ * Who the two OPC UA servers of a pair are (docs/opcua.md "Redundancy objects"). Each node's ApplicationUri
+ * follows from the pair name and its mode, so either node knows its peer's without asking it: the pair's
+ * name is the same on both nodes (the link refuses a peer of another name), and one is the master, the
+ * other the backup. The peer's endpoint is the host of its API address (from its hello) with this node's own
+ * OPC UA port: the usual install, one node per machine with the same port on both. (The hello does not carry
+ * the peer's OPC UA port yet; two nodes on one machine list a wrong port for the peer in FindServers.)
+ */
+import type { Mode } from '../../redundancy/index.ts';
+
+export function applicationUri(pairName: string, mode: Mode): string {
+  return `urn:tandem:${encodeURIComponent(pairName)}:${mode}`;
+}
+
+export function peerMode(mode: Mode): Mode | null {
+  if (mode === 'master') return 'backup';
+  if (mode === 'backup') return 'master';
+  return null;
+}
+
+/** The peer's OPC UA endpoint, from its API address, or null while that is not known. */
+export function peerEndpointUrl(peerApiUrl: string | null, port: number): string | null {
+  if (!peerApiUrl) return null;
+  try {
+    const host = new URL(peerApiUrl).hostname;
+    return `opc.tcp://${host}:${port}`;
+  } catch {
+    return null;
+  }
+}

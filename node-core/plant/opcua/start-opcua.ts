@@ -1,0 +1,67 @@
+/** The OPC UA server wired to a running node: the one call createNode makes (docs/opcua.md). */
+import { verifyPassword } from '../../auth/index.ts';
+import type { Logger } from '../../logging.ts';
+import type { TandemNode } from '../../node/tandem-node.ts';
+import type { UserLookup } from '../../auth/index.ts';
+import { OpcUaService, type DataChange, type OpcUaNode } from './opcua-server.ts';
+
+export interface StartOpcUaOptions {
+  readonly dataDir: string;
+  readonly users: UserLookup;
+  readonly logger: Logger;
+  readonly version: string;
+}
+
+/** Starts the node's OPC UA server in the background (the node is up already); `stop()` before the node closes its store. */
+export function startOpcUa(node: TandemNode, options: StartOpcUaOptions): OpcUaService {
+  const s = node.settings;
+  const service = new OpcUaService(adapt(node), {
+    dataDir: options.dataDir,
+    port: s.opcuaPort,
+    host: s.opcuaHost ?? s.apiHost,
+    allowInsecure: s.opcuaAllowInsecure,
+    pairName: s.name,
+    mode: s.mode,
+    standby: s.standby,
+    version: options.version,
+    refreshMs: s.timing.pingRateMs,
+    lagBoundMs: s.timing.failoverTimeMs > 0 ? s.timing.failoverTimeMs : s.timing.pingTimeoutMs,
+    checkPassword: async (name, password) => {
+      const user = options.users.get(name);
+      return user !== undefined && (await verifyPassword(password, user.passwordHash));
+    },
+    logger: options.logger,
+  });
+  node.opcuaView = () => service.view();
+  service.start();
+  return service;
+}
+
+function adapt(node: TandemNode): OpcUaNode {
+  return {
+    nodeId: node.nodeId,
+    get status() {
+      return node.status;
+    },
+    statusView: () => node.statusView(),
+    redundancyHealth: () => node.redundancyHealth(),
+    deviceCount: () => node.data.config.list('device').length,
+    deviceFaultCount: () => Object.keys(node.workload.deviceFaults()).length,
+    tags: () => node.data.config.listTags(),
+    read: (name) => node.data.readTag(name),
+    write: async (name, value) => {
+      await node.data.writeTag(name, value, undefined);
+    },
+    onData: (listener) => {
+      const onData = (values: readonly DataChange[]): void => listener(values);
+      node.on('data', onData);
+      return () => node.off('data', onData);
+    },
+    onStatus: (listener) => {
+      const onStatus = (): void => listener();
+      node.on('status', onStatus);
+      return () => node.off('status', onStatus);
+    },
+    watchConfig: (listener) => node.data.config.watch(() => listener()),
+  };
+}
