@@ -150,14 +150,16 @@ export class OpcUaService {
       tags: () => node.tags(),
       read: (name) => node.read(name),
       write: (name, value) => this.#write(name, value),
+      unshown: (name, error) =>
+        this.#o.logger.warn({ err: error, tag: name }, 'OPC UA cannot show this value'),
     });
     this.#redundancy = new RedundancySpace(addressSpace, this.#facts());
     this.#unwatch.push(
       node.onData((values) => this.#tags?.update(values)),
-      node.onStatus(() => this.#refresh()),
-      node.watchConfig(() => this.#tags?.sync()),
+      node.onStatus(() => this.#guarded('ServiceLevel', () => this.#refresh())),
+      node.watchConfig(() => this.#guarded('the address space', () => this.#tags?.sync())),
     );
-    this.#timer = setInterval(() => this.#refresh(), o.refreshMs);
+    this.#timer = setInterval(() => this.#guarded('ServiceLevel', () => this.#refresh()), o.refreshMs);
     this.#timer.unref();
     await server.start();
     if (this.#stopped) return;
@@ -211,6 +213,15 @@ export class OpcUaService {
       return StatusCodes.Good;
     } catch (error) {
       return writeStatus(error);
+    }
+  }
+
+  /** Runs inside the node's own events (status, config): a failure here is logged, never thrown into them. */
+  #guarded(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.#o.logger.error({ err: error }, `OPC UA could not update ${what}`);
     }
   }
 

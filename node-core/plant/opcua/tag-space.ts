@@ -13,6 +13,7 @@ import {
   standardUnits,
   StatusCodes,
   Variant,
+  VariantArrayType,
   WellKnownRoles,
   type AddressSpace,
   type Namespace,
@@ -34,6 +35,8 @@ export interface TagReading {
 export interface TagSpacePorts {
   tags(): readonly { name: string; definition: TagDefinition }[];
   read(name: string): TagReading | undefined;
+  /** A value the address space could not take (logged; the tag keeps its last value there). */
+  unshown(name: string, error: unknown): void;
   /** Writes through the node (answers the StatusCode the client gets). */
   write(name: string, value: TagValueType): Promise<StatusCode>;
 }
@@ -116,8 +119,17 @@ export class TagSpace {
     for (const v of values) {
       const placed = this.#placed.get(v.name);
       if (!placed) continue;
-      placed.dataValue = this.#dataValue(placed.variable, v);
-      placed.variable.setValueFromSource(placed.dataValue.value, placed.dataValue.statusCode, new Date(v.ts));
+      // Called inside the node's write path (its `data` event): a value OPC UA cannot take must not fail it.
+      try {
+        placed.dataValue = this.#dataValue(placed.variable, v);
+        placed.variable.setValueFromSource(
+          placed.dataValue.value,
+          placed.dataValue.statusCode,
+          new Date(v.ts),
+        );
+      } catch (error) {
+        this.#ports.unshown(v.name, error);
+      }
     }
   }
 
@@ -160,7 +172,11 @@ export class TagSpace {
   #dataValue(variable: UAVariable, reading: TagReading): DataValue {
     const variant =
       reading.value === null
-        ? new Variant({ dataType: variable.getBasicDataType(), value: null })
+        ? new Variant({
+            dataType: variable.getBasicDataType(),
+            arrayType: VariantArrayType.Scalar,
+            value: null,
+          })
         : toVariant(variable.getBasicDataType(), reading.value);
     const at = reading.ts === null ? null : new Date(reading.ts);
     return new DataValue({

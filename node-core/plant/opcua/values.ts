@@ -1,5 +1,5 @@
 /** Tag values as OPC UA Variants and back (docs/opcua.md "Address space": the data types). */
-import { coerceInt64, DataType, Variant } from 'node-opcua';
+import { coerceInt64, DataType, Variant, VariantArrayType } from 'node-opcua';
 import type { TagDefinition, TagValueType } from '../../data/tag-definition.ts';
 
 type TagDataType = TagDefinition['dataType'];
@@ -19,7 +19,12 @@ export function variantType(dataType: TagDataType): DataType {
 }
 
 export function toVariant(type: DataType, value: TagValueType): Variant {
-  if (type === DataType.Int64) return new Variant({ dataType: type, value: coerceInt64(Number(value)) });
+  if (type === DataType.Int64)
+    return new Variant({
+      dataType: type,
+      arrayType: VariantArrayType.Scalar,
+      value: coerceInt64(Number(value)),
+    });
   if (type === DataType.Double) return new Variant({ dataType: type, value: Number(value) });
   if (type === DataType.Boolean) return new Variant({ dataType: type, value: Boolean(value) });
   return new Variant({ dataType: type, value: String(value) });

@@ -1,0 +1,142 @@
+/**
+ * A real OPC UA client (node-opcua-client) for the integration tests of docs/opcua.md: one session per node,
+ * signed in as an operator over SecurityPolicy None (the nodes run with --opcua-allow-insecure).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import {
+  AttributeIds,
+  ClientMonitoredItem,
+  ClientSubscription,
+  DataType,
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAClient,
+  SecurityPolicy,
+  TimestampsToReturn,
+  UserTokenType,
+  VariantArrayType,
+  type ClientSession,
+  type DataValue,
+  type StatusCode,
+} from 'node-opcua';
+import { spawnSync } from 'node:child_process';
+import { SOURCE_CLI } from './harness.ts';
+
+export const OPERATOR = { name: 'opcua-operator', password: 'correct horse battery' };
+
+/** Adds the test's operator login to a node's database (before it starts). */
+export function addOperator(dataDir: string): void {
+  const result = spawnSync(
+    process.execPath,
+    [SOURCE_CLI, 'user', 'add', '--data-dir', dataDir, '--name', OPERATOR.name],
+    { input: `${OPERATOR.password}\n`, encoding: 'utf8', timeout: 30_000 },
+  );
+  if (result.status !== 0) throw new Error(`user add failed: ${result.stderr}`);
+}
+
+// One client certificate for every test run: making one takes a while.
+const clientPki = path.join(os.tmpdir(), 'tandem-opcua-test-client-pki');
+
+export class UaConnection {
+  readonly url: string;
+  readonly #client: OPCUAClient;
+  session!: ClientSession;
+  tagsNamespace = -1;
+
+  private constructor(url: string, client: OPCUAClient) {
+    this.url = url;
+    this.#client = client;
+  }
+
+  static async open(url: string, user: 'operator' | 'anonymous' = 'operator'): Promise<UaConnection> {
+    const clientCertificateManager = new OPCUACertificateManager({
+      rootFolder: clientPki,
+      automaticallyAcceptUnknownCertificate: true,
+    });
+    const client = OPCUAClient.create({
+      applicationName: 'tandem-test-client',
+      endpointMustExist: false,
+      securityMode: MessageSecurityMode.None,
+      securityPolicy: SecurityPolicy.None,
+      clientCertificateManager,
+      connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
+      requestedSessionTimeout: 10_000,
+    });
+    const connection = new UaConnection(url, client);
+    await client.connect(url);
+    connection.session = await client.createSession(
+      user === 'operator'
+        ? { type: UserTokenType.UserName, userName: OPERATOR.name, password: OPERATOR.password }
+        : { type: UserTokenType.Anonymous },
+    );
+    const namespaces = await connection.session.readNamespaceArray();
+    connection.tagsNamespace = namespaces.indexOf('urn:tandem:tags');
+    return connection;
+  }
+
+  /** Calls `listener` once the connection to the server is lost (a client then counts its ServiceLevel as 0). */
+  onLost(listener: () => void): void {
+    this.#client.once('connection_lost', listener);
+  }
+
+  tagId(name: string): string {
+    return `ns=${this.tagsNamespace};s=${name}`;
+  }
+
+  async read(nodeId: string): Promise<DataValue> {
+    return this.session.read({ nodeId, attributeId: AttributeIds.Value });
+  }
+
+  async serviceLevel(): Promise<number> {
+    return (await this.read('ns=0;i=2267')).value.value as number;
+  }
+
+  async write(nodeId: string, dataType: DataType, value: unknown): Promise<StatusCode> {
+    return this.session.write({
+      nodeId,
+      attributeId: AttributeIds.Value,
+      value: { value: { dataType, arrayType: VariantArrayType.Scalar, value } },
+    });
+  }
+
+  async findServers(): Promise<string[]> {
+    return (await this.#client.findServers()).map((s) => s.applicationUri ?? '');
+  }
+
+  /** Calls `onValue` with every change of these nodes' values (sampled every `intervalMs`). */
+  async subscribe(
+    nodeIds: readonly string[],
+    intervalMs: number,
+    onValue: (nodeId: string, value: DataValue) => void,
+  ): Promise<void> {
+    const subscription = ClientSubscription.create(this.session, {
+      requestedPublishingInterval: intervalMs,
+      requestedMaxKeepAliveCount: 10,
+      requestedLifetimeCount: 100,
+      publishingEnabled: true,
+    });
+    for (const nodeId of nodeIds) {
+      const item = ClientMonitoredItem.create(
+        subscription,
+        { nodeId, attributeId: AttributeIds.Value },
+        { samplingInterval: intervalMs, discardOldest: true, queueSize: 10 },
+        TimestampsToReturn.Both,
+      );
+      item.on('changed', (value: DataValue) => onValue(nodeId, value));
+    }
+    // Created on the server in the background; the items report from then on.
+    await new Promise<void>((resolve) => {
+      if (subscription.isActive) resolve();
+      else subscription.once('started', () => resolve());
+    });
+  }
+
+  /** Closes what can be closed; a node that was killed answers nothing, so nothing is awaited for long. */
+  async close(): Promise<void> {
+    const bounded = <T>(p: Promise<T>): Promise<unknown> =>
+      Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    await bounded(this.session.close());
+    await bounded(this.#client.disconnect());
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * behaviour.md "Plant interfaces", OPC UA (docs/opcua.md): two real `tandem-node` processes, each with its
+ * own OPC UA server, and node-opcua-client as the plant's client.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DataType, StatusCodes, type DataValue } from 'node-opcua';
+import { freePort, makePair, waitFor, type Pair } from './harness.ts';
+import { addOperator, UaConnection } from './opcua-client.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+const SERVICE_LEVEL = 'ns=0;i=2267';
+const REDUNDANCY_SUPPORT = 'ns=0;i=3709';
+const SERVER_URI_ARRAY = 'ns=0;i=11314';
+const REDUNDANT_SERVER_ARRAY = 'ns=0;i=11313';
+
+interface OpcUaPair extends Pair {
+  masterUrl: string;
+  backupUrl: string;
+}
+
+/** A formed pair whose nodes serve OPC UA on ports of their own, both with an operator login. */
+async function opcuaPair(): Promise<OpcUaPair> {
+  const [masterPort, backupPort] = [await freePort(), await freePort()];
+  const opcua = (port: number): string[] => ['--opcua-port', String(port), '--opcua-allow-insecure'];
+  const pair = await makePair(opcua(masterPort), opcua(backupPort), { name: 'opcua-line' });
+  cleanup.push(() => pair.stop());
+  addOperator(pair.master.dataDir);
+  addOperator(pair.backup.dataDir);
+  await Promise.all([pair.master.start(), pair.backup.start()]);
+  await pair.backup.waitStatus(
+    (s) => s.node.status === 'standby' && s.peer?.status === 'active',
+    'pair formed',
+  );
+  for (const node of [pair.master, pair.backup])
+    await node.waitStatus((s) => s.opcua?.state === 'running', 'the OPC UA server to run', 30_000);
+  return {
+    ...pair,
+    masterUrl: `opc.tcp://127.0.0.1:${masterPort}`,
+    backupUrl: `opc.tcp://127.0.0.1:${backupPort}`,
+  };
+}
+
+async function connect(url: string, user: 'operator' | 'anonymous' = 'operator'): Promise<UaConnection> {
+  const connection = await UaConnection.open(url, user);
+  cleanup.push(() => connection.close());
+  return connection;
+}
+
+describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes', () => {
+  it('ServiceLevel says which node to use (active >= 200, standby < 200); ServerUriArray, RedundancySupport and FindServers name both nodes', async () => {
+    const pair = await opcuaPair();
+    const master = await connect(pair.masterUrl);
+    const backup = await connect(pair.backupUrl);
+    expect(await master.serviceLevel()).toBeGreaterThanOrEqual(200);
+    expect(await backup.serviceLevel()).toBeLessThan(200);
+    expect(await backup.serviceLevel()).toBeGreaterThanOrEqual(150);
+    const uris = ['urn:tandem:opcua-line:master', 'urn:tandem:opcua-line:backup'];
+    for (const connection of [master, backup]) {
+      expect((await connection.read(SERVER_URI_ARRAY)).value.value).toEqual(uris);
+      // Warm standby: both servers poll, so Hot (3) (docs/opcua.md "RedundancySupport").
+      expect((await connection.read(REDUNDANCY_SUPPORT)).value.value).toBe(3);
+      expect([...(await connection.findServers())].sort()).toEqual([...uris].sort());
+      const servers = (await connection.read(REDUNDANT_SERVER_ARRAY)).value.value as { serverId: string }[];
+      expect(servers.map((s) => s.serverId)).toEqual(uris);
+    }
+    // The status line the dashboard shows.
+    const status = await pair.master.status();
+    expect(status?.opcua).toMatchObject({ state: 'running', endpointUrl: pair.masterUrl, problem: null });
+    expect(status?.opcua?.serviceLevel).toBeGreaterThanOrEqual(200);
+    expect(status?.opcua?.sessions).toBeGreaterThanOrEqual(1);
+  });
+
+  it('writes go through the same path as the API: on both nodes at once; a standby refuses with Bad_NoCommunication; wrong type, unknown node and read-only get their Bad codes; anonymous clients may not write', async () => {
+    const pair = await opcuaPair();
+    await pair.master.api('PUT', '/api/config/tags/valve.setpoint', {
+      dataType: 'float',
+      source: { kind: 'memory' },
+      unit: 'bar',
+    });
+    await pair.master.api('PUT', '/api/config/tags/wave', {
+      dataType: 'float',
+      source: { kind: 'simulator', waveform: 'sine', periodMs: 1000 },
+    });
+    const master = await connect(pair.masterUrl);
+    const backup = await connect(pair.backupUrl);
+    // Config changes reach the address space without a restart.
+    await waitFor(
+      async () =>
+        (await backup.read(backup.tagId('valve.setpoint'))).statusCode.equals(StatusCodes.BadNodeIdUnknown)
+          ? undefined
+          : true,
+      10_000,
+      'the new tag on the standby',
+    );
+    expect(await master.write(master.tagId('valve.setpoint'), DataType.Double, 4.5)).toBe(StatusCodes.Good);
+    // Replicated before the answer, like an API write: the standby has it at once.
+    const onStandby = await pair.backup.api<{ value: unknown }>('GET', '/api/tags/valve.setpoint');
+    expect(onStandby.body.value).toBe(4.5);
+    expect((await backup.read(backup.tagId('valve.setpoint'))).value.value).toBe(4.5);
+
+    expect(await backup.write(backup.tagId('valve.setpoint'), DataType.Double, 5)).toBe(
+      StatusCodes.BadNoCommunication,
+    );
+    expect(await master.write(master.tagId('valve.setpoint'), DataType.String, 'open')).toBe(
+      StatusCodes.BadTypeMismatch,
+    );
+    expect(await master.write(master.tagId('no.such.tag'), DataType.Double, 1)).toBe(
+      StatusCodes.BadNodeIdUnknown,
+    );
+    expect(await master.write(master.tagId('wave'), DataType.Double, 1)).toBe(StatusCodes.BadNotWritable);
+    const anonymous = await connect(pair.masterUrl, 'anonymous');
+    expect(await anonymous.write(anonymous.tagId('valve.setpoint'), DataType.Double, 9)).toBe(
+      StatusCodes.BadUserAccessDenied,
+    );
+    // Nothing of that reached the tag; the node runs on.
+    expect((await master.read(master.tagId('valve.setpoint'))).value.value).toBe(4.5);
+    expect((await pair.master.status())?.node.status).toBe('active');
+  });
+
+  it('kill -9 of the active node: a client following the highest ServiceLevel receives the values from the new active node, and what it wrote before is there', async () => {
+    const pair = await opcuaPair();
+    await pair.master.api('PUT', '/api/config/tags/flow', {
+      dataType: 'float',
+      source: { kind: 'simulator', waveform: 'ramp', periodMs: 60_000 },
+    });
+    await pair.master.api('PUT', '/api/config/tags/mode', { dataType: 'int', source: { kind: 'memory' } });
+    const connections = [await connect(pair.masterUrl), await connect(pair.backupUrl)];
+    // The client of OPC 10000-4 §6.6.2.4.5.4 (Hot, b): subscribed on both, using the server with the highest ServiceLevel.
+    const levels = new Map<string, number>();
+    const used: { url: string; at: number; level: number; value: number }[] = [];
+    for (const connection of connections) {
+      connection.onLost(() => levels.set(connection.url, 0));
+      await connection.subscribe([SERVICE_LEVEL], 100, (_id, value: DataValue) =>
+        levels.set(connection.url, value.value.value as number),
+      );
+      await connection.subscribe([connection.tagId('flow')], 100, (_id, value: DataValue) => {
+        const best = [...levels.entries()].sort((a, b) => b[1] - a[1])[0];
+        if (best?.[0] === connection.url && value.statusCode.isGood())
+          used.push({
+            url: connection.url,
+            at: Date.now(),
+            level: best[1],
+            value: value.value.value as number,
+          });
+      });
+    }
+    const [master] = connections;
+    await waitFor(
+      () => (used.some((u) => u.url === pair.masterUrl) ? true : undefined),
+      15_000,
+      'values from the master',
+    );
+    expect(await master!.write(master!.tagId('mode'), DataType.Int64, [0, 3])).toBe(StatusCodes.Good);
+
+    const killedAt = Date.now();
+    await pair.master.kill('SIGKILL');
+    await pair.backup.waitStatus((s) => s.node.status === 'active', 'the backup to take over');
+    await waitFor(
+      () =>
+        used.some((u) => u.url === pair.backupUrl && u.at > killedAt && u.level >= 200) ? true : undefined,
+      15_000,
+      'values from the new active node',
+    );
+    expect(levels.get(pair.backupUrl)).toBeGreaterThanOrEqual(200);
+    const backup = connections[1]!;
+    expect((await backup.read(backup.tagId('mode'))).value.value).toEqual([0, 3]);
+    expect((await pair.backup.api<{ value: unknown }>('GET', '/api/tags/mode')).body.value).toBe(3);
+  });
+});
