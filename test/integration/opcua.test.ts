@@ -2,9 +2,10 @@
  * behaviour.md "Plant interfaces", OPC UA (docs/opcua.md): two real `tandem-node` processes, each with its
  * own OPC UA server, and node-opcua-client as the plant's client.
  */
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataType, StatusCodes, type DataValue } from 'node-opcua';
-import { freePort, makePair, waitFor, type Pair } from './harness.ts';
+import { freePort, makePair, NodeProcess, tempDir, waitFor, type Pair } from './harness.ts';
 import { addOperator, UaConnection } from './opcua-client.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -169,5 +170,28 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
     const backup = connections[1]!;
     expect((await backup.read(backup.tagId('mode'))).value.value).toEqual([0, 3]);
     expect((await pair.backup.api<{ value: unknown }>('GET', '/api/tags/mode')).body.value).toBe(3);
+  });
+
+  it('a taken OPC UA port is a status line and a log entry; the node runs on without OPC UA', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => taken.close(resolve)));
+    const port = (taken.address() as net.AddressInfo).port;
+    const node = new NodeProcess(tempDir('opcua-taken'), await freePort(), ['--opcua-port', String(port)]);
+    cleanup.push(() => node.kill('SIGKILL'));
+    await node.start();
+    const status = await node.waitStatus(
+      (s) => s.opcua?.state === 'failed',
+      'the OPC UA start to fail',
+      30_000,
+    );
+    expect(status.opcua?.problem).toBe(
+      `OPC UA port ${port} is already in use: this node runs without an OPC UA server`,
+    );
+    expect(status.node.status).toBe('active');
+    expect(node.output).toContain(`OPC UA port ${port} is already in use`);
+    expect(
+      (await node.api('PUT', '/api/config/tags/t', { dataType: 'int', source: { kind: 'memory' } })).status,
+    ).toBe(200);
   });
 });
