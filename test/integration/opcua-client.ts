@@ -100,6 +100,27 @@ export class UaConnection {
     });
   }
 
+  /** `Tandem/WriteTag(TagName, Value, Uid)`: a write that carries a command uid (docs/opcua.md "Writes"). */
+  async writeWithUid(
+    name: string,
+    value: { dataType: DataType; value: unknown },
+    uid: string,
+  ): Promise<{ statusCode: StatusCode; executed: boolean | undefined }> {
+    const result = await this.session.call({
+      objectId: `ns=${this.tagsNamespace};s=Tandem`,
+      methodId: `ns=${this.tagsNamespace};s=Tandem.WriteTag`,
+      inputArguments: [
+        { dataType: DataType.String, value: name },
+        { dataType: DataType.Variant, value: { ...value, arrayType: VariantArrayType.Scalar } },
+        { dataType: DataType.String, value: uid },
+      ],
+    });
+    return {
+      statusCode: result.statusCode,
+      executed: result.outputArguments?.[0]?.value as boolean | undefined,
+    };
+  }
+
   async findServers(): Promise<string[]> {
     return (await this.#client.findServers()).map((s) => s.applicationUri ?? '');
   }

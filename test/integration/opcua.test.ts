@@ -122,7 +122,7 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
     expect((await pair.master.status())?.node.status).toBe('active');
   });
 
-  it('kill -9 of the active node: a client following the highest ServiceLevel receives the values from the new active node, and what it wrote before is there', async () => {
+  it('kill -9 of the active node: a client following the highest ServiceLevel receives the values from the new active node, and what it wrote before is there; a write retried with its uid does not run twice', async () => {
     const pair = await opcuaPair();
     await pair.master.api('PUT', '/api/config/tags/flow', {
       dataType: 'float',
@@ -156,6 +156,28 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
       'values from the master',
     );
     expect(await master!.write(master!.tagId('mode'), DataType.Int64, [0, 3])).toBe(StatusCodes.Good);
+    // A write with a uid (the WriteTag method): run once, a repeat runs nothing.
+    const command = { dataType: DataType.Double, value: 42.5 };
+    await pair.master.api('PUT', '/api/config/tags/target', {
+      dataType: 'float',
+      source: { kind: 'memory' },
+    });
+    await waitFor(
+      async () =>
+        (await master!.read(master!.tagId('target'))).statusCode.equals(StatusCodes.BadNodeIdUnknown)
+          ? undefined
+          : true,
+      10_000,
+      'the new tag in the address space',
+    );
+    expect(await master!.writeWithUid('target', command, 'cmd-7')).toEqual({
+      statusCode: StatusCodes.Good,
+      executed: true,
+    });
+    expect(await master!.writeWithUid('target', command, 'cmd-7')).toEqual({
+      statusCode: StatusCodes.Good,
+      executed: false,
+    });
 
     const killedAt = Date.now();
     await pair.master.kill('SIGKILL');
@@ -170,6 +192,17 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
     const backup = connections[1]!;
     expect((await backup.read(backup.tagId('mode'))).value.value).toEqual([0, 3]);
     expect((await pair.backup.api<{ value: unknown }>('GET', '/api/tags/mode')).body.value).toBe(3);
+    // The client retries its command on the new active node: the pair ran it once already.
+    expect(await backup.writeWithUid('target', command, 'cmd-7')).toEqual({
+      statusCode: StatusCodes.Good,
+      executed: false,
+    });
+    expect(
+      await backup.writeWithUid('target', { dataType: DataType.String, value: 'x' }, 'cmd-8'),
+    ).toMatchObject({
+      statusCode: StatusCodes.BadTypeMismatch,
+    });
+    expect((await pair.backup.api<{ value: unknown }>('GET', '/api/tags/target')).body.value).toBe(42.5);
   });
 
   it('a taken OPC UA port is a status line and a log entry; the node runs on without OPC UA', async () => {

@@ -21,7 +21,8 @@ import {
 import type { StatusView } from '../../dto.ts';
 import type { Logger } from '../../logging.ts';
 import type { Mode, Status } from '../../redundancy/index.ts';
-import type { TagValueType } from '../../data/tag-definition.ts';
+import type { TagDefinition, TagValueType } from '../../data/tag-definition.ts';
+import { addWriteMethod } from './write-method.ts';
 import type { OpcUaView } from './opcua-view.ts';
 import { applicationUri, peerEndpointUrl, peerMode } from './pair-identity.ts';
 import { RedundancySpace, redundancySupport, type RedundancyFacts } from './redundancy-space.ts';
@@ -40,7 +41,9 @@ export interface OpcUaNode {
   deviceFaultCount(): number;
   tags: TagSpacePorts['tags'];
   read: TagSpacePorts['read'];
-  write(name: string, value: TagValueType): Promise<void>;
+  /** The node's write path (`node.data.writeTag`); answers whether it ran (false: the uid ran before). */
+  write(name: string, value: TagValueType, uid?: string): Promise<boolean>;
+  definition(name: string): TagDefinition | undefined;
   /** Each returns the call that stops listening. */
   onData(listener: (values: readonly DataChange[]) => void): () => void;
   onStatus(listener: () => void): () => void;
@@ -152,6 +155,11 @@ export class OpcUaService {
       write: (name, value) => this.#write(name, value),
       unshown: (name, error) =>
         this.#o.logger.warn({ err: error, tag: name }, 'OPC UA cannot show this value'),
+    });
+    addWriteMethod(this.#tags.namespace, this.#tags.root, {
+      isActive: () => node.status === 'active',
+      definition: (name) => node.definition(name),
+      write: (name, value, uid) => node.write(name, value, uid),
     });
     this.#redundancy = new RedundancySpace(addressSpace, this.#facts());
     this.#unwatch.push(

@@ -49,9 +49,8 @@ function adapt(node: TandemNode): OpcUaNode {
     deviceFaultCount: () => Object.keys(node.workload.deviceFaults()).length,
     tags: () => node.data.config.listTags(),
     read: (name) => node.data.readTag(name),
-    write: async (name, value) => {
-      await node.data.writeTag(name, value, undefined);
-    },
+    write: async (name, value, uid) => (await node.data.writeTag(name, value, uid)).executed,
+    definition: (name) => node.data.config.getTag(name),
     onData: (listener) => {
       const onData = (values: readonly DataChange[]): void => listener(values);
       node.on('data', onData);

@@ -91,6 +91,11 @@ export class TagSpace {
     this.sync();
   }
 
+  /** Objects/Tandem, where the folders of tags (and the WriteTag method) are. */
+  get root(): UAFolder {
+    return this.#root;
+  }
+
   get size(): number {
     return this.#placed.size;
   }
