@@ -17,6 +17,7 @@ import {
   waitFor,
 } from '../integration/harness.ts';
 import { dataBench, dataBenchSettings } from './data-bench.ts';
+import { opcuaBench } from './opcua-bench.ts';
 
 const BUILT_CLI = buildService();
 
@@ -161,6 +162,7 @@ for (const [label, cli] of [
   );
 }
 rows.push(...(await dataBench()));
+rows.push(...(await opcuaBench(BUILT_CLI)));
 rows.push([
   'dashboard first meaningful paint (Chromium)',
   dashboardFirstPaint(),
