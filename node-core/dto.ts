@@ -1,4 +1,5 @@
 /** The shapes the API answers with (contract.md); the renderer imports these as types only. */
+import type { SparkplugView } from './plant/sparkplug/sparkplug-view.ts';
 import type { LicenseState } from './license/index.ts';
 import type { Mode, StandbyLevel, Status } from './redundancy/types.ts';
 import type { AlarmRule } from './data/alarm-rule.ts';
@@ -122,6 +123,8 @@ export interface StatusView {
   readonly settingsDifferences: readonly string[];
   /** Set while the peer's clock is off by more than the bound; null otherwise. */
   readonly clockSkew: ClockSkewView | null;
+  /** MQTT Sparkplug B, when a broker is set (docs/sparkplug.md). */
+  readonly sparkplug?: SparkplugView;
   /** The node's OPC UA server (docs/opcua.md); absent where none was started (a node inside a test). */
   readonly opcua?: OpcUaView;
   readonly sync: {

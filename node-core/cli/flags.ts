@@ -2,6 +2,11 @@
  * settings schema checks the rest and names the flag in its message. */
 import { UsageError } from '../errors.ts';
 import type { SettingsOverrides } from '../node/create-node.ts';
+import {
+  SPARKPLUG_FLAGS,
+  SPARKPLUG_USAGE,
+  sparkplugSettingsFromFlags,
+} from '../plant/sparkplug/sparkplug-settings.ts';
 
 export const NODE_FLAGS = {
   'data-dir': { type: 'string' },
@@ -31,6 +36,7 @@ export const NODE_FLAGS = {
   'trust-peer': { type: 'string', multiple: true },
   license: { type: 'string' },
   'license-public-key': { type: 'string' },
+  ...SPARKPLUG_FLAGS,
   help: { type: 'boolean' },
 } as const;
 
@@ -50,6 +56,7 @@ export const USAGE = `usage:
               [--ping-rate MS] [--ping-timeout MS] [--missed-pings N] [--failover-time MS] [--connection-wait MS]
               [--trust-peer SHA256]... [--license FILE] [--license-public-key FILE]
               [--history-retention DAYS] [--ledger-retention DAYS]
+              ${SPARKPLUG_USAGE}
               [--opcua-port N] [--opcua-host H] [--opcua-allow-insecure]
   tandem-node fingerprint --data-dir DIR
   tandem-node user add --data-dir DIR --name NAME [--password-file FILE]   (password from stdin)
@@ -97,6 +104,7 @@ export function settingsFromFlags(v: FlagValues): SettingsOverrides {
   if (v['opcua-port'] !== undefined) s['opcuaPort'] = whole('--opcua-port', v['opcua-port']);
   if (v['opcua-host'] !== undefined) s['opcuaHost'] = v['opcua-host'];
   if (v['opcua-allow-insecure'] !== undefined) s['opcuaAllowInsecure'] = v['opcua-allow-insecure'];
+  Object.assign(s, sparkplugSettingsFromFlags(v));
   if (Object.keys(timing).length > 0) s['timing'] = timing;
   return s;
 }

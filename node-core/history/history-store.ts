@@ -204,6 +204,28 @@ export class HistoryStore {
     return row.ts;
   }
 
+  /**
+   * The newest `limit` samples of `tag` strictly between `afterTs` and `beforeTs`, oldest first, and how many
+   * there are in all: what Sparkplug has left to send as historical (docs/sparkplug.md "Buffering").
+   */
+  between(
+    tag: string,
+    afterTs: number,
+    beforeTs: number,
+    limit: number,
+  ): { samples: HistoryPoint[]; total: number } {
+    const { n } = this.#db
+      .prepare('SELECT count(*) AS n FROM history_samples WHERE tag = ? AND ts > ? AND ts < ?')
+      .get(tag, afterTs, beforeTs) as { n: number };
+    if (n === 0 || limit <= 0) return { samples: [], total: n };
+    const rows = this.#db
+      .prepare(
+        'SELECT ts, value, quality FROM history_samples WHERE tag = ? AND ts > ? AND ts < ? ORDER BY ts DESC LIMIT ?',
+      )
+      .all(tag, afterTs, beforeTs, Math.trunc(limit)) as Pick<Row, 'ts' | 'value' | 'quality'>[];
+    return { samples: rows.reverse().map(toPoint), total: n };
+  }
+
   hasTag(tag: string): boolean {
     return this.#db.prepare('SELECT 1 FROM history_samples WHERE tag = ? LIMIT 1').get(tag) !== undefined;
   }

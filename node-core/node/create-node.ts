@@ -120,7 +120,14 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     settingsStore.save(settings);
     for (const fingerprint of trustPeers) certificates.trustInAdvance(fingerprint, clock.now());
     // Plant interfaces start once the node is up and never hold its API back (docs/opcua.md).
-    const opcua = startOpcUa(node, { dataDir: options.dataDir, users: new UserStore(db), logger, version: VERSION });
+    const opcua = startOpcUa(node, {
+      dataDir: options.dataDir,
+      users: new UserStore(db),
+      certificates,
+      now: () => clock.now(),
+      logger,
+      version: VERSION,
+    });
     const running = node;
     const server = api;
     return {

@@ -1,6 +1,12 @@
 /** The node's settings: what the flags of contract.md set, validated as one object, stored in the database. */
 import { z } from 'zod';
 import { validateCron } from '../redundancy/restore-window.ts';
+import {
+  SPARKPLUG_FLAG_OF_SETTING,
+  sparkplugDefaults,
+  sparkplugSettingsFields,
+  sparkplugSettingsIssues,
+} from '../plant/sparkplug/sparkplug-settings.ts';
 
 /**
  * Every issue message is written for an operator and is the same wherever the setting is given: after the
@@ -87,6 +93,8 @@ export const nodeSettingsFields = z.object({
    * this would run it again, so keep it well beyond any client's retry horizon.
    */
   ledgerRetentionDays: wholeNumber(1, 36_500, 'days'),
+  /** MQTT Sparkplug B (docs/sparkplug.md). */
+  ...sparkplugSettingsFields,
   /** The OPC UA server (docs/opcua.md): its port (0: no server), its host (null: as apiHost), SecurityPolicy None. */
   opcuaPort: wholeNumber(0, 65535),
   opcuaHost: host.nullable(),
@@ -94,6 +102,8 @@ export const nodeSettingsFields = z.object({
 });
 
 export const nodeSettingsSchema = nodeSettingsFields.superRefine((s, ctx) => {
+  for (const issue of sparkplugSettingsIssues(s))
+    ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
   if (s.mode === 'backup' && !s.masterHost) {
     ctx.addIssue({ code: 'custom', path: ['masterHost'], message: 'is required for a backup' });
   }
@@ -144,6 +154,7 @@ export function defaultSettings(hostName: string): NodeSettings {
     licensePublicKeyFile: null,
     historyRetentionDays: 90,
     ledgerRetentionDays: 7,
+    ...sparkplugDefaults,
     opcuaPort: 4840,
     opcuaHost: null,
     opcuaAllowInsecure: false,
@@ -177,6 +188,7 @@ export const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
   licensePublicKeyFile: '--license-public-key',
   historyRetentionDays: '--history-retention',
   ledgerRetentionDays: '--ledger-retention',
+  ...SPARKPLUG_FLAG_OF_SETTING,
   opcuaPort: '--opcua-port',
   opcuaHost: '--opcua-host',
   opcuaAllowInsecure: '--opcua-allow-insecure',

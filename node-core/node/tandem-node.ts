@@ -42,6 +42,8 @@ import { isThisMachine, probeDial } from './dial-probe.ts';
 import { PairChecks } from './pair-checks.ts';
 import type { OpcUaView } from '../plant/opcua/opcua-view.ts';
 import { helloProblem, type PairingSettings } from './pairing.ts';
+import { attachSparkplug } from '../plant/sparkplug/attach.ts';
+import type { SparkplugEdge } from '../plant/sparkplug/index.ts';
 
 export interface TandemNodeParts {
   readonly settings: NodeSettings;
@@ -70,6 +72,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   readonly metrics: NodeMetrics;
   readonly data: DataService;
   readonly workload: GatewayWorkload;
+  /** The pair as one Sparkplug B edge node, when a broker is set (docs/sparkplug.md). */
+  readonly sparkplug: SparkplugEdge | null;
   readonly #p: TandemNodeParts;
   readonly #driver: RedundancyDriver;
   readonly #link: PeerLink | null;
@@ -168,6 +172,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       eventReceived: (event) => this.emit('event', event),
       clockOffset: (estimate) => this.#checks.offsetMeasured(estimate),
     });
+    this.sparkplug = attachSparkplug(this, parts.clock, parts.logger);
   }
 
   get status(): Status {
@@ -219,6 +224,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       });
       this.#driver.halt();
       this.#checks.stop();
+      await this.sparkplug?.stop();
       await this.workload.stop();
       await this.#link?.close();
       this.emit('stopped');
@@ -230,6 +236,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   async abandon(): Promise<void> {
     this.#checks.stop();
     this.#driver.halt();
+    await this.sparkplug?.stop();
     await this.workload.stop();
     await this.#link?.close();
     await this.#walSync.close();
@@ -322,6 +329,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       clockSkew: this.#checks.clockSkew,
       ...(this.opcuaView ? { opcua: this.opcuaView() } : {}),
       sync: { eventsReplicated: this.#p.events.count(), ...this.data.syncView() },
+      ...(this.sparkplug ? { sparkplug: this.sparkplug.view() } : {}),
     };
   }
 

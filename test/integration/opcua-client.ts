@@ -49,7 +49,11 @@ export class UaConnection {
     this.#client = client;
   }
 
-  static async open(url: string, user: 'operator' | 'anonymous' = 'operator'): Promise<UaConnection> {
+  static async open(
+    url: string,
+    user: 'operator' | 'anonymous' = 'operator',
+    security: 'none' | 'sign-and-encrypt' = 'none',
+  ): Promise<UaConnection> {
     const clientCertificateManager = new OPCUACertificateManager({
       rootFolder: clientPki,
       automaticallyAcceptUnknownCertificate: true,
@@ -57,8 +61,8 @@ export class UaConnection {
     const client = OPCUAClient.create({
       applicationName: 'tandem-test-client',
       endpointMustExist: false,
-      securityMode: MessageSecurityMode.None,
-      securityPolicy: SecurityPolicy.None,
+      securityMode: security === 'none' ? MessageSecurityMode.None : MessageSecurityMode.SignAndEncrypt,
+      securityPolicy: security === 'none' ? SecurityPolicy.None : SecurityPolicy.Basic256Sha256,
       clientCertificateManager,
       connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
       requestedSessionTimeout: 10_000,

@@ -45,8 +45,12 @@ async function opcuaPair(): Promise<OpcUaPair> {
   };
 }
 
-async function connect(url: string, user: 'operator' | 'anonymous' = 'operator'): Promise<UaConnection> {
-  const connection = await UaConnection.open(url, user);
+async function connect(
+  url: string,
+  user: 'operator' | 'anonymous' = 'operator',
+  security: 'none' | 'sign-and-encrypt' = 'none',
+): Promise<UaConnection> {
+  const connection = await UaConnection.open(url, user, security);
   cleanup.push(() => connection.close());
   return connection;
 }
@@ -226,5 +230,29 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
     expect(
       (await node.api('PUT', '/api/config/tags/t', { dataType: 'int', source: { kind: 'memory' } })).status,
     ).toBe(200);
+  });
+
+  it('security: by default only signed and encrypted channels; a client certificate not yet approved is refused and waits for approval on the Certificates list, then connects', async () => {
+    const opcuaPort = await freePort();
+    const node = new NodeProcess(tempDir('opcua-secure'), await freePort(), [
+      '--opcua-port',
+      String(opcuaPort),
+    ]);
+    cleanup.push(() => node.kill('SIGKILL'));
+    addOperator(node.dataDir);
+    await node.start();
+    await node.waitStatus((s) => s.opcua?.state === 'running', 'the OPC UA server to run', 30_000);
+    const url = `opc.tcp://127.0.0.1:${opcuaPort}`;
+    await expect(UaConnection.open(url, 'anonymous', 'none')).rejects.toThrow();
+    await expect(UaConnection.open(url, 'operator', 'sign-and-encrypt')).rejects.toThrow();
+    const listed = await node.api<{ fingerprint: string; subject: string; state: string }[]>(
+      'GET',
+      '/api/certificates',
+    );
+    const pending = listed.body.filter((c) => c.state === 'pending');
+    expect(pending).toHaveLength(1);
+    expect((await node.api('POST', `/api/certificates/${pending[0]!.fingerprint}/approve`)).status).toBe(200);
+    const approved = await connect(url, 'operator', 'sign-and-encrypt');
+    expect(await approved.serviceLevel()).toBe(255);
   });
 });

@@ -23,6 +23,7 @@ import type { Logger } from '../../logging.ts';
 import type { Mode, Status } from '../../redundancy/index.ts';
 import type { TagDefinition, TagValueType } from '../../data/tag-definition.ts';
 import { addWriteMethod } from './write-method.ts';
+import { NodeTrustedCertificates, type ClientDecision } from './client-trust.ts';
 import type { OpcUaView } from './opcua-view.ts';
 import { applicationUri, peerEndpointUrl, peerMode } from './pair-identity.ts';
 import { RedundancySpace, redundancySupport, type RedundancyFacts } from './redundancy-space.ts';
@@ -70,6 +71,8 @@ export interface OpcUaOptions {
   readonly refreshMs: number;
   /** Replication lag at which a standby's ServiceLevel reaches 150. */
   readonly lagBoundMs: number;
+  /** The operator's decision on a client certificate (the node's certificate list; new ones become pending). */
+  readonly clientDecision: ClientDecision;
   /** Operator accounts (node-core/auth): true when the name and password are right. */
   checkPassword(name: string, password: string): Promise<boolean>;
   readonly logger: Logger;
@@ -134,10 +137,7 @@ export class OpcUaService {
   async #start(): Promise<void> {
     const o = this.#o;
     const pki = path.join(o.dataDir, 'opcua-pki');
-    const certificateManager = new OPCUACertificateManager({
-      rootFolder: pki,
-      automaticallyAcceptUnknownCertificate: false,
-    });
+    const certificateManager = new NodeTrustedCertificates({ rootFolder: pki }, o.clientDecision);
     // The certificate names the ApplicationUri, which follows the pair name: a renamed pair gets a new one.
     const certName = crypto.createHash('sha256').update(this.#uri).digest('hex').slice(0, 16);
     const server = new PairServer(

@@ -3,11 +3,17 @@ import { verifyPassword } from '../../auth/index.ts';
 import type { Logger } from '../../logging.ts';
 import type { TandemNode } from '../../node/tandem-node.ts';
 import type { UserLookup } from '../../auth/index.ts';
+import { X509Certificate } from 'node:crypto';
+import type { CertificateStore } from '../../store/index.ts';
+import { describeCertificate } from '../../trust/index.ts';
 import { OpcUaService, type DataChange, type OpcUaNode } from './opcua-server.ts';
 
 export interface StartOpcUaOptions {
   readonly dataDir: string;
   readonly users: UserLookup;
+  /** The node's certificate list (the dashboard's Certificates screen): OPC UA clients are approved there too. */
+  readonly certificates: CertificateStore;
+  readonly now: () => number;
   readonly logger: Logger;
   readonly version: string;
 }
@@ -29,6 +35,10 @@ export function startOpcUa(node: TandemNode, options: StartOpcUaOptions): OpcUaS
     checkPassword: async (name, password) => {
       const user = options.users.get(name);
       return user !== undefined && (await verifyPassword(password, user.passwordHash));
+    },
+    clientDecision: (der) => {
+      const pem = new X509Certificate(der).toString();
+      return options.certificates.seen(describeCertificate(der), pem, options.now());
     },
     logger: options.logger,
   });

@@ -1,0 +1,105 @@
+/**
+ * Talking to the broker with MQTT.js: the client options from the settings (TLS, credentials), the short
+ * look at the retained mark before the edge node connects, and an end that never waits past its bound.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { SparkplugSettings } from './sparkplug-settings.ts';
+
+/** Where the MQTT password may come from instead of a file: never stored in the settings. */
+export const PASSWORD_ENV = 'TANDEM_MQTT_PASSWORD';
+
+/** The options every connection shares; throws an Error naming the file that cannot be read. */
+export function baseOptions(s: SparkplugSettings, connectTimeoutMs: number): IClientOptions {
+  const read = (what: string, file: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (error) {
+      throw new Error(
+        `${what} ${file} cannot be read: ${String((error as NodeJS.ErrnoException).code ?? error)}`,
+      );
+    }
+  };
+  const options: IClientOptions = {
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+    connectTimeout: connectTimeoutMs,
+    queueQoSZero: false,
+  };
+  if (s.mqttCaFile) options.ca = read('the MQTT CA file', s.mqttCaFile);
+  if (s.mqttCertFile) options.cert = read('the MQTT client certificate', s.mqttCertFile);
+  if (s.mqttKeyFile) options.key = read('the MQTT client key', s.mqttKeyFile);
+  if (s.mqttUsername !== null) options.username = s.mqttUsername;
+  const password = s.mqttPasswordFile
+    ? read('the MQTT password file', s.mqttPasswordFile).toString('utf8').trim()
+    : process.env[PASSWORD_ENV];
+  if (password !== undefined && password !== '') options.password = password;
+  return options;
+}
+
+/** Why a connection failed, in words an operator can act on. */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ECONNREFUSED') return 'the broker refuses connections (not running?)';
+  if (code === 134 || code === 135 || code === 4 || code === 5)
+    return `the broker refused the credentials (${error.message})`;
+  return error.message;
+}
+
+/**
+ * Connects briefly under a client id of its own, without a will, and reads the retained message of
+ * `topic`. It waits for the echo of a message of its own on a second topic: the broker sends it after the
+ * retained messages of earlier subscriptions, so no fixed wait is needed.
+ */
+export async function readRetained(
+  url: string,
+  options: IClientOptions,
+  clientId: string,
+  topic: string,
+  timeoutMs: number,
+): Promise<Buffer | null> {
+  const client = mqtt.connect(url, { ...options, clientId, clean: true });
+  const echo = `${topic}/probe/${randomBytes(6).toString('hex')}`;
+  try {
+    return await new Promise<Buffer | null>((resolve, reject) => {
+      let retained: Buffer | null = null;
+      const timer = setTimeout(() => reject(new Error('the broker did not answer in time')), timeoutMs);
+      client.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      client.on('message', (t, payload) => {
+        if (t === topic) retained = payload.length > 0 ? payload : null;
+        if (t === echo) {
+          clearTimeout(timer);
+          resolve(retained);
+        }
+      });
+      client.on('connect', () => {
+        client.subscribe([topic, echo], { qos: 1 }, (error) => {
+          if (error) return reject(error);
+          client.publish(echo, '', { qos: 1 });
+        });
+      });
+    });
+  } finally {
+    client.end(true);
+  }
+}
+
+/** Ends a client, letting queued messages out if that is quick; never waits longer than `boundMs`. */
+export function endWithin(client: MqttClient, boundMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      client.end(true);
+      resolve();
+    }, boundMs);
+    timer.unref();
+    client.end(false, {}, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

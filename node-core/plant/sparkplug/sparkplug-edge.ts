@@ -1,0 +1,419 @@
+/**
+ * The pair as one Sparkplug B edge node (behaviour.md "Plant interfaces"; docs/sparkplug.md). Only the
+ * active node holds the MQTT session; every session starts from what the pair has published (the retained
+ * mark), takes the next bdSeq, births with current values, sends what the broker lacks as historical, then
+ * publishes each change. Leaving the active role ends the session at once, with an NDEATH first.
+ */
+import { randomBytes } from 'node:crypto';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Clock, TimerHandle } from '../../clock/index.ts';
+import type { DataService, TagDefinition, TagValue } from '../../data/index.ts';
+import type { HistoryStore } from '../../history/index.ts';
+import type { Logger } from '../../logging.ts';
+import type { NodeSettings } from '../../node/settings.ts';
+import type { Status } from '../../redundancy/index.ts';
+import { baseOptions, describeFailure, endWithin, readRetained } from './broker-connection.ts';
+import { decodeMark, encodeMark, laterOf, type TagMark } from './published-mark.ts';
+import { handleCommand } from './sparkplug-commands.ts';
+import {
+  BDSEQ_METRIC,
+  deathPayload,
+  encode,
+  markTopic,
+  nodeTopic,
+  parseState,
+  REBIRTH_METRIC,
+  stateTopic,
+  toMetric,
+  type EdgeIdentity,
+  type MetricSample,
+} from './sparkplug-payloads.ts';
+import type { SparkplugView } from './sparkplug-view.ts';
+
+export interface SparkplugEdgePorts {
+  readonly settings: NodeSettings;
+  readonly data: DataService;
+  readonly history: HistoryStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  status(): Status;
+}
+
+/** Historical metrics per NDATA message, so a long outage is sent in messages of reasonable size. */
+const HISTORICAL_PER_MESSAGE = 500;
+/** MQTT 5 reason code: another connection took the edge node's client id (the other node of a split). */
+const SESSION_TAKEN_OVER = 142;
+
+interface Session {
+  readonly client: MqttClient;
+  readonly bdSeq: number;
+  seq: number;
+  born: boolean;
+  /** The STATE timestamp of the primary host's online message the births followed. */
+  hostOnlineAt: number | null;
+}
+
+export class SparkplugEdge {
+  readonly #p: SparkplugEdgePorts;
+  readonly #id: EdgeIdentity;
+  readonly #url: string;
+  readonly #clientId: string;
+  #state: SparkplugView['state'] = 'off';
+  #session: Session | null = null;
+  /** Grows with every session attempt and every end; a callback of an older attempt does nothing. */
+  #attempt = 0;
+  #retry: TimerHandle | null = null;
+  #stopped = false;
+  #bdSeq: number | null = null;
+  /** What this session sent, and what the broker has confirmed holding (its PUBACK of the mark). */
+  #sent = new Map<string, TagMark>();
+  #confirmed = new Map<string, TagMark>();
+  #lastBirthAt: number | null = null;
+  #problem: string | null = null;
+
+  constructor(ports: SparkplugEdgePorts) {
+    this.#p = ports;
+    const s = ports.settings;
+    this.#url = s.mqttUrl ?? '';
+    this.#id = { group: s.sparkplugGroup ?? '', edgeNode: s.sparkplugEdgeNode ?? s.name };
+    // Both nodes use the same client id: a broker holds one session per id, so it never serves both.
+    this.#clientId = `tandem-${this.#id.group}-${this.#id.edgeNode}`.slice(0, 120);
+  }
+
+  get identity(): EdgeIdentity {
+    return this.#id;
+  }
+
+  /** Follows the node's role: connect when active, end the session at once otherwise. */
+  statusChanged(status: Status): void {
+    if (this.#stopped) return;
+    if (status === 'active') {
+      if (this.#state === 'off') this.#connect();
+    } else if (this.#state !== 'off') {
+      void this.#end(`this node is ${status}`, 'off');
+    }
+  }
+
+  /** Values that changed on this node: published at once when born (NDATA, on change). */
+  valuesChanged(values: readonly TagValue[]): void {
+    const session = this.#session;
+    if (!session?.born) return;
+    const samples: MetricSample[] = [];
+    const definitions = this.#definitions();
+    for (const v of values) {
+      const definition = definitions.get(v.name);
+      const sent = this.#sent.get(v.name);
+      if (!definition || (sent && (v.ts <= sent.ts || v.value === sent.value))) continue;
+      samples.push(this.#sample(v.name, definition, v));
+      this.#sent.set(v.name, { ts: v.ts, value: v.value });
+    }
+    if (samples.length > 0) this.#publishData(session, samples);
+  }
+
+  /** Ends the session (NDEATH first) within a short bound; the node's stop never waits on the broker. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#end('the node is stopping', 'off');
+  }
+
+  view(): SparkplugView {
+    return {
+      state: this.#state,
+      broker: this.#url,
+      group: this.#id.group,
+      edgeNode: this.#id.edgeNode,
+      primaryHost: this.#p.settings.sparkplugPrimaryHost,
+      bdSeq: this.#bdSeq,
+      lastBirthAt: this.#lastBirthAt === null ? null : new Date(this.#lastBirthAt).toISOString(),
+      buffered: this.#state === 'off' || this.#state === 'online' ? 0 : this.#backlogCount(),
+      problem: this.#problem,
+    };
+  }
+
+  #connect(): void {
+    const attempt = ++this.#attempt;
+    this.#state = 'connecting';
+    void this.#open(attempt).catch((error: unknown) => this.#failed(attempt, describeFailure(error)));
+  }
+
+  async #open(attempt: number): Promise<void> {
+    const { pingTimeoutMs } = this.#p.settings.timing;
+    const options = baseOptions(this.#p.settings, pingTimeoutMs);
+    const retained = await readRetained(
+      this.#url,
+      options,
+      `${this.#clientId}-look-${randomBytes(4).toString('hex')}`.slice(0, 120),
+      markTopic(this.#id),
+      pingTimeoutMs,
+    );
+    if (attempt !== this.#attempt) return;
+    const mark = retained ? decodeMark(retained) : null;
+    // bdSeq goes on from the pair's last session (the retained mark), or this node's when the broker forgot.
+    const last = mark?.bdSeq ?? this.#bdSeq;
+    const bdSeq = last === null ? 0 : (last + 1) % 256;
+    if (mark) this.#confirmed = laterOf(this.#confirmed, mark.tags);
+    this.#startSession(attempt, bdSeq, options);
+  }
+
+  #startSession(attempt: number, bdSeq: number, options: IClientOptions): void {
+    const client = mqtt.connect(this.#url, {
+      ...options,
+      clientId: this.#clientId,
+      clean: true,
+      properties: { sessionExpiryInterval: 0 },
+      keepalive: Math.max(1, Math.ceil(this.#p.settings.timing.pingTimeoutMs / 1000)),
+      will: {
+        topic: nodeTopic(this.#id, 'NDEATH'),
+        payload: deathPayload(bdSeq, this.#p.clock.now()),
+        qos: 1,
+        retain: false,
+      },
+    });
+    const session: Session = { client, bdSeq, seq: 0, born: false, hostOnlineAt: null };
+    this.#session = session;
+    this.#bdSeq = bdSeq;
+    let takenOver = false;
+    client.on('error', (error) => this.#noteProblem(describeFailure(error)));
+    client.on('disconnect', (packet) => {
+      takenOver = packet.reasonCode === SESSION_TAKEN_OVER;
+    });
+    client.on('close', () => {
+      if (attempt !== this.#attempt) return;
+      this.#failed(
+        attempt,
+        takenOver
+          ? 'another connection took the edge node (the other node of a split?)'
+          : (this.#problem ?? 'the broker closed the connection'),
+        takenOver,
+      );
+    });
+    client.on('message', (topic, payload) => {
+      if (attempt === this.#attempt) this.#onMessage(session, topic, payload);
+    });
+    client.on('connect', () => {
+      if (attempt !== this.#attempt) return;
+      this.#problem = null;
+      const host = this.#p.settings.sparkplugPrimaryHost;
+      const topics = [nodeTopic(this.#id, 'NCMD'), `spBv1.0/${this.#id.group}/DCMD/${this.#id.edgeNode}/+`];
+      if (host) topics.push(stateTopic(host));
+      client.subscribe(topics, { qos: 1 }, (error, granted) => {
+        if (attempt !== this.#attempt) return;
+        const refused = (granted ?? []).filter((g) => g.qos >= 128).map((g) => g.topic);
+        if (error || refused.length > 0) {
+          this.#noteProblem(`the broker refused the subscription to ${refused.join(', ') || String(error)}`);
+        }
+        if (!host) this.#birth(session, true);
+        else if (!session.born) this.#state = 'waiting-host';
+      });
+    });
+  }
+
+  #onMessage(session: Session, topic: string, payload: Buffer): void {
+    const host = this.#p.settings.sparkplugPrimaryHost;
+    if (host && topic === stateTopic(host)) return this.#onHostState(session, payload);
+    handleCommand(topic, payload, {
+      data: this.#p.data,
+      logger: this.#p.logger,
+      rebirth: () => {
+        if (session.born) this.#birth(session, false);
+      },
+      refused: (reason) => this.#noteProblem(reason),
+    });
+  }
+
+  /** Sparkplug 3.0 §5.3: births wait for the primary host online; its offline newer than that ends the session. */
+  #onHostState(session: Session, payload: Buffer): void {
+    const state = parseState(payload);
+    if (!state) {
+      this.#p.logger.warn(
+        { payload: payload.toString('utf8').slice(0, 200) },
+        'Sparkplug: a STATE message that is not { online, timestamp } was ignored',
+      );
+      return;
+    }
+    if (state.online) {
+      session.hostOnlineAt = state.timestamp;
+      if (!session.born) this.#birth(session, true);
+      return;
+    }
+    if (session.born && session.hostOnlineAt !== null && state.timestamp >= session.hostOnlineAt) {
+      this.#p.logger.warn('Sparkplug: the primary host went offline; NDEATH, then the session starts over');
+      const attempt = this.#attempt;
+      void this.#end('the primary host is offline', 'retrying').then(() => {
+        if (attempt + 1 === this.#attempt) this.#scheduleRetry(this.#p.settings.timing.pingRateMs);
+      });
+    }
+  }
+
+  /** NBIRTH with every tag's current value; then, once per session, what the broker lacks, as historical. */
+  #birth(session: Session, catchUp: boolean): void {
+    const now = this.#p.clock.now();
+    const definitions = this.#definitions();
+    const current = new Map(this.#p.data.runtime.all().map((v) => [v.name, v]));
+    const metrics = [
+      { name: BDSEQ_METRIC, type: 'Int64' as const, value: session.bdSeq, timestamp: now },
+      { name: REBIRTH_METRIC, type: 'Boolean' as const, value: false, timestamp: now },
+    ];
+    const from = catchUp ? this.#confirmed : this.#sent;
+    const births: MetricSample[] = [];
+    for (const [name, definition] of definitions) {
+      const value = current.get(name);
+      births.push(this.#sample(name, definition, value ?? { value: null, quality: 'uncertain', ts: now }));
+    }
+    session.seq = 0;
+    session.client.publish(
+      nodeTopic(this.#id, 'NBIRTH'),
+      encode({ timestamp: now, seq: 0, metrics: [...metrics, ...births.map((b) => toMetric(b, true))] }),
+      { qos: 0 },
+    );
+    session.born = true;
+    this.#state = 'online';
+    this.#lastBirthAt = now;
+    const historical = catchUp ? this.#backlog(definitions, current, from) : [];
+    this.#sent = new Map(from);
+    for (const [name] of definitions) {
+      const value = current.get(name);
+      const sent = this.#sent.get(name);
+      if (value && (!sent || sent.ts < value.ts)) this.#sent.set(name, { ts: value.ts, value: value.value });
+    }
+    for (let i = 0; i < historical.length; i += HISTORICAL_PER_MESSAGE)
+      this.#publishData(session, historical.slice(i, i + HISTORICAL_PER_MESSAGE), false);
+    this.#publishMark(session);
+    this.#p.logger.info(
+      { bdSeq: session.bdSeq, metrics: births.length, historical: historical.length },
+      'Sparkplug: NBIRTH published',
+    );
+  }
+
+  /** Samples recorded after the mark and before the current value, changes only, oldest first. */
+  #backlog(
+    definitions: ReadonlyMap<string, TagDefinition>,
+    current: ReadonlyMap<string, TagValue>,
+    from: ReadonlyMap<string, TagMark>,
+  ): MetricSample[] {
+    const limit = this.#p.settings.sparkplugBufferSamples;
+    const out: MetricSample[] = [];
+    let dropped = 0;
+    for (const [name, definition] of definitions) {
+      const mark = from.get(name);
+      const now = current.get(name);
+      if (!mark || !now) continue;
+      const { samples, total } = this.#p.history.between(name, mark.ts, now.ts, limit);
+      dropped += total - samples.length;
+      let last = mark.value;
+      for (const s of samples) {
+        if (s.value === last) continue;
+        last = s.value;
+        out.push({ ...this.#sample(name, definition, s), historical: true });
+      }
+    }
+    if (dropped > 0)
+      this.#p.logger.warn(
+        { dropped, limit },
+        'Sparkplug: more samples waited than the buffer holds; the oldest were dropped',
+      );
+    return out.sort((a, b) => a.ts - b.ts);
+  }
+
+  #backlogCount(): number {
+    let total = 0;
+    for (const [name] of this.#definitions()) {
+      const mark = this.#confirmed.get(name);
+      if (mark) total += this.#p.history.between(name, mark.ts, Number.MAX_SAFE_INTEGER, 0).total;
+    }
+    return Math.min(total, this.#p.settings.sparkplugBufferSamples);
+  }
+
+  #publishData(session: Session, samples: readonly MetricSample[], mark = true): void {
+    session.seq = (session.seq + 1) % 256;
+    session.client.publish(
+      nodeTopic(this.#id, 'NDATA'),
+      encode({
+        timestamp: this.#p.clock.now(),
+        seq: session.seq,
+        metrics: samples.map((s) => toMetric(s, false)),
+      }),
+      { qos: 0 },
+    );
+    if (mark) this.#publishMark(session);
+  }
+
+  /** The mark goes after the data on the same connection: once the broker acknowledges it, it holds both. */
+  #publishMark(session: Session): void {
+    const snapshot = new Map(this.#sent);
+    session.client.publish(
+      markTopic(this.#id),
+      encodeMark({ bdSeq: session.bdSeq, tags: snapshot }),
+      { qos: 1, retain: true },
+      (error) => {
+        if (!error) this.#confirmed = laterOf(this.#confirmed, snapshot);
+      },
+    );
+  }
+
+  #definitions(): Map<string, TagDefinition> {
+    return new Map(this.#p.data.config.list<TagDefinition>('tag').map((t) => [t.key, t.definition]));
+  }
+
+  #sample(
+    name: string,
+    definition: TagDefinition,
+    v: { value: TagValue['value']; quality: TagValue['quality']; ts: number },
+  ): MetricSample {
+    // unit and precision are optional fields of a tag definition (data/tag-definition.ts) where present.
+    const extra = definition as { unit?: unknown; precision?: unknown };
+    return {
+      name,
+      dataType: definition.dataType,
+      value: v.value,
+      quality: v.quality,
+      ts: v.ts,
+      unit: typeof extra.unit === 'string' ? extra.unit : undefined,
+      precision: typeof extra.precision === 'number' ? extra.precision : undefined,
+    };
+  }
+
+  #failed(attempt: number, problem: string, takenOver = false): void {
+    if (attempt !== this.#attempt || this.#stopped) return;
+    this.#noteProblem(problem);
+    this.#session?.client.end(true);
+    this.#session = null;
+    this.#state = 'retrying';
+    const { pingRateMs, failoverTimeMs } = this.#p.settings.timing;
+    // Taken over: the other node holds the edge node; let it be for a failover time before trying again.
+    this.#scheduleRetry(takenOver ? Math.max(failoverTimeMs, pingRateMs) : pingRateMs);
+  }
+
+  #scheduleRetry(delayMs: number): void {
+    if (this.#retry) this.#p.clock.clearTimeout(this.#retry);
+    this.#retry = this.#p.clock.setTimeout(() => {
+      this.#retry = null;
+      if (!this.#stopped && this.#p.status() === 'active' && this.#state === 'retrying') this.#connect();
+    }, delayMs);
+  }
+
+  /** NDEATH (when born), then the end of the session, within a short bound. */
+  async #end(reason: string, next: 'off' | 'retrying'): Promise<void> {
+    this.#attempt++;
+    if (this.#retry) this.#p.clock.clearTimeout(this.#retry);
+    this.#retry = null;
+    const session = this.#session;
+    this.#session = null;
+    this.#state = next;
+    if (!session) return;
+    if (session.born && session.client.connected) {
+      session.client.publish(
+        nodeTopic(this.#id, 'NDEATH'),
+        deathPayload(session.bdSeq, this.#p.clock.now()),
+        { qos: 1 },
+      );
+    }
+    this.#p.logger.info({ bdSeq: session.bdSeq, reason }, 'Sparkplug: session ended');
+    await endWithin(session.client, Math.min(this.#p.settings.timing.pingTimeoutMs, 2000));
+  }
+
+  #noteProblem(problem: string): void {
+    if (problem !== this.#problem) this.#p.logger.warn({ broker: this.#url }, `Sparkplug: ${problem}`);
+    this.#problem = problem;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Sparkplug B topics and payloads (Eclipse Sparkplug 3.0): the protobuf encoding is sparkplug-payload's
+ * (Eclipse Tahu); this file maps Tandem's tags and values onto metrics and reads commands back.
+ */
+import sparkplug from 'sparkplug-payload';
+import type { UMetric, UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.js';
+
+const codec = sparkplug.get('spBv1.0')!;
+
+export type NodeMessage = 'NBIRTH' | 'NDEATH' | 'NDATA' | 'NCMD';
+
+export interface EdgeIdentity {
+  readonly group: string;
+  readonly edgeNode: string;
+}
+
+export function nodeTopic(id: EdgeIdentity, type: NodeMessage): string {
+  return `spBv1.0/${id.group}/${type}/${id.edgeNode}`;
+}
+
+export function stateTopic(hostId: string): string {
+  return `spBv1.0/STATE/${hostId}`;
+}
+
+/**
+ * What the pair has published, kept retained on the broker outside the Sparkplug namespace (hosts do not
+ * subscribe to it): the bdSeq in use and, per tag, the last value the broker took (docs/sparkplug.md).
+ */
+export function markTopic(id: EdgeIdentity): string {
+  return `tandem/sparkplug/${id.group}/${id.edgeNode}/published`;
+}
+
+export const REBIRTH_METRIC = 'Node Control/Rebirth';
+export const BDSEQ_METRIC = 'bdSeq';
+
+export type TagDataType = 'float' | 'int' | 'bool' | 'string';
+export type MetricValue = number | boolean | string | null;
+
+const TYPE_OF: Record<TagDataType, 'Double' | 'Int64' | 'Boolean' | 'String'> = {
+  float: 'Double',
+  int: 'Int64',
+  bool: 'Boolean',
+  string: 'String',
+};
+
+/** Sparkplug quality codes as hosts such as Ignition read them (property "Quality"). */
+const QUALITY_CODE = { good: 192, uncertain: 64, bad: 0 } as const;
+
+export interface MetricSample {
+  readonly name: string;
+  readonly dataType: TagDataType;
+  readonly value: MetricValue;
+  readonly quality: 'good' | 'bad' | 'uncertain';
+  readonly ts: number;
+  readonly historical?: boolean;
+  readonly unit?: string | undefined;
+  readonly precision?: number | undefined;
+}
+
+export function toMetric(s: MetricSample, withProperties: boolean): UMetric {
+  const properties: NonNullable<UMetric['properties']> = {};
+  if (s.quality !== 'good') properties['Quality'] = { type: 'Int32', value: QUALITY_CODE[s.quality] };
+  if (withProperties && s.unit !== undefined) properties['engUnit'] = { type: 'String', value: s.unit };
+  if (withProperties && s.precision !== undefined)
+    properties['precision'] = { type: 'Int32', value: s.precision };
+  return {
+    name: s.name,
+    type: TYPE_OF[s.dataType],
+    timestamp: s.ts,
+    value: s.value,
+    ...(s.value === null ? { isNull: true } : {}),
+    ...(s.historical ? { isHistorical: true } : {}),
+    ...(Object.keys(properties).length > 0 ? { properties } : {}),
+  };
+}
+
+export function encode(payload: UPayload): Buffer {
+  return Buffer.from(codec.encodePayload(payload));
+}
+
+/** A death certificate: only the bdSeq of the session it ends (Sparkplug 3.0 §6.4.7). */
+export function deathPayload(bdSeq: number, now: number): Buffer {
+  return encode({
+    timestamp: now,
+    metrics: [{ name: BDSEQ_METRIC, type: 'Int64', value: bdSeq, timestamp: now }],
+  });
+}
+
+export interface CommandMetric {
+  readonly name: string;
+  readonly value: MetricValue;
+}
+
+/** The metrics of a command; throws on a payload that is not a Sparkplug B protobuf. */
+export function decodeCommand(message: Buffer): CommandMetric[] {
+  const payload = codec.decodePayload(new Uint8Array(message));
+  return (payload.metrics ?? []).map((m) => ({
+    name: typeof m.name === 'string' ? m.name : '',
+    value: plainValue(m.value, m.isNull === true),
+  }));
+}
+
+function plainValue(value: unknown, isNull: boolean): MetricValue {
+  if (isNull || value === undefined || value === null) return null;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
+  // Int64 values come back as Long.
+  if (typeof value === 'object' && 'toNumber' in value && typeof value.toNumber === 'function')
+    return Number((value as { toNumber(): number }).toNumber());
+  return null;
+}
+
+/** A Sparkplug 3.0 STATE message: `{ online, timestamp }`; null when it is not one. */
+export function parseState(message: Buffer): { online: boolean; timestamp: number } | null {
+  try {
+    const parsed = JSON.parse(message.toString('utf8')) as { online?: unknown; timestamp?: unknown };
+    if (typeof parsed.online !== 'boolean' || typeof parsed.timestamp !== 'number') return null;
+    return { online: parsed.online, timestamp: parsed.timestamp };
+  } catch {
+    return null;
+  }
+}

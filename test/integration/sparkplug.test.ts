@@ -1,0 +1,107 @@
+/**
+ * Plant interfaces, MQTT Sparkplug B (behaviour.md; docs/sparkplug.md): a real mosquitto broker, real
+ * `tandem-node` processes and a host application that decodes every message.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
+import { Broker, SparkplugHost } from './sparkplug-host.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+const GROUP = 'plant';
+
+async function brokerAndHost(): Promise<{ broker: Broker; host: SparkplugHost }> {
+  const broker = await Broker.start();
+  cleanup.push(() => broker.down());
+  const host = await SparkplugHost.connect(broker.url, GROUP);
+  cleanup.push(() => host.close());
+  return { broker, host };
+}
+
+async function independentNode(brokerUrl: string, extra: string[] = []): Promise<NodeProcess> {
+  const node = new NodeProcess(tempDir('sparkplug'), await freePort(), [
+    '--name',
+    'line-1',
+    '--ping-rate',
+    '100',
+    '--ping-timeout',
+    '300',
+    '--mqtt-url',
+    brokerUrl,
+    '--sparkplug-group',
+    GROUP,
+    ...extra,
+  ]);
+  cleanup.push(() => node.kill('SIGKILL'));
+  await node.start();
+  return node;
+}
+
+describe('Plant interfaces: MQTT Sparkplug B, the node is one edge node with births, data and commands', () => {
+  it('births with every tag, publishes changes with seq, takes NCMD writes through the API path and refuses the rest', async () => {
+    const { broker, host } = await brokerAndHost();
+    const node = await independentNode(broker.url);
+    const put = (name: string, body: unknown) => node.api('PUT', `/api/config/tags/${name}`, body);
+    expect((await put('speed', { dataType: 'float', source: { kind: 'memory' } })).status).toBe(200);
+    expect((await put('fixed', { dataType: 'int', source: { kind: 'memory' }, readOnly: true })).status).toBe(
+      200,
+    );
+    await node.waitStatus((s) => s.sparkplug?.state === 'online', 'Sparkplug online');
+    // Tags added after the birth appear at the next one: ask for it, as a host would.
+    await host.command('spBv1.0/plant/NCMD/line-1', [
+      { name: 'Node Control/Rebirth', type: 'Boolean', value: true },
+    ]);
+    const birth = await waitFor(
+      () => host.ofType('NBIRTH').find((m) => m.metrics.some((x) => x.name === 'fixed')),
+      10_000,
+      'an NBIRTH with both tags',
+    );
+    expect(birth.seq).toBe(0);
+    expect(birth.bdSeq).toBe(0);
+    expect(birth.metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['bdSeq', 'Node Control/Rebirth', 'speed', 'fixed']),
+    );
+    expect((await node.api('POST', '/api/tags/speed/write', { value: 12.5 })).status).toBe(200);
+    const data = await waitFor(
+      () => host.ofType('NDATA').find((m) => m.metrics.some((x) => x.name === 'speed' && x.value === 12.5)),
+      10_000,
+      'NDATA with the written value',
+    );
+    expect(data.seq).toBe(1);
+    // NCMD: a write through the same path as the API; unknown and read-only metrics are refused and logged.
+    await host.command('spBv1.0/plant/NCMD/line-1', [{ name: 'speed', type: 'Double', value: 40 }]);
+    await waitFor(
+      async () =>
+        (await node.api<{ value: number }>('GET', '/api/tags/speed')).body.value === 40 ? true : undefined,
+      10_000,
+      'the NCMD write to reach the tag',
+    );
+    await host.command('spBv1.0/plant/NCMD/line-1', [{ name: 'fixed', type: 'Int64', value: 3 }]);
+    await waitFor(
+      () => (/fixed.*read-only/.test(node.output) ? true : undefined),
+      10_000,
+      'a read-only refusal logged',
+    );
+    await host.command('spBv1.0/plant/NCMD/line-1', [{ name: 'nope', type: 'Double', value: 1 }]);
+    await waitFor(
+      () => (/nope\\?" refused/.test(node.output) ? true : undefined),
+      10_000,
+      'an unknown tag refused',
+    );
+    await host.client.publishAsync('spBv1.0/plant/NCMD/line-1', Buffer.from('not protobuf at all'));
+    await waitFor(
+      () => (/not Sparkplug B/.test(node.output) ? true : undefined),
+      10_000,
+      'a malformed payload logged',
+    );
+    const status = await node.waitStatus(
+      (s) => s.sparkplug?.problem?.includes('not Sparkplug B') === true,
+      'problem shown',
+    );
+    expect(status.sparkplug).toMatchObject({ state: 'online', bdSeq: 0, group: 'plant', edgeNode: 'line-1' });
+    expect(host.undecodable).toEqual([]);
+  });
+});
