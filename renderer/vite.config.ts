@@ -18,5 +18,7 @@ export default defineConfig({
     sourcemap: false,
     // Inline data: URLs would need a looser CSP; keep every asset a file.
     assetsInlineLimit: 0,
+    // Two pages: a node's dashboard, and the fleet dashboard that `tandem-node monitor` serves (docs/monitor.md).
+    rollupOptions: { input: { index: `${root}/index.html`, fleet: `${root}/fleet.html` } },
   },
 });
