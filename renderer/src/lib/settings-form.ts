@@ -37,6 +37,17 @@ export interface SettingsForm {
   /** Empty: as the API host. */
   opcuaHost: string;
   opcuaAllowInsecure: 'off' | 'on';
+  /** Sparkplug B (docs/sparkplug.md): empty text is none. */
+  mqttUrl: string;
+  sparkplugGroup: string;
+  sparkplugEdgeNode: string;
+  sparkplugPrimaryHost: string;
+  mqttCaFile: string;
+  mqttCertFile: string;
+  mqttKeyFile: string;
+  mqttUsername: string;
+  mqttPasswordFile: string;
+  sparkplugBufferSamples: string;
 }
 
 /** A setting's path: a field of the form, or a whole object (`restoreWindow`) a rule names. */
@@ -65,6 +76,7 @@ export const NUMBER_RULES = {
   historyRetentionDays: { min: 1, max: 36_500, unit: 'days' },
   ledgerRetentionDays: { min: 1, max: 36_500, unit: 'days' },
   opcuaPort: { min: 0, max: 65535 },
+  sparkplugBufferSamples: { min: 0, max: 100_000_000 },
 } as const satisfies Partial<Record<keyof SettingsForm, NumberRule>>;
 
 export function numberRuleMessage(rule: NumberRule): string {
@@ -99,6 +111,16 @@ export function formFromSettings(s: NodeSettings): SettingsForm {
     opcuaPort: String(s.opcuaPort),
     opcuaHost: s.opcuaHost ?? '',
     opcuaAllowInsecure: s.opcuaAllowInsecure ? 'on' : 'off',
+    mqttUrl: s.mqttUrl ?? '',
+    sparkplugGroup: s.sparkplugGroup ?? '',
+    sparkplugEdgeNode: s.sparkplugEdgeNode ?? '',
+    sparkplugPrimaryHost: s.sparkplugPrimaryHost ?? '',
+    mqttCaFile: s.mqttCaFile ?? '',
+    mqttCertFile: s.mqttCertFile ?? '',
+    mqttKeyFile: s.mqttKeyFile ?? '',
+    mqttUsername: s.mqttUsername ?? '',
+    mqttPasswordFile: s.mqttPasswordFile ?? '',
+    sparkplugBufferSamples: String(s.sparkplugBufferSamples),
   };
 }
 
@@ -152,6 +174,16 @@ export function checkForm(form: SettingsForm): FormCheck {
     opcuaPort: number('opcuaPort'),
     opcuaHost: optional('opcuaHost', 253),
     opcuaAllowInsecure: form.opcuaAllowInsecure === 'on',
+    mqttUrl: optional('mqttUrl', 4096),
+    sparkplugGroup: optional('sparkplugGroup', 128),
+    sparkplugEdgeNode: optional('sparkplugEdgeNode', 128),
+    sparkplugPrimaryHost: optional('sparkplugPrimaryHost', 128),
+    mqttCaFile: optional('mqttCaFile', 4096),
+    mqttCertFile: optional('mqttCertFile', 4096),
+    mqttKeyFile: optional('mqttKeyFile', 4096),
+    mqttUsername: optional('mqttUsername', 1024),
+    mqttPasswordFile: optional('mqttPasswordFile', 4096),
+    sparkplugBufferSamples: number('sparkplugBufferSamples'),
   };
 
   // A restore window is both of its fields or none; whether the CRON text is valid the node decides.
@@ -261,6 +293,16 @@ export const LABELS: Record<FieldPath, string> = {
   opcuaPort: 'OPC UA port',
   opcuaHost: 'OPC UA listens on',
   opcuaAllowInsecure: 'OPC UA without security',
+  mqttUrl: 'MQTT broker (Sparkplug B)',
+  sparkplugGroup: 'Sparkplug group',
+  sparkplugEdgeNode: 'Sparkplug edge node',
+  sparkplugPrimaryHost: 'Sparkplug primary host',
+  mqttCaFile: 'MQTT CA file',
+  mqttCertFile: 'MQTT client certificate file',
+  mqttKeyFile: 'MQTT client key file',
+  mqttUsername: 'MQTT user name',
+  mqttPasswordFile: 'MQTT password file',
+  sparkplugBufferSamples: 'Sparkplug buffer',
 };
 
 /** The unit shown after a number input. */
@@ -273,4 +315,5 @@ export const UNITS: Partial<Record<keyof SettingsForm, string>> = {
   'timing.connectionWaitMs': 'ms',
   historyRetentionDays: 'days',
   ledgerRetentionDays: 'days',
+  sparkplugBufferSamples: 'samples',
 };
