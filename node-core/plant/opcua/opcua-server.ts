@@ -78,6 +78,17 @@ export interface OpcUaOptions {
   readonly logger: Logger;
 }
 
+/** The server's limits; node-opcua's defaults (10 sessions) are too few for a plant's clients. */
+export const OPCUA_LIMITS = {
+  connections: 100,
+  sessions: 100,
+  subscriptions: 1000,
+  /** A string tag holds at most 65,536 characters (tag-definition.ts). */
+  stringLength: 65_536,
+  /** Tags are scalars; arrays are only the server's own (namespace tables and the like). */
+  arrayLength: 10_000,
+} as const;
+
 export class OpcUaService {
   readonly #node: OpcUaNode;
   readonly #o: OpcUaOptions;
@@ -211,6 +222,14 @@ export class OpcUaService {
         getUserRoles: () => makeRoles([WellKnownRoles.AuthenticatedUser, WellKnownRoles.Operator]),
       },
       isAuditing: false,
+      // Limits (docs/opcua.md "Limits"): a client beyond them gets Bad_TooManySessions and the like.
+      maxConnectionsPerEndpoint: OPCUA_LIMITS.connections,
+      serverCapabilities: {
+        maxSessions: OPCUA_LIMITS.sessions,
+        maxSubscriptions: OPCUA_LIMITS.subscriptions,
+        maxStringLength: OPCUA_LIMITS.stringLength,
+        maxArrayLength: OPCUA_LIMITS.arrayLength,
+      },
     };
   }
 
