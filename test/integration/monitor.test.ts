@@ -14,7 +14,7 @@ let monitor: MonitorProcess;
 let nothingListens: number;
 
 beforeAll(async () => {
-  pair = await formPair(await makePair());
+  pair = await formPair(await makePair(['--opcua-port', '0'], ['--opcua-port', '0']));
   nothingListens = await freePort();
   const config = writeMonitorConfig([
     { name: 'line-1', site: 'North', nodes: [pair.master, pair.backup] },
