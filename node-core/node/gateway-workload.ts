@@ -17,6 +17,7 @@ import {
   HistoryStore,
   toHistorySamples,
   WarmBuffer,
+  type BufferedValue,
   type HistoryFrame,
 } from '../history/index.ts';
 import type { Status } from '../redundancy/index.ts';
@@ -52,6 +53,7 @@ export class GatewayWorkload {
   readonly #forwarder: HistoryForwarder;
   #status: Status;
   #housekeeping: TimerHandle | null = null;
+  readonly #warmListeners = new Set<(values: readonly BufferedValue[]) => void>();
 
   constructor(ports: WorkloadPorts) {
     this.#p = ports;
@@ -67,17 +69,31 @@ export class GatewayWorkload {
       {
         clock: ports.clock,
         tags: () =>
-          ports.data.config.list<TagDefinition>('tag').map((t) => ({ name: t.key, definition: t.definition })),
+          ports.data.config
+            .list<TagDefinition>('tag')
+            .map((t) => ({ name: t.key, definition: t.definition })),
         devices: () => ports.data.config.list<unknown>('device'),
         watchConfig: (listener) => ports.data.config.watch(listener),
         tag: (name) => ports.data.config.item<TagDefinition>('tag', name),
         role: () => this.#role(),
         publish: (values) => this.#publish(values),
-        buffer: (values) => this.#warm.push(values),
+        buffer: (values) => {
+          this.#warm.push(values);
+          for (const listener of this.#warmListeners) listener(values);
+        },
         deviceFault: (device, reason) => ports.deviceFault(device, reason),
       },
       { logger: ports.logger },
     );
+  }
+
+  /**
+   * Tells what this node polls as a warm standby, unfiltered (Sparkplug keeps its own copy, as the samples
+   * between the old active's last publish and its last heartbeat: docs/sparkplug.md "Across a failover").
+   */
+  onWarmValues(listener: (values: readonly BufferedValue[]) => void): () => void {
+    this.#warmListeners.add(listener);
+    return () => this.#warmListeners.delete(listener);
   }
 
   /** Device faults now, by device key. */
@@ -141,7 +157,8 @@ export class GatewayWorkload {
     try {
       const samples = this.history.prune(now - historyRetentionDays * DAY_MS);
       const uids = this.#p.data.runtime.pruneLedger(now - ledgerRetentionDays * DAY_MS);
-      if (samples + uids > 0) this.#p.logger.info({ samples, uids }, 'retention: old history and uids deleted');
+      if (samples + uids > 0)
+        this.#p.logger.info({ samples, uids }, 'retention: old history and uids deleted');
     } catch (error) {
       this.#p.logger.warn({ err: error }, 'retention clean-up failed; it runs again in an hour');
     }

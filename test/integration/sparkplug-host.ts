@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import sparkplug from 'sparkplug-payload';
+import type { UMetric } from 'sparkplug-payload/lib/sparkplugbpayload.js';
 import { freePort, tempDir, waitFor } from './harness.ts';
 
 const codec = sparkplug.get('spBv1.0')!;
@@ -53,6 +54,7 @@ export class Broker {
         `listener ${this.port} 127.0.0.1`,
         'allow_anonymous true',
         'persistence true',
+        'queue_qos0_messages true',
         `persistence_location ${this.dir}/`,
         `user ${os.userInfo().username}`,
         '',
@@ -108,6 +110,11 @@ function num(value: unknown): number | null {
   return null;
 }
 
+/** A metric value as plain JS: Int64 arrives as a Long. */
+function plain(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? num(value) : value;
+}
+
 /** A host application: subscribes to the group, decodes every message, keeps them in arrival order. */
 export class SparkplugHost {
   readonly messages: HostMessage[] = [];
@@ -119,7 +126,15 @@ export class SparkplugHost {
   }
 
   static async connect(url: string, group: string): Promise<SparkplugHost> {
-    const client = await mqtt.connectAsync(url, { clientId: `host-${process.pid}`, reconnectPeriod: 200 });
+    // A persistent session (and a broker that queues QoS 0 for it, see `up`), as a host that must not miss a
+    // birth during its own reconnect after a broker restart keeps.
+    const client = await mqtt.connectAsync(url, {
+      clientId: `host-${process.pid}`,
+      reconnectPeriod: 50,
+      clean: false,
+      protocolVersion: 5,
+      properties: { sessionExpiryInterval: 3600 },
+    });
     const host = new SparkplugHost(client);
     client.on('message', (topic, payload) => host.#receive(topic, payload));
     // Resubscribes after a broker restart (clean session).
@@ -136,7 +151,7 @@ export class SparkplugHost {
       const decoded = codec.decodePayload(new Uint8Array(payload));
       const metrics = (decoded.metrics ?? []).map((m) => ({
         name: m.name ?? '',
-        value: typeof m.value === 'object' && m.value !== null ? num(m.value) : m.value,
+        value: plain(m.value as unknown),
         ts: num(m.timestamp) ?? 0,
         historical: m.isHistorical === true,
       }));
@@ -161,7 +176,7 @@ export class SparkplugHost {
   async command(topic: string, metrics: { name: string; type: string; value: unknown }[]): Promise<void> {
     const payload = codec.encodePayload({
       timestamp: Date.now(),
-      metrics: metrics as Parameters<typeof codec.encodePayload>[0]['metrics'],
+      metrics: metrics as UMetric[],
     });
     await this.client.publishAsync(topic, Buffer.from(payload), { qos: 0 });
   }

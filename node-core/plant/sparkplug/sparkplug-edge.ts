@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../clock/index.ts';
 import type { DataService, TagDefinition, TagValue } from '../../data/index.ts';
-import type { HistoryStore } from '../../history/index.ts';
+import { detectionWindowMs, type BufferedValue, type HistoryStore } from '../../history/index.ts';
 import type { Logger } from '../../logging.ts';
 import type { NodeSettings } from '../../node/settings.ts';
 import type { Status } from '../../redundancy/index.ts';
@@ -43,6 +43,8 @@ export interface SparkplugEdgePorts {
 const HISTORICAL_PER_MESSAGE = 500;
 /** MQTT 5 reason code: another connection took the edge node's client id (the other node of a split). */
 const SESSION_TAKEN_OVER = 142;
+/** Most values kept from a warm standby's polls (as the workload's warm buffer holds). */
+const STANDBY_SAMPLES = 100_000;
 
 interface Session {
   readonly client: MqttClient;
@@ -69,6 +71,8 @@ export class SparkplugEdge {
   #sent = new Map<string, TagMark>();
   #confirmed = new Map<string, TagMark>();
   #lastBirthAt: number | null = null;
+  /** What this node polled as a warm standby lately, for the first birth after it takes over. */
+  #standbyPolled: BufferedValue[] = [];
   #problem: string | null = null;
 
   constructor(ports: SparkplugEdgePorts) {
@@ -108,6 +112,21 @@ export class SparkplugEdge {
       this.#sent.set(v.name, { ts: v.ts, value: v.value });
     }
     if (samples.length > 0) this.#publishData(session, samples);
+  }
+
+  /**
+   * What this node polled as a warm standby: kept for one detection window (and a margin), so the birth after
+   * a take-over can send what the old active polled but never published (docs/sparkplug.md).
+   */
+  standbyPolled(values: readonly BufferedValue[]): void {
+    if (this.#p.status() === 'active' || values.length === 0) return;
+    this.#standbyPolled.push(...values);
+    const newest = values.at(-1)!.ts;
+    const keepFrom = newest - 2 * detectionWindowMs(this.#p.settings.timing);
+    const first = this.#standbyPolled.findIndex((v) => v.ts >= keepFrom);
+    if (first > 0) this.#standbyPolled.splice(0, first);
+    if (this.#standbyPolled.length > STANDBY_SAMPLES)
+      this.#standbyPolled.splice(0, this.#standbyPolled.length - STANDBY_SAMPLES);
   }
 
   /** Ends the session (NDEATH first) within a short bound; the node's stop never waits on the broker. */
@@ -270,6 +289,7 @@ export class SparkplugEdge {
     this.#state = 'online';
     this.#lastBirthAt = now;
     const historical = catchUp ? this.#backlog(definitions, current, from) : [];
+    if (catchUp) this.#standbyPolled = [];
     this.#sent = new Map(from);
     for (const [name] of definitions) {
       const value = current.get(name);
@@ -300,12 +320,18 @@ export class SparkplugEdge {
       if (!mark || !now) continue;
       const { samples, total } = this.#p.history.between(name, mark.ts, now.ts, limit);
       dropped += total - samples.length;
+      const polled = this.#standbyPolled.filter((v) => v.name === name && v.ts > mark.ts && v.ts < now.ts);
+      const candidates = [...samples, ...polled].sort((a, b) => a.ts - b.ts);
+      const changes: MetricSample[] = [];
       let last = mark.value;
-      for (const s of samples) {
+      for (const s of candidates) {
         if (s.value === last) continue;
         last = s.value;
-        out.push({ ...this.#sample(name, definition, s), historical: true });
+        changes.push({ ...this.#sample(name, definition, s), historical: true });
       }
+      // The birth states the current value: a last change equal to it would be that sample twice.
+      if (changes.at(-1)?.value === now.value) changes.pop();
+      out.push(...changes);
     }
     if (dropped > 0)
       this.#p.logger.warn(
