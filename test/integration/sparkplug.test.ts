@@ -105,3 +105,42 @@ describe('Plant interfaces: MQTT Sparkplug B, the node is one edge node with bir
     expect(host.undecodable).toEqual([]);
   });
 });
+
+describe('Plant interfaces: MQTT Sparkplug B, primary host STATE and an unreachable broker', () => {
+  it('births wait for the primary host online; its newer offline STATE ends the session with an NDEATH', async () => {
+    const { broker, host } = await brokerAndHost();
+    const node = await independentNode(broker.url, ['--sparkplug-primary-host', 'scada']);
+    await node.waitStatus((s) => s.sparkplug?.state === 'waiting-host', 'waiting for the primary host');
+    expect(host.ofType('NBIRTH')).toEqual([]);
+    const state = (online: boolean, timestamp: number) =>
+      host.client.publishAsync('spBv1.0/STATE/scada', JSON.stringify({ online, timestamp }), {
+        qos: 1,
+        retain: true,
+      });
+    const t = Date.now();
+    await state(true, t);
+    await waitFor(() => host.ofType('NBIRTH')[0], 10_000, 'the NBIRTH after STATE online');
+    await state(false, t + 1);
+    const death = await waitFor(() => host.ofType('NDEATH')[0], 10_000, 'the NDEATH after STATE offline');
+    expect(death.bdSeq).toBe(host.ofType('NBIRTH')[0]!.bdSeq);
+    await node.waitStatus((s) => s.sparkplug?.state === 'waiting-host', 'waiting for the host again');
+    await state(true, t + 2);
+    const rebirth = await waitFor(() => host.ofType('NBIRTH')[1], 10_000, 'a new session');
+    expect(rebirth.bdSeq).toBe((death.bdSeq! + 1) % 256);
+  });
+
+  it('an unreachable broker is a status problem and the node runs on', async () => {
+    const port = await freePort();
+    const node = await independentNode(`mqtt://127.0.0.1:${port}`);
+    const status = await node.waitStatus((s) => s.sparkplug?.state === 'retrying', 'retrying the broker');
+    expect(status.sparkplug?.problem).toMatch(/refuses connections/);
+    expect(status.node.status).toBe('active');
+    expect(
+      (await node.api('PUT', '/api/config/tags/t1', { dataType: 'float', source: { kind: 'memory' } }))
+        .status,
+    ).toBe(200);
+    const started = Date.now();
+    expect(await node.kill('SIGTERM')).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
