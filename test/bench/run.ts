@@ -18,6 +18,7 @@ import {
 } from '../integration/harness.ts';
 import { dataBench, dataBenchSettings } from './data-bench.ts';
 import { opcuaBench } from './opcua-bench.ts';
+import { fleetBench } from './fleet-bench.ts';
 
 const BUILT_CLI = buildService();
 
@@ -163,6 +164,7 @@ for (const [label, cli] of [
 }
 rows.push(...(await dataBench()));
 rows.push(...(await opcuaBench(BUILT_CLI)));
+rows.push(...(await fleetBench(BUILT_CLI)));
 rows.push([
   'dashboard first meaningful paint (Chromium)',
   dashboardFirstPaint(),

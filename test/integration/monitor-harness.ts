@@ -30,9 +30,13 @@ export class MonitorProcess {
   token = '';
   output = '';
 
-  constructor(config: string, port: number) {
+  readonly cli: string;
+
+  /** `cli`: the CLI from source, or the built service's (the bench). */
+  constructor(config: string, port: number, cli = SOURCE_CLI) {
     this.config = config;
     this.port = port;
+    this.cli = cli;
   }
 
   get url(): string {
@@ -42,7 +46,7 @@ export class MonitorProcess {
   async start(extraEnv: Record<string, string> = {}): Promise<void> {
     const child = spawn(
       process.execPath,
-      [SOURCE_CLI, 'monitor', '--config', this.config, '--api-port', String(this.port)],
+      [this.cli, 'monitor', '--config', this.config, '--api-port', String(this.port)],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, TANDEM_LOG_LEVEL: 'info', ...extraEnv },
