@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   AttributeIds,
-  ClientMonitoredItem,
+  ClientMonitoredItemGroup,
   ClientSubscription,
   DataType,
   MessageSecurityMode,
@@ -141,14 +141,16 @@ export class UaConnection {
       requestedLifetimeCount: 100,
       publishingEnabled: true,
     });
-    for (const nodeId of nodeIds) {
-      const item = ClientMonitoredItem.create(
+    // In groups, as a SCADA client does: one CreateMonitoredItems call per thousand items.
+    for (let start = 0; start < nodeIds.length; start += 1000) {
+      const batch = nodeIds.slice(start, start + 1000);
+      const group = ClientMonitoredItemGroup.create(
         subscription,
-        { nodeId, attributeId: AttributeIds.Value },
+        batch.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })),
         { samplingInterval: intervalMs, discardOldest: true, queueSize: 10 },
         TimestampsToReturn.Both,
       );
-      item.on('changed', (value: DataValue) => onValue(nodeId, value));
+      group.on('changed', (_item, value: DataValue, index: number) => onValue(batch[index]!, value));
     }
     // Created on the server in the background; the items report from then on.
     await new Promise<void>((resolve) => {
