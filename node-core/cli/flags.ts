@@ -59,6 +59,7 @@ export const USAGE = `usage:
               ${SPARKPLUG_USAGE}
               [--opcua-port N] [--opcua-host H] [--opcua-allow-insecure]
   tandem-node fingerprint --data-dir DIR
+  tandem-node monitor --config FILE [--api-host H] [--api-port N] [--data-dir DIR]   (docs/monitor.md)
   tandem-node user add --data-dir DIR --name NAME [--password-file FILE]   (password from stdin)
   tandem-node user list --data-dir DIR
   tandem-node user remove --data-dir DIR --name NAME
