@@ -119,7 +119,9 @@ export class SparkplugEdge {
    * a take-over can send what the old active polled but never published (docs/sparkplug.md).
    */
   standbyPolled(values: readonly BufferedValue[]): void {
-    if (this.#p.status() === 'active' || values.length === 0) return;
+    // No check of the status: a poll that began as standby may end after the take-over, and then only this
+    // copy holds it (the workload drained its warm buffer already).
+    if (values.length === 0) return;
     this.#standbyPolled.push(...values);
     const newest = values.at(-1)!.ts;
     const keepFrom = newest - 2 * detectionWindowMs(this.#p.settings.timing);
