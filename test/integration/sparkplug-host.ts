@@ -4,8 +4,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ModbusTCPServer } from 'jsmodbus';
 import mqtt, { type MqttClient } from 'mqtt';
 import sparkplug from 'sparkplug-payload';
 import type { UMetric } from 'sparkplug-payload/lib/sparkplugbpayload.js';
@@ -184,4 +186,107 @@ export class SparkplugHost {
   async close(): Promise<void> {
     await this.client.endAsync(true);
   }
+}
+
+/** A Modbus server whose holding register 0 counts up every 100 ms while `running`. */
+export async function countingPlc(): Promise<{
+  port: number;
+  now: () => number;
+  stop: () => number;
+  close: () => Promise<void>;
+}> {
+  const server = net.createServer();
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const holding = Buffer.alloc(20);
+  new ModbusTCPServer(server, {
+    holding,
+    input: Buffer.alloc(20),
+    coils: Buffer.alloc(4),
+    discrete: Buffer.alloc(4),
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  let count = 1;
+  holding.writeUInt16BE(count, 0);
+  const timer = setInterval(() => holding.writeUInt16BE(++count % 65536, 0), 100);
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    now: () => count,
+    stop: () => {
+      clearInterval(timer);
+      return count;
+    },
+    close: async () => {
+      clearInterval(timer);
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** What the host holds of the ramp: each value and how many times it arrived as a new sample. */
+export function rampSamples(messages: readonly HostMessage[]): Map<number, number> {
+  const seen = new Map<number, number>();
+  let last: unknown = undefined;
+  for (const m of messages) {
+    if (m.type !== 'NBIRTH' && m.type !== 'NDATA') continue;
+    for (const metric of m.metrics) {
+      if (metric.name !== 'ramp' || typeof metric.value !== 'number') continue;
+      // A birth states the current value; it is a sample only when it is not the value already held.
+      if (m.type === 'NBIRTH' && metric.value === last) continue;
+      last = metric.value;
+      seen.set(metric.value, (seen.get(metric.value) ?? 0) + 1);
+    }
+  }
+  return seen;
+}
+
+/** Sparkplug 3.0 sequence rules, as a host checks them; returns what breaks them. */
+export function sequenceProblems(messages: readonly HostMessage[]): string[] {
+  const problems: string[] = [];
+  let session: number | null = null;
+  let lastBdSeq: number | null = null;
+  let seq: number | null = null;
+  for (const m of messages) {
+    if (m.type === 'NBIRTH') {
+      if (m.seq !== 0) problems.push(`NBIRTH seq ${m.seq}, not 0`);
+      if (m.bdSeq !== session) {
+        if (lastBdSeq !== null && m.bdSeq !== (lastBdSeq + 1) % 256)
+          problems.push(`NBIRTH bdSeq ${m.bdSeq} after ${lastBdSeq}`);
+        lastBdSeq = m.bdSeq;
+      }
+      session = m.bdSeq;
+      seq = 0;
+    } else if (m.type === 'NDEATH') {
+      if (m.bdSeq !== lastBdSeq)
+        problems.push(`NDEATH bdSeq ${m.bdSeq} does not match the NBIRTH's ${lastBdSeq}`);
+      session = null;
+      seq = null;
+    } else if (m.type === 'NDATA') {
+      if (seq === null) problems.push(`NDATA seq ${m.seq} outside a session`);
+      else if (m.seq !== (seq + 1) % 256) problems.push(`NDATA seq ${m.seq} after ${seq}`);
+      seq = m.seq;
+    }
+  }
+  return problems;
+}
+
+/** Values of the ramp between its first and last at the host that never arrived, and those that arrived twice. */
+export function rampLoss(messages: readonly HostMessage[]): {
+  first: number;
+  last: number;
+  missing: number[];
+  twice: number[];
+} {
+  const samples = rampSamples(messages);
+  const values = [...samples.keys()].sort((a, b) => a - b);
+  const first = values[0] ?? 0;
+  const last = values.at(-1) ?? 0;
+  const missing: number[] = [];
+  for (let v = first; v <= last; v++) if (!samples.has(v)) missing.push(v);
+  return { first, last, missing, twice: [...samples].filter(([, n]) => n > 1).map(([v]) => v) };
 }
