@@ -6,7 +6,9 @@ import type { UserLookup } from '../../auth/index.ts';
 import { X509Certificate } from 'node:crypto';
 import type { CertificateStore } from '../../store/index.ts';
 import { describeCertificate } from '../../trust/index.ts';
-import { OpcUaService, type DataChange, type OpcUaNode } from './opcua-server.ts';
+import type { DataChange, OpcUaNode, OpcUaOptions, OpcUaService } from './opcua-server.ts';
+import type { OpcUaView } from './opcua-view.ts';
+import { applicationUri } from './pair-identity.ts';
 
 export interface StartOpcUaOptions {
   readonly dataDir: string;
@@ -18,10 +20,56 @@ export interface StartOpcUaOptions {
   readonly version: string;
 }
 
-/** Starts the node's OPC UA server in the background (the node is up already); `stop()` before the node closes its store. */
-export function startOpcUa(node: TandemNode, options: StartOpcUaOptions): OpcUaService {
+export interface OpcUaHandle {
+  view(): OpcUaView;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the node's OPC UA server in the background (the node is up already); `stop()` before the node
+ * closes its store. node-opcua takes about a second and 100 MB to load, so only a node that serves OPC UA
+ * loads it, and only after its API answers.
+ */
+export function startOpcUa(node: TandemNode, options: StartOpcUaOptions): OpcUaHandle {
   const s = node.settings;
-  const service = new OpcUaService(adapt(node), {
+  let before: OpcUaView = {
+    state: s.opcuaPort === 0 ? 'disabled' : 'starting',
+    endpointUrl: null,
+    applicationUri: applicationUri(s.name, s.mode),
+    serviceLevel: 1,
+    sessions: 0,
+    problem: null,
+  };
+  let service: OpcUaService | null = null;
+  let stopped = false;
+  const view = (): OpcUaView => service?.view() ?? before;
+  node.opcuaView = view;
+  if (s.opcuaPort === 0) return { view, stop: () => Promise.resolve() };
+  const loading = import('./opcua-server.ts').then(
+    ({ OpcUaService }) => {
+      if (stopped) return;
+      service = new OpcUaService(adapt(node), serviceOptions(node, options));
+      service.start();
+    },
+    (error: unknown) => {
+      const problem = `the OPC UA server could not be loaded (${error instanceof Error ? error.message : String(error)}): this node runs without it`;
+      before = { ...before, state: 'failed', problem };
+      options.logger.error({ err: error }, problem);
+    },
+  );
+  return {
+    view,
+    stop: async () => {
+      stopped = true;
+      await loading;
+      await service?.stop();
+    },
+  };
+}
+
+function serviceOptions(node: TandemNode, options: StartOpcUaOptions): OpcUaOptions {
+  const s = node.settings;
+  return {
     dataDir: options.dataDir,
     port: s.opcuaPort,
     host: s.opcuaHost ?? s.apiHost,
@@ -41,10 +89,7 @@ export function startOpcUa(node: TandemNode, options: StartOpcUaOptions): OpcUaS
       return options.certificates.seen(describeCertificate(der), pem, options.now());
     },
     logger: options.logger,
-  });
-  node.opcuaView = () => service.view();
-  service.start();
-  return service;
+  };
 }
 
 function adapt(node: TandemNode): OpcUaNode {
