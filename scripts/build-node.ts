@@ -10,7 +10,8 @@
  *   dist/node/dist/renderer/             the dashboard (npm run build:renderer runs first)
  *
  * The entry sits in node-core/ like node-core/paths.ts, so the paths it resolves from `..` land on the same
- * files as from source. better-sqlite3 stays outside: it loads its native binary from node_modules.
+ * files as from source. better-sqlite3 stays outside: it loads its native binary from node_modules; so does
+ * node-opcua, which reads its nodeset XML files from its own package folder.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,8 @@ async function buildService(): Promise<void> {
   await build({
     input: { 'tandem-node': path.join(root, 'node-core/cli/main.ts') },
     platform: 'node',
-    external: ['better-sqlite3'],
+    // node-opcua reads its nodeset files beside its own modules, so it loads from node_modules too (docs/opcua.md).
+    external: ['better-sqlite3', /^node-opcua/],
     logLevel: 'warn',
     output: { dir: path.join(serviceDir, 'node-core'), format: 'esm', chunkFileNames: '[name]-[hash].js' },
   });
