@@ -19,6 +19,7 @@ import {
 import { dataBench, dataBenchSettings } from './data-bench.ts';
 import { opcuaBench } from './opcua-bench.ts';
 import { fleetBench } from './fleet-bench.ts';
+import { sparkplugBench } from './sparkplug-bench.ts';
 
 const BUILT_CLI = buildService();
 
@@ -165,6 +166,7 @@ for (const [label, cli] of [
 rows.push(...(await dataBench()));
 rows.push(...(await opcuaBench(BUILT_CLI)));
 rows.push(...(await fleetBench(BUILT_CLI)));
+rows.push(...(await sparkplugBench(BUILT_CLI)));
 rows.push([
   'dashboard first meaningful paint (Chromium)',
   dashboardFirstPaint(),
