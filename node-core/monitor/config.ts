@@ -45,7 +45,13 @@ const configSchema = z
 
 export interface WatchedNode {
   readonly url: string;
+  /** Empty when the token is read from `tokenFile`. */
   readonly token: string;
+  /**
+   * The file holding the token (absolute), read at each connection attempt: a node installed after the monitor
+   * started, or a token changed, needs no restart of the monitor.
+   */
+  readonly tokenFile: string | null;
   /** Lower-case hex, no colons; null: no pin (plain http, or the system's CAs decide). */
   readonly fingerprint: string | null;
 }
@@ -56,7 +62,7 @@ export interface WatchedPair {
   readonly name: string;
   readonly site: string | null;
   readonly nodes: readonly [WatchedNode, WatchedNode];
-  /** Why this pair is not watched (its name is taken by an earlier pair, a token file is missing), or null. */
+  /** Why this pair is not watched (its name is taken by an earlier pair), or null. */
   readonly problem: string | null;
 }
 
@@ -90,7 +96,7 @@ export function parseMonitorConfig(text: string, file: string): WatchedPair[] {
     throw new UsageError(`--config ${file}: ${where}: ${issue.message}`);
   }
   const seen = new Map<string, number>();
-  return parsed.data.pairs.map((pair, index) => {
+  return parsed.data.pairs.map((pair) => {
     const uses = (seen.get(pair.name) ?? 0) + 1;
     seen.set(pair.name, uses);
     const problems: string[] = [];
@@ -98,15 +104,12 @@ export function parseMonitorConfig(text: string, file: string): WatchedPair[] {
       problems.push(
         `pair name "${pair.name}" is used by an earlier pair in ${path.basename(file)}: this entry is not watched`,
       );
-    const nodes = pair.nodes.map((node, n) => {
-      let token = node.token ?? '';
-      if (node.tokenFile !== undefined) {
-        const read = readTokenFile(file, node.tokenFile);
-        if ('problem' in read) problems.push(`pairs.${index}.nodes.${n}.tokenFile: ${read.problem}`);
-        else token = read.token;
-      }
-      return { url: node.url, token, fingerprint: node.fingerprint ?? null };
-    }) as unknown as readonly [WatchedNode, WatchedNode];
+    const nodes = pair.nodes.map((node) => ({
+      url: node.url,
+      token: node.token ?? '',
+      tokenFile: node.tokenFile === undefined ? null : path.resolve(path.dirname(file), node.tokenFile),
+      fingerprint: node.fingerprint ?? null,
+    })) as unknown as readonly [WatchedNode, WatchedNode];
     return {
       key: uses === 1 ? pair.name : `${pair.name}#${uses}`,
       name: pair.name,
@@ -115,15 +118,4 @@ export function parseMonitorConfig(text: string, file: string): WatchedPair[] {
       problem: problems.length > 0 ? problems.join('; ') : null,
     };
   });
-}
-
-/** A token file that cannot be read is that pair's problem (a node not installed yet), not the whole file's. */
-function readTokenFile(configFile: string, tokenFile: string): { token: string } | { problem: string } {
-  const file = path.resolve(path.dirname(configFile), tokenFile);
-  try {
-    const token = fs.readFileSync(file, 'utf8').trim();
-    return token !== '' ? { token } : { problem: `${file} is empty` };
-  } catch (error) {
-    return { problem: `${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
-  }
 }

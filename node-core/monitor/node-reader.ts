@@ -7,6 +7,7 @@
 import type WebSocket from 'ws';
 import type { AlarmView, CertificateRecord, FailoverEvent, StatusView } from '../dto.ts';
 import { backoffDelay } from '../client/backoff.ts';
+import fs from 'node:fs';
 import type { WatchedNode } from './config.ts';
 import type { NodeReach } from './fleet-dto.ts';
 import { describeFailure, getJson, NodeReadError, openLive } from './node-transport.ts';
@@ -50,7 +51,8 @@ export class NodeReader {
   certificates: CertificateRecord[] = [];
   unacknowledgedAlarms: number | null = null;
 
-  readonly #node: WatchedNode;
+  /** The node with its token as last read (from the config, or its token file at each attempt). */
+  #node: WatchedNode;
   readonly #timing: MonitorTiming;
   readonly #now: () => number;
   readonly #changed: () => void;
@@ -92,6 +94,8 @@ export class NodeReader {
 
   #connect(): void {
     if (this.#stopped) return;
+    const tokenProblem = this.#readTokenFile();
+    if (tokenProblem) return this.#failed(tokenProblem);
     if (this.#poll) return void this.#pollOnce();
     const socket = openLive(this.#node, this.#timing.requestTimeoutMs);
     this.#socket = socket;
@@ -125,6 +129,21 @@ export class NodeReader {
         );
       this.#failed(failure ?? new NodeReadError('unreachable', `live socket closed (${code})`));
     });
+  }
+
+  /** Reads the token file, if the config names one; a problem when it cannot be read. */
+  #readTokenFile(): NodeReadError | null {
+    const file = this.#node.tokenFile;
+    if (file === null) return null;
+    try {
+      const token = fs.readFileSync(file, 'utf8').trim();
+      if (token === '') return new NodeReadError('unauthorized', `no token: ${file} is empty`);
+      this.#node = { ...this.#node, token };
+      return null;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      return new NodeReadError('unauthorized', `no token: ${file} cannot be read (${code})`);
+    }
   }
 
   #watchStale(socket: WebSocket): void {

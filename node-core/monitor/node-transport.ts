@@ -9,7 +9,10 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
-import type { WatchedNode } from './config.ts';
+import type { WatchedNode as ConfiguredNode } from './config.ts';
+
+/** What a request needs of a node: its address, token and pin. */
+type WatchedNode = Pick<ConfiguredNode, 'url' | 'token' | 'fingerprint'>;
 
 /** A failure with the words the tile and the log show. */
 export class NodeReadError extends Error {

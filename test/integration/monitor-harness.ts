@@ -5,10 +5,13 @@ import path from 'node:path';
 import type { FleetView } from '../../node-core/monitor/index.ts';
 import { SOURCE_CLI, tempDir, waitFor } from './harness.ts';
 
+export type MonitoredNode = { url: string; token: string } | { url: string; tokenFile: string };
+
 export interface MonitoredPair {
   readonly name: string;
   readonly site?: string;
-  readonly nodes: readonly [{ url: string; token: string }, { url: string; token: string }];
+  /** Each node's token, or `tokenFile`: a file the monitor reads it from. */
+  readonly nodes: readonly [MonitoredNode, MonitoredNode];
 }
 
 /** Writes the config file (docs/monitor.md) into a temp folder and returns its path. */
@@ -17,7 +20,9 @@ export function writeMonitorConfig(pairs: readonly MonitoredPair[]): string {
   const entries = pairs.map((p) => ({
     name: p.name,
     ...(p.site ? { site: p.site } : {}),
-    nodes: p.nodes.map((n) => ({ url: n.url, token: n.token })),
+    nodes: p.nodes.map((n) =>
+      'token' in n ? { url: n.url, token: n.token } : { url: n.url, tokenFile: n.tokenFile },
+    ),
   }));
   fs.writeFileSync(file, JSON.stringify({ pairs: entries }, null, 2));
   return file;

@@ -12,14 +12,24 @@ import { MonitorProcess, writeMonitorConfig } from './monitor-harness.ts';
 let pair: Pair;
 let monitor: MonitorProcess;
 let nothingListens: number;
+/** A token file that does not exist when the monitor starts (the node is installed later). */
+let laterTokenFile: string;
 
 beforeAll(async () => {
   pair = await formPair(await makePair(['--opcua-port', '0'], ['--opcua-port', '0']));
   nothingListens = await freePort();
+  laterTokenFile = path.join(tempDir('monitor-token'), 'admin-token');
   const config = writeMonitorConfig([
     { name: 'line-1', site: 'North', nodes: [pair.master, pair.backup] },
     { name: 'line-1', nodes: [pair.master, pair.backup] },
     { name: 'wrong-token', nodes: [{ url: pair.master.url, token: 'not-the-token-at-all' }, pair.backup] },
+    {
+      name: 'token-later',
+      nodes: [
+        { url: pair.master.url, tokenFile: laterTokenFile },
+        { url: pair.backup.url, tokenFile: laterTokenFile },
+      ],
+    },
     {
       name: 'nowhere',
       nodes: [
@@ -50,7 +60,7 @@ describe('Monitoring: a control-room PC watches many pairs', () => {
       (f) =>
         byKey(f, 'line-1').verdict === 'healthy' &&
         byKey(f, 'nowhere').verdict === 'down' &&
-        byKey(f, 'wrong-token').problems.length > 0,
+        byKey(f, 'wrong-token').nodes[0].reach === 'unauthorized',
       'the fleet read',
     );
     const line = byKey(fleet, 'line-1');
@@ -82,9 +92,28 @@ describe('Monitoring: a control-room PC watches many pairs', () => {
     expect(nowhere.nodes[0].problem).toMatch(/connection refused/);
     expect(nowhere.nodes[1].problem).toMatch(/address not found/);
 
-    expect(fleet.pairs.map((p) => p.verdict)).toEqual(['down', 'degraded', 'unknown', 'healthy']);
+    expect(fleet.pairs.map((p) => p.verdict)).toEqual(['down', 'degraded', 'unknown', 'unknown', 'healthy']);
     expect(monitor.output).toMatch(/pair nowhere: Down: neither node answers/);
     expect(monitor.output).toMatch(/pair line-1#2: Not watched/);
+  });
+
+  it('a token file that appears later is read at the next attempt: no restart of the monitor', async () => {
+    const before = byKey(
+      await monitor.waitFleet((f) => byKey(f, 'token-later').nodes[0].problem !== null, 'no token'),
+      'token-later',
+    );
+    expect(before.verdict).toBe('unknown');
+    expect(before.nodes[0].problem).toBe(`no token: ${laterTokenFile} cannot be read (ENOENT)`);
+    // One file for both nodes: the backup then refuses it (the master's token), and the pair is read through the master.
+    fs.writeFileSync(laterTokenFile, pair.master.token + '\n');
+    const after = await monitor.waitFleet(
+      (f) =>
+        byKey(f, 'token-later').nodes[0].answering &&
+        /wrong credentials/.test(byKey(f, 'token-later').nodes[1].problem ?? ''),
+      'the token read',
+      20_000,
+    );
+    expect(byKey(after, 'token-later').nodes[1].problem).toMatch(/wrong credentials/);
   });
 
   it('kill -9 of the master: the pair shows failed over, the reason and the duration of the failover', async () => {
