@@ -226,7 +226,12 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
       `OPC UA port ${port} is already in use: this node runs without an OPC UA server`,
     );
     expect(status.node.status).toBe('active');
-    expect(node.output).toContain(`OPC UA port ${port} is already in use`);
+    // The log line is written asynchronously (pino): it follows the status within moments.
+    await waitFor(
+      () => (node.output.includes(`OPC UA port ${port} is already in use`) ? true : undefined),
+      5000,
+      'the log entry',
+    );
     expect(
       (await node.api('PUT', '/api/config/tags/t', { dataType: 'int', source: { kind: 'memory' } })).status,
     ).toBe(200);

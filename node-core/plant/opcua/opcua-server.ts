@@ -339,6 +339,10 @@ export class OpcUaService {
     this.#o.logger.error({ err: error }, this.#problem);
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    // The address space was built before the port was tried: it follows the node no more.
+    for (const unwatch of this.#unwatch.splice(0)) unwatch();
+    this.#tags = null;
+    this.#redundancy = null;
     const server = this.#server;
     this.#server = null;
     void server?.shutdown(0).catch(() => undefined);
