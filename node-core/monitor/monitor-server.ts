@@ -130,9 +130,10 @@ function attachFleetLive(
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     if (!(request.url ?? '').startsWith('/api/fleet/live')) return void socket.destroy();
+    // Browsers always send Origin: only this page's own; tools send none and still need the token.
     const origin = request.headers.origin;
     const sameOrigin =
-      !origin || URL.canParse(origin) ? !origin || new URL(origin).host === request.headers.host : false;
+      origin === undefined || (URL.canParse(origin) && new URL(origin).host === request.headers.host);
     if (!isAllowedHost(request.headers.host, allowed) || !sameOrigin) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.ts';
+import { StartupError, UsageError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import { loadMonitorConfig } from './config.ts';
 import { FleetMonitor } from './fleet-monitor.ts';
@@ -78,8 +78,13 @@ export async function startMonitor(argv: string[], deps: MonitorDeps): Promise<R
   } catch (error) {
     monitor.stop();
     const code = (error as NodeJS.ErrnoException).code;
+    // As a node's (docs/contract.md): one line, exit 1.
     if (code === 'EADDRINUSE')
-      throw new UsageError(`--api-port ${port} is taken by another program`, { cause: error });
+      throw new StartupError('PORT_TAKEN', `monitor port ${port} is already in use`, { cause: error });
+    if (code === 'EACCES')
+      throw new StartupError('PORT_DENIED', `monitor port ${port} may not be used by this user`, {
+        cause: error,
+      });
     throw error;
   }
 }

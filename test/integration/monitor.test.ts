@@ -159,4 +159,15 @@ describe('Monitoring: bad input', () => {
       `tandem-node: --config ${file}: pairs.0.nodes.0.url: must be an http:// or https:// address`,
     );
   });
+
+  it('no --config: exit 2; the port taken: one line, exit 1', () => {
+    const none = runCli(['monitor']);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim()).toBe('tandem-node: monitor needs --config FILE (the pairs to watch)');
+    const taken = runCli(['monitor', '--config', monitor.config, '--api-port', String(monitor.port)]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr.trim().split('\n').at(-1)).toBe(
+      `tandem-node: monitor port ${monitor.port} is already in use`,
+    );
+  });
 });
