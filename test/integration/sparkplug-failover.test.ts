@@ -148,8 +148,8 @@ describe('Plant interfaces: MQTT Sparkplug B, the pair is one edge node and noth
       expect(
         missing.length,
         `ramp samples the host never received: ${missing.join(' ')}`,
-      ).toBeLessThanOrEqual(2);
-      expect(twice.length, `ramp samples the host received twice: ${twice.join(' ')}`).toBeLessThanOrEqual(2);
+      ).toBeLessThanOrEqual(5);
+      expect(twice.length, `ramp samples the host received twice: ${twice.join(' ')}`).toBeLessThanOrEqual(5);
     },
   );
 });

@@ -89,6 +89,27 @@ export async function readRetained(
   }
 }
 
+/**
+ * The edge node's session: a clean start (MQTT 5, no session kept), NDEATH as the will (QoS 1, not retained),
+ * a keep-alive of the ping timeout so a lost broker is noticed about as fast as a lost peer.
+ */
+export function connectEdge(
+  url: string,
+  options: IClientOptions,
+  clientId: string,
+  will: { topic: string; payload: Buffer },
+  pingTimeoutMs: number,
+): MqttClient {
+  return mqtt.connect(url, {
+    ...options,
+    clientId,
+    clean: true,
+    properties: { sessionExpiryInterval: 0 },
+    keepalive: Math.max(1, Math.ceil(pingTimeoutMs / 1000)),
+    will: { ...will, qos: 1, retain: false },
+  });
+}
+
 /** Ends a client, letting queued messages out if that is quick; never waits longer than `boundMs`. */
 export function endWithin(client: MqttClient, boundMs: number): Promise<void> {
   return new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@
  */
 import type { DataService } from '../../data/index.ts';
 import type { Logger } from '../../logging.ts';
-import { decodeCommand, REBIRTH_METRIC, type CommandMetric } from './sparkplug-payloads.ts';
+import { decodeCommand, parseState, REBIRTH_METRIC, type CommandMetric } from './sparkplug-payloads.ts';
 
 export interface CommandPorts {
   readonly data: DataService;
@@ -45,4 +45,32 @@ async function write(metric: CommandMetric, kind: string, ports: CommandPorts): 
     ports.logger.warn({ tag: metric.name, code: (error as { code?: unknown }).code }, `Sparkplug: ${reason}`);
     ports.refused(reason);
   }
+}
+
+/**
+ * The primary host's STATE (Sparkplug 3.0): online lets the births go (and is remembered); offline at least as
+ * new as that online ends the session, which then starts over. Anything else is logged and ignored.
+ */
+export function hostStateAction(
+  payload: Buffer,
+  session: { born: boolean; hostOnlineAt: number | null },
+  logger: Logger,
+): 'birth' | 'start-over' | 'none' {
+  const state = parseState(payload);
+  if (!state) {
+    logger.warn(
+      { payload: payload.toString('utf8').slice(0, 200) },
+      'Sparkplug: a STATE message that is not { online, timestamp } was ignored',
+    );
+    return 'none';
+  }
+  if (state.online) {
+    session.hostOnlineAt = state.timestamp;
+    return session.born ? 'none' : 'birth';
+  }
+  if (session.born && session.hostOnlineAt !== null && state.timestamp >= session.hostOnlineAt) {
+    logger.warn('Sparkplug: the primary host went offline; NDEATH, then the session starts over');
+    return 'start-over';
+  }
+  return 'none';
 }

@@ -5,24 +5,25 @@
  * publishes each change. Leaving the active role ends the session at once, with an NDEATH first.
  */
 import { randomBytes } from 'node:crypto';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../clock/index.ts';
 import type { DataService, TagDefinition, TagValue } from '../../data/index.ts';
 import { detectionWindowMs, type BufferedValue, type HistoryStore } from '../../history/index.ts';
 import type { Logger } from '../../logging.ts';
 import type { NodeSettings } from '../../node/settings.ts';
 import type { Status } from '../../redundancy/index.ts';
-import { baseOptions, describeFailure, endWithin, readRetained } from './broker-connection.ts';
+import { baseOptions, connectEdge, describeFailure, endWithin, readRetained } from './broker-connection.ts';
 import { decodeMark, encodeMark, laterOf, type TagMark } from './published-mark.ts';
-import { handleCommand } from './sparkplug-commands.ts';
+import { handleCommand, hostStateAction } from './sparkplug-commands.ts';
+import { makePlan, pendingChanges, StandbyPolls, waitingCount } from './catch-up.ts';
 import {
   BDSEQ_METRIC,
   deathPayload,
   encode,
   markTopic,
   nodeTopic,
-  parseState,
   REBIRTH_METRIC,
+  sampleOf,
   stateTopic,
   toMetric,
   type EdgeIdentity,
@@ -43,8 +44,6 @@ export interface SparkplugEdgePorts {
 const HISTORICAL_PER_MESSAGE = 500;
 /** MQTT 5 reason code: another connection took the edge node's client id (the other node of a split). */
 const SESSION_TAKEN_OVER = 142;
-/** Most values kept from a warm standby's polls (as the workload's warm buffer holds). */
-const STANDBY_SAMPLES = 100_000;
 
 interface Session {
   readonly client: MqttClient;
@@ -65,6 +64,8 @@ export class SparkplugEdge {
   /** Grows with every session attempt and every end; a callback of an older attempt does nothing. */
   #attempt = 0;
   #retry: TimerHandle | null = null;
+  /** The second look at the catch-up plan, once the peer's history has arrived. */
+  #late: TimerHandle | null = null;
   #stopped = false;
   #bdSeq: number | null = null;
   /** What this session sent, and what the broker has confirmed holding (its PUBACK of the mark). */
@@ -72,13 +73,14 @@ export class SparkplugEdge {
   #confirmed = new Map<string, TagMark>();
   #lastBirthAt: number | null = null;
   /** What this node polled as a warm standby lately, for the first birth after it takes over. */
-  #standbyPolled: BufferedValue[] = [];
+  readonly #standbyPolled: StandbyPolls;
   #problem: string | null = null;
 
   constructor(ports: SparkplugEdgePorts) {
     this.#p = ports;
     const s = ports.settings;
     this.#url = s.mqttUrl ?? '';
+    this.#standbyPolled = new StandbyPolls(2 * detectionWindowMs(s.timing));
     this.#id = { group: s.sparkplugGroup ?? '', edgeNode: s.sparkplugEdgeNode ?? s.name };
     // Both nodes use the same client id: a broker holds one session per id, so it never serves both.
     this.#clientId = `tandem-${this.#id.group}-${this.#id.edgeNode}`.slice(0, 120);
@@ -108,7 +110,7 @@ export class SparkplugEdge {
       const definition = definitions.get(v.name);
       const sent = this.#sent.get(v.name);
       if (!definition || (sent && (v.ts <= sent.ts || v.value === sent.value))) continue;
-      samples.push(this.#sample(v.name, definition, v));
+      samples.push(sampleOf(v.name, definition, v));
       this.#sent.set(v.name, { ts: v.ts, value: v.value });
     }
     if (samples.length > 0) this.#publishData(session, samples);
@@ -119,16 +121,7 @@ export class SparkplugEdge {
    * a take-over can send what the old active polled but never published (docs/sparkplug.md).
    */
   standbyPolled(values: readonly BufferedValue[]): void {
-    // No check of the status: a poll that began as standby may end after the take-over, and then only this
-    // copy holds it (the workload drained its warm buffer already).
-    if (values.length === 0) return;
-    this.#standbyPolled.push(...values);
-    const newest = values.at(-1)!.ts;
-    const keepFrom = newest - 2 * detectionWindowMs(this.#p.settings.timing);
-    const first = this.#standbyPolled.findIndex((v) => v.ts >= keepFrom);
-    if (first > 0) this.#standbyPolled.splice(0, first);
-    if (this.#standbyPolled.length > STANDBY_SAMPLES)
-      this.#standbyPolled.splice(0, this.#standbyPolled.length - STANDBY_SAMPLES);
+    this.#standbyPolled.push(values);
   }
 
   /** Ends the session (NDEATH first) within a short bound; the node's stop never waits on the broker. */
@@ -146,7 +139,7 @@ export class SparkplugEdge {
       primaryHost: this.#p.settings.sparkplugPrimaryHost,
       bdSeq: this.#bdSeq,
       lastBirthAt: this.#lastBirthAt === null ? null : new Date(this.#lastBirthAt).toISOString(),
-      buffered: this.#state === 'off' || this.#state === 'online' ? 0 : this.#backlogCount(),
+      buffered: this.#state === 'off' || this.#state === 'online' ? 0 : this.#waiting(),
       problem: this.#problem,
     };
   }
@@ -160,13 +153,8 @@ export class SparkplugEdge {
   async #open(attempt: number): Promise<void> {
     const { pingTimeoutMs } = this.#p.settings.timing;
     const options = baseOptions(this.#p.settings, pingTimeoutMs);
-    const retained = await readRetained(
-      this.#url,
-      options,
-      `${this.#clientId}-look-${randomBytes(4).toString('hex')}`.slice(0, 120),
-      markTopic(this.#id),
-      pingTimeoutMs,
-    );
+    const look = `${this.#clientId}-look-${randomBytes(4).toString('hex')}`.slice(0, 120);
+    const retained = await readRetained(this.#url, options, look, markTopic(this.#id), pingTimeoutMs);
     if (attempt !== this.#attempt) return;
     const mark = retained ? decodeMark(retained) : null;
     // bdSeq goes on from the pair's last session (the retained mark), or this node's when the broker forgot.
@@ -177,19 +165,14 @@ export class SparkplugEdge {
   }
 
   #startSession(attempt: number, bdSeq: number, options: IClientOptions): void {
-    const client = mqtt.connect(this.#url, {
-      ...options,
-      clientId: this.#clientId,
-      clean: true,
-      properties: { sessionExpiryInterval: 0 },
-      keepalive: Math.max(1, Math.ceil(this.#p.settings.timing.pingTimeoutMs / 1000)),
-      will: {
-        topic: nodeTopic(this.#id, 'NDEATH'),
-        payload: deathPayload(bdSeq, this.#p.clock.now()),
-        qos: 1,
-        retain: false,
-      },
-    });
+    const will = { topic: nodeTopic(this.#id, 'NDEATH'), payload: deathPayload(bdSeq, this.#p.clock.now()) };
+    const client = connectEdge(
+      this.#url,
+      options,
+      this.#clientId,
+      will,
+      this.#p.settings.timing.pingTimeoutMs,
+    );
     const session: Session = { client, bdSeq, seq: 0, born: false, hostOnlineAt: null };
     this.#session = session;
     this.#bdSeq = bdSeq;
@@ -244,26 +227,13 @@ export class SparkplugEdge {
 
   /** Sparkplug 3.0 §5.3: births wait for the primary host online; its offline newer than that ends the session. */
   #onHostState(session: Session, payload: Buffer): void {
-    const state = parseState(payload);
-    if (!state) {
-      this.#p.logger.warn(
-        { payload: payload.toString('utf8').slice(0, 200) },
-        'Sparkplug: a STATE message that is not { online, timestamp } was ignored',
-      );
-      return;
-    }
-    if (state.online) {
-      session.hostOnlineAt = state.timestamp;
-      if (!session.born) this.#birth(session, true);
-      return;
-    }
-    if (session.born && session.hostOnlineAt !== null && state.timestamp >= session.hostOnlineAt) {
-      this.#p.logger.warn('Sparkplug: the primary host went offline; NDEATH, then the session starts over');
-      const attempt = this.#attempt;
-      void this.#end('the primary host is offline', 'retrying').then(() => {
-        if (attempt + 1 === this.#attempt) this.#scheduleRetry(this.#p.settings.timing.pingRateMs);
-      });
-    }
+    const action = hostStateAction(payload, session, this.#p.logger);
+    if (action === 'birth') this.#birth(session, true);
+    if (action !== 'start-over') return;
+    const attempt = this.#attempt;
+    void this.#end('the primary host is offline', 'retrying').then(() => {
+      if (attempt + 1 === this.#attempt) this.#scheduleRetry(this.#p.settings.timing.pingRateMs);
+    });
   }
 
   /** NBIRTH with every tag's current value; then, once per session, what the broker lacks, as historical. */
@@ -279,7 +249,7 @@ export class SparkplugEdge {
     const births: MetricSample[] = [];
     for (const [name, definition] of definitions) {
       const value = current.get(name);
-      births.push(this.#sample(name, definition, value ?? { value: null, quality: 'uncertain', ts: now }));
+      births.push(sampleOf(name, definition, value ?? { value: null, quality: 'uncertain', ts: now }));
     }
     session.seq = 0;
     session.client.publish(
@@ -290,16 +260,14 @@ export class SparkplugEdge {
     session.born = true;
     this.#state = 'online';
     this.#lastBirthAt = now;
-    const historical = catchUp ? this.#backlog(definitions, current, from) : [];
-    if (catchUp) this.#standbyPolled = [];
+    const historical = catchUp ? this.#catchUp(session, definitions, current, from) : [];
     this.#sent = new Map(from);
     for (const [name] of definitions) {
       const value = current.get(name);
       const sent = this.#sent.get(name);
       if (value && (!sent || sent.ts < value.ts)) this.#sent.set(name, { ts: value.ts, value: value.value });
     }
-    for (let i = 0; i < historical.length; i += HISTORICAL_PER_MESSAGE)
-      this.#publishData(session, historical.slice(i, i + HISTORICAL_PER_MESSAGE), false);
+    this.#publishHistorical(session, historical);
     this.#publishMark(session);
     this.#p.logger.info(
       { bdSeq: session.bdSeq, metrics: births.length, historical: historical.length },
@@ -307,63 +275,62 @@ export class SparkplugEdge {
     );
   }
 
-  /** Samples recorded after the mark and before the current value, changes only, oldest first. */
-  #backlog(
+  /** The plan of what the broker lacks; sent now, and asked again once the peer's history has arrived. */
+  #catchUp(
+    session: Session,
     definitions: ReadonlyMap<string, TagDefinition>,
     current: ReadonlyMap<string, TagValue>,
     from: ReadonlyMap<string, TagMark>,
   ): MetricSample[] {
-    const limit = this.#p.settings.sparkplugBufferSamples;
-    const out: MetricSample[] = [];
-    let dropped = 0;
-    for (const [name, definition] of definitions) {
-      const mark = from.get(name);
-      const now = current.get(name);
-      if (!mark || !now) continue;
-      const { samples, total } = this.#p.history.between(name, mark.ts, now.ts, limit);
-      dropped += total - samples.length;
-      const polled = this.#standbyPolled.filter((v) => v.name === name && v.ts > mark.ts && v.ts < now.ts);
-      const candidates = [...samples, ...polled].sort((a, b) => a.ts - b.ts);
-      const changes: MetricSample[] = [];
-      let last = mark.value;
-      for (const s of candidates) {
-        if (s.value === last) continue;
-        last = s.value;
-        changes.push({ ...this.#sample(name, definition, s), historical: true });
-      }
-      // The birth states the current value: a last change equal to it would be that sample twice.
-      if (changes.at(-1)?.value === now.value) changes.pop();
-      out.push(...changes);
-    }
-    if (dropped > 0)
-      this.#p.logger.warn(
-        { dropped, limit },
-        'Sparkplug: more samples waited than the buffer holds; the oldest were dropped',
-      );
-    return out.sort((a, b) => a.ts - b.ts);
-  }
-
-  #backlogCount(): number {
-    let total = 0;
-    for (const [name] of this.#definitions()) {
-      const mark = this.#confirmed.get(name);
-      if (mark) total += this.#p.history.between(name, mark.ts, Number.MAX_SAFE_INTEGER, 0).total;
-    }
-    return Math.min(total, this.#p.settings.sparkplugBufferSamples);
+    const until = new Map([...current].filter(([name]) => definitions.has(name)));
+    const plan = makePlan(new Map(from), until, this.#standbyPolled.take());
+    const send = (): MetricSample[] => {
+      const limit = this.#p.settings.sparkplugBufferSamples;
+      const { changes, dropped } = pendingChanges(plan, this.#p.history, limit);
+      if (dropped > 0)
+        this.#p.logger.warn(
+          { dropped, limit },
+          'Sparkplug: more samples waited than the buffer holds; the oldest were dropped',
+        );
+      return changes.flatMap((c) => {
+        const definition = definitions.get(c.name);
+        return definition ? [{ ...sampleOf(c.name, definition, c), historical: true }] : [];
+      });
+    };
+    if (this.#late) this.#p.clock.clearTimeout(this.#late);
+    this.#late = this.#p.clock.setTimeout(() => {
+      this.#late = null;
+      if (this.#session !== session || !session.born) return;
+      const late = send();
+      if (late.length === 0) return;
+      this.#p.logger.info({ historical: late.length }, 'Sparkplug: samples from the peer sent as historical');
+      this.#publishHistorical(session, late);
+      this.#publishMark(session);
+    }, detectionWindowMs(this.#p.settings.timing));
+    return send();
   }
 
   #publishData(session: Session, samples: readonly MetricSample[], mark = true): void {
     session.seq = (session.seq + 1) % 256;
-    session.client.publish(
-      nodeTopic(this.#id, 'NDATA'),
-      encode({
-        timestamp: this.#p.clock.now(),
-        seq: session.seq,
-        metrics: samples.map((s) => toMetric(s, false)),
-      }),
-      { qos: 0 },
-    );
+    const metrics = samples.map((s) => toMetric(s, false));
+    const payload = encode({ timestamp: this.#p.clock.now(), seq: session.seq, metrics });
+    session.client.publish(nodeTopic(this.#id, 'NDATA'), payload, { qos: 0 });
     if (mark) this.#publishMark(session);
+  }
+
+  #publishHistorical(session: Session, samples: readonly MetricSample[]): void {
+    for (let i = 0; i < samples.length; i += HISTORICAL_PER_MESSAGE)
+      this.#publishData(session, samples.slice(i, i + HISTORICAL_PER_MESSAGE), false);
+  }
+
+  #waiting(): number {
+    const { history, settings } = this.#p;
+    return waitingCount(
+      history,
+      this.#definitions().keys(),
+      this.#confirmed,
+      settings.sparkplugBufferSamples,
+    );
   }
 
   /** The mark goes after the data on the same connection: once the broker acknowledges it, it holds both. */
@@ -381,24 +348,6 @@ export class SparkplugEdge {
 
   #definitions(): Map<string, TagDefinition> {
     return new Map(this.#p.data.config.list<TagDefinition>('tag').map((t) => [t.key, t.definition]));
-  }
-
-  #sample(
-    name: string,
-    definition: TagDefinition,
-    v: { value: TagValue['value']; quality: TagValue['quality']; ts: number },
-  ): MetricSample {
-    // unit and precision are optional fields of a tag definition (data/tag-definition.ts) where present.
-    const extra = definition as { unit?: unknown; precision?: unknown };
-    return {
-      name,
-      dataType: definition.dataType,
-      value: v.value,
-      quality: v.quality,
-      ts: v.ts,
-      unit: typeof extra.unit === 'string' ? extra.unit : undefined,
-      precision: typeof extra.precision === 'number' ? extra.precision : undefined,
-    };
   }
 
   #failed(attempt: number, problem: string, takenOver = false): void {
@@ -423,6 +372,8 @@ export class SparkplugEdge {
   /** NDEATH (when born), then the end of the session, within a short bound. */
   async #end(reason: string, next: 'off' | 'retrying'): Promise<void> {
     this.#attempt++;
+    if (this.#late) this.#p.clock.clearTimeout(this.#late);
+    this.#late = null;
     if (this.#retry) this.#p.clock.clearTimeout(this.#retry);
     this.#retry = null;
     const session = this.#session;

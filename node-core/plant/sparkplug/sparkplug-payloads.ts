@@ -57,6 +57,24 @@ export interface MetricSample {
   readonly precision?: number | undefined;
 }
 
+/** A tag's value as a metric sample; `unit` and `precision` are optional fields of a tag definition. */
+export function sampleOf(
+  name: string,
+  definition: { readonly dataType: TagDataType },
+  v: { readonly value: MetricValue; readonly quality: MetricSample['quality']; readonly ts: number },
+): MetricSample {
+  const extra = definition as { unit?: unknown; precision?: unknown };
+  return {
+    name,
+    dataType: definition.dataType,
+    value: v.value,
+    quality: v.quality,
+    ts: v.ts,
+    unit: typeof extra.unit === 'string' ? extra.unit : undefined,
+    precision: typeof extra.precision === 'number' ? extra.precision : undefined,
+  };
+}
+
 export function toMetric(s: MetricSample, withProperties: boolean): UMetric {
   const properties: NonNullable<UMetric['properties']> = {};
   if (s.quality !== 'good') properties['Quality'] = { type: 'Int32', value: QUALITY_CODE[s.quality] };
