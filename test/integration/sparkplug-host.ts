@@ -33,13 +33,27 @@ export class Broker {
   #child: ChildProcess | null = null;
   output = '';
 
-  private constructor(port: number, dir: string) {
+  /** A user and password the broker requires (no anonymous clients), or null. */
+  readonly login: { user: string; password: string } | null;
+
+  private constructor(port: number, dir: string, login: { user: string; password: string } | null) {
     this.port = port;
     this.dir = dir;
+    this.login = login;
   }
 
-  static async start(): Promise<Broker> {
-    const broker = new Broker(await freePort(), tempDir('mosquitto'));
+  static async start(login: { user: string; password: string } | null = null): Promise<Broker> {
+    const broker = new Broker(await freePort(), tempDir('mosquitto'), login);
+    if (login) {
+      const made = spawnSync('mosquitto_passwd', [
+        '-b',
+        '-c',
+        path.join(broker.dir, 'passwd'),
+        login.user,
+        login.password,
+      ]);
+      if (made.status !== 0) throw new Error(`mosquitto_passwd failed: ${String(made.stderr)}`);
+    }
     await broker.up();
     return broker;
   }
@@ -54,7 +68,9 @@ export class Broker {
       config,
       [
         `listener ${this.port} 127.0.0.1`,
-        'allow_anonymous true',
+        ...(this.login
+          ? ['allow_anonymous false', `password_file ${path.join(this.dir, 'passwd')}`]
+          : ['allow_anonymous true']),
         'persistence true',
         'queue_qos0_messages true',
         `persistence_location ${this.dir}/`,

@@ -2,6 +2,8 @@
  * Plant interfaces, MQTT Sparkplug B (behaviour.md; docs/sparkplug.md): a real mosquitto broker, real
  * `tandem-node` processes and a host application that decodes every message.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
 import { Broker, SparkplugHost } from './sparkplug-host.ts';
@@ -142,5 +144,27 @@ describe('Plant interfaces: MQTT Sparkplug B, primary host STATE and an unreacha
     const started = Date.now();
     expect(await node.kill('SIGTERM')).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('wrong credentials are a status problem naming them; the right ones from a password file are online', async () => {
+    const broker = await Broker.start({ user: 'edge', password: 'right-password' });
+    cleanup.push(() => broker.down());
+    const wrong = path.join(tempDir('mqtt-password'), 'password');
+    fs.writeFileSync(wrong, 'wrong-password\n');
+    const node = await independentNode(broker.url, [
+      '--mqtt-username',
+      'edge',
+      '--mqtt-password-file',
+      wrong,
+    ]);
+    const status = await node.waitStatus(
+      (s) => s.sparkplug?.state === 'retrying' && /credentials/.test(s.sparkplug.problem ?? ''),
+      'credentials refused',
+    );
+    expect(status.node.status).toBe('active');
+    await node.kill('SIGTERM');
+    fs.writeFileSync(wrong, 'right-password\n');
+    await node.start();
+    await node.waitStatus((s) => s.sparkplug?.state === 'online', 'online with the right password');
   });
 });
