@@ -1,14 +1,14 @@
 /** The shapes the API answers with (contract.md); the renderer imports these as types only. */
 import type { SparkplugView } from './plant/sparkplug/sparkplug-view.ts';
 import type { LicenseState } from './license/index.ts';
-import type { Mode, StandbyLevel, Status } from './redundancy/types.ts';
+import type { Mode, RecoveryMode, StandbyLevel, Status } from './redundancy/types.ts';
 import type { AlarmRule } from './data/alarm-rule.ts';
 import type { ConfigKind } from './data/config-kind.ts';
 import type { TagDefinition } from './data/tag-definition.ts';
 import type { NodeSettings } from './node/settings.ts';
 import type { OpcUaView } from './plant/opcua/opcua-view.ts';
 
-export type { ConfigKind, Mode, StandbyLevel, Status };
+export type { ConfigKind, Mode, RecoveryMode, StandbyLevel, Status };
 
 export type LinkState =
   'connected' | 'connecting' | 'disconnected' | 'pending-approval' | 'rejected' | 'faulted';
@@ -64,12 +64,19 @@ export interface NodeView {
   readonly mode: Mode;
   readonly status: Status;
   readonly standbyLevel: StandbyLevel;
+  /** Whether and when a returning master takes the role back (the pair's setting, as this node has it). */
+  readonly recovery: RecoveryMode;
   readonly epoch: number;
   readonly startedAt: string;
   readonly fingerprint: string;
   readonly license: LicenseState;
   readonly version: string;
   readonly apiUrl: string;
+  /**
+   * Since when this node holds as standby because an operator switched the pair to its peer; null when it does
+   * not hold (docs/redundancy.md "An operator's switch-over holds").
+   */
+  readonly heldSince: string | null;
 }
 
 export interface PeerView {
@@ -98,6 +105,8 @@ export interface PeerView {
   readonly clockOffsetMs: number | null;
   /** How far off `clockOffsetMs` may be: half the round trip of the heartbeat it was measured with. */
   readonly clockOffsetErrorMs: number | null;
+  /** Since when the peer holds as standby after an operator's switch-over (on this node's clock), or null. */
+  readonly heldSince: string | null;
 }
 
 /** The peer's clock is off by more than the bound: docs/redundancy.md "Clock skew". */
@@ -123,10 +132,10 @@ export interface StatusView {
   readonly settingsDifferences: readonly string[];
   /** Set while the peer's clock is off by more than the bound; null otherwise. */
   readonly clockSkew: ClockSkewView | null;
-  /** MQTT Sparkplug B, when a broker is set (docs/sparkplug.md). */
-  readonly sparkplug?: SparkplugView;
   /** The node's OPC UA server (docs/opcua.md); absent where none was started (a node inside a test). */
   readonly opcua?: OpcUaView;
+  /** MQTT Sparkplug B, when a broker is set (docs/sparkplug.md). */
+  readonly sparkplug?: SparkplugView;
   readonly sync: {
     readonly eventsReplicated: number;
     /** The newest config change on this node, and on the peer as far as this node knows (null: not known). */

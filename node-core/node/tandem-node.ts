@@ -293,12 +293,14 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         mode: s.mode,
         status: state.status,
         standbyLevel: s.standby,
+        recovery: s.recovery,
         epoch: state.epoch,
         startedAt: new Date(this.#startedAt).toISOString(),
         fingerprint: this.#p.identity.info.fingerprint,
         license: this.#p.license,
         version: this.#p.version,
         apiUrl: this.#apiUrl,
+        heldSince: state.heldSince === null ? null : new Date(state.heldSince).toISOString(),
       },
       peer: this.#link
         ? {
@@ -320,6 +322,11 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
             startedAt: peer?.hello.startedAt ?? null,
             clockOffsetMs: offset ? Math.round(offset.offsetMs) : null,
             clockOffsetErrorMs: offset ? Math.ceil(offset.errorMs) : null,
+            // The peer's time, read on this node's clock where the offset is known.
+            heldSince:
+              linked && state.peer.heldSince !== null
+                ? new Date(state.peer.heldSince - (offset?.offsetMs ?? 0)).toISOString()
+                : null,
           }
         : null,
       licenseMatch: comparison.licenseMatch,

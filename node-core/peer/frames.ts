@@ -164,6 +164,8 @@ export const frameSchema = z.discriminatedUnion('t', [
     status,
     epoch: z.number().int().min(0),
     activeSince: z.number().nullable(),
+    /** Since when the sender holds as standby after an operator's switch-over; earlier versions omit it. */
+    heldSince: z.number().nullable().optional(),
   }),
   z.object({ t: z.literal('handover-request'), reason }),
   z.object({ t: z.literal('handover-ack') }),

@@ -20,6 +20,8 @@ export function becomeActive(
   s.epoch = Math.max(s.epoch, s.peer.epoch) + 1;
   s.activeSince = now;
   s.connectDeadline = null;
+  // Active again, whatever the cause: an operator's hold on this node has ended (rule 6).
+  s.heldSince = null;
   const from = s.status;
   setStatus(s, 'active', fx, reason);
   fx.push(record('role-change', from, 'active', reason, outageMs));
@@ -32,8 +34,13 @@ export function setStatus(s: Draft, status: Status, fx: Effect[], reason: string
   if (status !== 'active') s.activeSince = null;
   if (status !== 'starting') s.connectDeadline = null;
   fx.push({ type: 'status-changed', status, epoch: s.epoch, reason });
-  fx.push(send({ t: 'state', status, epoch: s.epoch, activeSince: s.activeSince }));
+  fx.push(send(stateFrame(s)));
   if (from === 'active' && status !== 'active') fx.push(record('role-change', from, status, reason, null));
+}
+
+/** Where this node stands, as its peer hears it. */
+export function stateFrame(s: Draft): Extract<Frame, { t: 'state' }> {
+  return { t: 'state', status: s.status, epoch: s.epoch, activeSince: s.activeSince, heldSince: s.heldSince };
 }
 
 export function stop(s: Draft, fx: Effect[], reason: string): void {

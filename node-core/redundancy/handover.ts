@@ -40,6 +40,8 @@ export function requestSwitchover(s: Draft, now: number, fx: Effect[], reason: T
 
 export function onHandoverRequest(s: Draft, now: number, fx: Effect[], reason: TransitionReason): void {
   // The peer wants to be active: stand down first, then say so; frames stay in order on the link.
+  // An operator moved the pair away from this node: it holds as standby (rule 6); the state frame says so.
+  if (s.status === 'active' && reason === 'operator request') s.heldSince = now;
   if (s.status === 'active') setStatus(s, 'standby', fx, reason);
   if (s.status === 'standby') s.handover = { kind: 'yielded', since: now };
   fx.push(send({ t: 'handover-ack' }));

@@ -1,82 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  initialState,
-  transition,
-  type Effect,
-  type MachineEvent,
-  type MachineState,
-  type PeerHello,
-} from './machine.ts';
-import type { Mode, RecoveryMode, RedundancyConfig } from './types.ts';
-
-const timing = {
-  pingRateMs: 100,
-  pingTimeoutMs: 100,
-  missedPings: 3,
-  failoverTimeMs: 300,
-  connectionWaitMs: 500,
-};
-
-function config(mode: Mode, overrides: Partial<RedundancyConfig> = {}): RedundancyConfig {
-  return { mode, recovery: 'automatic', restoreWindow: null, isolationCheck: null, timing, ...overrides };
-}
-
-/** Drives one machine the way the driver does: events in, effects collected, ticks at each wake time. */
-class Harness {
-  state: MachineState;
-  now = 1_000_000;
-  effects: Effect[] = [];
-  wakeAt: number | null = null;
-
-  constructor(cfg: RedundancyConfig, storedEpoch = 0) {
-    this.state = initialState(cfg, storedEpoch, this.now);
-  }
-
-  send(event: MachineEvent): Effect[] {
-    const result = transition(this.state, event, this.now);
-    this.state = result.state;
-    this.wakeAt = result.wakeAt;
-    this.effects.push(...result.effects);
-    return [...result.effects];
-  }
-
-  /** Lets time pass, ticking at every wake-up on the way; no pongs arrive. */
-  advance(ms: number): void {
-    const until = this.now + ms;
-    while (this.wakeAt !== null && this.wakeAt <= until) {
-      this.now = Math.max(this.now, this.wakeAt);
-      this.send({ type: 'tick' });
-    }
-    this.now = until;
-  }
-
-  /** Lets time pass while the peer answers every ping at once. */
-  advanceAnswering(ms: number): void {
-    const until = this.now + ms;
-    while (this.wakeAt !== null && this.wakeAt <= until) {
-      this.now = Math.max(this.now, this.wakeAt);
-      for (const e of this.send({ type: 'tick' })) {
-        if (e.type === 'send' && e.frame.t === 'ping') this.send({ type: 'pong', seq: e.frame.seq });
-      }
-    }
-    this.now = until;
-  }
-
-  sent(t: string): boolean {
-    return this.effects.some((e) => e.type === 'send' && e.frame.t === t);
-  }
-
-  recorded(kind: string): { reason: string; durationMs: number | null }[] {
-    return this.effects.flatMap((e) => (e.type === 'record' && e.event.kind === kind ? [e.event] : []));
-  }
-}
-
-const standbyPeer: PeerHello = { status: 'standby', epoch: 0, activeSince: null };
-const activePeer = (epoch: number, activeSince: number): PeerHello => ({
-  status: 'active',
-  epoch,
-  activeSince,
-});
+import { activePeer, config, Harness, standbyPeer, timing } from '../../test/support/machine-harness.ts';
+import type { RecoveryMode } from './types.ts';
 
 describe('Roles', () => {
   it('rule 1: an independent node is always active and has no peer link', () => {
@@ -338,7 +262,7 @@ describe('Epoch', () => {
     const answer = toBackup.flatMap((frame) => backup.send({ type: 'peer-state', peer: frame }));
     expect(backup.state.epoch).toBe(1);
     const toMaster = answer.flatMap((e) => (e.type === 'send' && e.frame.t === 'state' ? [e.frame] : []));
-    expect(toMaster).toEqual([{ t: 'state', status: 'standby', epoch: 1, activeSince: null }]);
+    expect(toMaster).toEqual([{ t: 'state', status: 'standby', epoch: 1, activeSince: null, heldSince: null }]);
     for (const frame of toMaster) master.send({ type: 'peer-state', peer: frame });
     expect(master.state.peer.epoch).toBe(master.state.epoch);
   });
@@ -461,7 +385,7 @@ describe('Partitions', () => {
     const sent = master.send({ type: 'link-up', peer: activePeer(6, backup.now - 500) });
     expect(master.state.status).toBe('active');
     const state = sent.flatMap((e) => (e.type === 'send' && e.frame.t === 'state' ? [e.frame] : []));
-    expect(state).toEqual([{ t: 'state', status: 'active', epoch: 6, activeSince: master.now - 10 }]);
+    expect(state).toEqual([{ t: 'state', status: 'active', epoch: 6, activeSince: master.now - 10, heldSince: null }]);
 
     for (const frame of state) backup.send({ type: 'peer-state', peer: frame });
     expect(backup.state.status).toBe('standby');

@@ -6,7 +6,7 @@
  * This file holds the state, the events and the effects, and routes each event; the rules it applies are in
  * ./roles.ts, ./handover.ts and ./split-brain.ts.
  */
-import { assertNever, becomeActive, record, send, setStatus, stop, type Draft } from './draft.ts';
+import { assertNever, becomeActive, record, send, setStatus, stateFrame, stop, type Draft } from './draft.ts';
 import {
   abandonHandover,
   handoverTimedOut,
@@ -27,6 +27,8 @@ export interface PeerView {
   readonly activeSince: number | null;
   /** Peer counted down (lost) by missed heartbeats or a closed link. */
   readonly lost: boolean;
+  /** The peer stays standby since then because an operator switched the pair to this node (rule 6). */
+  readonly heldSince: number | null;
 }
 
 export interface Heartbeat {
@@ -57,6 +59,11 @@ export interface MachineState {
   /** Result of the last isolation probe while the peer was unreachable; null = not known. */
   readonly isolationReachable: boolean | null;
   readonly handover: Handover;
+  /**
+   * An operator switched the pair away from this node at that time: it stays standby, whatever its recovery
+   * mode, until an operator switches back or it restarts (docs/redundancy.md "An operator's switch-over holds").
+   */
+  readonly heldSince: number | null;
   readonly stopped: boolean;
 }
 
@@ -64,6 +71,7 @@ export interface PeerHello {
   readonly status: Status;
   readonly epoch: number;
   readonly activeSince: number | null;
+  readonly heldSince?: number | null | undefined;
 }
 
 export type MachineEvent =
@@ -91,6 +99,8 @@ export type Frame =
       readonly status: Status;
       readonly epoch: number;
       readonly activeSince: number | null;
+      /** Absent from a peer of an earlier version: it holds nothing. */
+      readonly heldSince?: number | null;
     }
   | { readonly t: 'handover-request'; readonly reason: TransitionReason }
   | { readonly t: 'handover-ack' }
@@ -139,10 +149,11 @@ export function initialState(config: RedundancyConfig, storedEpoch: number, now:
     epoch: storedEpoch,
     activeSince: null,
     connectDeadline: null,
-    peer: { linked: false, status: null, epoch: 0, activeSince: null, lost: false },
+    peer: { linked: false, status: null, epoch: 0, activeSince: null, lost: false, heldSince: null },
     heartbeat: { seq: 0, nextPingAt: now, outstanding: [], missed: 0, lastAnsweredAt: now },
     isolationReachable: null,
     handover: { kind: 'none' },
+    heldSince: null,
     stopped: false,
   };
 }
@@ -187,6 +198,7 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
         epoch: event.peer.epoch,
         activeSince: event.peer.activeSince,
         lost: s.peer.lost,
+        heldSince: event.peer.heldSince ?? null,
       };
       s.heartbeat = {
         ...s.heartbeat,
@@ -216,6 +228,7 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
         status: event.peer.status,
         epoch: event.peer.epoch,
         activeSince: event.peer.activeSince,
+        heldSince: event.peer.heldSince ?? null,
       };
       // The peer we stood down for is active now: the hand-over is complete.
       if (s.handover.kind === 'yielded' && event.peer.status === 'active') s.handover = { kind: 'none' };
@@ -274,8 +287,11 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
 function announceState(s: Draft, fx: Effect[]): void {
   const last = fx.findLast((e) => e.type === 'send' && e.frame.t === 'state');
   const f = last?.type === 'send' && last.frame.t === 'state' ? last.frame : null;
-  if (f && f.status === s.status && f.epoch === s.epoch && f.activeSince === s.activeSince) return;
-  fx.push(send({ t: 'state', status: s.status, epoch: s.epoch, activeSince: s.activeSince }));
+  const now = stateFrame(s);
+  if (f && f.status === now.status && f.epoch === now.epoch && f.activeSince === now.activeSince) {
+    if (f.heldSince === now.heldSince) return;
+  }
+  fx.push(send(now));
 }
 
 /** Heartbeats: send on schedule, count the unanswered, and a closed link counts as unanswered too. */

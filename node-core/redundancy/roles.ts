@@ -1,5 +1,5 @@
 /** The rules of behaviour.md (Roles, Partitions) that follow from what this node now knows. */
-import { assertNever, becomeActive, send, setStatus, type Draft } from './draft.ts';
+import { assertNever, becomeActive, send, setStatus, stateFrame, type Draft } from './draft.ts';
 import { reclaim, requestSwitchover } from './handover.ts';
 import type { Effect } from './machine.ts';
 import { currentOrNextWindowStart } from './restore-window.ts';
@@ -13,7 +13,7 @@ export function learnEpoch(s: Draft, fx: Effect[]): void {
   if (s.peer.epoch <= s.epoch) return;
   s.epoch = s.peer.epoch;
   fx.push({ type: 'epoch-learned', epoch: s.epoch });
-  fx.push(send({ t: 'state', status: s.status, epoch: s.epoch, activeSince: s.activeSince }));
+  fx.push(send(stateFrame(s)));
 }
 
 export function decide(s: Draft, now: number, fx: Effect[]): void {
@@ -39,7 +39,10 @@ export function decide(s: Draft, now: number, fx: Effect[]): void {
 
   if (s.status === 'standby' && s.handover.kind === 'none') {
     if (peerUp && s.config.mode === 'master') {
+      // An operator's switch-over holds (rule 6): no recovery takes the role back from the peer meanwhile.
+      const held = s.heldSince !== null;
       if (s.peer.status === 'standby') becomeActive(s, now, fx, 'no active node', null);
+      else if (held) return;
       else if (s.peer.status === 'active' && s.config.recovery === 'automatic') reclaim(s, now, fx);
       else if (s.peer.status === 'active' && s.config.recovery === 'window' && restoreWindowOpen(s, now)) {
         requestSwitchover(s, now, fx, 'restore window');

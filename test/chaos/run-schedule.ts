@@ -48,6 +48,8 @@ export interface ScheduleOutcome {
   readonly settleMs: number;
   /** A damaged database the node did not refuse cleanly (started on it, exit 0, or not one line on stderr). */
   readonly dbRefusals: readonly string[];
+  /** Rule 6: a switch-over asked of a linked standby whose peer ran, that did not hold one second later. */
+  readonly brokenHolds: readonly string[];
   readonly notes: readonly string[];
   readonly keptDirs: readonly string[];
   readonly durationMs: number;
@@ -61,6 +63,7 @@ export function failed(o: ScheduleOutcome): boolean {
     !o.settled ||
     o.crashes.length > 0 ||
     o.dbRefusals.length > 0 ||
+    o.brokenHolds.length > 0 ||
     (o.check !== null && (o.check.lost > 0 || o.check.executedTwice > 0))
   );
 }
@@ -85,6 +88,7 @@ export async function runSchedule(schedule: Schedule, o: RunOptions): Promise<Sc
     settled: false,
     settleMs: 0,
     dbRefusals: [],
+    brokenHolds: [],
     notes,
     keptDirs: [],
     durationMs: Date.now() - started,
@@ -112,6 +116,7 @@ class ScheduleRun {
   readonly #o: RunOptions;
   readonly #notes: string[];
   readonly #dbRefusals: string[] = [];
+  readonly #brokenHolds: string[] = [];
   /** Nodes the schedule wants running; the keeper starts a crashed one again. */
   readonly #wanted = new Set<ChaosNode>();
   /** Nodes a fault is stopping or starting right now: the keeper leaves them alone. */
@@ -242,6 +247,7 @@ class ScheduleRun {
       settled: settled.settled,
       settleMs: settled.ms,
       dbRefusals: this.#dbRefusals,
+      brokenHolds: this.#brokenHolds,
       notes: this.#notes,
       keptDirs: [],
       durationMs: Date.now() - started,
@@ -351,11 +357,14 @@ class ScheduleRun {
       case 'switchover': {
         // The operator presses the button once the standby shows (the last fault may still be settling).
         let standby: ChaosNode | undefined;
+        // Linked to a running peer: the operator moves the pair, which must hold (in a split it cannot).
+        let linked = false;
         const deadline = Date.now() + 10_000;
         while (!standby && Date.now() < deadline) {
           const statuses = await Promise.all(pair.nodes.map((n) => n.status(500)));
           const i = statuses.findIndex((s) => s?.node.status === 'standby');
           standby = i >= 0 ? pair.nodes[i] : undefined;
+          linked = i >= 0 && statuses[i]?.peer?.link === 'connected' && statuses[i]?.peer?.status === 'active';
           if (!standby) await sleep(100);
         }
         if (!standby) {
@@ -368,14 +377,15 @@ class ScheduleRun {
           this.#log(
             `${what}: POST to ${standby.o.label} answered ${answer.status} ${JSON.stringify(answer.body)}`,
           );
-          // Rule 6: the switch-over holds. Said in the timeline, not judged.
+          // Rule 6: the switch-over holds.
           await sleep(1000);
           const [m, b] = await Promise.all(pair.nodes.map((n) => this.#role(n)));
           this.#log(`1 s after the switch-over: master ${m}, backup ${b}`);
-          if ((standby === pair.master ? m : b) !== 'active')
-            this.#notes.push(
-              `switch-over to ${standby.o.label} did not hold: 1 s later master ${m}, backup ${b} (behaviour.md rule 6)`,
-            );
+          if ((standby === pair.master ? m : b) !== 'active') {
+            const said = `switch-over to ${standby.o.label} did not hold: 1 s later master ${m}, backup ${b} (rule 6)`;
+            if (linked && answer.status === 200) this.#brokenHolds.push(said);
+            else this.#notes.push(`${said}; asked while the link was not up, so not judged`);
+          }
         } catch (error) {
           this.#log(`${what}: POST to ${standby.o.label} failed: ${message(error)}`);
         }

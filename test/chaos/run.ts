@@ -175,6 +175,7 @@ function report(o: ScheduleOutcome): void {
     for (const line of crashSummary(crash.lastLines)) console.log(`    | ${line.slice(0, 400)}`);
   }
   for (const line of o.dbRefusals) console.log(`  DAMAGED DATABASE NOT REFUSED CLEANLY: ${line}`);
+  for (const line of o.brokenHolds) console.log(`  SWITCH-OVER DID NOT HOLD: ${line}`);
   for (const note of o.notes) console.log(`  note: ${note}`);
   const details = c?.details ?? [];
   for (const line of details.slice(0, 25)) console.log(`  ${line}`);

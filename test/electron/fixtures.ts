@@ -27,12 +27,14 @@ export function statusView(shape: ViewShape = {}): StatusView {
       mode,
       status: shape.status ?? 'active',
       standbyLevel: 'warm',
+      recovery: 'automatic',
       epoch: 3,
       startedAt: '2025-01-01T00:00:00.000Z',
       fingerprint: 'ab'.repeat(32),
       license: { state: 'missing' },
       version: '0.1.0',
       apiUrl: 'http://127.0.0.1:8088',
+      heldSince: null,
     },
     peer: withPeer
       ? {
@@ -55,6 +57,7 @@ export function statusView(shape: ViewShape = {}): StatusView {
           startedAt: '2025-01-01T00:00:00.000Z',
           clockOffsetMs: 0,
           clockOffsetErrorMs: 1,
+          heldSince: null,
         }
       : null,
     licenseMatch: shape.licenseMatch ?? 'match',

@@ -87,6 +87,41 @@ describe('a real pair on 127.0.0.1', () => {
     expect(reason).toBe('operator request');
   });
 
+  it("rule 6: an operator's switch-over holds against automatic recovery, shown on both nodes, until switched back", async () => {
+    pair = await makePair(['--recovery', 'automatic'], ['--recovery', 'automatic']);
+    await formed(pair);
+    const before = Date.now();
+    const answer = await pair.backup.api<{ status: string }>('POST', '/api/redundancy/switchover');
+    expect(answer.status).toBe(200);
+    expect(answer.body.status).toBe('active');
+
+    // Automatic recovery took the role back within a heartbeat before; ten heartbeats later it still holds.
+    await new Promise((r) => setTimeout(r, 1000));
+    const master = await pair.master.status();
+    const backup = await pair.backup.status();
+    expect(master?.node.status).toBe('standby');
+    expect(backup?.node.status).toBe('active');
+    const heldSince = Date.parse(master?.node.heldSince ?? '');
+    expect(heldSince).toBeGreaterThanOrEqual(before - 1000);
+    expect(heldSince).toBeLessThanOrEqual(Date.now() + 1000);
+    await pair.backup.waitStatus(
+      (v) => v.peer?.heldSince === master?.node.heldSince,
+      "the backup shows the master's hold",
+    );
+    const standDown = (await pair.master.events()).find((e) => e.node === 'master' && e.to === 'standby');
+    expect(standDown?.reason).toBe('operator request');
+
+    // An operator switches back: the master runs again and holds no more, on both nodes.
+    expect(
+      (await pair.master.api<{ status: string }>('POST', '/api/redundancy/switchover')).body.status,
+    ).toBe('active');
+    expect((await pair.master.status())?.node.heldSince).toBeNull();
+    await pair.backup.waitStatus(
+      (v) => v.node.status === 'standby' && v.peer?.heldSince === null,
+      'backup standby, no hold',
+    );
+  });
+
   it('rule 2 window: a returning master takes back by itself when the restore window opens', async () => {
     // Every 3 seconds, one second long (six-field CRON with seconds).
     const window = [

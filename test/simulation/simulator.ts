@@ -31,6 +31,9 @@
  *  (f) `transition` never throws, its `status-changed` effects agree with the state it returns, and the
  *      machines never spin (ask to be woken at the same instant over and over).
  *  (g) a node asked to stop cleanly has stopped within `stopMs` (plus the extra delay while it was slow).
+ *  (o) an operator's switch-over holds (rule 6): a node that stood down for an operator's request does not take
+ *      the role back by automatic recovery or a restore window in the same incarnation; only an operator's request,
+ *      its peer's loss or clean stop make it active again. (c) does not expect a held master active.
  *
  * With the data layer (`options.data`, `runDataScenario`, data-layer.ts) each node also runs a real
  * DataService over SQLite, frames carry config and runtime data the way TandemNode routes them, pull-from-peer
@@ -67,7 +70,7 @@ import { EventQueue } from './event-queue.ts';
 import { Prng } from './prng.ts';
 import { DELAYS, NODE_NAMES, peerOf, type Fault, type NodeName, type Scenario } from './scenario.ts';
 
-export type InvariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | DataInvariantId;
+export type InvariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'o' | DataInvariantId;
 
 export interface InvariantFailure {
   readonly invariant: InvariantId;
@@ -233,6 +236,8 @@ interface SimNode {
   lastAnsweredAt: number;
   /** The node's real frame router (node-core/node/peer-frames.ts) for this incarnation; null while down. */
   router: PeerFrameRouter | null;
+  /** (o) Seen to stand down for an operator's request in this incarnation, and not active since. */
+  heldByOperator: boolean;
 }
 
 type SimEvent =
@@ -348,6 +353,7 @@ export class Simulation {
       pingSentAt: new Map(),
       lastAnsweredAt: 0,
       router: null,
+      heldByOperator: false,
     });
     this.#nodes = { master: node('master'), backup: node('backup') };
     this.#windows = windowsDuring(scenario);
@@ -602,6 +608,7 @@ export class Simulation {
     n.knownPeerEpoch = 0;
     n.probing = false;
     n.reportedStatus = 'starting';
+    n.heldByOperator = false;
     n.pingSentAt.clear();
     n.lastAnsweredAt = this.#now;
     n.machine = this.#machine.initialState(n.config, n.persistedEpoch, this.#localTime(n.name));
@@ -968,6 +975,15 @@ export class Simulation {
         );
       }
       epochBefore = e.epoch;
+      // (o) an operator's switch-over holds.
+      if (n.heldByOperator && (e.reason === 'automatic recovery' || e.reason === 'restore window')) {
+        this.#fail('o', `${n.name} took the role back ("${e.reason}") although an operator switched away from it`);
+      }
+      n.heldByOperator = false;
+    }
+    if (before.status === 'active' && after.status === 'standby') {
+      const change = result.effects.findLast((e) => e.type === 'status-changed');
+      if (change?.type === 'status-changed' && change.reason === 'operator request') n.heldByOperator = true;
     }
     if (before.status !== 'active' && after.status === 'active') {
       if (this.#lastActive !== null && this.#lastActive !== n.name) this.#failovers++;
@@ -1228,8 +1244,9 @@ export class Simulation {
     const healthySince = this.#healthySince();
     if (healthySince !== null && now > healthySince) {
       const expectMaster =
-        scenario.pair.recovery === 'automatic' ||
-        (scenario.pair.recovery === 'window' && this.#windows.some((w) => w.start <= now && now < w.end));
+        !this.#nodes.master.heldByOperator &&
+        (scenario.pair.recovery === 'automatic' ||
+          (scenario.pair.recovery === 'window' && this.#windows.some((w) => w.start <= now && now < w.end)));
       const since = Math.max(
         healthySince,
         this.#lastSwitchoverAt,
@@ -1264,6 +1281,7 @@ export class Simulation {
         expectMaster = open !== undefined;
         if (open) since = Math.max(since, open.start);
       }
+      if (this.#nodes.master.heldByOperator) expectMaster = false;
       if (expectMaster && now >= since + bounds.settleMs) {
         this.#coverage.settledAutomatic++;
         if (!activeM) {

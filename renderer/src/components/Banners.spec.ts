@@ -130,7 +130,10 @@ describe('Banners', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Switch back to master' }));
     expect(api.switchover).toHaveBeenCalledOnce();
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
-    expect(dashboard.notice).toEqual({ tone: 'success', message: 'Switch-over done: this node is running.' });
+    expect(dashboard.shownNotice).toMatchObject({
+      tone: 'success',
+      message: 'Switch-over done: this node is running.',
+    });
     expect(screen.queryByTestId('banner-switch-back')).not.toBeInTheDocument();
   });
 

@@ -65,6 +65,22 @@ describe('mergeEvents', () => {
   const older = failoverEvent({ id: 'a', at: '2025-06-01T01:00:00Z' });
   const newer = failoverEvent({ id: 'b', at: '2025-06-01T02:00:00Z', kind: 'peer-lost' });
 
+  it("a switch-over's success is not shown once the status says this node is no longer running", async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(statusView({ node: { status: 'standby', mode: 'backup' } }));
+    const dashboard = new DashboardState(api);
+    await dashboard.load();
+    dashboard.start();
+    api.status.mockResolvedValue(statusView({ node: { status: 'active', mode: 'backup' } }));
+
+    await dashboard.switchover();
+    expect(dashboard.shownNotice?.message).toBe('Switch-over done: this node is running.');
+
+    api.handlers?.status(statusView({ node: { status: 'standby', mode: 'backup' } }));
+    expect(dashboard.shownNotice).toBeNull();
+    dashboard.stop();
+  });
+
   it('puts new events in time order, newest first, without duplicates, within the limit', () => {
     expect(mergeEvents([older], [newer, older], 'all', 10).map((e) => e.id)).toEqual(['b', 'a']);
     expect(mergeEvents([older], [newer], 'all', 1).map((e) => e.id)).toEqual(['b']);

@@ -7,6 +7,7 @@ import type {
   EventKind,
   FailoverEvent,
   LinkState,
+  Status,
   StatusView,
 } from '../../../node-core/dto.ts';
 import {
@@ -43,7 +44,12 @@ export type EventFilter = EventKind | 'all';
 
 /** The outcome of an operator action, shown until the next one. */
 export type ActionNotice =
-  | { readonly tone: 'success'; readonly message: string }
+  | {
+      readonly tone: 'success';
+      readonly message: string;
+      /** The message claims this status of the node: it is not shown once the status says otherwise. */
+      readonly whileStatus?: Status;
+    }
   | { readonly tone: 'error'; readonly message: string; readonly problem: ApiProblem };
 
 export interface DashboardOptions {
@@ -79,6 +85,15 @@ export class DashboardState {
 
   /** Whether this node takes changes, and where the running node is when it does not. */
   readonly changes: ChangesPlace = $derived(changesPlace(valueOf(this.status)));
+
+  /** The notice, unless the status no longer shows what it claims: a result never contradicts the status. */
+  readonly shownNotice: ActionNotice | null = $derived(
+    this.notice?.tone === 'success' &&
+      this.notice.whileStatus !== undefined &&
+      valueOf(this.status)?.node.status !== this.notice.whileStatus
+      ? null
+      : this.notice,
+  );
 
   /** Config changes of a split waiting for review (the navigation's count and a banner). */
   readonly conflictCount = $derived(valueOf(this.status)?.sync.conflicts ?? 0);
@@ -226,7 +241,7 @@ export class DashboardState {
       const answer = await this.#api.switchover();
       this.notice =
         answer.status === 'active'
-          ? { tone: 'success', message: 'Switch-over done: this node is running.' }
+          ? { tone: 'success', message: 'Switch-over done: this node is running.', whileStatus: 'active' }
           : {
               tone: 'error',
               message: `Switch-over requested, but this node is still ${answer.status}. See the failover history.`,

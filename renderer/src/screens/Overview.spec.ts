@@ -2,6 +2,7 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
+import { formatTime } from '../lib/format.ts';
 import { FakeApi, FP_NODE, NOW, pending, problem, statusView } from '../test/fixtures.ts';
 import Overview from './Overview.svelte';
 
@@ -157,5 +158,59 @@ describe('Overview', () => {
   it('operator switch-over: the running node offers no switch-over to itself', async () => {
     render(Overview, { dashboard: await loaded(new FakeApi()) });
     expect(screen.queryByRole('button', { name: 'Switch over to this node' })).not.toBeInTheDocument();
+  });
+  it('rule 6: the confirmation says the master then holds standby, and why its automatic recovery waits', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({
+        node: { status: 'standby', mode: 'backup', recovery: 'automatic' },
+        peer: { status: 'active', mode: 'master' },
+      }),
+    );
+    render(Overview, { dashboard: await loaded(api) });
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Switch over to this node' }));
+
+    const dialog = screen.getByRole('dialog', { name: 'Switch over to this node?' });
+    expect(dialog).toHaveTextContent('This node becomes the running node and the master goes to standby.');
+    expect(dialog).toHaveTextContent(
+      'The master then stays standby until an operator switches back to it, or it is restarted: ' +
+        'its automatic recovery does not take the role back meanwhile.',
+    );
+  });
+
+  it('rule 6: on the backup, the hold the master keeps after a switch-over is named with its time', async () => {
+    const heldSince = '2025-06-01T02:33:00Z';
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({
+        node: { status: 'active', mode: 'backup' },
+        peer: { status: 'standby', mode: 'master', heldSince },
+      }),
+    );
+    render(Overview, { dashboard: await loaded(api) });
+    expect(screen.getByTestId('switchover-hold')).toHaveTextContent(
+      `An operator switched the pair to this node (the backup) at ${formatTime(heldSince)}: ` +
+        'the master stays standby until an operator switches back or it is restarted.',
+    );
+  });
+
+  it('rule 6: on the held master, the hold is named as its own', async () => {
+    const heldSince = '2025-06-01T02:33:00Z';
+    const api = new FakeApi();
+    api.status.mockResolvedValue(
+      statusView({
+        node: { status: 'standby', mode: 'master', heldSince },
+        peer: { status: 'active', mode: 'backup' },
+      }),
+    );
+    render(Overview, { dashboard: await loaded(api) });
+    expect(screen.getByTestId('switchover-hold')).toHaveTextContent(
+      `An operator switched the pair to the backup at ${formatTime(heldSince)}: this node (the master) stays standby`,
+    );
+  });
+
+  it('rule 6: no hold line while no operator holds the pair', async () => {
+    render(Overview, { dashboard: await loaded(new FakeApi()) });
+    expect(screen.queryByTestId('switchover-hold')).not.toBeInTheDocument();
   });
 });

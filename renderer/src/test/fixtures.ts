@@ -61,12 +61,14 @@ export function nodeView(overrides: Partial<NodeView> = {}): NodeView {
     mode: 'master',
     status: 'active',
     standbyLevel: 'warm',
+    recovery: 'automatic',
     epoch: 7,
     startedAt: '2025-06-01T01:00:00Z',
     fingerprint: FP_NODE,
     license: license(),
     version: '0.1.0',
     apiUrl: 'http://10.0.0.1:8088',
+    heldSince: null,
     ...overrides,
   };
 }
@@ -91,6 +93,7 @@ export function peerView(overrides: Partial<PeerView> = {}): PeerView {
     apiUrl: 'http://10.0.0.2:8088',
     clockOffsetMs: 2,
     clockOffsetErrorMs: 1,
+    heldSince: null,
     ...overrides,
   };
 }
