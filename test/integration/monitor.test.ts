@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetPairView, FleetView } from '../../node-core/monitor/index.ts';
-import { formPair, freePort, makePair, runCli, tempDir, type Pair } from './harness.ts';
+import { formPair, freePort, makePair, runCli, tempDir, waitFor, type Pair } from './harness.ts';
 import { MonitorProcess, writeMonitorConfig } from './monitor-harness.ts';
 
 let pair: Pair;
@@ -93,7 +93,12 @@ describe('Monitoring: a control-room PC watches many pairs', () => {
     expect(nowhere.nodes[1].problem).toMatch(/address not found/);
 
     expect(fleet.pairs.map((p) => p.verdict)).toEqual(['down', 'degraded', 'unknown', 'unknown', 'healthy']);
-    expect(monitor.output).toMatch(/pair nowhere: Down: neither node answers/);
+    // The log line follows the verdict: pino writes it asynchronously, so it may arrive after the fleet's answer.
+    await waitFor(
+      () => (/pair nowhere: Down: neither node answers/.test(monitor.output) ? true : undefined),
+      10_000,
+      'the log line of the pair that is down',
+    );
     expect(monitor.output).toMatch(/pair line-1#2: Not watched/);
   });
 
