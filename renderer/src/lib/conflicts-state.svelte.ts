@@ -88,6 +88,7 @@ const KIND_LABELS: Readonly<Record<ConfigKind, string>> = {
   tag: 'tag',
   device: 'device',
   'alarm-rule': 'alarm rule',
+  user: 'operator account',
 };
 
 export function kindLabel(kind: ConfigKind): string {
