@@ -195,6 +195,11 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   /** The OPC UA server's status line, set once createNode started it (docs/opcua.md). */
   opcuaView: (() => OpcUaView) | null = null;
 
+  /** The OPC UA port the peer said it serves on (0: none), or null when unknown (not linked yet, older peer). */
+  peerOpcuaPort(): number | null {
+    return this.#peerFrames.peer?.hello.opcuaPort ?? null;
+  }
+
   /** What ServiceLevel needs of the redundancy state beyond the status (docs/opcua.md "ServiceLevel"). */
   redundancyHealth(): { isolationSuspected: boolean; handingOver: boolean } {
     const state = this.#driver.state;
@@ -420,6 +425,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       apiUrl: this.#apiUrl,
       license: this.#p.license,
       standby: this.settings.standby,
+      opcuaPort: this.settings.opcuaPort,
       at: this.#p.clock.now(),
       pairing: this.#pairing(),
       eventKinds: [...EVENT_KINDS],

@@ -75,12 +75,15 @@ export const failoverEventSchema = z.object({
   durationMs: z.number().nullable(),
 });
 
+/** The kinds of config item (node-core/data/config-kind.ts); `user` carries the pair's operator accounts. */
+const configKind = z.enum(['tag', 'device', 'alarm-rule', 'user']);
+
 const configChange = z.object({
   seq: z.number().int().min(1),
   epoch: z.number().int().min(0),
   origin: z.string().max(64),
   op: z.enum(['put', 'delete']),
-  kind: z.enum(['tag', 'device', 'alarm-rule']),
+  kind: configKind,
   key: z.string().max(200),
   value: z.string().max(1_000_000).nullable(),
   checksum: z.string().regex(/^[0-9a-f]{64}$/),
@@ -135,6 +138,8 @@ export const helloSchema = z.object({
   license: licenseState,
   /** Optional: a peer of an earlier version does not send it. */
   standby: z.enum(['cold', 'warm']).optional(),
+  /** The sender's OPC UA port (0: no server), for the peer's FindServers (docs/opcua.md); earlier versions omit it. */
+  opcuaPort: z.number().int().min(0).max(65535).optional(),
   /**
    * The sender's wall clock (ms since the epoch) when it sent the hello: a first estimate of the clock offset,
    * before the heartbeats measure it (docs/redundancy.md "Clock skew"). Optional, like everything below.
@@ -188,7 +193,7 @@ export const frameSchema = z.discriminatedUnion('t', [
     items: z
       .array(
         z.object({
-          kind: z.enum(['tag', 'device', 'alarm-rule']),
+          kind: configKind,
           key: z.string().max(200),
           definition: z.string().max(1_000_000),
         }),

@@ -129,6 +129,12 @@ export class UaConnection {
     return (await this.#client.findServers()).map((s) => s.applicationUri ?? '');
   }
 
+  /** FindServers as a client uses it to reach the other server: each ApplicationUri with its discovery URLs. */
+  async discoveryUrls(): Promise<Record<string, string[]>> {
+    const servers = await this.#client.findServers();
+    return Object.fromEntries(servers.map((s) => [s.applicationUri ?? '', [...(s.discoveryUrls ?? [])]]));
+  }
+
   /** Calls `onValue` with every change of these nodes' values (sampled every `intervalMs`). */
   async subscribe(
     nodeIds: readonly string[],

@@ -72,6 +72,9 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
       const servers = (await connection.read(REDUNDANT_SERVER_ARRAY)).value.value as { serverId: string }[];
       expect(servers.map((s) => s.serverId)).toEqual(uris);
     }
+    // Each names the other where it really listens: the port its peer stated, not its own (two nodes, one host).
+    expect((await master.discoveryUrls())[uris[1]!]).toEqual([pair.backupUrl]);
+    expect((await backup.discoveryUrls())[uris[0]!]).toEqual([pair.masterUrl]);
     // The status line the dashboard shows.
     const status = await pair.master.status();
     expect(status?.opcua).toMatchObject({ state: 'running', endpointUrl: pair.masterUrl, problem: null });

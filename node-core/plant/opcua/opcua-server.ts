@@ -36,6 +36,8 @@ export interface OpcUaNode {
   readonly nodeId: string;
   readonly status: Status;
   statusView(): StatusView;
+  /** The OPC UA port the peer said it serves on (0: none), or null when it has not said. */
+  peerOpcuaPort(): number | null;
   /** Health facts the status view does not carry (isolation suspected, a hand-over in progress). */
   redundancyHealth(): { isolationSuspected: boolean; handingOver: boolean };
   deviceCount(): number;
@@ -310,7 +312,10 @@ export class OpcUaService {
   #peerDescription(): ApplicationDescription[] {
     const other = peerMode(this.#o.mode);
     if (other === null) return [];
-    const url = peerEndpointUrl(this.#node.statusView().peer?.apiUrl ?? null, this.#o.port);
+    const url = peerEndpointUrl(
+      this.#node.statusView().peer?.apiUrl ?? null,
+      this.#node.peerOpcuaPort() ?? this.#o.port,
+    );
     return [
       new ApplicationDescription({
         applicationUri: applicationUri(this.#o.pairName, other),

@@ -2,9 +2,9 @@
  * Who the two OPC UA servers of a pair are (docs/opcua.md "Redundancy objects"). Each node's ApplicationUri
  * follows from the pair name and its mode, so either node knows its peer's without asking it: the pair's
  * name is the same on both nodes (the link refuses a peer of another name), and one is the master, the
- * other the backup. The peer's endpoint is the host of its API address (from its hello) with this node's own
- * OPC UA port: the usual install, one node per machine with the same port on both. (The hello does not carry
- * the peer's OPC UA port yet; two nodes on one machine list a wrong port for the peer in FindServers.)
+ * other the backup. The peer's endpoint is the host of its API address with the OPC UA port it states in its
+ * hello; a peer of an earlier version does not state it, and this node's own port is assumed (the usual
+ * install: one node per machine, the same port on both). A peer that serves no OPC UA (port 0) has none.
  */
 import type { Mode } from '../../redundancy/index.ts';
 
@@ -20,7 +20,7 @@ export function peerMode(mode: Mode): Mode | null {
 
 /** The peer's OPC UA endpoint, from its API address, or null while that is not known. */
 export function peerEndpointUrl(peerApiUrl: string | null, port: number): string | null {
-  if (!peerApiUrl) return null;
+  if (!peerApiUrl || port === 0) return null;
   try {
     const host = new URL(peerApiUrl).hostname;
     return `opc.tcp://${host}:${port}`;

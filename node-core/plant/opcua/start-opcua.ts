@@ -99,6 +99,7 @@ function adapt(node: TandemNode): OpcUaNode {
       return node.status;
     },
     statusView: () => node.statusView(),
+    peerOpcuaPort: () => node.peerOpcuaPort(),
     redundancyHealth: () => node.redundancyHealth(),
     deviceCount: () => node.data.config.list('device').length,
     deviceFaultCount: () => Object.keys(node.workload.deviceFaults()).length,
