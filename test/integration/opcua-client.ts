@@ -132,7 +132,9 @@ export class UaConnection {
   /** FindServers as a client uses it to reach the other server: each ApplicationUri with its discovery URLs. */
   async discoveryUrls(): Promise<Record<string, string[]>> {
     const servers = await this.#client.findServers();
-    return Object.fromEntries(servers.map((s) => [s.applicationUri ?? '', [...(s.discoveryUrls ?? [])]]));
+    return Object.fromEntries(
+      servers.map((s) => [s.applicationUri ?? '', (s.discoveryUrls ?? []).map((url) => url ?? '')]),
+    );
   }
 
   /** Calls `onValue` with every change of these nodes' values (sampled every `intervalMs`). */
