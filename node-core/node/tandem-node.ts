@@ -136,8 +136,10 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         record: (event) => this.#recordMachineEvent(event),
         pullFromPeer: () => this.#send(this.data.pullRequest()),
         mergeSplitChanges: () => this.#send({ t: 'events', events: this.#p.events.list(10_000) }),
-        probeIsolation: () =>
-          s.isolationCheck ? probeTcp(s.isolationCheck, s.timing.pingTimeoutMs) : Promise.resolve(true),
+        probeIsolation: (answer) =>
+          void (
+            s.isolationCheck ? probeTcp(s.isolationCheck, s.timing.pingTimeoutMs) : Promise.resolve(true)
+          ).then(answer, () => answer(false)),
         dropLink: () => this.#link?.drop('missed heartbeats'),
         stopped: () => this.#whenStopped(),
       },

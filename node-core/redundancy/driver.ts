@@ -1,6 +1,11 @@
 /**
  * Performs what the pure machine asks for and feeds back what happened (style.md 7–9).
- * It owns exactly one timer: the machine's next wake-up.
+ * It owns exactly one timer, the machine's next wake-up, and at most one isolation probe in flight.
+ *
+ * Everything outside the machine comes through ports: time and timers through the `Clock`, the peer link,
+ * the isolation probe and the node's bookkeeping through `DriverPorts`. The node (../node/tandem-node.ts)
+ * passes the real ones; the deterministic simulation (test/simulation/simulator.ts) passes its simulated
+ * clock, network and isolation host, so that it runs this very code.
  */
 import type { Clock, TimerHandle } from '../clock/index.ts';
 import {
@@ -19,28 +24,51 @@ export interface DriverPorts {
   /** Persist the epoch durably before anyone hears of the new status. */
   statusChanged(status: Status, epoch: number, reason: string): void;
   epochLearned(epoch: number): void;
+  /** The peer link: a frame to the peer (dropped by the link while it is down). */
   send(frame: Frame): void;
+  /** The peer link: close a link that went silent, so that it is built anew. */
+  dropLink(): void;
   record(event: RecordedEvent): void;
   pullFromPeer(): void;
   mergeSplitChanges(): void;
-  probeIsolation(): Promise<boolean>;
-  dropLink(): void;
+  /**
+   * The isolation probe: find out whether the isolation host answers and call `answer` once, later (a probe
+   * that fails to run answers false). A callback rather than a promise, so that a simulated host can answer
+   * on the simulated clock.
+   */
+  probeIsolation(answer: (reachable: boolean) => void): void;
   stopped(): void;
 }
+
+/** The pure machine the driver runs: the real one, or one a test breaks on purpose or watches. */
+export interface RedundancyMachine {
+  readonly initialState: typeof initialState;
+  readonly transition: typeof transition;
+}
+
+export const REDUNDANCY_MACHINE: RedundancyMachine = { initialState, transition };
 
 export class RedundancyDriver {
   readonly #clock: Clock;
   readonly #ports: DriverPorts;
+  readonly #machine: RedundancyMachine;
   #state: MachineState;
   #timer: TimerHandle | null = null;
   #probing = false;
   #dispatching = false;
   readonly #queue: MachineEvent[] = [];
 
-  constructor(config: RedundancyConfig, storedEpoch: number, clock: Clock, ports: DriverPorts) {
+  constructor(
+    config: RedundancyConfig,
+    storedEpoch: number,
+    clock: Clock,
+    ports: DriverPorts,
+    machine: RedundancyMachine = REDUNDANCY_MACHINE,
+  ) {
     this.#clock = clock;
     this.#ports = ports;
-    this.#state = initialState(config, storedEpoch, clock.now());
+    this.#machine = machine;
+    this.#state = machine.initialState(config, storedEpoch, clock.now());
   }
 
   get state(): MachineState {
@@ -70,7 +98,7 @@ export class RedundancyDriver {
   }
 
   #step(event: MachineEvent): void {
-    const result = transition(this.#state, event, this.#clock.now());
+    const result = this.#machine.transition(this.#state, event, this.#clock.now());
     this.#state = result.state;
     for (const effect of result.effects) this.#perform(effect);
     this.halt();
@@ -106,16 +134,21 @@ export class RedundancyDriver {
     }
   }
 
+  /** One probe at a time: the machine asks at every missed heartbeat, the answer may take the ping timeout. */
   #probe(): void {
     if (this.#probing) return;
     this.#probing = true;
-    this.#ports
-      .probeIsolation()
-      .catch(() => false)
-      .then((reachable) => {
-        this.#probing = false;
-        if (!this.#state.stopped) this.dispatch({ type: 'isolation-probed', reachable });
-      })
-      .catch(() => undefined);
+    let answered = false;
+    const answer = (reachable: boolean): void => {
+      if (answered) return;
+      answered = true;
+      this.#probing = false;
+      if (!this.#state.stopped) this.dispatch({ type: 'isolation-probed', reachable });
+    };
+    try {
+      this.#ports.probeIsolation(answer);
+    } catch {
+      answer(false);
+    }
   }
 }

@@ -1,11 +1,13 @@
 /**
  * Deterministic simulation of the pair (style.md 13, after FoundationDB and TigerBeetle).
  *
- * Two pure redundancy machines (node-core/redundancy/machine.ts), one `master` and one `backup`, run in one
- * process on a simulated clock. The engine plays the drivers: it performs the machines' effects on a
- * simulated network (one peer link plus an isolation host), feeds back what happens, wakes each machine at its
- * `wakeAt`, and injects the faults of the scenario. Every random choice comes from a PRNG seeded by the
- * scenario, so a seed replays exactly. After every step the invariants below are checked.
+ * Two nodes, one `master` and one `backup`, run in one process on a simulated clock. Each runs the node's real
+ * redundancy driver (node-core/redundancy/driver.ts) over the pure machine (machine.ts) and its real frame
+ * router (node-core/node/peer-frames.ts); the engine gives the driver its ports the way TandemNode does, but
+ * simulated: a clock whose timers are events of this run, a peer link, an isolation host. It injects the
+ * faults of the scenario. Every random choice comes from a PRNG seeded by the scenario, so a seed replays
+ * exactly. The invariants below are checked after every step, and on every transition the driver makes (the
+ * engine watches the machine it hands to the driver).
  *
  * Invariants (bounds derived in bounds.ts):
  *  (a) isolation-safe family: two nodes are never both active for longer than `dualActiveMs`, and a node does
@@ -40,16 +42,21 @@
  * becomes the real sync-request / sync-done exchange, and clients put and delete config, write tags,
  * acknowledge alarms and repeat uids against either node. Invariants (h)-(n) are described in data-layer.ts.
  */
+import type { Clock } from '../../node-core/clock/index.ts';
 import {
-  initialState,
-  transition,
-  type Effect,
-  type Frame,
-  type MachineEvent,
-  type MachineState,
-  type PeerHello,
-  type RecordedEvent,
-  type Transition,
+  REDUNDANCY_MACHINE,
+  RedundancyDriver,
+  type DriverPorts,
+  type RedundancyMachine,
+} from '../../node-core/redundancy/driver.ts';
+import type {
+  Effect,
+  Frame,
+  MachineEvent,
+  MachineState,
+  PeerHello,
+  RecordedEvent,
+  Transition,
 } from '../../node-core/redundancy/machine.ts';
 import { PeerFrameRouter } from '../../node-core/node/peer-frames.ts';
 import { parseFrame, type Hello, type PeerFrame } from '../../node-core/peer/frames.ts';
@@ -153,14 +160,16 @@ export interface SimResult {
   readonly data: DataCoverage | null;
 }
 
-/** The machine under test; named tests swap in a broken one to show that the invariants catch it. */
-export interface MachineUnderTest {
-  readonly initialState: typeof initialState;
-  readonly transition: typeof transition;
-}
+/** The machine the drivers run; named tests swap in a broken one to show that the invariants catch it. */
+export type MachineUnderTest = RedundancyMachine;
+
+/** Wraps a node's driver (tests that break the driver on purpose, to show that the invariants catch it). */
+export type DriverOverride = (ports: DriverPorts, node: NodeName) => DriverPorts;
 
 export interface SimulationOptions {
   readonly machine?: MachineUnderTest;
+  /** Wraps the ports each node's driver gets (tests that break the driver on purpose). */
+  readonly driverPorts?: DriverOverride;
   /** Receives the readable trace; without it nothing is formatted. */
   readonly trace?: (line: string) => void;
   /** Also trace heartbeat traffic (pings, pongs and ticks that change nothing). */
@@ -215,8 +224,8 @@ interface SimNode {
   stopRequested: boolean;
   stopRequestedAt: number;
   restartAfterStopMs: number | null;
-  machine: MachineState | null;
-  tickToken: number;
+  /** The node's real redundancy driver for this incarnation; null while down. */
+  driver: RedundancyDriver | null;
   /** The link this node's driver believes is up (got `link-up`, not yet `link-down`). */
   linkSeen: number | null;
   linkUpAt: number;
@@ -226,8 +235,6 @@ interface SimNode {
   highestEpoch: number;
   /** Highest peer epoch this incarnation was told about (link-up hello, state frames). */
   knownPeerEpoch: number;
-  /** The real driver keeps at most one isolation probe in flight; so does this one. */
-  probing: boolean;
   /** The status last reported by a `status-changed` effect in this incarnation. */
   reportedStatus: Status;
   /** When each heartbeat of this incarnation was sent, by seq. */
@@ -243,13 +250,20 @@ interface SimNode {
 type SimEvent =
   | { readonly kind: 'boot'; readonly node: NodeName }
   | { readonly kind: 'fault'; readonly fault: Fault }
-  | { readonly kind: 'tick'; readonly node: NodeName; readonly inc: number; readonly token: number }
+  /** A timer of a node's clock (its driver's wake-up); void once cleared or its incarnation ended. */
+  | { readonly kind: 'timer'; readonly node: NodeName; readonly inc: number; readonly id: number }
   | { readonly kind: 'frame'; readonly to: NodeName; readonly link: Link; readonly frame: WireFrame }
   | { readonly kind: 'dial'; readonly inc: number }
   | { readonly kind: 'open'; readonly incs: Readonly<Record<NodeName, number>> }
   | { readonly kind: 'handshake-timeout'; readonly link: Link }
   | { readonly kind: 'link-down'; readonly node: NodeName; readonly link: Link }
-  | { readonly kind: 'probe'; readonly node: NodeName; readonly inc: number; readonly reachable: boolean }
+  | {
+      readonly kind: 'probe';
+      readonly node: NodeName;
+      readonly inc: number;
+      readonly reachable: boolean;
+      readonly answer: (reachable: boolean) => void;
+    }
   | { readonly kind: 'pull'; readonly node: NodeName; readonly inc: number; readonly link: Link }
   | { readonly kind: 'data'; readonly event: DataEvent };
 
@@ -289,6 +303,10 @@ export class Simulation {
   #failovers = 0;
   #failure: InvariantFailure | null = null;
   readonly #machine: MachineUnderTest;
+  readonly #driverPorts: DriverOverride | null;
+  /** The timers of the nodes' clocks that are set and not yet fired or cleared, by id. */
+  readonly #timers = new Map<number, () => void>();
+  #nextTimerId = 1;
   readonly #coverage = emptyCoverage();
   /** (b) while armed (the invariant held and the node was not active at the last step): its t0 and deadline. */
   readonly #takeOverArmed: PerNode<{ readonly t0: number; readonly deadline: number } | null> = {
@@ -328,7 +346,8 @@ export class Simulation {
     this.#rng = new Prng(scenario.seed ^ 0x5eed);
     this.#trace = options.trace ?? null;
     this.#traceHeartbeats = options.traceHeartbeats ?? false;
-    this.#machine = options.machine ?? { initialState, transition };
+    this.#machine = options.machine ?? REDUNDANCY_MACHINE;
+    this.#driverPorts = options.driverPorts ?? null;
     this.#now = scenario.startTime;
     const node = (name: NodeName): SimNode => ({
       name,
@@ -340,15 +359,13 @@ export class Simulation {
       stopRequested: false,
       stopRequestedAt: 0,
       restartAfterStopMs: null,
-      machine: null,
-      tickToken: 0,
+      driver: null,
       linkSeen: null,
       linkUpAt: 0,
       linkDownAt: 0,
       persistedEpoch: 0,
       highestEpoch: 0,
       knownPeerEpoch: 0,
-      probing: false,
       reportedStatus: 'starting',
       pingSentAt: new Map(),
       lastAnsweredAt: 0,
@@ -372,7 +389,7 @@ export class Simulation {
             now: () => this.#now,
             ms: (at) => this.#ms(at),
             localTime: (node) => this.#localTime(node),
-            machine: (node) => (this.#nodes[node].up ? this.#nodes[node].machine : null),
+            machine: (node) => (this.#nodes[node].up ? (this.#nodes[node].driver?.state ?? null) : null),
             incarnation: (node) => this.#nodes[node].incarnation,
             linkSeen: (node) => this.#nodes[node].linkSeen,
             send: (node, frame) => this.#send(this.#nodes[node], frame),
@@ -406,11 +423,11 @@ export class Simulation {
 
   status(node: NodeName): Status | 'down' {
     const n = this.#nodes[node];
-    return n.up && n.machine ? n.machine.status : 'down';
+    return n.up && n.driver ? n.driver.state.status : 'down';
   }
 
   epoch(node: NodeName): number {
-    return this.#nodes[node].machine?.epoch ?? this.#nodes[node].persistedEpoch;
+    return this.#nodes[node].driver?.state.epoch ?? this.#nodes[node].persistedEpoch;
   }
 
   run(): SimResult {
@@ -526,9 +543,11 @@ export class Simulation {
       case 'fault':
         this.#fault(ev.fault);
         return;
-      case 'tick': {
+      case 'timer': {
         const n = this.#nodes[ev.node];
-        if (n.up && n.incarnation === ev.inc && n.tickToken === ev.token) this.#feed(n, { type: 'tick' });
+        const callback = this.#timers.get(ev.id);
+        this.#timers.delete(ev.id);
+        if (callback && n.up && n.incarnation === ev.inc) callback();
         return;
       }
       case 'frame':
@@ -563,10 +582,7 @@ export class Simulation {
       }
       case 'probe': {
         const n = this.#nodes[ev.node];
-        if (n.up && n.incarnation === ev.inc) {
-          n.probing = false;
-          this.#feed(n, { type: 'isolation-probed', reachable: ev.reachable && this.#reachesHost(ev.node) });
-        }
+        if (n.up && n.incarnation === ev.inc) ev.answer(ev.reachable && this.#reachesHost(ev.node));
         return;
       }
       case 'pull': {
@@ -583,7 +599,7 @@ export class Simulation {
           !link.cut &&
           answered
         ) {
-          this.#feed(n, { type: 'sync-complete' });
+          n.driver?.dispatch({ type: 'sync-complete' });
         } else {
           this.#log(() => `${pad(ev.node)} pull from peer lost with its link`);
         }
@@ -606,16 +622,15 @@ export class Simulation {
     n.restartAfterStopMs = null;
     n.linkSeen = null;
     n.knownPeerEpoch = 0;
-    n.probing = false;
     n.reportedStatus = 'starting';
     n.heldByOperator = false;
     n.pingSentAt.clear();
     n.lastAnsweredAt = this.#now;
-    n.machine = this.#machine.initialState(n.config, n.persistedEpoch, this.#localTime(n.name));
     this.#log(() => `${pad(n.name)} boots with stored epoch ${n.persistedEpoch}`);
+    n.driver = this.#makeDriver(n);
     this.#data?.boot(n.name, n.incarnation);
-    n.router = this.#makeRouter(n);
-    this.#feed(n, { type: 'start' });
+    n.router = this.#makeRouter(n, n.driver);
+    n.driver.start();
     if (n.name === 'backup') this.#queue.push(this.#now, { kind: 'dial', inc: n.incarnation });
   }
 
@@ -628,7 +643,7 @@ export class Simulation {
     n.up = false;
     n.incarnation++;
     n.downSince = this.#now;
-    n.machine = null;
+    n.driver = null;
     n.router = null;
     const link = this.#link;
     const peer = peerOf(n.name);
@@ -664,7 +679,7 @@ export class Simulation {
         this.#coverage.stops++;
         n.stopRequestedAt = now;
         n.restartAfterStopMs = fault.restartAfterMs;
-        this.#feed(n, { type: 'stop-requested' });
+        n.driver?.dispatch({ type: 'stop-requested' });
         return;
       }
       case 'link-cut':
@@ -700,7 +715,7 @@ export class Simulation {
         if (!n.up || n.stopRequested)
           return this.#log(() => `       (no effect: ${n.name} is down or stopping)`);
         this.#lastSwitchoverAt = now;
-        this.#feed(n, { type: 'switchover-requested' });
+        n.driver?.dispatch({ type: 'switchover-requested' });
         return;
       }
       default:
@@ -775,7 +790,7 @@ export class Simulation {
     this.#link = link;
     this.#log(() => `net    link ${link.id} open`);
     for (const n of [m, b]) {
-      const s = n.machine;
+      const s = n.driver?.state;
       if (s)
         this.#transmit(n, link, {
           t: 'hello',
@@ -885,18 +900,128 @@ export class Simulation {
   }
 
   /**
-   * The node's real frame router (node-core/node/peer-frames.ts), wired the way TandemNode wires it, over the
-   * simulated machine, link and clock. What the simulation does not model is a part that does nothing: the
-   * failover history, the history of samples (gateway workload), licenses and metrics.
+   * The node's real redundancy driver for this incarnation, with the ports TandemNode gives it, over the
+   * simulated clock, link and isolation host. It runs the machine through #watched, which checks every
+   * transition it makes.
    */
-  #makeRouter(n: SimNode): PeerFrameRouter {
-    return new PeerFrameRouter({
-      driver: {
-        get state(): MachineState {
-          return n.machine!;
-        },
-        dispatch: (event: MachineEvent) => this.#feed(n, event),
+  #makeDriver(n: SimNode): RedundancyDriver {
+    const ports = this.#driverPortsOf(n);
+    return new RedundancyDriver(
+      n.config,
+      n.persistedEpoch,
+      this.#clockOf(n.name, n.incarnation),
+      this.#driverPorts ? this.#driverPorts(ports, n.name) : ports,
+      this.#watched(n),
+    );
+  }
+
+  /** The node's clock: its skewed wall time; its timers are events of this run, late while the node is slow. */
+  #clockOf(node: NodeName, inc: number): Clock {
+    return {
+      now: () => this.#localTime(node),
+      setTimeout: (callback, delayMs) => {
+        const id = this.#nextTimerId++;
+        this.#timers.set(id, callback);
+        const at = this.#now + Math.max(0, delayMs) + this.#slowExtra(node);
+        this.#queue.push(at, { kind: 'timer', node, inc, id });
+        return { id };
       },
+      clearTimeout: (handle) => {
+        this.#timers.delete(handle.id);
+      },
+    };
+  }
+
+  /** The ports of TandemNode's driver (node-core/node/tandem-node.ts), on the simulated world. */
+  #driverPortsOf(n: SimNode): DriverPorts {
+    return {
+      statusChanged: (status, epoch, reason) => {
+        // The driver persists the epoch before anyone hears that the node is active.
+        if (status === 'active') n.persistedEpoch = Math.max(n.persistedEpoch, epoch);
+        this.history.push({
+          atMs: this.elapsedMs,
+          node: n.name,
+          from: n.reportedStatus,
+          to: status,
+          epoch,
+          reason,
+        });
+        n.reportedStatus = status;
+        // As TandemNode #onStatusChanged: the data service hears of it before the frames that follow.
+        this.#data?.statusChanged(n.name, status);
+      },
+      epochLearned: (epoch) => {
+        n.persistedEpoch = Math.max(n.persistedEpoch, epoch);
+      },
+      send: (frame) => {
+        if (frame.t === 'ping') n.pingSentAt.set(frame.seq, this.#now);
+        // As TandemNode#send: the router hears of every frame on its way out (it times heartbeats).
+        n.router?.sending(frame);
+        this.#send(n, frame);
+      },
+      dropLink: () => this.#dropLink(n),
+      record: (event) => {
+        this.recorded.push({ atMs: this.elapsedMs, node: n.name, event });
+      },
+      pullFromPeer: () => this.#pullFromPeer(n),
+      mergeSplitChanges: () => undefined,
+      probeIsolation: (answer) => {
+        // Like the real probe (a TCP connect with the ping timeout): a reachable host answers within probeMaxMs
+        // (false if it was lost meanwhile); an unreachable one answers "unreachable" when the timeout expires.
+        const reachable = this.#reachesHost(n.name);
+        const delay = reachable ? this.#rng.int(1, DELAYS.probeMaxMs) : n.config.timing.pingTimeoutMs;
+        const at = this.#now + delay + this.#slowExtra(n.name);
+        this.#queue.push(at, { kind: 'probe', node: n.name, inc: n.incarnation, reachable, answer });
+      },
+      stopped: () => {
+        const restartAfterMs = n.restartAfterStopMs;
+        const epoch = this.epoch(n.name);
+        this.#exit(n, 'graceful');
+        this.#log(() => `${pad(n.name)} process exited (epoch ${epoch})`);
+        if (restartAfterMs !== null)
+          this.#queue.push(this.#now + restartAfterMs, { kind: 'boot', node: n.name });
+      },
+    };
+  }
+
+  /** As TandemNode's pullFromPeer: a sync-request that the peer answers (a round trip without the data layer). */
+  #pullFromPeer(n: SimNode): void {
+    if (this.#data) {
+      this.#send(n, dataWire(this.#data.syncRequest(n.name)));
+      return;
+    }
+    const link = this.#link;
+    if (!link || n.linkSeen !== link.id) return;
+    // The request and the answer wait out a one-way loss like any frame.
+    const now = this.#now;
+    const held = Math.max(this.#lossUntil.master, this.#lossUntil.backup, now) - now;
+    const at = now + held + this.#rng.int(DELAYS.pullMinMs, DELAYS.pullMaxMs) + this.#slowExtra(n.name);
+    if (held > 0) this.#lateUntil = Math.max(this.#lateUntil, at);
+    this.#queue.push(at, { kind: 'pull', node: n.name, inc: n.incarnation, link });
+  }
+
+  /** As PeerLink.drop: this side closes at once, the other hears of it soon. */
+  #dropLink(n: SimNode): void {
+    const link = this.#link;
+    if (!link || n.linkSeen !== link.id || link.cut) return;
+    link.open = false;
+    link.cut = true;
+    this.#queue.push(this.#now, { kind: 'link-down', node: n.name, link });
+    this.#queue.push(this.#now + this.#rng.int(0, DELAYS.linkDownMaxMs), {
+      kind: 'link-down',
+      node: peerOf(n.name),
+      link,
+    });
+  }
+
+  /**
+   * The node's real frame router (node-core/node/peer-frames.ts), wired the way TandemNode wires it, over the
+   * node's driver and the simulated link and clock. What the simulation does not model is a part that does
+   * nothing: the failover history, the history of samples (gateway workload), licenses and metrics.
+   */
+  #makeRouter(n: SimNode, driver: RedundancyDriver): PeerFrameRouter {
+    return new PeerFrameRouter({
+      driver,
       data: this.#data?.routerPort(n.name) ?? NO_DATA,
       workload: { linkUp: () => undefined, linkDown: () => undefined, onFrame: () => undefined },
       events: { list: () => [], insert: () => false, position: () => 0, storedAfter: () => [] },
@@ -916,21 +1041,30 @@ export class Simulation {
     else if (this.#data) this.#send(n, dataWire(frame));
   }
 
-  // ---------------------------------------------------------------- the machine and its effects
+  // ---------------------------------------------------------------- every transition the drivers make
 
-  #feed(n: SimNode, event: MachineEvent): void {
-    const before = n.machine;
-    if (!before) return;
+  /** The machine under test as this node's driver gets it: each transition is checked before its effects run. */
+  #watched(n: SimNode): RedundancyMachine {
+    const machine = this.#machine;
+    return {
+      initialState: machine.initialState,
+      transition: (before, event, now) => {
+        let result: Transition;
+        try {
+          result = machine.transition(before, event, now);
+        } catch (error) {
+          this.#fail('f', `${n.name}: transition threw on ${describeEvent(event)}: ${String(error)}`);
+          return { state: before, effects: [], wakeAt: null };
+        }
+        this.#observe(n, event, before, result);
+        return result;
+      },
+    };
+  }
+
+  #observe(n: SimNode, event: MachineEvent, before: MachineState, result: Transition): void {
     const now = this.#now;
-    let result: Transition;
-    try {
-      result = this.#machine.transition(before, event, this.#localTime(n.name));
-    } catch (error) {
-      this.#fail('f', `${n.name}: transition threw on ${describeEvent(event)}: ${String(error)}`);
-      return;
-    }
     const after = result.state;
-    n.machine = after;
     this.#traceTransition(n, event, before, result);
 
     // (f) the effects tell the same story as the state.
@@ -977,7 +1111,10 @@ export class Simulation {
       epochBefore = e.epoch;
       // (o) an operator's switch-over holds.
       if (n.heldByOperator && (e.reason === 'automatic recovery' || e.reason === 'restore window')) {
-        this.#fail('o', `${n.name} took the role back ("${e.reason}") although an operator switched away from it`);
+        this.#fail(
+          'o',
+          `${n.name} took the role back ("${e.reason}") although an operator switched away from it`,
+        );
       }
       n.heldByOperator = false;
     }
@@ -990,97 +1127,6 @@ export class Simulation {
       this.#lastActive = n.name;
     }
     n.highestEpoch = Math.max(n.highestEpoch, after.epoch);
-
-    n.tickToken++;
-    if (result.wakeAt !== null) {
-      const wakeAt = result.wakeAt - this.scenario.clockSkewMs[n.name];
-      const at = Math.max(wakeAt, now) + this.#slowExtra(n.name);
-      this.#queue.push(at, { kind: 'tick', node: n.name, inc: n.incarnation, token: n.tickToken });
-    }
-    for (const effect of result.effects) this.#perform(n, after, effect);
-  }
-
-  #perform(n: SimNode, state: MachineState, effect: Effect): void {
-    const now = this.#now;
-    switch (effect.type) {
-      case 'status-changed':
-        // The driver persists the epoch before anyone hears that the node is active.
-        if (effect.status === 'active') n.persistedEpoch = Math.max(n.persistedEpoch, effect.epoch);
-        this.history.push({
-          atMs: now - this.scenario.startTime,
-          node: n.name,
-          from: n.reportedStatus,
-          to: effect.status,
-          epoch: effect.epoch,
-          reason: effect.reason,
-        });
-        n.reportedStatus = effect.status;
-        // Mirrors TandemNode #onStatusChanged: the data service hears of it before the frames that follow.
-        this.#data?.statusChanged(n.name, effect.status);
-        return;
-      case 'send':
-        if (effect.frame.t === 'ping') n.pingSentAt.set(effect.frame.seq, now);
-        // As TandemNode#send: the router hears of every frame on its way out (it times heartbeats).
-        n.router?.sending(effect.frame);
-        this.#send(n, effect.frame);
-        return;
-      case 'record':
-        this.recorded.push({ atMs: now - this.scenario.startTime, node: n.name, event: effect.event });
-        return;
-      case 'pull-from-peer': {
-        // Mirrors the driver port pullFromPeer of TandemNode: a sync-request that the peer answers.
-        if (this.#data) {
-          this.#send(n, dataWire(this.#data.syncRequest(n.name)));
-          return;
-        }
-        const link = this.#link;
-        if (!link || n.linkSeen !== link.id) return;
-        // The request and the answer wait out a one-way loss like any frame.
-        const held = Math.max(this.#lossUntil.master, this.#lossUntil.backup, now) - now;
-        const at = now + held + this.#rng.int(DELAYS.pullMinMs, DELAYS.pullMaxMs) + this.#slowExtra(n.name);
-        if (held > 0) this.#lateUntil = Math.max(this.#lateUntil, at);
-        this.#queue.push(at, { kind: 'pull', node: n.name, inc: n.incarnation, link });
-        return;
-      }
-      case 'merge-split-changes':
-        return;
-      case 'probe-isolation': {
-        // Like the real probe (a TCP connect with the ping timeout): a reachable host answers within probeMaxMs
-        // (false if it was lost meanwhile); an unreachable one answers "unreachable" when the timeout expires.
-        if (n.probing) return;
-        n.probing = true;
-        const reachable = this.#reachesHost(n.name);
-        const delay = reachable ? this.#rng.int(1, DELAYS.probeMaxMs) : n.config.timing.pingTimeoutMs;
-        const at = now + delay + this.#slowExtra(n.name);
-        this.#queue.push(at, { kind: 'probe', node: n.name, inc: n.incarnation, reachable });
-        return;
-      }
-      case 'epoch-learned':
-        n.persistedEpoch = Math.max(n.persistedEpoch, effect.epoch);
-        return;
-      case 'drop-link': {
-        const link = this.#link;
-        if (!link || n.linkSeen !== link.id || link.cut) return;
-        link.open = false;
-        link.cut = true;
-        this.#queue.push(now, { kind: 'link-down', node: n.name, link });
-        this.#queue.push(now + this.#rng.int(0, DELAYS.linkDownMaxMs), {
-          kind: 'link-down',
-          node: peerOf(n.name),
-          link,
-        });
-        return;
-      }
-      case 'stopped': {
-        const restartAfterMs = n.restartAfterStopMs;
-        this.#exit(n, 'graceful');
-        this.#log(() => `${pad(n.name)} process exited (epoch ${state.epoch})`);
-        if (restartAfterMs !== null) this.#queue.push(now + restartAfterMs, { kind: 'boot', node: n.name });
-        return;
-      }
-      default:
-        return assertNever(effect);
-    }
   }
 
   // ---------------------------------------------------------------- invariants
