@@ -1,12 +1,9 @@
 /** The flags of contract.md, and how each becomes a setting. Values are checked here for form only; the
  * settings schema checks the rest and names the flag in its message. */
+import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import type { SettingsOverrides } from '../node/create-node.ts';
-import {
-  SPARKPLUG_FLAGS,
-  SPARKPLUG_USAGE,
-  sparkplugSettingsFromFlags,
-} from '../plant/sparkplug/sparkplug-settings.ts';
+import { SPARKPLUG_FLAGS, sparkplugSettingsFromFlags } from '../plant/sparkplug/sparkplug-settings.ts';
 
 export const NODE_FLAGS = {
   'data-dir': { type: 'string' },
@@ -37,7 +34,8 @@ export const NODE_FLAGS = {
   license: { type: 'string' },
   'license-public-key': { type: 'string' },
   ...SPARKPLUG_FLAGS,
-  help: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const;
 
 export type FlagValues = {
@@ -48,22 +46,63 @@ export type FlagValues = {
       : string;
 };
 
-export const USAGE = `usage:
-  tandem-node --data-dir DIR [--name NAME] [--mode independent|master|backup]
-              [--peer-port N] [--peer-host H] [--master-host H] [--master-port N]
-              [--api-host H] [--api-port N] [--standby cold|warm] [--recovery automatic|manual|window]
-              [--restore-window CRON --restore-window-length MS] [--isolation-check HOST:PORT]
-              [--ping-rate MS] [--ping-timeout MS] [--missed-pings N] [--failover-time MS] [--connection-wait MS]
-              [--trust-peer SHA256]... [--license FILE] [--license-public-key FILE]
-              [--history-retention DAYS] [--ledger-retention DAYS]
-              ${SPARKPLUG_USAGE}
-              [--opcua-port N] [--opcua-host H] [--opcua-allow-insecure]
-  tandem-node fingerprint --data-dir DIR
-  tandem-node monitor --config FILE [--api-host H] [--api-port N] [--data-dir DIR]   (docs/monitor.md)
-  tandem-node user add --data-dir DIR --name NAME [--password-file FILE]   (password from stdin)
-  tandem-node user list --data-dir DIR
-  tandem-node user remove --data-dir DIR --name NAME
-  tandem-node license keygen|issue|help ...`;
+/** The parsed flags of a node start (or of `fingerprint`), every value still text. */
+export function parseNodeFlags(argv: readonly string[]): FlagValues {
+  try {
+    return parseArgs({
+      args: joinDashValues(argv),
+      options: NODE_FLAGS,
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new UsageError(describeParseError(error), { cause: error });
+  }
+}
+
+/**
+ * `--ping-rate -1`: Node's parseArgs takes a value that starts with a dash for a flag forgotten its value
+ * ("argument is ambiguous"). A value that is no flag of ours is a value, so it is joined to its flag
+ * (`--ping-rate=-1`) and the settings rules then say what the flag takes.
+ */
+function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const option = arg.startsWith('--') ? NODE_FLAGS[arg.slice(2) as keyof typeof NODE_FLAGS] : undefined;
+    if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !isFlag(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+function isFlag(arg: string): boolean {
+  if (!arg.startsWith('--')) return ['-h', '-v'].includes(arg);
+  return Object.hasOwn(NODE_FLAGS, arg.slice(2).split('=')[0]!);
+}
+
+/** parseArgs's messages name its own terms ("positional argument"); these say what to do instead. */
+function describeParseError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `${quoted} is not a flag of tandem-node (tandem-node --help lists them).`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `"${quoted}" is not a flag; every value follows its flag (tandem-node --help lists them).`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const flag = /(--[a-z-]+)/.exec(message)?.[1] ?? 'a flag';
+      const takesNoValue = NODE_FLAGS[flag.slice(2) as keyof typeof NODE_FLAGS]?.type === 'boolean';
+      return takesNoValue ? `${flag} takes no value.` : `${flag} needs a value.`;
+    }
+    default:
+      return message.split('\n')[0]!;
+  }
+}
 
 export function settingsFromFlags(v: FlagValues): SettingsOverrides {
   const s: Record<string, unknown> = {};
@@ -80,7 +119,7 @@ export function settingsFromFlags(v: FlagValues): SettingsOverrides {
   if (v.recovery !== undefined) s['recovery'] = v.recovery;
   if (v['restore-window'] !== undefined || v['restore-window-length'] !== undefined) {
     if (v['restore-window'] === undefined || v['restore-window-length'] === undefined) {
-      throw new UsageError('--restore-window and --restore-window-length go together');
+      throw new UsageError('--restore-window and --restore-window-length go together: give both.');
     }
     s['restoreWindow'] = {
       cron: v['restore-window'],
@@ -110,13 +149,24 @@ export function settingsFromFlags(v: FlagValues): SettingsOverrides {
   return s;
 }
 
+/** `--trust-peer` values, checked here so that a mistyped one stops the start before the data directory. */
+export function trustPeersFromFlags(v: FlagValues): string[] {
+  const given = v['trust-peer'] ?? [];
+  for (const value of given) {
+    if (!/^[0-9a-f]{64}$/i.test(value.replace(/:/g, '')))
+      throw new UsageError(`--trust-peer must be a SHA-256 fingerprint (64 hex digits), not "${value}".`);
+  }
+  return given;
+}
+
+/** A number for the settings rules to judge (`-1` included: they say the range); anything else stops here. */
 function whole(flag: string, text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag}: "${text}" is not a whole number`);
+  if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`${flag} must be a whole number, not "${text}".`);
   return Number(text);
 }
 
 function hostPort(text: string): { host: string; port: number } {
   const match = /^(.+):(\d+)$/.exec(text.trim());
-  if (!match) throw new UsageError(`--isolation-check: "${text}" is not HOST:PORT (or "none")`);
+  if (!match) throw new UsageError(`--isolation-check must be HOST:PORT or "none", not "${text}".`);
   return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) };
 }

@@ -3,19 +3,23 @@
  * non-zero (2 for bad usage, 1 when the node cannot start); what does not fit in that line (a damaged
  * database's integrity report) goes to the log.
  */
+import fs from 'node:fs';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
+import path from 'node:path';
 import { runLicenseCommand } from '../license/index.ts';
 import { startMonitor } from '../monitor/index.ts';
 import { createLogger } from '../logging.ts';
 import { createNode, type RunningNode } from '../node/create-node.ts';
+import { firstStartProblems } from '../node/settings.ts';
 import { TandemError, UsageError } from '../errors.ts';
 import { dashboardDir } from '../paths.ts';
-import { openDatabase, MetaStore, SettingsStore } from '../store/index.ts';
+import { DATABASE_FILE, openDatabase, MetaStore, SettingsStore } from '../store/index.ts';
 // The error class itself, not part of the store's surface: only the CLI reads the integrity report.
 import { DatabaseDamagedError } from '../store/database.ts';
 import { loadOrCreateIdentity } from '../trust/index.ts';
-import { settingsFromFlags, NODE_FLAGS, USAGE } from './flags.ts';
+import { VERSION } from '../version.ts';
+import { parseNodeFlags, settingsFromFlags, trustPeersFromFlags } from './flags.ts';
+import { helpText } from './help.ts';
 import { readPasswordFromStdin } from './password-input.ts';
 import { runUserCommand } from './user-command.ts';
 
@@ -38,22 +42,33 @@ async function main(argv: string[]): Promise<number> {
       readPassword: readPasswordFromStdin,
       now: () => Date.now(),
     });
-  if (first === 'help' || argv.includes('--help')) {
-    console.log(USAGE);
+  if (first === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    console.log(helpText());
+    return 0;
+  }
+  if (argv.includes('--version') || argv.includes('-v')) {
+    console.log(`tandem-node ${VERSION}`);
     return 0;
   }
   return runNode(argv);
 }
 
 async function runNode(argv: string[]): Promise<number> {
-  const { values } = parse(argv);
+  const values = parseNodeFlags(argv);
   const dataDir = values['data-dir'];
-  if (!dataDir) throw new UsageError("--data-dir is required (the node's own folder)");
+  if (!dataDir) throw new UsageError("--data-dir is required: the node's own folder (tandem-node --help).");
+  const settings = settingsFromFlags(values);
+  const trustPeers = trustPeersFromFlags(values);
+  // Every flag is checked before the data directory is touched: a mistyped one leaves nothing behind.
+  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
+    const problems = firstStartProblems(os.hostname(), settings);
+    if (problems) throw new UsageError(problems);
+  }
   const running = await createNode(
     {
       dataDir,
-      settings: settingsFromFlags(values),
-      trustPeers: values['trust-peer'] ?? [],
+      settings,
+      trustPeers,
       adminToken: process.env['TANDEM_ADMIN_TOKEN'],
       dashboardDir: process.env['TANDEM_DASHBOARD_DIR'] ?? dashboardDir.pathname,
     },
@@ -91,9 +106,8 @@ function waitForSignal(running: Pick<RunningNode, 'stop'>): Promise<number> {
 }
 
 async function fingerprint(argv: string[]): Promise<number> {
-  const { values } = parse(argv);
-  const dataDir = values['data-dir'];
-  if (!dataDir) throw new UsageError('fingerprint needs --data-dir');
+  const dataDir = parseNodeFlags(argv)['data-dir'];
+  if (!dataDir) throw new UsageError('fingerprint needs --data-dir: the folder of the node to read.');
   const db = openDatabase(dataDir);
   try {
     const name = (new SettingsStore(db).load()['name'] as string | undefined) ?? os.hostname();
@@ -105,18 +119,6 @@ async function fingerprint(argv: string[]): Promise<number> {
     return 0;
   } finally {
     db.close();
-  }
-}
-
-function parse(
-  argv: string[],
-): ReturnType<typeof parseArgs<{ options: typeof NODE_FLAGS; strict: true; allowPositionals: false }>> {
-  try {
-    return parseArgs({ args: argv, options: NODE_FLAGS, strict: true, allowPositionals: false });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error), {
-      cause: error,
-    });
   }
 }
 

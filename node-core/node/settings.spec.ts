@@ -47,7 +47,7 @@ describe('settings validation', () => {
     expect(parsed.success).toBe(false);
     if (!parsed.success)
       expect(describeIssues(parsed.error)).toBe(
-        '--ping-rate (timing.pingRateMs): must be a whole number of milliseconds from 1 to 3600000',
+        '--ping-rate must be a whole number of milliseconds from 1 to 3600000.',
       );
   });
 

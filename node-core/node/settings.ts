@@ -10,7 +10,7 @@ import {
 
 /**
  * Every issue message is written for an operator and is the same wherever the setting is given: after the
- * flag on the command line (`--ping-rate (timing.pingRateMs): must be …`), after the field in an API answer
+ * flag on the command line (`--ping-rate must be …`), after the field in an API answer
  * (`timing.pingRateMs: must be …`), and next to the input on the dashboard's settings screen, which checks
  * the same rules before it sends (renderer/src/lib/settings-form.ts; a spec there keeps the two in step).
  */
@@ -194,15 +194,38 @@ export const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
   opcuaAllowInsecure: '--opcua-allow-insecure',
 };
 
-/** Names each wrong field the way an operator typed it, e.g. `--ping-rate (timing.pingRateMs): too small`. */
+/**
+ * Each wrong field as a sentence naming the flag an operator typed, and the value when the parse kept it
+ * (`reportInput`): `--mode must be independent, master or backup, not "mastr".`
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const field = issue.path.join('.') || 'settings';
-      const flag = FLAG_OF_SETTING[field];
-      return `${flag ? `${flag} (${field})` : field}: ${issue.message}`;
+      const flag = FLAG_OF_SETTING[field] ?? field;
+      const reads = /^(must|is) /.test(issue.message);
+      const given =
+        reads && issue.input !== undefined && issue.input !== null && typeof issue.input !== 'object'
+          ? `, not ${JSON.stringify(issue.input)}`
+          : '';
+      return `${flag}${reads ? ' ' : ': '}${issue.message}${given}.`;
     })
-    .join('; ');
+    .join(' ');
+}
+
+/**
+ * The problems of a first start's settings (the defaults and the flags given), or null. The CLI asks before
+ * the data directory exists, so that a bad flag leaves nothing behind; a later start is checked against what
+ * is stored, by createNode, which saves nothing unless the node comes up.
+ */
+export function firstStartProblems(
+  hostName: string,
+  given: Partial<Omit<NodeSettings, 'timing'>> & { timing?: Partial<NodeSettings['timing']> },
+): string | null {
+  const defaults = defaultSettings(hostName);
+  const merged = { ...defaults, ...given, timing: { ...defaults.timing, ...given.timing } };
+  const parsed = nodeSettingsSchema.safeParse(merged, { reportInput: true });
+  return parsed.success ? null : describeIssues(parsed.error);
 }
 
 /**

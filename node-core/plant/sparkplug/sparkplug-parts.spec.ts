@@ -31,19 +31,19 @@ describe('Sparkplug settings', () => {
 
   it('bad input is named by its flag', () => {
     expect(check({ mqttUrl: 'http://broker', sparkplugGroup: 'plant' })).toBe(
-      '--mqtt-url (mqttUrl): must be an mqtt:// or mqtts:// URL with a host (mqtt://broker:1883)',
+      '--mqtt-url must be an mqtt:// or mqtts:// URL with a host (mqtt://broker:1883).',
     );
     expect(check({ mqttUrl: 'mqtt://broker:1883' })).toBe(
-      '--sparkplug-group (sparkplugGroup): is required when an MQTT broker is given',
+      '--sparkplug-group is required when an MQTT broker is given.',
     );
     expect(check({ mqttUrl: 'mqtt://b', sparkplugGroup: 'a/b' })).toMatch(
-      /^--sparkplug-group \(sparkplugGroup\): must be 1-128 characters without "\/"/,
+      /^--sparkplug-group must be 1-128 characters without "\/"/,
     );
     expect(check({ mqttCertFile: '/etc/c.pem' })).toBe(
-      '--mqtt-key (mqttKeyFile): a client certificate and its key go together',
+      '--mqtt-key: a client certificate and its key go together.',
     );
     expect(check({ sparkplugBufferSamples: 'lots' })).toMatch(
-      /^--sparkplug-buffer \(sparkplugBufferSamples\): must be a whole number/,
+      /^--sparkplug-buffer must be a whole number/,
     );
     expect(check({ mqttUrl: 'mqtt://b', sparkplugGroup: 'plant' })).toBe('ok');
   });
