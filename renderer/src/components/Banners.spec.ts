@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
-import { certificate, FakeApi, NOW, problem, statusView } from '../test/fixtures.ts';
+import { certificate, FakeApi, FP_PEER, NOW, problem, statusView } from '../test/fixtures.ts';
 import Banners from './Banners.svelte';
 
 async function loaded(api: FakeApi): Promise<DashboardState> {
@@ -97,6 +97,35 @@ describe('Banners', () => {
 
     expect(screen.getByTestId('banner-certificate-pending')).toBeInTheDocument();
     expect(screen.queryByTestId('banner-peer-unreachable')).not.toBeInTheDocument();
+  });
+
+  it('after approving here, the banner says the link waits for the peer, not for this node (issue 16)', async () => {
+    const api = new FakeApi();
+    api.certificates.mockResolvedValue([certificate({ state: 'pending' })]);
+    api.status.mockResolvedValue(
+      statusView({
+        peer: { link: 'pending-approval', linkReason: `approve peer certificate ${FP_PEER} on this node` },
+      }),
+    );
+    const dashboard = await loaded(api);
+    render(Banners, { dashboard });
+    expect(screen.getByTestId('banner-certificate-pending')).toHaveTextContent(
+      'Peer certificate waiting for approval.',
+    );
+
+    api.certificates.mockResolvedValue([certificate({ state: 'trusted' })]);
+    api.status.mockResolvedValue(
+      statusView({ peer: { link: 'pending-approval', linkReason: 'waiting for approval on the peer' } }),
+    );
+    expect(await dashboard.approveCertificate(FP_PEER)).toBe(true);
+
+    const banner = await screen.findByText('Approved here; waiting for approval on the peer.');
+    expect(banner.closest('[data-testid="banner-certificate-pending"]')).toHaveTextContent(
+      "approves this node's certificate on the peer's Certificates screen: a1b2 c3d4 e5f6 0718 …",
+    );
+    expect(screen.queryByText('Peer certificate waiting for approval.')).not.toBeInTheDocument();
+    // No success line beneath: the banner says where things stand.
+    expect(dashboard.notice).toBeNull();
   });
 
   it('lists the differences on a license mismatch', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { certificate, FP_OTHER, statusView } from '../test/fixtures.ts';
+import { certificate, FP_NODE, FP_OTHER, FP_PEER, statusView } from '../test/fixtures.ts';
 import { bannersFor } from './banners.ts';
 
 describe('bannersFor', () => {
@@ -96,5 +96,63 @@ describe('bannersFor', () => {
         certificates: null,
       }),
     ).toEqual([]);
+  });
+
+  describe('certificate approval (issue 16)', () => {
+    it('a certificate pending here: the banner names it, waiting on this node', () => {
+      const banners = bannersFor({
+        status: statusView({
+          peer: {
+            link: 'pending-approval',
+            linkReason: `approve peer certificate ${FP_PEER} on this node`,
+            fingerprint: null,
+          },
+        }),
+        statusProblem: null,
+        certificates: [certificate({ fingerprint: FP_PEER, state: 'pending' })],
+      });
+      expect(banners).toEqual([{ kind: 'certificate-pending', waitingOn: 'here', fingerprints: [FP_PEER] }]);
+    });
+
+    it('the link names a certificate the list does not have yet: it waits here', () => {
+      const banners = bannersFor({
+        status: statusView({
+          peer: {
+            link: 'pending-approval',
+            linkReason: `approve peer certificate ${FP_OTHER} on this node`,
+            fingerprint: null,
+          },
+        }),
+        statusProblem: null,
+        certificates: [],
+      });
+      expect(banners).toEqual([{ kind: 'certificate-pending', waitingOn: 'here', fingerprints: [FP_OTHER] }]);
+    });
+
+    it("approved here: the banner says what is still missing, the peer's approval of this node's certificate", () => {
+      const banners = bannersFor({
+        status: statusView({
+          peer: {
+            link: 'pending-approval',
+            linkReason: 'waiting for approval on the peer',
+            fingerprint: FP_PEER,
+          },
+        }),
+        statusProblem: null,
+        certificates: [certificate({ fingerprint: FP_PEER, state: 'trusted' })],
+      });
+      expect(banners).toEqual([{ kind: 'certificate-pending', waitingOn: 'peer', fingerprints: [FP_NODE] }]);
+    });
+
+    it('approved here while the link still names the certificate: nothing more waits here', () => {
+      const banners = bannersFor({
+        status: statusView({
+          peer: { link: 'pending-approval', linkReason: `approve peer certificate ${FP_PEER} on this node` },
+        }),
+        statusProblem: null,
+        certificates: [certificate({ fingerprint: FP_PEER, state: 'trusted' })],
+      });
+      expect(banners).toEqual([{ kind: 'certificate-pending', waitingOn: 'peer', fingerprints: [FP_NODE] }]);
+    });
   });
 });

@@ -17,7 +17,16 @@ export type Banner =
   | { readonly kind: 'switch-back-here' }
   /** This node is the backup running while the master waits on standby: switch back on the master. */
   | { readonly kind: 'switch-back-on-master'; readonly masterApiUrl: string | null }
-  | { readonly kind: 'certificate-pending'; readonly fingerprints: readonly string[] }
+  /**
+   * The peer link waits for a certificate decision. `here`: peer certificates wait on this node (their
+   * fingerprints). `peer`: this node trusts the peer's, and the peer has yet to approve this node's certificate
+   * (`fingerprints` then holds this node's own, which the peer's operator compares).
+   */
+  | {
+      readonly kind: 'certificate-pending';
+      readonly waitingOn: 'here' | 'peer';
+      readonly fingerprints: readonly string[];
+    }
   | { readonly kind: 'license-mismatch'; readonly differences: readonly string[] }
   /** Config changes a split left out of the pair's log, waiting for an operator to re-apply or discard. */
   | { readonly kind: 'config-conflicts'; readonly count: number }
@@ -43,7 +52,16 @@ export function bannersFor(input: BannerInput): Banner[] {
 
   const peer = status?.peer ?? null;
   const pending = new Set(certificates?.filter((c) => c.state === 'pending').map((c) => c.fingerprint) ?? []);
-  if (peer?.link === 'pending-approval' && peer.fingerprint) pending.add(peer.fingerprint);
+  const trusted = new Set(certificates?.filter((c) => c.state === 'trusted').map((c) => c.fingerprint) ?? []);
+  if (peer?.link === 'pending-approval') {
+    // A certificate the link names (or last linked with) that this node has not approved waits here, also
+    // before the list catches up; one it trusts waits for nothing here.
+    const named = [
+      ...(peer.linkReason?.match(/\b[0-9a-f]{64}\b/g) ?? []),
+      ...(peer.fingerprint ? [peer.fingerprint] : []),
+    ];
+    for (const fingerprint of named) if (!trusted.has(fingerprint)) pending.add(fingerprint);
+  }
 
   // A misconfiguration explains a faulted link better than "unreachable" does.
   const misconfiguration = status?.misconfiguration ?? null;
@@ -73,8 +91,15 @@ export function bannersFor(input: BannerInput): Banner[] {
     }
   }
 
-  if (pending.size > 0 || peer?.link === 'pending-approval') {
-    banners.push({ kind: 'certificate-pending', fingerprints: [...pending] });
+  if (pending.size > 0) {
+    banners.push({ kind: 'certificate-pending', waitingOn: 'here', fingerprints: [...pending] });
+  } else if (peer?.link === 'pending-approval') {
+    // Approved here: what is still missing is the peer's approval of this node's certificate.
+    banners.push({
+      kind: 'certificate-pending',
+      waitingOn: 'peer',
+      fingerprints: status ? [status.node.fingerprint] : [],
+    });
   }
 
   if (status?.licenseMatch === 'mismatch') {

@@ -288,13 +288,9 @@ export class DashboardState {
         verb === 'approve'
           ? await this.#api.approveCertificate(fingerprint)
           : await this.#api.rejectCertificate(fingerprint);
-      this.notice = {
-        tone: 'success',
-        message:
-          answer.state === 'trusted'
-            ? 'Certificate approved: the peer link can connect.'
-            : 'Certificate rejected.',
-      };
+      // An approval needs no line of its own: the certificate moves to Trusted, and the banner says what the
+      // link still waits for (the peer's approval), or goes once the link connects.
+      this.notice = answer.state === 'trusted' ? null : { tone: 'success', message: 'Certificate rejected.' };
       await Promise.all([this.refreshCertificates(), this.refreshStatus()]);
       return true;
     } catch (error) {
