@@ -20,6 +20,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logging.ts';
+import type { CheckpointWorkerData } from './wal-checkpoint-worker.ts';
 import type { Db } from './database.ts';
 
 /** How often the worker checkpoints; at 10,000 config changes/s the WAL grows by ~4 MB in that time. */
@@ -32,39 +33,15 @@ export interface WalCheckpoints {
   stop(): Promise<void>;
 }
 
-interface CheckpointWorkerData {
-  readonly driver: string;
-  readonly file: string;
-  readonly everyMs: number;
-}
-
 /**
- * The worker's whole program. It runs from its source text (`eval`), so that it is the same file from
- * source, from the service bundle and from the desktop build; it may use nothing from this module's scope.
- * The eval'd worker's `require` comes in as `load`: a bundler rewrites a `require` it finds in this text
- * (`__require`, which the worker does not have), and the bundled service's checkpoints fell back to the
- * main thread.
+ * The worker's module sits beside the module that starts it, with the same extension: from source
+ * node-core/store/wal-checkpoint-worker.ts next to this file, from the service bundle
+ * dist/node/node-core/wal-checkpoint-worker.js next to the bundle that holds this code.
  */
-function checkpointWorker(load: (id: string) => unknown): void {
-  const threads = load('node:worker_threads') as typeof import('node:worker_threads');
-  const { driver, file, everyMs } = threads.workerData as CheckpointWorkerData;
-  const Database = load(driver) as typeof import('better-sqlite3');
-  const parentPort = threads.parentPort;
-  // timeout 0: never waits for the node's connection; a RESTART that finds it busy is tried next round.
-  const db = new Database(file, { fileMustExist: true, timeout: 0 });
-  const checkpoint = (): void => {
-    db.pragma('wal_checkpoint(PASSIVE)');
-    db.pragma('wal_checkpoint(PASSIVE)');
-    db.pragma('wal_checkpoint(RESTART)');
-  };
-  const timer = setInterval(checkpoint, everyMs);
-  parentPort!.on('message', () => {
-    clearInterval(timer);
-    checkpoint();
-    db.close();
-    parentPort!.close();
-  });
-}
+const workerUrl = new URL(
+  `./wal-checkpoint-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
 
 export function startWalCheckpoints(
   db: Db,
@@ -83,7 +60,7 @@ export function startWalCheckpoints(
     worker = null;
   };
   try {
-    worker = new Worker(`(${checkpointWorker.toString()})(require)`, { eval: true, workerData: data });
+    worker = new Worker(workerUrl, { workerData: data });
     db.pragma('wal_autocheckpoint = 0');
     worker.on('error', fallBack);
     // The worker holds no event loop of the node's open: the node exits when it is done, without a stop.

@@ -21,6 +21,18 @@ beforeAll(() => {
   BUILT_CLI = buildService();
 }, 130_000);
 
+/** Every output line other than what the CLI prints at a good start: warnings, errors, stack traces. */
+function problemLines(output: string): string[] {
+  const expected = [
+    /^Tandem node ".+" \(\w+\) is up, status \w+\.$/,
+    /^Dashboard: http:\/\/\S+$/,
+    /^Peer link listening/,
+  ];
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !expected.some((pattern) => pattern.test(line)));
+}
+
 describe('the built service (dist/node)', () => {
   it('starts an independent node that reports the package version and serves the dashboard', async () => {
     const node = new NodeProcess(tempDir('built'), await freePort(), ['--mode', 'independent'], BUILT_CLI);
@@ -35,9 +47,11 @@ describe('the built service (dist/node)', () => {
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
     expect((await fetch(node.url + script!)).status).toBe(200);
-    // WAL checkpoints run on their worker thread in the bundle too (the bundler once broke its require).
-    await new Promise((r) => setTimeout(r, 500));
-    expect(node.output).not.toMatch(/WAL checkpoints run on the main thread again/);
+    // Nothing but the CLI's own lines at start (the harness logs at level warn): the bundle once logged
+    // `ReferenceError: __require is not defined` at every start, its WAL checkpoint worker broken by the
+    // bundler. A worker that fails does so within moments of the start; this waits a second for it.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(problemLines(node.output)).toEqual([]);
   });
 
   it('prints a fingerprint, forms a pair with it and fails over on kill -9', async () => {
