@@ -82,7 +82,7 @@ export class PeerFrameRouter {
     this.#pingSentAt.clear();
     this.#p.driver.dispatch({
       type: 'link-up',
-      peer: { status: hello.status, epoch: hello.epoch, activeSince: hello.activeSince },
+      peer: { status: hello.status, epoch: hello.epoch, activeSince: hello.activeSince, at: hello.at },
     });
     // Each side sends its history; inserts are idempotent, so both end with the union. The same peer again
     // gets what was stored since the last link came up (the rest it has; what went out on that link may have
@@ -178,6 +178,9 @@ export class PeerFrameRouter {
     samples.push(sample);
     if (samples.length > OFFSET_SAMPLES_KEPT) samples.shift();
     const best = bestOffset(samples);
-    if (best) this.#p.clockOffset(best);
+    if (!best) return;
+    this.#p.clockOffset(best);
+    // The machine reads the peer's times through it when it resolves a split brain (split-brain.ts).
+    this.#p.driver.dispatch({ type: 'peer-clock', offsetMs: best.offsetMs });
   }
 }

@@ -29,6 +29,12 @@ export interface PeerView {
   readonly lost: boolean;
   /** The peer stays standby since then because an operator switched the pair to this node (rule 6). */
   readonly heldSince: number | null;
+  /**
+   * The peer's clock minus this node's, as last measured (docs/redundancy.md "Clock skew"); null until known.
+   * Kept across links: the split-brain record reads the peer's `activeSince` through it at link-up, before a
+   * heartbeat has measured the new link.
+   */
+  readonly clockOffsetMs: number | null;
 }
 
 export interface Heartbeat {
@@ -72,6 +78,8 @@ export interface PeerHello {
   readonly epoch: number;
   readonly activeSince: number | null;
   readonly heldSince?: number | null | undefined;
+  /** The peer's clock when it sent its hello (link-up): a first measure of its offset. */
+  readonly at?: number | undefined;
 }
 
 export type MachineEvent =
@@ -83,6 +91,8 @@ export type MachineEvent =
   | { readonly type: 'peer-unverified' }
   | { readonly type: 'peer-state'; readonly peer: PeerHello }
   | { readonly type: 'pong'; readonly seq: number }
+  /** Heartbeats measured the peer's clock: its offset from this node's (clock-offset.ts). */
+  | { readonly type: 'peer-clock'; readonly offsetMs: number }
   | { readonly type: 'isolation-probed'; readonly reachable: boolean }
   | { readonly type: 'switchover-requested' }
   | { readonly type: 'handover-request'; readonly reason: TransitionReason }
@@ -149,7 +159,15 @@ export function initialState(config: RedundancyConfig, storedEpoch: number, now:
     epoch: storedEpoch,
     activeSince: null,
     connectDeadline: null,
-    peer: { linked: false, status: null, epoch: 0, activeSince: null, lost: false, heldSince: null },
+    peer: {
+      linked: false,
+      status: null,
+      epoch: 0,
+      activeSince: null,
+      lost: false,
+      heldSince: null,
+      clockOffsetMs: null,
+    },
     heartbeat: { seq: 0, nextPingAt: now, outstanding: [], missed: 0, lastAnsweredAt: now },
     isolationReachable: null,
     handover: { kind: 'none' },
@@ -199,6 +217,8 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
         activeSince: event.peer.activeSince,
         lost: s.peer.lost,
         heldSince: event.peer.heldSince ?? null,
+        // A measured offset is better than the hello's, which is short by the hello's time on the wire.
+        clockOffsetMs: s.peer.clockOffsetMs ?? (event.peer.at === undefined ? null : event.peer.at - now),
       };
       s.heartbeat = {
         ...s.heartbeat,
@@ -249,6 +269,10 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
     case 'isolation-probed':
       s.isolationReachable = event.reachable;
       break;
+    case 'peer-clock':
+      // Only read when a split brain is resolved; no rule follows from it.
+      s.peer = { ...s.peer, clockOffsetMs: event.offsetMs };
+      return;
     case 'switchover-requested':
       requestSwitchover(s, now, fx, 'operator request');
       break;

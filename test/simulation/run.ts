@@ -124,6 +124,10 @@ if (runRedundancy) {
     ['(d) become-active checked', String(coverage.becameActive)],
     ['(e) steps checked', String(coverage.settled)],
     ['(g) clean stops checked', String(coverage.stops)],
+    [
+      '(p) split-brain records checked',
+      `${coverage.splitBrains}, furthest ${coverage.worstSplitBrainMs} ms from the true overlap`,
+    ],
     ['redundancy time', `${(redundancyMs / 1000).toFixed(2)} s, ${rate(redundancyMs)} seeds/s`],
   );
 }

@@ -146,9 +146,12 @@ export function randomScenario(seed: number): Scenario {
     master: rng.int(0, 1500),
     backup: rng.chance(0.15) ? rng.int(2000, 4000) : rng.int(0, 1500),
   };
+  // Small skews, and now and then the backup an hour off (as under faketime in test/integration/clock-skew).
+  const skew = rng.int(0, 99);
   const clockSkewMs: Record<NodeName, number> = {
     master: 0,
-    backup: rng.chance(0.4) ? rng.int(-1500, 1500) : 0,
+    backup:
+      skew < 30 ? rng.int(-1500, 1500) : skew < 40 ? rng.pick([-1, 1]) * rng.int(3_590_000, 3_610_000) : 0,
   };
   const faults: ScheduledFault[] = [];
   for (let at = rng.int(500, 3000); at < FAULT_PHASE_MS; at += rng.int(200, 2500)) {

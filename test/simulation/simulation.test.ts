@@ -11,6 +11,7 @@ import {
   runDataScenario,
   runScenario,
   Simulation,
+  type DriverOverride,
   type MachineUnderTest,
 } from './simulator.ts';
 
@@ -66,6 +67,7 @@ describe('deterministic simulation: random seeds', () => {
     expect(coverage.settled).toBeGreaterThan(10_000);
     expect(coverage.becameActive).toBeGreaterThan(1000);
     expect(coverage.stops).toBeGreaterThan(100);
+    expect(coverage.splitBrains).toBeGreaterThan(1000);
   });
 
   it('replays a seed exactly', () => {
@@ -227,6 +229,32 @@ describe('deterministic simulation: named scenarios', () => {
     expect(sim.status('master')).toBe('down');
   });
 
+  for (const [recovery, skewMs] of [
+    ['manual', 3_600_000],
+    ['manual', -3_600_000],
+    ['automatic', 3_600_000],
+    ['automatic', -3_600_000],
+  ] as const) {
+    it(`split brain, ${recovery} recovery, the backup's clock an hour ${skewMs > 0 ? 'ahead' : 'behind'}: the dual-active time recorded is the real one`, () => {
+      const sim = simulate({
+        recovery,
+        durationMs: 12_000,
+        clockSkewMs: { backup: skewMs },
+        faults: [{ at: 3000, fault: { kind: 'link-cut', durationMs: 3000 } }],
+      });
+      expect(sim.failure).toBeNull();
+      expect([sim.status('master'), sim.status('backup')].filter((s) => s === 'active')).toHaveLength(1);
+      const split = sim.recorded.find((r) => r.event.kind === 'split-brain');
+      const dualActiveMs = sim.result().maxDualActiveMs;
+      expect(dualActiveMs).toBeGreaterThan(1000);
+      // Read on unconverted clocks it was an hour off, and negative on the side whose peer is ahead.
+      expect(split?.event.durationMs).toBeGreaterThanOrEqual(0);
+      expect(Math.abs((split?.event.durationMs ?? 0) - dualActiveMs)).toBeLessThanOrEqual(
+        2 * DELAYS.frameMaxMs,
+      );
+    });
+  }
+
   it('a backup clock that is far off changes nothing', () => {
     const sim = simulate({
       recovery: 'manual',
@@ -296,6 +324,51 @@ describe('deterministic simulation: the invariants catch a broken machine', () =
     );
     expect(sim.failure?.invariant).toBe('f');
     expect(sim.failure?.message).toContain('goodbye');
+  });
+});
+
+describe('deterministic simulation: the invariants catch a broken driver', () => {
+  function simulateWith(spec: ScriptSpec, driverPorts: DriverOverride): Simulation {
+    const sim = new Simulation(scriptedScenario(spec), { driverPorts });
+    sim.runUntil(spec.durationMs);
+    return sim;
+  }
+
+  it('(a) a driver that skips the isolation probe and says the host answers keeps two nodes active', () => {
+    const sim = simulateWith(
+      {
+        isolationCheck: true,
+        durationMs: 10_000,
+        faults: [{ at: 3000, fault: { kind: 'partition', node: 'master', durationMs: 4000 } }],
+      },
+      (ports) => ({ ...ports, probeIsolation: (answer) => answer(true) }),
+    );
+    expect(sim.failure?.invariant).toBe('a');
+  });
+
+  it('(e) a driver that does not wait for the hand-over ack makes two nodes active on a good link', () => {
+    const sim = simulateWith(
+      {
+        durationMs: 8000,
+        faults: [{ at: 4000, fault: { kind: 'switchover', node: 'backup' } }],
+      },
+      (ports, _node, dispatch) => ({
+        ...ports,
+        send: (frame) => {
+          ports.send(frame);
+          if (frame.t === 'handover-request') dispatch({ type: 'handover-ack' });
+        },
+      }),
+    );
+    expect(sim.failure?.invariant).toBe('e');
+  });
+
+  it('(b) a driver that never drops a silent link keeps a standby from taking over', () => {
+    const sim = simulateWith(
+      { durationMs: 8000, faults: [{ at: 3000, fault: crash('master', null, true) }] },
+      (ports) => ({ ...ports, dropLink: () => undefined }),
+    );
+    expect(sim.failure?.invariant).toBe('b');
   });
 });
 

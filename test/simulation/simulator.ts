@@ -36,6 +36,9 @@
  *  (o) an operator's switch-over holds (rule 6): a node that stood down for an operator's request does not take
  *      the role back by automatic recovery or a restore window in the same incarnation; only an operator's request,
  *      its peer's loss or clean stop make it active again. (c) does not expect a held master active.
+ *  (p) a recorded split brain's dual-active time, across skewed clocks, is never negative nor longer than the
+ *      recording node was active, and it is the overlap of the two activations (the peer's time read on this
+ *      node's clock) off by no more than the node's error in its estimate of the peer's clock offset.
  *
  * With the data layer (`options.data`, `runDataScenario`, data-layer.ts) each node also runs a real
  * DataService over SQLite, frames carry config and runtime data the way TandemNode routes them, pull-from-peer
@@ -77,7 +80,7 @@ import { EventQueue } from './event-queue.ts';
 import { Prng } from './prng.ts';
 import { DELAYS, NODE_NAMES, peerOf, type Fault, type NodeName, type Scenario } from './scenario.ts';
 
-export type InvariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'o' | DataInvariantId;
+export type InvariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'o' | 'p' | DataInvariantId;
 
 export interface InvariantFailure {
   readonly invariant: InvariantId;
@@ -114,6 +117,9 @@ export interface Coverage {
   becameActive: number;
   /** (g) clean stops checked. */
   stops: number;
+  /** (p) split-brain records checked, and the furthest one was from the true overlap (ms). */
+  splitBrains: number;
+  worstSplitBrainMs: number;
 }
 
 export function emptyCoverage(): Coverage {
@@ -127,6 +133,8 @@ export function emptyCoverage(): Coverage {
     maxDualActiveIsolationSafeMs: 0,
     becameActive: 0,
     stops: 0,
+    splitBrains: 0,
+    worstSplitBrainMs: 0,
   };
 }
 
@@ -143,6 +151,8 @@ export function addCoverage(into: Coverage, from: Coverage): void {
   );
   into.becameActive += from.becameActive;
   into.stops += from.stops;
+  into.splitBrains += from.splitBrains;
+  into.worstSplitBrainMs = Math.max(into.worstSplitBrainMs, from.worstSplitBrainMs);
 }
 
 export interface SimResult {
@@ -163,8 +173,15 @@ export interface SimResult {
 /** The machine the drivers run; named tests swap in a broken one to show that the invariants catch it. */
 export type MachineUnderTest = RedundancyMachine;
 
-/** Wraps a node's driver (tests that break the driver on purpose, to show that the invariants catch it). */
-export type DriverOverride = (ports: DriverPorts, node: NodeName) => DriverPorts;
+/**
+ * Wraps the ports of a node's driver, to break the driver on purpose and show that the invariants catch it;
+ * `dispatch` feeds that driver an event, as a broken driver would feed itself.
+ */
+export type DriverOverride = (
+  ports: DriverPorts,
+  node: NodeName,
+  dispatch: (event: MachineEvent) => void,
+) => DriverPorts;
 
 export interface SimulationOptions {
   readonly machine?: MachineUnderTest;
@@ -245,6 +262,8 @@ interface SimNode {
   router: PeerFrameRouter | null;
   /** (o) Seen to stand down for an operator's request in this incarnation, and not active since. */
   heldByOperator: boolean;
+  /** (p) When it last became active, in true time. */
+  activeAtTrue: number;
 }
 
 type SimEvent =
@@ -371,6 +390,7 @@ export class Simulation {
       lastAnsweredAt: 0,
       router: null,
       heldByOperator: false,
+      activeAtTrue: 0,
     });
     this.#nodes = { master: node('master'), backup: node('backup') };
     this.#windows = windowsDuring(scenario);
@@ -794,7 +814,12 @@ export class Simulation {
       if (s)
         this.#transmit(n, link, {
           t: 'hello',
-          hello: { status: s.status, epoch: s.epoch, activeSince: s.activeSince },
+          hello: {
+            status: s.status,
+            epoch: s.epoch,
+            activeSince: s.activeSince,
+            at: this.#localTime(n.name),
+          },
         });
     }
     this.#queue.push(this.#now + m.config.timing.pingTimeoutMs, { kind: 'handshake-timeout', link });
@@ -905,14 +930,17 @@ export class Simulation {
    * transition it makes.
    */
   #makeDriver(n: SimNode): RedundancyDriver {
+    let driver: RedundancyDriver | null = null;
     const ports = this.#driverPortsOf(n);
-    return new RedundancyDriver(
+    const dispatch = (event: MachineEvent): void => driver?.dispatch(event);
+    driver = new RedundancyDriver(
       n.config,
       n.persistedEpoch,
       this.#clockOf(n.name, n.incarnation),
-      this.#driverPorts ? this.#driverPorts(ports, n.name) : ports,
+      this.#driverPorts ? this.#driverPorts(ports, n.name, dispatch) : ports,
       this.#watched(n),
     );
+    return driver;
   }
 
   /** The node's clock: its skewed wall time; its timers are events of this run, late while the node is slow. */
@@ -938,6 +966,7 @@ export class Simulation {
       statusChanged: (status, epoch, reason) => {
         // The driver persists the epoch before anyone hears that the node is active.
         if (status === 'active') n.persistedEpoch = Math.max(n.persistedEpoch, epoch);
+        if (status === 'active') n.activeAtTrue = this.#now;
         this.history.push({
           atMs: this.elapsedMs,
           node: n.name,
@@ -962,6 +991,7 @@ export class Simulation {
       dropLink: () => this.#dropLink(n),
       record: (event) => {
         this.recorded.push({ atMs: this.elapsedMs, node: n.name, event });
+        if (event.kind === 'split-brain') this.#checkSplitBrainRecord(n, event);
       },
       pullFromPeer: () => this.#pullFromPeer(n),
       mergeSplitChanges: () => undefined,
@@ -1170,6 +1200,36 @@ export class Simulation {
       'a',
       `${n.name} took over for missed heartbeats while its peer was active and reachable (its own partition ended ${this.#ago(this.#partitionUntil[n.name])}, its peer's ${this.#ago(this.#partitionUntil[peer])})`,
     );
+  }
+
+  /**
+   * (p) The node stands down at the heal of a split brain and records how long both were active. It reads the
+   * peer's `activeSince` (the peer's clock) through its estimate of the peer's offset; the simulation knows the
+   * true offset, so the record must match the overlap within the estimate's error (rounding: 1 ms).
+   */
+  #checkSplitBrainRecord(n: SimNode, event: RecordedEvent): void {
+    const recorded = event.durationMs;
+    const state = n.driver?.state;
+    const peer = this.#nodes[peerOf(n.name)];
+    if (recorded === null || !state)
+      return this.#fail('p', `${n.name} recorded a split brain without a duration`);
+    const trueOffset = this.scenario.clockSkewMs[peer.name] - this.scenario.clockSkewMs[n.name];
+    const estimateError = Math.abs((state.peer.clockOffsetMs ?? 0) - trueOffset);
+    const activeFor = this.#now - n.activeAtTrue;
+    const localNow = this.#localTime(n.name);
+    const theirs = (state.peer.activeSince ?? localNow) - trueOffset;
+    const overlap = Math.max(0, localNow - Math.max(localNow - activeFor, theirs));
+    this.#coverage.splitBrains++;
+    this.#coverage.worstSplitBrainMs = Math.max(
+      this.#coverage.worstSplitBrainMs,
+      Math.abs(recorded - overlap),
+    );
+    if (recorded < 0 || recorded > activeFor || Math.abs(recorded - overlap) > estimateError + 1) {
+      this.#fail(
+        'p',
+        `${n.name} recorded ${recorded} ms of dual-active time; it was active for ${activeFor} ms, the overlap was ${overlap} ms, its estimate of the peer's clock is ${estimateError} ms off`,
+      );
+    }
   }
 
   /** When the network became good with both nodes up and not stopping; null if it is not good now. */
@@ -1523,6 +1583,7 @@ function simHello(from: NodeName, peer: PeerHello): Hello {
     status: peer.status,
     epoch: peer.epoch,
     activeSince: peer.activeSince,
+    at: peer.at,
     startedAt: '2026-01-01T00:00:00.000Z',
     version: 'simulated',
     apiUrl: '',
