@@ -22,6 +22,7 @@ import { changesPlace, type ChangesPlace } from './active-node.ts';
 import { AlarmsState } from './alarms-state.svelte.ts';
 import { bannersFor, type Banner } from './banners.ts';
 import { ConflictsState } from './conflicts-state.svelte.ts';
+import { csvBlob, csvFilename, eventsCsv } from './csv.ts';
 import { SettingsState } from './settings-state.svelte.ts';
 import { failed, valueOf } from './loadable.ts';
 import { TagsState } from './tags-state.svelte.ts';
@@ -258,9 +259,15 @@ export class DashboardState {
     }
   }
 
-  exportCsv(): Promise<CsvDownload> {
+  /** The history as CSV in the screen's words ("Running", "Dual active"), made here from the events (csv.ts). */
+  async exportCsv(): Promise<CsvDownload> {
     const filter = this.eventFilter;
-    return this.#api.eventsCsv({ limit: 100_000, ...(filter === 'all' ? {} : { kinds: [filter] }) });
+    const events = await this.#api.events({
+      limit: 100_000,
+      ...(filter === 'all' ? {} : { kinds: [filter] }),
+    });
+    const name = valueOf(this.status)?.node.name ?? 'node';
+    return { blob: csvBlob(eventsCsv(events)), filename: csvFilename('tandem', name, 'events') };
   }
 
   dismissNotice(): void {

@@ -1,8 +1,27 @@
 /** Words and numbers as the operator reads them. Pure functions; every switch is exhaustive. */
-import type { EventKind, LinkState, Mode, PeerView, StandbyLevel, Status } from '../../../node-core/dto.ts';
+import type {
+  EventKind,
+  FailoverEvent,
+  LinkState,
+  Mode,
+  PeerView,
+  StandbyLevel,
+  Status,
+  StatusView,
+} from '../../../node-core/dto.ts';
 import type { LicenseState } from '../../../node-core/license/index.ts';
 
-export type StatusLabel = 'Running' | 'Standby' | 'Starting' | 'Stopping' | 'Unreachable' | 'Unknown';
+export type StatusLabel =
+  | 'Running'
+  | 'Standby'
+  | 'Starting'
+  | 'Stopping'
+  | 'Unreachable'
+  | 'Unknown'
+  /** The peer answers, but the link waits until an operator approves a certificate (here or on the peer). */
+  | 'Awaiting approval'
+  /** The peer answers, but one node rejected the other's certificate. */
+  | 'Rejected';
 
 export function statusLabel(status: Status): StatusLabel {
   switch (status) {
@@ -17,10 +36,23 @@ export function statusLabel(status: Status): StatusLabel {
   }
 }
 
-/** A peer whose link is not connected is Unreachable, whatever it last said. */
+/**
+ * A peer whose link is not connected is Unreachable, whatever it last said; unless it answers and the link only
+ * waits for a certificate decision (Awaiting approval), or a certificate was rejected (Rejected).
+ */
 export function peerStatusLabel(peer: PeerView): StatusLabel {
-  if (peer.link !== 'connected') return 'Unreachable';
-  return peer.status ? statusLabel(peer.status) : 'Unknown';
+  switch (peer.link) {
+    case 'connected':
+      return peer.status ? statusLabel(peer.status) : 'Unknown';
+    case 'pending-approval':
+      return 'Awaiting approval';
+    case 'rejected':
+      return 'Rejected';
+    case 'connecting':
+    case 'disconnected':
+    case 'faulted':
+      return 'Unreachable';
+  }
 }
 
 /** CSS tone of a status: the colour is never the only signal (the word is always shown). */
@@ -33,8 +65,10 @@ export function statusTone(label: StatusLabel): 'good' | 'info' | 'warn' | 'bad'
     case 'Starting':
     case 'Stopping':
     case 'Unknown':
+    case 'Awaiting approval':
       return 'warn';
     case 'Unreachable':
+    case 'Rejected':
       return 'bad';
   }
 }
@@ -131,6 +165,28 @@ const EVENT_KIND_SET: Record<EventKind, true> = {
 };
 export const EVENT_KINDS = Object.keys(EVENT_KIND_SET) as readonly EventKind[];
 
+/** An event's duration as the history says it: `dual active 1.2 s`, `no active node 850 ms`; '' for none. */
+export function eventDurationText(event: FailoverEvent): string {
+  if (event.durationMs === null) return '';
+  const length = formatDuration(event.durationMs);
+  switch (event.kind) {
+    case 'split-brain':
+      return `dual active ${length}`;
+    case 'role-change':
+      return event.to === 'active' ? `no active node ${length}` : length;
+    default:
+      return length;
+  }
+}
+
+/**
+ * A name in pieces that may end a line: after each `.`, `/`, `-` or `_` (`line1/`, `filling-`, `station.`,
+ * `pressure`), so a long name wraps between its parts and never in the middle of a word.
+ */
+export function nameParts(name: string): string[] {
+  return name.match(/[^./_-]*(?:[./_-]+|$)/g)?.filter((part) => part !== '') ?? [name];
+}
+
 /** `ab12cd…` → `ab12 cd34 …`: groups of four, easy to compare aloud with the peer's screen. */
 export function groupFingerprint(fingerprint: string): string {
   return (
@@ -139,6 +195,22 @@ export function groupFingerprint(fingerprint: string): string {
       .toLowerCase()
       .match(/.{1,4}/g) ?? []
   ).join(' ');
+}
+
+/** A SHA-256 fingerprint as the node writes it in text (reasons, events): 64 lower-case hex digits. */
+const FINGERPRINT_IN_TEXT = /\b[0-9a-f]{64}\b/g;
+
+/** A text in parts, each fingerprint in it apart, so that it can be shown grouped like every other one. */
+export function splitFingerprints(text: string): { readonly text: string; readonly fingerprint: boolean }[] {
+  const parts: { text: string; fingerprint: boolean }[] = [];
+  let at = 0;
+  for (const match of text.matchAll(FINGERPRINT_IN_TEXT)) {
+    if (match.index > at) parts.push({ text: text.slice(at, match.index), fingerprint: false });
+    parts.push({ text: match[0], fingerprint: true });
+    at = match.index + match[0].length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at), fingerprint: false });
+  return parts;
 }
 
 /** Milliseconds as a person says them: `850 ms`, `12.4 s`, `4 min 05 s`, `2 h 07 min`, `3 d 4 h`. */
@@ -161,14 +233,62 @@ export function formatUptime(startedAt: string, now: number): string {
   return Number.isNaN(start) ? '—' : formatDuration(Math.max(0, now - start));
 }
 
-/** `2025-03-04 03:12:09` in the browser's local time: unambiguous, sortable, no locale guessing. */
+/**
+ * `2025-03-04 03:12:09` in the browser's local time: 24-hour, unambiguous, sortable, no locale guessing. Every
+ * time on every screen (and in the CSV files and on the chart's axis) is written this way; the time zone is
+ * not repeated in each one but said once, by `timeZoneLabel()`.
+ */
 export function formatTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-  );
+  return `${formatDay(date)} ${formatClock(date)}`;
+}
+
+/** `2025-03-04`: the day of `formatTime`. */
+export function formatDay(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** `03:12:09`, or `03:12` without seconds: the time of day of `formatTime`. */
+export function formatClock(date: Date, seconds = true): string {
+  const clock = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return seconds ? `${clock}:${pad(date.getSeconds())}` : clock;
+}
+
+/** `UTC+01:00`, `UTC−05:00`, `UTC`: the browser's offset from UTC at `at` (summer time changes it). */
+export function utcOffsetLabel(at: Date = new Date()): string {
+  const minutes = -at.getTimezoneOffset();
+  if (minutes === 0) return 'UTC';
+  const size = Math.abs(minutes);
+  return `UTC${minutes > 0 ? '+' : '−'}${pad(Math.floor(size / 60))}:${pad(size % 60)}`;
+}
+
+/**
+ * The browser's time zone, which every time shown is in: `UTC+01:00 (Europe/Berlin)`, or `UTC`. Each screen
+ * with times says it once, beside its title.
+ */
+export function timeZoneLabel(
+  at: Date = new Date(),
+  zoneName: string | undefined = browserTimeZone(),
+): string {
+  const offset = utcOffsetLabel(at);
+  return zoneName && zoneName !== 'UTC' && zoneName !== 'Etc/UTC' ? `${offset} (${zoneName})` : offset;
+}
+
+/** The zone's name where the browser knows it (`Europe/Berlin`), else its offset: a CSV file's time header. */
+export function timeZoneName(
+  at: Date = new Date(),
+  zoneName: string | undefined = browserTimeZone(),
+): string {
+  return zoneName ?? utcOffsetLabel(at);
+}
+
+function browserTimeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
 }
 
 export function formatDate(iso: string): string {
@@ -199,6 +319,71 @@ export function licenseSummary(license: LicenseState): string {
       return 'No license installed';
     case 'invalid':
       return `Invalid: ${license.reason}`;
+  }
+}
+
+/** The peer link's replication, as a sentence. */
+export function replicationText(sync: StatusView['sync']): string {
+  const runtime =
+    sync.runtimeLagMs === null
+      ? 'No runtime change has been sent to the peer yet'
+      : `The last runtime change reached the peer in ${formatDuration(sync.runtimeLagMs)}`;
+  return `${runtime}; ${countOf(sync.eventsReplicated, 'failover event')} replicated.`;
+}
+
+export interface LicenseComparisonText {
+  readonly headline: 'Match' | 'Mismatch' | 'Unknown';
+  /** Good only when both nodes hold the same valid license. */
+  readonly tone: 'good' | 'warn' | 'bad' | 'muted';
+  readonly explanation: string | null;
+}
+
+/** The Overview's license comparison: the same nothing on both nodes is a match, but nothing to be glad of. */
+export function licenseComparisonText(view: StatusView): LicenseComparisonText {
+  switch (view.licenseMatch) {
+    case 'mismatch':
+      return { headline: 'Mismatch', tone: 'bad', explanation: null };
+    case 'unknown':
+      return {
+        headline: 'Unknown',
+        tone: 'muted',
+        explanation: "The peer's license is not known yet (the link is not connected).",
+      };
+    case 'match':
+      switch (view.node.license.state) {
+        case 'valid':
+          return {
+            headline: 'Match',
+            tone: 'good',
+            explanation: 'Both nodes carry the same modules and limits.',
+          };
+        case 'expired':
+          return {
+            headline: 'Match',
+            tone: 'warn',
+            explanation: 'Both nodes carry the same modules and limits, but both licenses have expired.',
+          };
+        case 'missing':
+          return { headline: 'Match', tone: 'warn', explanation: 'Neither node has a license installed.' };
+        case 'invalid':
+          return { headline: 'Match', tone: 'warn', explanation: 'Neither node has a valid license.' };
+      }
+  }
+}
+
+/** The license comparison in a few words, for the Overview's glance line. */
+export function licenseGlance(view: StatusView): string {
+  const { headline, tone } = licenseComparisonText(view);
+  if (headline !== 'Match' || tone === 'good') return headline;
+  switch (view.node.license.state) {
+    case 'missing':
+      return 'none on either node';
+    case 'expired':
+      return 'expired on both nodes';
+    case 'invalid':
+      return 'invalid on both nodes';
+    case 'valid':
+      return headline;
   }
 }
 

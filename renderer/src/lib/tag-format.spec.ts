@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tagDefinition, tagValue } from '../test/fixtures.ts';
 import {
+  formatNumber,
   formatTagValue,
+  unitSuffix,
   isNewer,
   isWritable,
   parseTagValue,
@@ -18,6 +20,19 @@ describe('tag formatting', () => {
     expect(formatTagValue(false)).toBe('false');
     expect(formatTagValue('open')).toBe('open');
     expect(qualityLabel('uncertain')).toBe('Uncertain');
+  });
+
+  it("shows a number with the tag's precision and unit (issue 16)", () => {
+    expect(formatTagValue(95.254, { unit: '°C', precision: 1 })).toBe('95.3 °C');
+    expect(formatTagValue(3, { unit: 'bar', precision: 2 })).toBe('3.00 bar');
+    expect(formatTagValue(1 / 3, { unit: '%' })).toBe('0.333333 %');
+    expect(formatTagValue(2.5, { precision: 0 })).toBe('3');
+    // A unit belongs to numbers: a switch or a text is shown as it is.
+    expect(formatTagValue(true, { unit: '°C' })).toBe('true');
+    expect(formatTagValue(null, { unit: '°C' })).toBe('—');
+    expect(formatNumber(Infinity, 2)).toBe('Infinity');
+    expect(unitSuffix({ unit: 'm/s' })).toBe(' m/s');
+    expect(unitSuffix(null)).toBe('');
   });
 
   it('knows which tags can be written, like node-core', () => {

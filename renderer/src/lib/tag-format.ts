@@ -28,14 +28,32 @@ export function qualitySymbol(quality: TagQuality): string {
   }
 }
 
-/** `12.5`, `true`, `"open"`: numbers to six significant digits, no locale guessing; `—` for no value. */
-export function formatTagValue(value: TagValueView['value'] | undefined): string {
+/** How a tag's values are shown, from its definition: its engineering unit and decimal places (both optional). */
+export type TagDisplay = Pick<TagDefinitionView, 'unit' | 'precision'>;
+
+/** `12.5`: with `precision` decimal places when the tag has one, else to six significant digits; no locale. */
+export function formatNumber(value: number, precision?: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (precision !== undefined) return value.toFixed(precision);
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+}
+
+/**
+ * `12.5 °C`, `true`, `open`: a number with the tag's precision and unit (when its definition has them), other
+ * values as they are; `—` for no value.
+ */
+export function formatTagValue(
+  value: TagValueView['value'] | undefined,
+  display?: TagDisplay | null,
+): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return String(value);
-    return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
-  }
+  if (typeof value === 'number') return `${formatNumber(value, display?.precision)}${unitSuffix(display)}`;
   return String(value);
+}
+
+/** ` °C` for a tag with a unit, '' without: what follows a number. */
+export function unitSuffix(display: TagDisplay | null | undefined): string {
+  return display?.unit ? ` ${display.unit}` : '';
 }
 
 /** Where a tag's value comes from, in a few words. */

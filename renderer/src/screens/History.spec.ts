@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
-import { FakeApi, failoverEvent, pending, problem } from '../test/fixtures.ts';
+import { FakeApi, failoverEvent, FP_PEER, pending, problem } from '../test/fixtures.ts';
 import History from './History.svelte';
 
 async function loaded(api: FakeApi): Promise<DashboardState> {
@@ -98,30 +98,76 @@ describe('Failover history', () => {
     dashboard.stop();
   });
 
-  it('exports CSV with the token-bearing client and downloads it as a file', async () => {
+  it('exports CSV in the words of the screen ("Running", "Dual active"), made from all the events (issue 16)', async () => {
     const user = userEvent.setup();
     const api = new FakeApi();
-    const createObjectURL = vi.fn(() => 'blob:csv');
+    api.events.mockResolvedValue([
+      failoverEvent({
+        at: '2025-06-01T02:10:00Z',
+        kind: 'split-brain',
+        from: 'active',
+        to: 'standby',
+        reason: 'partition healed',
+        durationMs: 1_200,
+      }),
+    ]);
+    const createObjectURL = vi.fn((_blob: Blob) => 'blob:csv');
     const revokeObjectURL = vi.fn();
     vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL }));
-    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    let downloaded = '';
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
+      downloaded = this.download;
+    });
     render(History, { dashboard: await loaded(api) });
 
     await user.click(screen.getByRole('button', { name: 'Export CSV' }));
 
-    expect(api.eventsCsv).toHaveBeenCalledWith({ limit: 100_000 });
-    expect(createObjectURL).toHaveBeenCalledOnce();
+    expect(api.events).toHaveBeenLastCalledWith({ limit: 100_000 });
+    expect(api.eventsCsv).not.toHaveBeenCalled();
     expect(click).toHaveBeenCalledOnce();
+    expect(downloaded).toBe('tandem-pump-station-4-events.csv');
+    const text = await createObjectURL.mock.calls[0]![0].text();
+    const [head, row] = text.replace(/^\uFEFF/, '').split('\r\n');
+    expect(head).toMatch(/^Time \(.+\),Kind,Node,Node ID,From,To,Reason,Duration,Duration \(ms\)$/);
+    expect(row).toMatch(
+      /^2025-06-01 \d\d:10:00,Dual active \(split brain\),Master,node-aaaa,Running,Standby,partition healed,dual active 1\.2 s,1200$/,
+    );
     vi.unstubAllGlobals();
+  });
+
+  it('shows a certificate fingerprint in a reason grouped as everywhere else', async () => {
+    const api = new FakeApi();
+    api.events.mockResolvedValue([
+      failoverEvent({
+        kind: 'certificate-pending',
+        from: null,
+        to: null,
+        durationMs: null,
+        reason: `certificate ${FP_PEER} (CN=Tandem line-1) waits for approval`,
+      }),
+    ]);
+    render(History, { dashboard: await loaded(api) });
+    const row = screen.getByTestId('event-row');
+    const fingerprint = within(row).getByLabelText(/^SHA-256 fingerprint/);
+    expect(fingerprint.textContent?.replace(/\s/g, '')).toBe(FP_PEER);
+    expect(fingerprint).toHaveTextContent(/^0f1e 2d3c 4b5a 6978 /);
+    expect(row).toHaveTextContent('(CN=Tandem line-1) waits for approval');
   });
 
   it('says when the export fails', async () => {
     const user = userEvent.setup();
     const api = new FakeApi();
-    api.eventsCsv.mockRejectedValue(problem({ message: 'the node is not answering' }));
     render(History, { dashboard: await loaded(api) });
+    api.events.mockRejectedValue(problem({ message: 'the node is not answering' }));
 
     await user.click(screen.getByRole('button', { name: 'Export CSV' }));
     expect(screen.getByRole('alert')).toHaveTextContent('Export failed: the node is not answering');
+  });
+
+  it('says the time zone of its times once, beside the title', async () => {
+    render(History, { dashboard: await loaded(new FakeApi()) });
+    expect(screen.getByTestId('time-zone')).toHaveTextContent(/^Times: 24-hour, UTC/);
   });
 });
