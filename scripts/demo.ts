@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { exitNotice, restartCommand } from './demo-restart.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'node-core/cli/main.ts');
@@ -66,17 +67,29 @@ const nodes: Record<'master' | 'backup', string[]> = {
 };
 
 const children: ChildProcess[] = [];
+let stopping = false;
+// Logs as readable lines when this terminal shows them (node-core/logging.ts), prefixed by the node's role.
+const logFormat = process.stderr.isTTY ? 'pretty' : 'json';
 for (const [role, args] of Object.entries(nodes)) {
   const child = spawn(process.execPath, [cli, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, TANDEM_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TANDEM_LOG_LEVEL: 'warn', TANDEM_LOG_FORMAT: logFormat },
   });
-  child.stdout?.on('data', (data: Buffer) => {
-    for (const line of data.toString().split('\n').filter(Boolean)) console.log(`[${role}] ${line}`);
-  });
-  child.on('exit', (code) =>
+  const prefixed = (write: (line: string) => void) => (data: Buffer) => {
+    for (const line of data.toString().split('\n').filter(Boolean)) write(`[${role}] ${line}`);
+  };
+  child.stdout?.on(
+    'data',
+    prefixed((line) => console.log(line)),
+  );
+  child.stderr?.on(
+    'data',
+    prefixed((line) => console.error(line)),
+  );
+  const dataDir = dirs[role as keyof typeof dirs];
+  child.on('exit', (code, signal) =>
     console.log(
-      `[${role}] exited (${code}); restart it with: npm run node -- ${args.slice(0, 6).join(' ')} …`,
+      exitNotice({ role, code, signal, stoppedOnPurpose: stopping, restart: restartCommand(root, dataDir) }),
     ),
   );
   children.push(child);
@@ -165,6 +178,7 @@ async function seedDemoConfig(): Promise<void> {
 seedDemoConfig().catch((error: unknown) => console.log(`demo config not seeded: ${String(error)}`));
 
 process.on('SIGINT', () => {
+  stopping = true;
   for (const child of children) child.kill('SIGTERM');
   setTimeout(() => process.exit(0), 3000).unref();
 });
