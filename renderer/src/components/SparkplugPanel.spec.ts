@@ -1,6 +1,7 @@
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { SparkplugView } from '../../../node-core/plant/sparkplug/sparkplug-view.ts';
+import { formatTime } from '../lib/format.ts';
 import SparkplugPanel from './SparkplugPanel.svelte';
 
 const online: SparkplugView = {
@@ -21,6 +22,9 @@ describe('SparkplugPanel', () => {
     expect(screen.getByTestId('sparkplug-state')).toHaveTextContent('Online: this node is the edge node');
     expect(screen.getByTestId('sparkplug-identity')).toHaveTextContent('plant / line-1 (primary host scada)');
     expect(screen.getByTestId('sparkplug-birth')).toHaveTextContent('bdSeq 7');
+    // The dashboard's one time format (24-hour), not the browser's locale.
+    expect(screen.getByTestId('sparkplug-birth')).toHaveTextContent(formatTime('2026-12-04T10:00:00.000Z'));
+    expect(screen.getByTestId('sparkplug-birth')).not.toHaveTextContent(/AM|PM/);
   });
 
   it('a broker that is away: the problem and what waits to be sent', () => {

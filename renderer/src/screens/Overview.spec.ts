@@ -3,7 +3,17 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
 import { formatTime } from '../lib/format.ts';
-import { FakeApi, FP_NODE, NOW, pending, problem, statusView } from '../test/fixtures.ts';
+import {
+  alarmView,
+  certificate,
+  FakeApi,
+  FP_NODE,
+  FP_PEER,
+  NOW,
+  pending,
+  problem,
+  statusView,
+} from '../test/fixtures.ts';
 import Overview from './Overview.svelte';
 
 async function loaded(api: FakeApi): Promise<DashboardState> {
@@ -50,7 +60,7 @@ describe('Overview', () => {
       screen.getByRole('img', { name: 'Heartbeat round trips, last 4: lowest 2 ms, highest 5 ms' }),
     ).toBeInTheDocument();
     expect(screen.getByTestId('sync-state')).toHaveTextContent(
-      /Config change 42 here, 41 on the peer\s*\(catching up\)\s*Runtime lag 2 ms · 1,234 events replicated/,
+      /Config change 42 here, 41 on the peer\s*\(catching up\)\s*The last runtime change reached the peer in 2 ms; 1,234 failover events replicated\./,
     );
   });
 
@@ -212,5 +222,161 @@ describe('Overview', () => {
   it('rule 6: no hold line while no operator holds the pair', async () => {
     render(Overview, { dashboard: await loaded(new FakeApi()) });
     expect(screen.queryByTestId('switchover-hold')).not.toBeInTheDocument();
+  });
+
+  describe('issue 16: the pair at a glance', () => {
+    it('one line at the top says the pair is healthy, with the link, the license and the alarms beside it', async () => {
+      render(Overview, { dashboard: await loaded(new FakeApi()) });
+      const health = screen.getByRole('region', { name: 'Pair health' });
+      expect(within(health).getByTestId('health-line')).toHaveTextContent(
+        'Pair healthy: master running, backup ready',
+      );
+      expect(health).toHaveClass('tone-good');
+      expect(within(health).getByTestId('glance-link')).toHaveTextContent('Connected');
+      expect(within(health).getByTestId('glance-license')).toHaveTextContent('Match');
+      expect(within(health).getByTestId('glance-alarms')).toHaveTextContent('none unacknowledged');
+      // It comes first: before the nodes' table.
+      expect(health.compareDocumentPosition(screen.getByRole('region', { name: 'Nodes' }))).toBe(
+        Node.DOCUMENT_POSITION_FOLLOWING,
+      );
+      expect(screen.getByTestId('time-zone')).toHaveTextContent(/^Times: 24-hour, UTC/);
+    });
+
+    it('running on the backup since it took over, the master not answering', async () => {
+      const api = new FakeApi();
+      api.status.mockResolvedValue(
+        statusView({
+          node: { mode: 'backup', status: 'active', nodeId: 'node-aaaa' },
+          peer: { mode: 'master', status: 'active', link: 'disconnected' },
+        }),
+      );
+      api.events.mockResolvedValue([
+        {
+          id: 'e1',
+          at: '2025-06-01T02:33:00Z',
+          kind: 'role-change',
+          node: 'backup',
+          nodeId: 'node-aaaa',
+          from: 'standby',
+          to: 'active',
+          reason: 'missed heartbeats',
+          durationMs: 3100,
+        },
+      ]);
+      render(Overview, { dashboard: await loaded(api) });
+      const health = screen.getByRole('region', { name: 'Pair health' });
+      expect(screen.getByTestId('health-line')).toHaveTextContent(
+        `Running on the backup since ${formatTime('2025-06-01T02:33:00Z')} — master not answering.`,
+      );
+      expect(health).toHaveClass('tone-bad');
+      expect(within(health).getByTestId('glance-link')).toHaveTextContent('Disconnected');
+    });
+
+    it('unacknowledged alarms are listed on the Overview, most urgent first, linking the Alarms screen', async () => {
+      const api = new FakeApi();
+      api.alarms.mockResolvedValue([
+        alarmView({
+          id: 'tank.low',
+          active: true,
+          activatedAt: '2025-06-01T02:00:00Z',
+          rule: { tag: 't', condition: 'low', threshold: 1, deadband: 0, priority: 'medium' },
+        }),
+        alarmView({
+          id: 'boiler.hot',
+          active: true,
+          activatedAt: '2025-06-01T02:40:00Z',
+          rule: { tag: 'b', condition: 'high', threshold: 90, deadband: 0, priority: 'critical' },
+        }),
+        alarmView({
+          id: 'door.open',
+          activatedAt: '2025-06-01T01:00:00Z',
+          clearedAt: '2025-06-01T01:10:00Z',
+        }),
+        alarmView({
+          id: 'acked',
+          active: true,
+          acked: true,
+          ackedBy: 'x',
+          activatedAt: '2025-06-01T01:00:00Z',
+          ackedAt: '2025-06-01T01:01:00Z',
+        }),
+        alarmView({ id: 'quiet' }),
+      ]);
+      render(Overview, { dashboard: await loaded(api) });
+
+      expect(screen.getByTestId('glance-alarms')).toHaveTextContent('3 unacknowledged');
+      const panel = screen.getByRole('region', { name: /Unacknowledged alarms/ });
+      expect(
+        within(panel)
+          .getAllByRole('listitem')
+          .map((li) => li.textContent?.replace(/\s+/g, ' ').trim()),
+      ).toEqual([
+        `Critical boiler.hot Active, unacknowledged raised ${formatTime('2025-06-01T02:40:00Z')}`,
+        `Medium tank.low Active, unacknowledged raised ${formatTime('2025-06-01T02:00:00Z')}`,
+        `Medium door.open Cleared, unacknowledged raised ${formatTime('2025-06-01T01:00:00Z')}`,
+      ]);
+      expect(within(panel).getByRole('link', { name: 'Acknowledge on the Alarms screen' })).toHaveAttribute(
+        'href',
+        '#/alarms',
+      );
+    });
+
+    it('no alarm panel while every alarm is acknowledged', async () => {
+      render(Overview, { dashboard: await loaded(new FakeApi()) });
+      expect(screen.queryByRole('region', { name: /Unacknowledged alarms/ })).not.toBeInTheDocument();
+    });
+
+    it('License "Match" is not green when neither node has a license', async () => {
+      const api = new FakeApi();
+      api.status.mockResolvedValue(
+        statusView({ node: { license: { state: 'missing' } }, peer: { license: { state: 'missing' } } }),
+      );
+      render(Overview, { dashboard: await loaded(api) });
+      const match = screen.getByTestId('license-match');
+      expect(match).toHaveTextContent('Match');
+      expect(match).not.toHaveClass('tone-good');
+      expect(match).toHaveClass('tone-warn');
+      expect(screen.getByTestId('license-explanation')).toHaveTextContent(
+        'Neither node has a license installed.',
+      );
+      expect(screen.getByTestId('glance-license')).toHaveTextContent('none on either node');
+    });
+
+    it('a peer that answers but waits for approval is "Awaiting approval", not red "Unreachable"; its fingerprint grouped', async () => {
+      const api = new FakeApi();
+      api.status.mockResolvedValue(
+        statusView({
+          peer: {
+            link: 'pending-approval',
+            linkReason: `approve peer certificate ${FP_PEER} on this node`,
+            status: null,
+          },
+        }),
+      );
+      api.certificates.mockResolvedValue([certificate({ state: 'pending' })]);
+      render(Overview, { dashboard: await loaded(api) });
+
+      const pill = within(screen.getByTestId('peer-status')).getByText('Awaiting approval');
+      expect(pill).toHaveClass('tone-warn');
+      expect(screen.queryByText('Unreachable')).not.toBeInTheDocument();
+      const reason = within(screen.getByTestId('link-state')).getByLabelText(/^SHA-256 fingerprint/);
+      expect(reason).toHaveTextContent(/^0f1e 2d3c 4b5a 6978 /);
+      expect(screen.getByTestId('health-line')).toHaveTextContent(
+        'Needs attention: the peer link waits for certificate approval on this node',
+      );
+    });
+
+    it('the replication line is a sentence before any runtime change', async () => {
+      const api = new FakeApi();
+      const status = statusView();
+      api.status.mockResolvedValue({
+        ...status,
+        sync: { ...status.sync, runtimeLagMs: null, eventsReplicated: 1 },
+      });
+      render(Overview, { dashboard: await loaded(api) });
+      expect(screen.getByTestId('replication')).toHaveTextContent(
+        'No runtime change has been sent to the peer yet; 1 failover event replicated.',
+      );
+    });
   });
 });
