@@ -234,6 +234,27 @@ export interface LogoutAnswer {
   readonly loggedOut: true;
 }
 
+/** `GET /api/users`: the pair's operator accounts (config, replicated), by name; never a password hash. */
+export interface AccountView {
+  readonly name: string;
+  /** ISO-8601: when the account was made. */
+  readonly createdAt: string;
+}
+
+/** `GET /api/session`: who the bearer token is: an operator's session, or the admin token (`user` null). */
+export interface SessionView {
+  readonly user: string | null;
+  /** ISO-8601, the session's end; null for the admin token. */
+  readonly expiresAt: string | null;
+}
+
+/** `GET /api/login` (no token): what the sign-in card names: this node and its pair. */
+export interface SignInView {
+  /** The pair's name (both nodes carry it). */
+  readonly name: string;
+  readonly mode: Mode;
+}
+
 /**
  * A config change that a split left out of the pair's log (behaviour.md "Partitions"), as both nodes store
  * it. `POST /api/config/conflicts/{id}/reapply` makes the change again on the active node, `DELETE

@@ -9,6 +9,7 @@ import { configNameSchema } from '../data/tag-definition.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
 import type { AlarmView, ConflictView, TagValueView } from '../dto.ts';
 import { deviceDefinitionSchema } from '../acquisition/index.ts';
+import { publicAccount } from '../auth/index.ts';
 
 /** A name as stored: reads, writes and deletes reach every item, also one named before the rules for new names. */
 const keyParams = z.object({ name: z.string().regex(TAG_NAME, 'must be 1–200 letters, digits or _ . - /') });
@@ -62,22 +63,31 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
     return node.data.ackAlarm(id, body.by, body.uid);
   });
 
+  // An operator account's password hash is never answered, also not as a conflict (auth/pair-accounts.ts).
+  const shown = (kind: ConfigKind, value: unknown): unknown =>
+    kind === 'user' ? publicAccount(value) : value;
   app.get('/api/config/conflicts', (): ConflictView[] =>
-    node.data.config.conflicts
-      .list()
-      .map((c) => ({ ...c, current: node.data.config.get<object>(c.kind, c.key) ?? null })),
+    node.data.config.conflicts.list().map((c) => ({
+      ...c,
+      value: shown(c.kind, c.value),
+      current: shown(c.kind, node.data.config.get<object>(c.kind, c.key) ?? null),
+    })),
   );
 
   app.post('/api/config/conflicts/:id/reapply', onlyActive, async (request, reply) => {
     const { id } = conflictParams.parse(request.params);
     const conflict = await node.data.reapplyConflict(id);
-    return conflict ? { reapplied: conflict } : reply.code(404).send(notFound(`no conflict ${id}`));
+    return conflict
+      ? { reapplied: { ...conflict, value: shown(conflict.kind, conflict.value) } }
+      : reply.code(404).send(notFound(`no conflict ${id}`));
   });
 
   app.delete('/api/config/conflicts/:id', onlyActive, (request, reply) => {
     const { id } = conflictParams.parse(request.params);
     const conflict = node.data.discardConflict(id);
-    return conflict ? { discarded: conflict } : reply.code(404).send(notFound(`no conflict ${id}`));
+    return conflict
+      ? { discarded: { ...conflict, value: shown(conflict.kind, conflict.value) } }
+      : reply.code(404).send(notFound(`no conflict ${id}`));
   });
 }
 
@@ -120,7 +130,7 @@ function onlyOnActive(node: TandemNode): {
 }
 
 /** A standby sends changes to the active node (307 keeps method and body); with none known, 503. */
-async function redirectUnlessActive(
+export async function redirectUnlessActive(
   node: TandemNode,
   request: FastifyRequest,
   reply: FastifyReply,

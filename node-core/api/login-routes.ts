@@ -83,7 +83,12 @@ export function registerLoginRoutes(
   });
 }
 
-/** True for a request to the login route itself, which is answered without a token. */
+/**
+ * True for a request to the login route itself, which is answered without a token: the login, and what the
+ * sign-in card names (`GET`, user-routes.ts).
+ */
 export function isLoginRequest(method: string, url: string): boolean {
-  return method === 'POST' && (url === LOGIN_ROUTE || url.startsWith(`${LOGIN_ROUTE}?`));
+  return (
+    (method === 'POST' || method === 'GET') && (url === LOGIN_ROUTE || url.startsWith(`${LOGIN_ROUTE}?`))
+  );
 }

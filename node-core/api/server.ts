@@ -11,21 +11,22 @@ import path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { TandemError } from '../errors.ts';
 import type { EventKind } from '../dto.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
 import { bearerToken, tokensEqual } from './token.ts';
 import { eventsToCsv } from './events-csv.ts';
 import { isAllowedHost } from './host-check.ts';
 import { admitTokens, attachLive } from './live.ts';
-import { DataError, dataErrorStatus, registerDataRoutes } from './data-routes.ts';
+import { registerDataRoutes } from './data-routes.ts';
 import { registerHistoryRoutes } from './history-routes.ts';
 import { registerDashboardAssets } from './dashboard-assets.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 import { isLoginRequest, registerLoginRoutes } from './login-routes.ts';
-import { TokenLimiter, type OperatorLogin } from '../auth/index.ts';
+import { TokenLimiter, type OperatorLogin, type PairAccounts } from '../auth/index.ts';
+import { PartnerOrigin, type PartnerOriginMemory } from './partner-origin.ts';
+import { registerSignInView, registerUserRoutes } from './user-routes.ts';
 import type { SettingsStore } from '../store/index.ts';
-import { storageFailure, type StorageFailureKind } from '../store/database.ts';
+import { errorAnswer } from './error-answer.ts';
 import { createLogger, type Logger } from '../logging.ts';
 
 export interface ApiOptions {
@@ -39,6 +40,12 @@ export interface ApiOptions {
   readonly dashboardDir?: string | null;
   /** Operator logins (`POST /api/login`); their session tokens open the API like the admin token. */
   readonly login?: OperatorLogin;
+  /** The pair's operator accounts (`/api/users`); with `login`. */
+  readonly accounts?: PairAccounts;
+  /** Where the peer's API origin is remembered across restarts (partner-origin.ts). */
+  readonly partnerOriginMemory?: PartnerOriginMemory;
+  /** The clock of account creation times. */
+  readonly now?: () => number;
   /** The node's saved settings (`GET`/`PUT /api/settings`). */
   readonly settingsStore?: SettingsStore;
   /** Where the API logs every answer it gives for a failure of its own (5xx); one on stderr if none is given. */
@@ -92,6 +99,10 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   const allowed = new Set((options.allowedHostNames ?? []).map((h) => h.toLowerCase()));
   const isAdminToken = (given: string): boolean => tokensEqual(given, options.token);
   const accepts = (given: string): boolean => isAdminToken(given) || (options.login?.accepts(given) ?? false);
+  const partner = new PartnerOrigin(
+    () => node.statusView().peer?.apiUrl ?? null,
+    options.partnerOriginMemory ?? null,
+  );
 
   app.addHook('onRequest', async (request, reply) => {
     if (!isAllowedHost(request.headers.host, allowed)) {
@@ -99,6 +110,7 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
         .code(421)
         .send(problem('HOST_NOT_ALLOWED', `host "${request.headers.host ?? ''}" is not this node`));
     }
+    if (partner.answer(request, reply)) return reply;
     const needsToken =
       request.url.startsWith('/api/') || request.url === '/metrics' || request.url.startsWith('/metrics?');
     if (!needsToken || isLoginRequest(request.method, request.url)) return;
@@ -186,7 +198,16 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   });
   registerSettingsRoutes(app, node, options.settingsStore);
   if (options.login) registerLoginRoutes(app, options.login, isAdminToken);
-  registerDashboard(app, options.dashboardDir ?? null);
+  if (options.login && options.accounts) {
+    registerUserRoutes(app, {
+      node,
+      accounts: options.accounts,
+      login: options.login,
+      now: options.now ?? Date.now,
+    });
+  }
+  registerSignInView(app, node);
+  registerDashboard(app, options.dashboardDir ?? null, () => partner.get());
   registerDashboardAssets(app, options.dashboardDir ?? null);
 
   const detachLive = attachLive(app.server, node, admitTokens(isAdminToken, options.login), allowed);
@@ -236,8 +257,14 @@ function settle(node: TandemNode, boundMs: number): Promise<string> {
 
 /**
  * The page itself: never cached (its asset names change with every build), and a strict CSP: scripts and
- * styles from this origin only, no inline script, connections to this origin (API and live WebSocket).
+ * styles from this origin only, no inline script, connections to this origin (API and live WebSocket) and to
+ * the partner's API (partner-origin.ts), which the dashboard reads to show the pair when this node stops.
  */
+function dashboardCsp(partnerOrigin: string | null): string {
+  const connect = partnerOrigin ? `connect-src 'self' ${partnerOrigin}` : "connect-src 'self'";
+  return DASHBOARD_CSP.replace("connect-src 'self'", connect);
+}
+
 const DASHBOARD_CSP = [
   "default-src 'none'",
   "script-src 'self'",
@@ -250,14 +277,18 @@ const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function registerDashboard(app: FastifyInstance, dir: string | null): void {
+function registerDashboard(
+  app: FastifyInstance,
+  dir: string | null,
+  partnerOrigin: () => string | null,
+): void {
   const index = dir ? path.join(dir, 'index.html') : null;
   app.get('/', (_request, reply) => {
     if (index && fs.existsSync(index)) {
       return reply
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-cache')
-        .header('content-security-policy', DASHBOARD_CSP)
+        .header('content-security-policy', dashboardCsp(partnerOrigin()))
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer')
         .send(fs.readFileSync(index));
@@ -305,65 +336,6 @@ function answerClientError(error: Error & { code?: string; rawPacket?: unknown }
   socket.destroy();
 }
 
-export interface ErrorAnswer {
-  readonly status: number;
-  readonly code: string;
-  readonly message: string;
-  readonly retryAfterS?: number;
-}
-
-/** How each kind of storage failure is answered: what the caller can do about it, never a bare 500. */
-const STORAGE_ANSWERS: Readonly<Record<StorageFailureKind, (code: string) => ErrorAnswer>> = {
-  full: () => ({
-    status: 507,
-    code: 'STORAGE_FULL',
-    message: "the node's disk is full: nothing was changed; free space on the node's disk, then try again",
-  }),
-  busy: (code) => ({
-    status: 503,
-    code: 'STORAGE_BUSY',
-    message: `the node's database is busy (${code}): nothing was changed; try again`,
-    retryAfterS: 1,
-  }),
-  'read-only': (code) => ({
-    status: 503,
-    code: 'STORAGE_READ_ONLY',
-    message: `the node's database cannot be written (${code}): nothing was changed; see the node's log`,
-  }),
-  io: (code) => ({
-    status: 503,
-    code: 'STORAGE_FAILED',
-    message: `the node's disk failed (${code}): the request may not have been stored; see the node's log`,
-  }),
-  damaged: (code) => ({
-    status: 500,
-    code: 'STORAGE_DAMAGED',
-    message: `the node's database is damaged (${code}); see the node's log`,
-  }),
-  'too-big': (code) => ({
-    status: 413,
-    code: 'TOO_LARGE',
-    message: `too large for the node's database (${code}): nothing was changed`,
-  }),
-};
-
-/**
- * The answer to a request that failed with `error`: 400 naming the field for a wrong request, the status of a
- * DataError's code, 507/503 for storage that cannot take the change, fastify's own 4xx; 500 for the rest.
- */
-export function errorAnswer(error: Error & { statusCode?: number; code?: unknown }): ErrorAnswer {
-  if (error instanceof z.ZodError) return { status: 400, code: 'BAD_REQUEST', message: describe(error) };
-  const storage = storageFailure(error);
-  if (storage) return STORAGE_ANSWERS[storage.kind](storage.code);
-  if (error instanceof DataError)
-    return { status: dataErrorStatus[error.code] ?? 400, code: error.code, message: error.message };
-  if (error instanceof TandemError) return { status: 400, code: error.code, message: error.message };
-  const status =
-    error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-  const code = typeof error.code === 'string' ? error.code : 'ERROR';
-  return { status, code, message: status === 500 ? `internal error: ${error.message}` : error.message };
-}
-
 function kinds(value: string | undefined): EventKind[] | undefined {
   return value ? (value.split(',').filter(Boolean) as EventKind[]) : undefined;
 }
@@ -372,8 +344,5 @@ function problem(code: string, message: string): { error: { code: string; messag
   return { error: { code, message } };
 }
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-}
-
+export { errorAnswer, type ErrorAnswer } from './error-answer.ts';
 export type { FastifyReply };

@@ -18,3 +18,7 @@ export type { LoginLimiterOptions } from './login-limiter.ts';
 export { OperatorLogin, OPERATOR_LOGIN_DEFAULTS, USER_NAME, USER_NAME_RULE } from './operator-login.ts';
 export type { LoginOutcome, OperatorLoginOptions, UserLookup } from './operator-login.ts';
 export { TokenLimiter } from './token-limiter.ts';
+export { ACCOUNT_KIND, accountSchema, PairAccounts, publicAccount } from './pair-accounts.ts';
+export type { Account, AccountDefinition, AccountSource } from './pair-accounts.ts';
+export { OfflineAccounts } from './offline-accounts.ts';
+export type { OfflineAccountChange } from './offline-accounts.ts';

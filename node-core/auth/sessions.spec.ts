@@ -74,7 +74,7 @@ describe('SessionStore: how sessions end', () => {
       { user: 'a', userCreatedAt: 10 },
       { user: 'b', userCreatedAt: 20 },
     ]);
-    expect(sessions.sessionOf(a1.token)).toEqual({ user: 'a', userCreatedAt: 10 });
+    expect(sessions.sessionOf(a1.token)).toEqual({ user: 'a', userCreatedAt: 10, expiresAt: a1.expiresAt });
     expect(sessions.endWhere((s) => s.user === 'a', 'user-removed')).toBe(2);
     expect(sessions.size).toBe(1);
     expect(sessions.userOf(b.token)).toBe('b');

@@ -73,8 +73,8 @@ export class SessionStore {
     return this.sessionOf(token)?.user ?? null;
   }
 
-  /** The user behind an open session, or `null`. */
-  sessionOf(token: string): SessionUser | null {
+  /** The user behind an open session, and when it ends; or `null`. */
+  sessionOf(token: string): (SessionUser & { readonly expiresAt: number }) | null {
     if (!token) return null;
     const key = digest(token);
     const session = this.#sessions.get(key);
@@ -83,7 +83,7 @@ export class SessionStore {
       this.#end(key, 'expired');
       return null;
     }
-    return { user: session.user, userCreatedAt: session.userCreatedAt };
+    return { user: session.user, userCreatedAt: session.userCreatedAt, expiresAt: session.expiresAt };
   }
 
   /** Ends the session of `token` (a logout); false when it was not open. */

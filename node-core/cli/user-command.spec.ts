@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TandemError, UsageError } from '../errors.ts';
-import { openDatabase, UserStore } from '../store/index.ts';
+import { OfflineAccounts } from '../auth/index.ts';
+import { ConfigStore } from '../data/index.ts';
+import { MetaStore, openDatabase, UserStore } from '../store/index.ts';
 import { runUserCommand, USER_USAGE } from './user-command.ts';
 
 const CREATED = Date.parse('2025-06-01T03:00:00Z');
@@ -27,12 +29,28 @@ describe('tandem-node user', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Users made straight in the database: the list and remove tests need no scrypt hashing. */
+  /** Accounts made straight in the config log: the list and remove tests need no scrypt hashing. */
   function seed(...users: [name: string, createdAt: number][]): void {
     const db = openDatabase(dir);
     try {
-      const store = new UserStore(db);
-      for (const [name, createdAt] of users) store.add({ name, passwordHash: 'scrypt$x', createdAt });
+      const accounts = new OfflineAccounts(db);
+      for (const [name, createdAt] of users)
+        accounts.change({ op: 'put', name, definition: { passwordHash: 'scrypt$x', createdAt } }, createdAt);
+    } finally {
+      db.close();
+    }
+  }
+
+  /** The config log of the folder's node: what the pair replicates. */
+  function configLog(): { op: string; kind: string; key: string }[] {
+    const db = openDatabase(dir);
+    try {
+      const config = new ConfigStore(db, new MetaStore(db));
+      return (config.changesAfter({ seq: 0, checksum: '0'.repeat(64) }) ?? []).map(({ op, kind, key }) => ({
+        op,
+        kind,
+        key,
+      }));
     } finally {
       db.close();
     }
@@ -40,7 +58,7 @@ describe('tandem-node user', () => {
 
   it('list says so when there are no users', async () => {
     expect(await run('list', '--data-dir', dir)).toBe(0);
-    expect(lines).toEqual(['No users on this node (add one with tandem-node user add).']);
+    expect(lines).toEqual(['No users in this pair (add one with tandem-node user add).']);
   });
 
   it('list prints one user per line: the name, then when it was made (ISO 8601)', async () => {
@@ -59,10 +77,40 @@ describe('tandem-node user', () => {
   it('remove deletes the login and leaves the others', async () => {
     seed(['ops', CREATED], ['other', CREATED]);
     expect(await run('remove', '--data-dir', dir, '--name', 'ops')).toBe(0);
-    expect(lines).toEqual(['User "ops" removed: it can no longer log in, and its open sessions end.']);
+    expect(lines).toEqual([
+      'User "ops" removed: it can no longer log in, and its open sessions on both nodes end.',
+    ]);
     lines = [];
     await run('list', '--data-dir', dir);
     expect(lines).toEqual(['other  2025-06-01T03:00:00.000Z']);
+  });
+
+  it('add and remove on a node that does not run are changes in its config log, which the pair replicates', async () => {
+    expect(await run('add', '--data-dir', dir, '--name', 'ops')).toBe(0);
+    expect(lines).toEqual(['User "ops" added: it can log in to the dashboard of both nodes of the pair.']);
+    expect(await run('remove', '--data-dir', dir, '--name', 'ops')).toBe(0);
+    expect(configLog()).toEqual([
+      { op: 'put', kind: 'user', key: 'ops' },
+      { op: 'delete', kind: 'user', key: 'ops' },
+    ]);
+  });
+
+  it("operators of an earlier version (one node's users table) become the pair's accounts at start", () => {
+    const db = openDatabase(dir);
+    try {
+      new UserStore(db).add({ name: 'legacy', passwordHash: 'scrypt$old', createdAt: CREATED });
+      const accounts = new OfflineAccounts(db);
+      expect(accounts.moveLegacyUsers(db, CREATED)).toBe(1);
+      expect(accounts.accounts.get('legacy')).toEqual({
+        name: 'legacy',
+        passwordHash: 'scrypt$old',
+        createdAt: CREATED,
+      });
+      expect(new UserStore(db).count()).toBe(0);
+      expect(accounts.moveLegacyUsers(db, CREATED)).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 
   it('remove of an unknown name fails (exit 1) with one clear line, changing nothing', async () => {

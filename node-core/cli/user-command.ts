@@ -1,14 +1,16 @@
 /**
- * `tandem-node user add|list|remove`: the operator logins for the dashboard and `POST /api/login`, kept in
- * the node's database. All three work while the node runs: logins read the users as they come, and the
- * node checks a session's user on every request and about once a second for its live sockets, so a removed
- * user's sessions stop working within that.
+ * `tandem-node user add|list|remove`: the pair's operator accounts (docs/auth.md), for the dashboard and
+ * `POST /api/login` on both nodes. Accounts are config: while the node runs, add and remove go through its API
+ * (on the active node: answered once the peer stored the change too; a standby names the active node), and
+ * its sessions of a removed user end at once, the peer's within about a second. A node that does not run
+ * takes the change into its config log, and the pair merges it by key when it next links.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { hashPassword, passwordProblem, USER_NAME, USER_NAME_RULE } from '../auth/index.ts';
+import { hashPassword, OfflineAccounts, passwordProblem, USER_NAME, USER_NAME_RULE } from '../auth/index.ts';
 import { TandemError, UsageError } from '../errors.ts';
-import { openDatabase, UserStore } from '../store/index.ts';
+import { openDatabase, type Db } from '../store/index.ts';
+import { answerMessage, notActive, runningNodeApi } from './node-api.ts';
 import { readPasswordFile } from './password-input.ts';
 
 export const USER_USAGE = [
@@ -60,23 +62,32 @@ async function addUser(args: string[], io: UserCommandIo): Promise<number> {
   const problem = passwordProblem(password);
   if (problem) throw new UsageError(problem);
 
-  const passwordHash = await hashPassword(password);
   fs.mkdirSync(dataDir, { recursive: true });
-  withUsers(dataDir, (users) => {
-    if (!users.add({ name, passwordHash, createdAt: io.now() })) {
-      throw new TandemError('USER_EXISTS', `user "${name}" exists already on this node`);
+  await withDatabase(dataDir, async (db) => {
+    const api = await runningNodeApi(db, dataDir);
+    if (api) {
+      const answer = await api.request('POST', '/api/users', { name, password });
+      if (answer.status === 307) throw notActive(answer);
+      if (answer.status === 409) throw exists(name);
+      if (answer.status !== 201) throw new TandemError('USER_ADD_FAILED', answerMessage(answer));
+      return;
     }
+    const offline = new OfflineAccounts(db);
+    if (offline.accounts.get(name)) throw exists(name);
+    const passwordHash = await hashPassword(password);
+    offline.change({ op: 'put', name, definition: { passwordHash, createdAt: io.now() } }, io.now());
   });
-  io.out(`User "${name}" added: it can log in to the dashboard of this node.`);
+  io.out(`User "${name}" added: it can log in to the dashboard of both nodes of the pair.`);
   return 0;
 }
 
-function listUsers(args: string[], io: UserCommandIo): number {
+async function listUsers(args: string[], io: UserCommandIo): Promise<number> {
   const values = parseFlags(args, DATA_DIR);
   const dataDir = existingDataDir('user list', values['data-dir']);
-  const users = withUsers(dataDir, (store) => store.list());
+  // Read from the database also while the node runs: the accounts are config items, stored as they change.
+  const users = await withDatabase(dataDir, (db) => Promise.resolve(new OfflineAccounts(db).accounts.list()));
   if (users.length === 0) {
-    io.out('No users on this node (add one with tandem-node user add).');
+    io.out('No users in this pair (add one with tandem-node user add).');
     return 0;
   }
   const width = Math.max(...users.map((u) => u.name.length));
@@ -85,20 +96,39 @@ function listUsers(args: string[], io: UserCommandIo): number {
   return 0;
 }
 
-function removeUser(args: string[], io: UserCommandIo): number {
+async function removeUser(args: string[], io: UserCommandIo): Promise<number> {
   const values = parseFlags(args, REMOVE_FLAGS);
   const dataDir = existingDataDir('user remove', values['data-dir']);
   const name = userName('user remove', values.name);
-  const removed = withUsers(dataDir, (users) => users.remove(name));
-  if (!removed) throw new TandemError('USER_NOT_FOUND', `no user "${name}" on this node`);
-  io.out(`User "${name}" removed: it can no longer log in, and its open sessions end.`);
+  await withDatabase(dataDir, async (db) => {
+    const api = await runningNodeApi(db, dataDir);
+    if (api) {
+      const answer = await api.request('DELETE', `/api/users/${encodeURIComponent(name)}`);
+      if (answer.status === 307) throw notActive(answer);
+      if (answer.status === 404) throw notFound(name);
+      if (answer.status !== 200) throw new TandemError('USER_REMOVE_FAILED', answerMessage(answer));
+      return;
+    }
+    const offline = new OfflineAccounts(db);
+    if (!offline.accounts.get(name)) throw notFound(name);
+    offline.change({ op: 'delete', name }, io.now());
+  });
+  io.out(`User "${name}" removed: it can no longer log in, and its open sessions on both nodes end.`);
   return 0;
 }
 
-function withUsers<T>(dataDir: string, work: (users: UserStore) => T): T {
+function exists(name: string): TandemError {
+  return new TandemError('USER_EXISTS', `user "${name}" exists already on this node`);
+}
+
+function notFound(name: string): TandemError {
+  return new TandemError('USER_NOT_FOUND', `no user "${name}" on this node`);
+}
+
+async function withDatabase<T>(dataDir: string, work: (db: Db) => Promise<T>): Promise<T> {
   const db = openDatabase(dataDir);
   try {
-    return work(new UserStore(db));
+    return await work(db);
   } finally {
     db.close();
   }

@@ -19,10 +19,9 @@ import {
   openDatabase,
   SettingsStore,
   startWalCheckpoints,
-  UserStore,
   type Db,
 } from '../store/index.ts';
-import { LoginLimiter, OperatorLogin, SessionStore } from '../auth/index.ts';
+import { LoginLimiter, OfflineAccounts, OperatorLogin, PairAccounts, SessionStore } from '../auth/index.ts';
 import { loadOrCreateIdentity } from '../trust/index.ts';
 import { defaultSettings, describeIssues, nodeSettingsSchema, type NodeSettings } from './settings.ts';
 import { TandemNode } from './tandem-node.ts';
@@ -60,6 +59,10 @@ export interface RunningNode {
 }
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
+/** Meta key: the origin of the peer's API, last known (node-core/api/partner-origin.ts). */
+const PARTNER_ORIGIN_KEY = 'partner_api_origin';
+/** Meta key: the URL of the API of this data directory's node when it last started. */
+export const RUNNING_API_KEY = 'api_url';
 
 export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}): Promise<RunningNode> {
   const clock = deps.clock ?? systemClock;
@@ -70,12 +73,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
   const checkpoints = startWalCheckpoints(db, logger);
   let api: ApiServer | null = null;
   let node: TandemNode | null = null;
-  const login = new OperatorLogin(
-    new UserStore(db),
-    new SessionStore({ now: () => clock.now() }),
-    new LoginLimiter({ now: () => clock.now() }),
-    { clock },
-  );
+  let login: OperatorLogin | null = null;
   try {
     const settingsStore = new SettingsStore(db);
     const settings = mergeSettings(
@@ -84,6 +82,8 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       options.settings ?? {},
     );
     const meta = new MetaStore(db);
+    // Operators of an earlier version's node become the pair's accounts before the config is read.
+    new OfflineAccounts(db).moveLegacyUsers(db, clock.now());
     const identity = await loadOrCreateIdentity(
       options.dataDir,
       `Tandem ${settings.name} ${meta.nodeId().slice(0, 8)}`,
@@ -102,19 +102,36 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       logger,
       version: VERSION,
     });
+    // The pair's accounts are config (node-core/auth/pair-accounts.ts): replicated with it.
+    const accounts = new PairAccounts(node.data.config);
+    login = new OperatorLogin(
+      accounts,
+      new SessionStore({ now: () => clock.now() }),
+      new LoginLimiter({ now: () => clock.now() }),
+      { clock },
+    );
+    const operatorLogin = login;
     api = await listen('API', settings.apiPort, () =>
       startApiServer(node!, {
         host: settings.apiHost,
         port: settings.apiPort,
         token,
         dashboardDir: options.dashboardDir ?? null,
-        login,
+        login: operatorLogin,
+        accounts,
+        partnerOriginMemory: {
+          get: () => meta.get(PARTNER_ORIGIN_KEY),
+          set: (origin) => meta.set(PARTNER_ORIGIN_KEY, origin),
+        },
+        now: () => clock.now(),
         settingsStore,
         logger,
         closeGraceMs: settings.timing.pingTimeoutMs,
       }),
     );
     node.apiUrl = api.url;
+    // Where `tandem-node user …` finds this node's API while it runs (cli/node-api.ts).
+    meta.set(RUNNING_API_KEY, api.url);
     await listen('peer link', settings.peerPort, () => node!.start());
     // Up: now the settings and advance approvals are worth keeping.
     settingsStore.save(settings);
@@ -122,7 +139,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     // Plant interfaces start once the node is up and never hold its API back (docs/opcua.md).
     const opcua = startOpcUa(node, {
       dataDir: options.dataDir,
-      users: new UserStore(db),
+      users: accounts,
       certificates,
       now: () => clock.now(),
       logger,
@@ -136,7 +153,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       token,
       dashboardUrl: `${server.url}/#token=${token}`,
       stop: async () => {
-        login.stop();
+        operatorLogin.stop();
         await running.stop();
         await opcua.stop();
         await server.close();
@@ -145,7 +162,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       },
     };
   } catch (error) {
-    login.stop();
+    login?.stop();
     await node?.abandon().catch(() => undefined);
     await api?.close().catch(() => undefined);
     await checkpoints.stop();

@@ -92,7 +92,7 @@ type LiveMessage =
   | { type: 'config'; kinds: ConfigKind[] };
 
 /** The kinds a `config` message may name (node-core's CONFIG_KINDS; the renderer takes only its types). */
-const CONFIG_KINDS: readonly ConfigKind[] = ['tag', 'device', 'alarm-rule'];
+const CONFIG_KINDS: readonly ConfigKind[] = ['tag', 'device', 'alarm-rule', 'user'];
 
 export function parseLiveMessage(text: string): LiveMessage | null {
   let value: unknown;
