@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FailoverEvent } from '../../node-core/dto.ts';
-import { makePair, waitFor, type NodeProcess, type Pair } from './harness.ts';
+import { freePort, makePair, waitFor, type NodeProcess, type Pair } from './harness.ts';
+import { TcpProxy } from './tcp-proxy.ts';
 
 const LIBFAKETIME = [
   '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
@@ -22,9 +23,12 @@ if (!LIBFAKETIME)
 const HOUR = 3_600_000;
 
 let pair: Pair | null = null;
+let proxy: TcpProxy | null = null;
 afterEach(async () => {
   await pair?.stop();
+  await proxy?.close();
   pair = null;
+  proxy = null;
 });
 
 /** Starts `node` with its wall clock `offset` away (only the wall clock: timers keep the real monotonic one). */
@@ -122,5 +126,45 @@ describe.skipIf(!LIBFAKETIME)('clock skew on real nodes (backup an hour ahead)',
     const now = Date.now();
     const offTheClock = events.filter((e) => !near(e.at, now, 5 * 60_000));
     expect(offTheClock).toEqual([]);
+  });
+
+  it('clock skew: a split brain with the backup an hour behind records the dual-active time as it was, not negative', async () => {
+    // The backup dials through a proxy the test cuts: both nodes live, the link broken (docs/redundancy.md).
+    const peerPort = await freePort();
+    proxy = await TcpProxy.start(peerPort);
+    pair = await makePair(['--recovery', 'automatic'], [], {
+      name: 'line-3',
+      peerPort,
+      dialPort: proxy.port,
+    });
+    await pair.master.start();
+    await startSkewed(pair.backup, '-1h');
+    await pair.backup.waitStatus(
+      (s) => s.node.status === 'standby' && s.peer?.status === 'active' && s.peer.clockOffsetMs !== null,
+      "pair formed, the master's clock measured",
+    );
+
+    const cutAt = Date.now();
+    proxy.cut();
+    await pair.backup.waitStatus((s) => s.node.status === 'active', 'backup active during the split');
+    const bothActiveSeen = Date.now();
+    await new Promise((r) => setTimeout(r, 1500));
+    const healAt = Date.now();
+    proxy.heal();
+    // Automatic recovery: the master stays, the backup stands down and records how long both were active.
+    await pair.backup.waitStatus(
+      (s) => s.node.status === 'standby' && s.peer?.link === 'connected',
+      'backup stands down after healing',
+    );
+    const healedSeen = Date.now();
+    const split = await waitFor(
+      async () => (await pair!.master.events()).find((e) => e.kind === 'split-brain'),
+      10_000,
+      "the split in the master's history",
+    );
+    expect(split.node).toBe('backup');
+    // Read on the backup's own clock, the master's activeSince is an hour ahead: it was -1 h (issue 14).
+    expect(split.durationMs).toBeGreaterThanOrEqual(healAt - bothActiveSeen);
+    expect(split.durationMs).toBeLessThanOrEqual(healedSeen - cutAt);
   });
 });
