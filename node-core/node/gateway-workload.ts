@@ -6,6 +6,9 @@
  * - cold standby: nothing.
  * When the link comes up and whenever this node's status changes while linked, it pulls the history its peer
  * holds and it lacks, so samples the backup recorded while active reach the master after fail-back.
+ * Across a hand-over (docs/redundancy.md "History across a hand-over"): the node that stands down still
+ * records its warm polls for one detection window, and the node that takes over pulls once more when that
+ * window has passed, so the polls made while neither node was active reach the running node's history.
  */
 import type { Clock, TimerHandle } from '../clock/index.ts';
 import type { Logger } from '../logging.ts';
@@ -35,6 +38,8 @@ export interface WorkloadPorts {
   linked(): boolean;
   /** When the peer last answered a heartbeat (ms), or null. */
   peerLastSeenAt(): number | null;
+  /** Whether the peer is linked and says it is active. */
+  peerActive(): boolean;
   send(frame: HistoryFrame): void;
   deviceFault(device: string, reason: string | null): void;
 }
@@ -52,6 +57,11 @@ export class GatewayWorkload {
   readonly #warm: WarmBuffer;
   readonly #forwarder: HistoryForwarder;
   #status: Status;
+  /** Since this node stood down, and since it saw its peer active: it records its warm polls meanwhile. */
+  #standDown: { readonly at: number; peerActiveAt: number | null } | null = null;
+  /** The pull a detection window after a take-over, for what the peer polled while standing down. */
+  #repull: TimerHandle | null = null;
+  readonly #historyListeners = new Set<(added: number) => void>();
   #housekeeping: TimerHandle | null = null;
   readonly #warmListeners = new Set<(values: readonly BufferedValue[]) => void>();
 
@@ -79,6 +89,7 @@ export class GatewayWorkload {
         publish: (values) => this.#publish(values),
         buffer: (values) => {
           this.#warm.push(values);
+          this.#recordWhileStandingDown(values);
           for (const listener of this.#warmListeners) listener(values);
         },
         deviceFault: (device, reason) => ports.deviceFault(device, reason),
@@ -96,6 +107,12 @@ export class GatewayWorkload {
     return () => this.#warmListeners.delete(listener);
   }
 
+  /** Tells when a pull from the peer added samples to the history (Sparkplug looks at them again). */
+  onHistoryReceived(listener: (added: number) => void): () => void {
+    this.#historyListeners.add(listener);
+    return () => this.#historyListeners.delete(listener);
+  }
+
   /** Device faults now, by device key. */
   deviceFaults(): Record<string, string> {
     return this.#engine.faults();
@@ -109,6 +126,7 @@ export class GatewayWorkload {
   stop(): Promise<void> {
     if (this.#housekeeping) this.#p.clock.clearTimeout(this.#housekeeping);
     this.#housekeeping = null;
+    this.#cancelRepull();
     this.#forwarder.onLinkDown();
     return this.#engine.stop();
   }
@@ -128,8 +146,42 @@ export class GatewayWorkload {
       if (filled > 0) this.#p.logger.info({ samples: filled }, 'history filled from the warm buffer');
     }
     if (status !== 'active') this.#warm.clear();
+    const window = detectionWindowMs(this.#p.settings.timing);
+    this.#standDown =
+      was === 'active' && status === 'standby' ? { at: this.#p.clock.now(), peerActiveAt: null } : null;
+    this.#cancelRepull();
+    if (status === 'active' && was !== 'active') {
+      // The peer records until it has seen this node active for a window: pull after that, with a window to spare.
+      this.#repull = this.#p.clock.setTimeout(() => {
+        this.#repull = null;
+        if (this.#p.linked()) this.#pull();
+      }, 2 * window);
+    }
     this.#engine.refresh();
     if (this.#p.linked()) this.#pull();
+  }
+
+  /**
+   * A node that stood down records its warm polls until its peer has been active for a detection window (time
+   * to poll for itself, a returning node to reach its devices); at most ten windows if the peer never runs.
+   */
+  #recordWhileStandingDown(values: readonly BufferedValue[]): void {
+    const standDown = this.#standDown;
+    if (!standDown || values.length === 0) return;
+    const now = this.#p.clock.now();
+    const window = detectionWindowMs(this.#p.settings.timing);
+    if (standDown.peerActiveAt === null && this.#p.peerActive()) standDown.peerActiveAt = now;
+    const until = Math.min(standDown.at + 10 * window, (standDown.peerActiveAt ?? now) + window);
+    if (now >= until) {
+      this.#standDown = null;
+      return;
+    }
+    this.history.record(toHistorySamples(values, this.#p.nodeId));
+  }
+
+  #cancelRepull(): void {
+    if (this.#repull) this.#p.clock.clearTimeout(this.#repull);
+    this.#repull = null;
   }
 
   linkUp(): void {
@@ -146,7 +198,9 @@ export class GatewayWorkload {
 
   #pull(): void {
     void this.#forwarder.pull().then(({ complete, added }) => {
-      if (added > 0) this.#p.logger.info({ samples: added, complete }, 'history received from the peer');
+      if (added === 0) return;
+      this.#p.logger.info({ samples: added, complete }, 'history received from the peer');
+      for (const listener of this.#historyListeners) listener(added);
     });
   }
 

@@ -155,6 +155,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       status: () => this.status,
       linked: () => this.#link?.isUp === true,
       peerLastSeenAt: () => this.#peerFrames.peer?.lastHeartbeatAt ?? null,
+      peerActive: () => this.#link?.isUp === true && this.#driver.state.peer.status === 'active',
       send: (frame) => this.#send(frame),
       deviceFault: (device, reason) =>
         reason === null

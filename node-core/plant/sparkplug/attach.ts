@@ -20,5 +20,6 @@ export function attachSparkplug(node: TandemNode, clock: Clock, logger: Logger):
   node.on('status', (status) => edge.statusChanged(status));
   node.on('data', (values) => edge.valuesChanged(values));
   node.workload.onWarmValues((values) => edge.standbyPolled(values));
+  node.workload.onHistoryReceived(() => edge.historyArrived());
   return edge;
 }

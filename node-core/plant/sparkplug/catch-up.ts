@@ -6,9 +6,11 @@
  * a detection window after the birth, when the history pulled from the peer has arrived: what the old
  * active polled during a hand-over, when this node was not polling yet, is sent then.
  */
+import type { TagDefinition } from '../../data/index.ts';
 import type { BufferedValue, HistoryPoint, HistoryStore } from '../../history/index.ts';
+import type { Logger } from '../../logging.ts';
 import type { TagMark } from './published-mark.ts';
-import type { MetricValue } from './sparkplug-payloads.ts';
+import { sampleOf, type MetricSample, type MetricValue } from './sparkplug-payloads.ts';
 
 export interface Polled {
   readonly name: string;
@@ -76,6 +78,26 @@ export function pendingChanges(
     }
   }
   return { changes: changes.sort((a, b) => a.ts - b.ts), dropped };
+}
+
+/** The plan's pending changes as historical metrics; samples beyond the buffer's `limit` dropped with a warning. */
+export function pendingSamples(
+  plan: CatchUpPlan,
+  history: HistoryStore,
+  limit: number,
+  definitions: ReadonlyMap<string, TagDefinition>,
+  logger: Logger,
+): MetricSample[] {
+  const { changes, dropped } = pendingChanges(plan, history, limit);
+  if (dropped > 0)
+    logger.warn(
+      { dropped, limit },
+      'Sparkplug: more samples waited than the buffer holds; the oldest were dropped',
+    );
+  return changes.flatMap((c) => {
+    const definition = definitions.get(c.name);
+    return definition ? [{ ...sampleOf(c.name, definition, c), historical: true }] : [];
+  });
 }
 
 /** Most values kept from a warm standby's polls (as the workload's warm buffer holds). */

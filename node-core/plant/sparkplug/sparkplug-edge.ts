@@ -15,7 +15,7 @@ import type { Status } from '../../redundancy/index.ts';
 import { baseOptions, connectEdge, describeFailure, endWithin, readRetained } from './broker-connection.ts';
 import { decodeMark, encodeMark, laterOf, type TagMark } from './published-mark.ts';
 import { handleCommand, hostStateAction } from './sparkplug-commands.ts';
-import { makePlan, pendingChanges, StandbyPolls, waitingCount } from './catch-up.ts';
+import { makePlan, pendingSamples, StandbyPolls, waitingCount } from './catch-up.ts';
 import {
   BDSEQ_METRIC,
   deathPayload,
@@ -64,8 +64,9 @@ export class SparkplugEdge {
   /** Grows with every session attempt and every end; a callback of an older attempt does nothing. */
   #attempt = 0;
   #retry: TimerHandle | null = null;
-  /** The second look at the catch-up plan, once the peer's history has arrived. */
+  /** The second look at the catch-up plan (a detection window after the birth, and whenever history arrives). */
   #late: TimerHandle | null = null;
+  #lateLook: (() => void) | null = null;
   #stopped = false;
   #bdSeq: number | null = null;
   /** What this session sent, and what the broker has confirmed holding (its PUBACK of the mark). */
@@ -122,6 +123,11 @@ export class SparkplugEdge {
    */
   standbyPolled(values: readonly BufferedValue[]): void {
     this.#standbyPolled.push(values);
+  }
+
+  /** The history pulled from the peer added samples: what it polled while standing down may be among them. */
+  historyArrived(): void {
+    this.#lateLook?.();
   }
 
   /** Ends the session (NDEATH first) within a short bound; the node's stop never waits on the broker. */
@@ -284,29 +290,19 @@ export class SparkplugEdge {
   ): MetricSample[] {
     const until = new Map([...current].filter(([name]) => definitions.has(name)));
     const plan = makePlan(new Map(from), until, this.#standbyPolled.take());
-    const send = (): MetricSample[] => {
-      const limit = this.#p.settings.sparkplugBufferSamples;
-      const { changes, dropped } = pendingChanges(plan, this.#p.history, limit);
-      if (dropped > 0)
-        this.#p.logger.warn(
-          { dropped, limit },
-          'Sparkplug: more samples waited than the buffer holds; the oldest were dropped',
-        );
-      return changes.flatMap((c) => {
-        const definition = definitions.get(c.name);
-        return definition ? [{ ...sampleOf(c.name, definition, c), historical: true }] : [];
-      });
-    };
-    if (this.#late) this.#p.clock.clearTimeout(this.#late);
-    this.#late = this.#p.clock.setTimeout(() => {
-      this.#late = null;
+    const { history, logger, settings } = this.#p;
+    const send = (): MetricSample[] =>
+      pendingSamples(plan, history, settings.sparkplugBufferSamples, definitions, logger);
+    this.#lateLook = () => {
       if (this.#session !== session || !session.born) return;
       const late = send();
       if (late.length === 0) return;
       this.#p.logger.info({ historical: late.length }, 'Sparkplug: samples from the peer sent as historical');
       this.#publishHistorical(session, late);
       this.#publishMark(session);
-    }, detectionWindowMs(this.#p.settings.timing));
+    };
+    if (this.#late) this.#p.clock.clearTimeout(this.#late);
+    this.#late = this.#p.clock.setTimeout(() => this.#lateLook?.(), detectionWindowMs(settings.timing));
     return send();
   }
 
@@ -374,6 +370,7 @@ export class SparkplugEdge {
     this.#attempt++;
     if (this.#late) this.#p.clock.clearTimeout(this.#late);
     this.#late = null;
+    this.#lateLook = null;
     if (this.#retry) this.#p.clock.clearTimeout(this.#retry);
     this.#retry = null;
     const session = this.#session;
