@@ -1,10 +1,20 @@
 /**
- * Files the node reads from its own installation, all relative to one folder: the one holding package.json.
- * From source that is the repository; from the built service (npm run build:node) it is dist/node, where
- * scripts/build-node.ts puts the same files at the same relative places. Keep this module directly in
- * node-core/: the bundle sits at that depth too, so `..` means the package root in both.
+ * Files the node reads from its own installation, all relative to one folder: the nearest one above this
+ * module that holds a package.json. From source that is the repository; from the built service
+ * (npm run build:node) it is dist/node; from the desktop app's bundle (npm run build:electron) dist/app,
+ * inside app.asar once packaged. The build scripts put the same files at the same places relative to it.
+ * Found by looking rather than by a fixed `..`, because the bundles sit at different depths below it.
  */
-export const packageRoot = new URL('../', import.meta.url);
+import fs from 'node:fs';
+
+function findPackageRoot(from: URL): URL {
+  for (let dir = new URL('./', from); ; dir = new URL('../', dir)) {
+    if (fs.existsSync(new URL('package.json', dir))) return dir;
+    if (new URL('../', dir).href === dir.href) return new URL('../', from);
+  }
+}
+
+export const packageRoot = findPackageRoot(new URL(import.meta.url));
 
 export const packageJsonPath = new URL('package.json', packageRoot);
 

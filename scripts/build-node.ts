@@ -10,8 +10,8 @@
  *   dist/node/assets/license/dev-public-key.pem
  *   dist/node/dist/renderer/             the dashboard (npm run build:renderer runs first)
  *
- * The entry sits in node-core/ like node-core/paths.ts, so the paths it resolves from `..` land on the same
- * files as from source. better-sqlite3 stays outside: it loads its native binary from node_modules; so does
+ * node-core/paths.ts finds its files from the nearest package.json above the bundle (dist/node/package.json),
+ * so they land on the same files as from source. better-sqlite3 stays outside: it loads its native binary from node_modules; so does
  * node-opcua, which reads its nodeset XML files from its own package folder.
  */
 import fs from 'node:fs';

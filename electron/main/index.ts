@@ -4,10 +4,12 @@
  * check of this file is what proves the real Electron fits them), finds the app's files, and starts the shell.
  *
  * Layout at run time (`npm run build:electron`, and the same inside the installer's app.asar):
- *   dist/app/electron/main/index.js      this file, compiled (ES module)
+ *   dist/app/electron/main/index.js      this file bundled with everything it imports, node-core included
+ *                                        (electron/build/bundle-main.ts), and beside it the WAL checkpoint
+ *                                        worker and lazily loaded chunks: one file to load, not ~200
  *   dist/app/electron/preload/index.cjs  the preload (CommonJS)
  *   dist/app/electron/first-run/         the first-run page
- *   dist/app/node-core/                  node-core, compiled
+ *   dist/app/package.json                the version node-core reports (node-core/paths.ts finds it)
  *   dist/app/assets/{tray,icons,license} images and the license public key node-core reads
  *   dist/renderer/                       the dashboard, served by the node
  */

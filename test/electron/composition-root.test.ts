@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { FakeElectron, type FakeWindow } from './fake-electron.ts';
+import type { FakeElectron } from './fake-electron.ts';
 import { REPO, flush } from './desktop-harness.ts';
 
 const state = vi.hoisted(() => ({
@@ -15,66 +15,8 @@ const state = vi.hoisted(() => ({
 }));
 
 vi.mock('electron', async () => {
-  const { FakeElectron: Fake } = await import('./fake-electron.ts');
-  const nodeFs = await import('node:fs');
-  const nodeOs = await import('node:os');
-  const nodePath = await import('node:path');
-  state.userData = nodeFs.mkdtempSync(nodePath.join(nodeOs.tmpdir(), 'tandem-root-'));
-  const fake = new Fake(state.userData);
-  state.fake = fake;
-  const app = Object.assign(fake.app, {
-    enableSandbox: () => state.calls.push('enableSandbox'),
-  });
-  function BrowserWindow(options: import('electron').BrowserWindowConstructorOptions): FakeWindow {
-    return fake.createWindow(options);
-  }
-  function Tray(image: string) {
-    const tray = fake.createTray(image);
-    return {
-      setImage: (p: string) => tray.setImage(p),
-      setToolTip: (t: string) => tray.setToolTip(t),
-      setContextMenu: (menu: import('electron').MenuItemConstructorOptions[]) => tray.setMenu(menu),
-      on: (_event: 'click', listener: () => void) => tray.onClick(listener),
-      destroy: () => tray.destroy(),
-    };
-  }
-  class Notification {
-    static isSupported = (): boolean => true;
-    readonly options: { title: string; body: string };
-    constructor(options: { title: string; body: string }) {
-      this.options = options;
-    }
-    on(): this {
-      return this;
-    }
-    show(): void {
-      fake.showNotification(this.options, () => undefined);
-    }
-  }
-  return {
-    app,
-    BrowserWindow,
-    Tray,
-    Notification,
-    dialog: fake.dialog,
-    ipcMain: fake.ipcMain,
-    Menu: {
-      buildFromTemplate: (template: unknown) => template,
-      setApplicationMenu: (menu: unknown) => state.calls.push(`setApplicationMenu:${String(menu)}`),
-    },
-    powerMonitor: { on: () => undefined },
-    protocol: {
-      registerSchemesAsPrivileged: (schemes: unknown) =>
-        state.calls.push(`privileged:${JSON.stringify(schemes)}`),
-      handle: (scheme: string, handler: (request: Request) => Response | Promise<Response>) =>
-        fake.protocol.handle(scheme, handler),
-    },
-    session: {
-      get defaultSession() {
-        return fake.session;
-      },
-    },
-  };
+  const { fakeElectronModule } = await import('./electron-module.ts');
+  return fakeElectronModule(state);
 });
 
 afterAll(() => {

@@ -72,7 +72,8 @@ function main(): number {
       '/dist/app/electron/first-run/index.html',
       '/dist/app/electron/first-run/page.js',
       '/dist/app/electron/first-run/page.css',
-      '/dist/app/node-core/index.js',
+      // The main process and node-core are one bundle (electron/build/bundle-main.ts), its worker beside it.
+      '/dist/app/electron/main/wal-checkpoint-worker.js',
       '/dist/app/assets/license/dev-public-key.pem',
       '/dist/app/assets/icons/512x512.png',
       '/dist/renderer/index.html',
@@ -86,6 +87,8 @@ function main(): number {
       need(`/dist/app/assets/tray/${state}@2x.png`);
     }
     for (const file of files) {
+      if (file.startsWith('/dist/app/node-core/'))
+        problems.push(`compiled node-core is packed beside the bundle: ${file}`);
       if (file.includes('dev-private-key')) problems.push(`the private development key is packed: ${file}`);
       if (/\.(c?ts)$/.test(file) && !file.endsWith('.d.ts') && !file.includes('/node_modules/')) {
         problems.push(`a source file is packed: ${file}`);
