@@ -17,7 +17,8 @@ import {
 } from './lib/connection.ts';
 import { DashboardState } from './lib/dashboard-state.svelte.ts';
 import { Router } from './lib/router.svelte.ts';
-import { forgetToken, storeToken } from './lib/session.ts';
+import { partnerDashboardUrl, signInCard, signInToPartner, signOutOfPartner } from './lib/pair-sign-in.ts';
+import { forgetToken, storedPeerSession, storedUser, storePeerSession, storeToken } from './lib/session.ts';
 import { signOut, type SignOutNotice } from './lib/sign-out.ts';
 
 const page = window as Window & ConnectionWindow;
@@ -33,27 +34,49 @@ followDesktopRoutes(page);
 let dashboard: DashboardState | null = null;
 let app: ReturnType<typeof mount> | null = null;
 
+// What the sign-in card names (this node and its pair): asked once, without a token.
+const signIn = await signInCard(connection.baseUrl);
+
 function show(token: string | null, source: TokenSource | null, signedOutNotice: SignOutNotice = null): void {
   dashboard?.stop();
-  dashboard = token ? new DashboardState(new ApiClient({ baseUrl: connection.baseUrl, token })) : null;
+  // The same sign-in's session on the partner: the dashboard reads both nodes (pair-watch.svelte.ts).
+  const peer = token !== null && source === 'login' ? storedPeerSession(page) : null;
+  const partner = peer
+    ? { apiUrl: peer.apiUrl, api: new ApiClient({ baseUrl: peer.apiUrl, token: peer.token }) }
+    : undefined;
+  dashboard = token
+    ? new DashboardState(new ApiClient({ baseUrl: connection.baseUrl, token }), partner ? { partner } : {})
+    : null;
   dashboard?.start();
   // Only a login's session can be ended: the admin token (desktop app, `#token=` link) gets no sign-out.
   const onlogout = token !== null && source === 'login' ? () => onsignout(token) : undefined;
+  const signedInAs = source === 'login' ? storedUser(page) : null;
+  const partnerHref = (apiUrl: string): string => partnerDashboardUrl(apiUrl, storedPeerSession(page));
   if (app) void unmount(app);
-  app = mount(App, { target, props: { dashboard, router, onlogin, onlogout, signedOutNotice } });
+  app = mount(App, {
+    target,
+    props: { dashboard, router, onlogin, onlogout, signedOutNotice, signedInAs, signIn, partnerHref },
+  });
 }
 
 async function onlogin(name: string, password: string): Promise<void> {
   const session = await login(connection.baseUrl, name, password);
-  storeToken(page, session.token);
+  storeToken(page, session.token, name);
+  const own = new ApiClient({ baseUrl: connection.baseUrl, token: session.token });
+  const peer = await signInToPartner(name, password, { ownStatus: () => own.status(), login });
+  if (peer) storePeerSession(page, peer);
   show(session.token, 'login');
 }
 
 async function onsignout(token: string): Promise<void> {
-  const notice = await signOut(
-    () => logout(connection.baseUrl, token),
-    () => forgetToken(page),
-  );
+  const peer = storedPeerSession(page);
+  const [notice] = await Promise.all([
+    signOut(
+      () => logout(connection.baseUrl, token),
+      () => forgetToken(page),
+    ),
+    signOutOfPartner(peer),
+  ]);
   show(null, null, notice);
 }
 

@@ -2,7 +2,8 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
-import { certificate, FakeApi, FP_PEER, NOW, problem, statusView } from '../test/fixtures.ts';
+import { certificate, failoverEvent, FakeApi, FP_PEER, NOW, problem, statusView } from '../test/fixtures.ts';
+import { formatClock } from '../lib/format.ts';
 import Banners from './Banners.svelte';
 
 async function loaded(api: FakeApi): Promise<DashboardState> {
@@ -222,5 +223,46 @@ describe('Banners', () => {
     const alerts = screen.getAllByTestId(/^banner-/);
     expect(alerts[0]).toHaveAttribute('data-testid', 'banner-node-unreachable');
     expect(alerts[0]).toHaveTextContent('This node is not answering.');
+  });
+
+  it('this node not answering: says so once, shows the pair as the partner sees it, and links its dashboard', async () => {
+    const api = new FakeApi();
+    api.status.mockRejectedValue(problem());
+    const partner = new FakeApi();
+    partner.status.mockResolvedValue(
+      statusView({
+        node: { mode: 'backup', status: 'active', nodeId: 'node-bbbb', apiUrl: 'http://10.0.0.2:8088' },
+        peer: { mode: 'master', status: null, link: 'disconnected', lastHeartbeatAt: '2025-06-01T02:59:50Z' },
+      }),
+    );
+    partner.events.mockResolvedValue([
+      failoverEvent({
+        nodeId: 'node-bbbb',
+        node: 'backup',
+        to: 'active',
+        at: '2025-06-01T02:59:56Z',
+        durationMs: 3000,
+      }),
+    ]);
+    const dashboard = new DashboardState(api, {
+      now: () => NOW,
+      partner: { apiUrl: 'http://10.0.0.2:8088', api: partner },
+    });
+    await dashboard.load();
+    await dashboard.pair!.poll();
+    render(Banners, {
+      dashboard,
+      partnerHref: (apiUrl: string) => `${apiUrl}/#session=peer-1&user=ops`,
+    });
+
+    const banner = screen.getByTestId('banner-node-unreachable');
+    expect(screen.getAllByText('This node is not answering.')).toHaveLength(1);
+    expect(within(banner).getByTestId('pair-as-partner-sees-it')).toHaveTextContent(
+      `The backup is running since ${formatClock(new Date('2025-06-01T02:59:56Z'))}, failover 3.0 s.`,
+    );
+    expect(banner).toHaveTextContent('its link to this node: disconnected');
+    expect(banner).not.toHaveTextContent('stale');
+    const link = within(banner).getByRole('link', { name: "Open the backup's dashboard" });
+    expect(link).toHaveAttribute('href', 'http://10.0.0.2:8088/#session=peer-1&user=ops');
   });
 });

@@ -26,6 +26,8 @@ import { csvBlob, csvFilename, eventsCsv } from './csv.ts';
 import { SettingsState } from './settings-state.svelte.ts';
 import { failed, valueOf } from './loadable.ts';
 import { TagsState } from './tags-state.svelte.ts';
+import { pairFallback, type PairFallback } from './pair-view.ts';
+import { PairWatch, type PartnerApi } from './pair-watch.svelte.ts';
 
 // The screens take valueOf from here, beside the state it reads.
 export { valueOf };
@@ -59,6 +61,8 @@ export interface DashboardOptions {
   /** The uptime and "ago" texts advance this often. */
   readonly tickMs?: number;
   readonly now?: () => number;
+  /** The partner node of the pair, read beside this one with the partner's session (pair-watch.svelte.ts). */
+  readonly partner?: { readonly apiUrl: string; readonly api: PartnerApi };
 }
 
 export const DASHBOARD_DEFAULTS = { eventLimit: 200, tickMs: 1000 } as const;
@@ -83,6 +87,22 @@ export class DashboardState {
   readonly settings: SettingsState;
   /** The config changes a split left out (the Conflicts screen loads them when it opens). */
   readonly conflicts: ConflictsState;
+
+  /** The partner node, read beside this one; null without a session on it (the admin token, a lone node). */
+  readonly pair: PairWatch | null;
+
+  /**
+   * This node does not answer (not a refused token): the pair as the partner last saw it, or null. A partner's
+   * reading older than three of its polls is marked stale.
+   */
+  get fallback(): PairFallback | null {
+    return pairFallback(
+      !(this.status.kind === 'error' && this.status.problem.status !== 401),
+      this.pair?.reading ?? null,
+      this.now,
+      3 * (this.pair?.pollMs ?? 0),
+    );
+  }
 
   /** Whether this node takes changes, and where the running node is when it does not. */
   readonly changes: ChangesPlace = $derived(changesPlace(valueOf(this.status)));
@@ -137,6 +157,10 @@ export class DashboardState {
     this.alarms = new AlarmsState(api, { now: this.#now });
     this.settings = new SettingsState(api, this.#now);
     this.conflicts = new ConflictsState(api, this.#now);
+    const partner = options.partner;
+    this.pair = partner
+      ? new PairWatch(partner.apiUrl, partner.api, () => this.status.kind !== 'error', { now: this.#now })
+      : null;
   }
 
   /** Loads everything once, then follows the live subscription. `start()` after `start()` restarts. */
@@ -144,6 +168,7 @@ export class DashboardState {
     this.stop();
     this.#ticker = window.setInterval(() => (this.now = this.#now()), this.#tickMs);
     void this.load();
+    this.pair?.start();
     this.#subscription = this.#api.live({
       status: (status) => this.#applyStatus(status),
       event: (event) => this.#applyEvent(event),
@@ -161,6 +186,7 @@ export class DashboardState {
     this.#subscription?.close();
     this.#subscription = null;
     this.tags.stop();
+    this.pair?.stop();
     if (this.#ticker !== null) window.clearInterval(this.#ticker);
     this.#ticker = null;
   }

@@ -1,5 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import { forgetToken, storedTokenSource, storeToken, takeToken, type SessionWindow } from './session.ts';
+import {
+  forgetToken,
+  storedPeerSession,
+  storedTokenSource,
+  storedUser,
+  storePeerSession,
+  storeToken,
+  takeToken,
+  type SessionWindow,
+} from './session.ts';
 
 function fakeWindow(hash: string, stored: string | null = null) {
   const storage = new Map<string, string>(stored ? [['tandem.admin-token', stored]] : []);
@@ -38,7 +47,7 @@ describe('takeToken', () => {
 describe('storeToken', () => {
   it('keeps a login’s session token for the tab, where a reload finds it', () => {
     const { win, storage } = fakeWindow('#/settings');
-    expect(storeToken(win, 'session-1')).toBe(true);
+    expect(storeToken(win, 'session-1', 'ops')).toBe(true);
     expect(storage.get('tandem.admin-token')).toBe('session-1');
     expect(takeToken(win)).toBe('session-1');
   });
@@ -53,7 +62,7 @@ describe('storeToken', () => {
         removeItem: () => undefined,
       },
     };
-    expect(storeToken(win, 'session-1')).toBe(false);
+    expect(storeToken(win, 'session-1', 'ops')).toBe(false);
   });
 });
 
@@ -62,7 +71,7 @@ describe('where the token came from', () => {
     const { win } = fakeWindow('#token=admin-1');
     takeToken(win);
     expect(storedTokenSource(win)).toBe('link');
-    storeToken(win, 'session-1');
+    storeToken(win, 'session-1', 'ops');
     expect(storedTokenSource(win)).toBe('login');
     // A link opened later in the same tab replaces the session, and is a link again.
     win.location.hash = '#token=admin-2';
@@ -72,7 +81,7 @@ describe('where the token came from', () => {
 
   it('survives a reload, and counts a token stored before the source was kept as a link', () => {
     const { win, storage } = fakeWindow('#/overview');
-    storeToken(win, 'session-1');
+    storeToken(win, 'session-1', 'ops');
     expect(takeToken(win)).toBe('session-1');
     expect(storedTokenSource(win)).toBe('login');
     storage.delete('tandem.token-source');
@@ -80,10 +89,37 @@ describe('where the token came from', () => {
   });
 });
 
+describe('a session handed over by the partner node', () => {
+  it('#session=…&user=… signs the tab in as that operator, with a sign-out (a login), and leaves the address', () => {
+    const { win, replaceState } = fakeWindow('#session=s-9&user=ops');
+    expect(takeToken(win)).toBe('s-9');
+    expect(storedTokenSource(win)).toBe('login');
+    expect(storedUser(win)).toBe('ops');
+    expect(replaceState).toHaveBeenCalledWith(null, '', '/#/overview');
+  });
+
+  it('a #token= link is the admin token: no operator name', () => {
+    const { win } = fakeWindow('#token=admin-1');
+    takeToken(win);
+    expect(storedUser(win)).toBeNull();
+  });
+
+  it("keeps the partner's session for the tab; a sign-out forgets it with the rest", () => {
+    const { win, storage } = fakeWindow('#/overview');
+    storeToken(win, 'session-1', 'ops');
+    storePeerSession(win, { apiUrl: 'http://10.0.0.12:8088', token: 'peer-1', user: 'ops' });
+    expect(storedPeerSession(win)).toEqual({ apiUrl: 'http://10.0.0.12:8088', token: 'peer-1', user: 'ops' });
+    storage.set('tandem.peer-session', '{"apiUrl":1}');
+    expect(storedPeerSession(win)).toBeNull();
+    forgetToken(win);
+    expect(storage.size).toBe(0);
+  });
+});
+
 describe('forgetToken', () => {
   it('forgets the token and its source, so a reload asks for a login', () => {
     const { win, storage } = fakeWindow('#/overview');
-    storeToken(win, 'session-1');
+    storeToken(win, 'session-1', 'ops');
     forgetToken(win);
     expect(storage.size).toBe(0);
     expect(takeToken(win)).toBeNull();
