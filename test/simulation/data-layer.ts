@@ -17,10 +17,10 @@
  * Routing. Every frame, link-up and link-down goes through the node's real PeerFrameRouter
  * (node-core/node/peer-frames.ts, built in simulator.ts #makeRouter), which hands it to this DataService
  * through `routerPort`, exactly as in TandemNode. What is still mirrored, each place marked `mirrors
- * TandemNode...`: the DataService ports (#makeService) and two driver ports (pull-from-peer:
- * `data.pullRequest()`; a status change: `data.statusChanged(status)`), because the simulator plays the
- * redundancy driver itself. Frames are serialised when sent and parsed with the real frame schema when they
- * arrive.
+ * TandemNode...`: the DataService ports (#makeService) and what TandemNode's ports of the real redundancy
+ * driver do with the data service (pull-from-peer: `data.pullRequest()`; a status change:
+ * `data.statusChanged(status)`; simulator.ts #driverPortsOf). Frames are serialised when sent and parsed with
+ * the real frame schema when they arrive.
  *
  * Clients mirror node-core/client/tandem-client.ts: a standby answers 307 to the active node it knows of
  * (data-routes.ts, redirectUnlessActive) or 503; on 503, a refused connection or a reset one, the client
@@ -447,7 +447,7 @@ export class DataLayer {
     if (service) this.#touch(n, () => service.sendConfigHead());
   }
 
-  /** Mirrors the driver port pullFromPeer: `data.pullRequest()`. */
+  /** Mirrors TandemNode's driver port pullFromPeer: `data.pullRequest()`. */
   syncRequest(name: NodeName): PeerFrame {
     const service = this.#nodes[name].service;
     return service ? service.pullRequest() : { t: 'sync-request', configHead: { seq: 0, checksum: GENESIS } };

@@ -53,7 +53,6 @@ import {
   type RedundancyMachine,
 } from '../../node-core/redundancy/driver.ts';
 import type {
-  Effect,
   Frame,
   MachineEvent,
   MachineState,
@@ -78,6 +77,7 @@ import {
 import { randomDataScript, type DataScript } from './data-scenario.ts';
 import { EventQueue } from './event-queue.ts';
 import { Prng } from './prng.ts';
+import { describeEffect, describeEvent, describeFault, describeScenario, pad } from './trace.ts';
 import { DELAYS, NODE_NAMES, peerOf, type Fault, type NodeName, type Scenario } from './scenario.ts';
 
 export type InvariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'o' | 'p' | DataInvariantId;
@@ -206,7 +206,7 @@ export function replayCommand(seed: number, layer: 'redundancy' | 'data' = 'redu
 }
 
 /**
- * What travels on the link: the machines' frames, the pong the driver itself answers to a ping, and the hello
+ * What travels on the link: the machines' frames, the pong the frame router answers to a ping, and the hello
  * each side sends as soon as the connection is open (the machine hears `link-up` when the peer's hello arrives).
  */
 type WireFrame =
@@ -765,7 +765,7 @@ export class Simulation {
     return this.#partitionUntil[node] <= this.#now && this.#hostOutageUntil[node] <= this.#now;
   }
 
-  /** The backup's driver dials every ping rate while it has no link. */
+  /** The backup's peer link dials every ping rate while it has no link (PeerLink, redialMs). */
   #dial(inc: number): void {
     const b = this.#nodes.backup;
     if (!b.up || b.incarnation !== inc) return;
@@ -1457,84 +1457,6 @@ function windowsDuring(scenario: Scenario): { start: number; end: number }[] {
     at = start + window.lengthMs + 1;
   }
   return windows;
-}
-
-function pad(name: string): string {
-  return name.padEnd(6);
-}
-
-function describeScenario(s: Scenario): string {
-  const t = s.pair.timing;
-  const window = s.pair.restoreWindow
-    ? ` window '${s.pair.restoreWindow.cron}'/${s.pair.restoreWindow.lengthMs}ms`
-    : '';
-  return (
-    `seed ${s.seed} family ${s.family} recovery ${s.pair.recovery}${window} isolation ${s.pair.isolationCheck ? 'on' : 'off'} ` +
-    `ping ${t.pingRateMs} timeout ${t.pingTimeoutMs} missed ${t.missedPings} failover ${t.failoverTimeMs} wait ${t.connectionWaitMs} ` +
-    `boot master ${s.boot.master ?? 'never'} backup ${s.boot.backup ?? 'never'} backup clock ${s.clockSkewMs.backup} ms ` +
-    `start ${new Date(s.startTime).toISOString()}`
-  );
-}
-
-function describeFault(f: Fault): string {
-  switch (f.kind) {
-    case 'crash':
-    case 'stop':
-      return `${f.kind} ${f.node}${f.restartAfterMs === null ? '' : `, restart after ${f.restartAfterMs} ms`}`;
-    case 'link-cut':
-      return `link cut for ${f.durationMs} ms`;
-    case 'extra-delay':
-      return `extra delay up to ${f.maxExtraMs} ms for ${f.durationMs} ms`;
-    case 'one-way-loss':
-      return `frames from ${f.from} lost for ${f.durationMs} ms`;
-    case 'slow-node':
-      return `${f.node} slow (up to ${f.maxExtraMs} ms) for ${f.durationMs} ms`;
-    case 'partition':
-      return `${f.node} cut from peer and isolation host for ${f.durationMs} ms`;
-    case 'host-outage':
-      return `${f.node} cannot reach the isolation host for ${f.durationMs} ms`;
-    case 'switchover':
-      return `operator asks ${f.node} for a switch-over`;
-    default:
-      return assertNever(f);
-  }
-}
-
-function describeHello(p: PeerHello): string {
-  return `${p.status} e${p.epoch}${p.activeSince === null ? '' : ' active'}`;
-}
-
-function describeEvent(e: MachineEvent): string {
-  switch (e.type) {
-    case 'link-up':
-    case 'peer-state':
-      return `${e.type}(${describeHello(e.peer)})`;
-    case 'pong':
-      return `pong ${e.seq}`;
-    case 'isolation-probed':
-      return `isolation-probed(${e.reachable ? 'reachable' : 'unreachable'})`;
-    case 'handover-request':
-      return `handover-request(${e.reason})`;
-    default:
-      return e.type;
-  }
-}
-
-function describeEffect(e: Effect): string {
-  switch (e.type) {
-    case 'status-changed':
-      return `status ${e.status} "${e.reason}"`;
-    case 'send': {
-      const f = e.frame;
-      if (f.t === 'state') return `send state(${f.status} e${f.epoch})`;
-      if (f.t === 'handover-request') return `send handover-request(${f.reason})`;
-      return `send ${f.t}`;
-    }
-    case 'record':
-      return `record ${e.event.kind}(${e.event.reason}${e.event.durationMs === null ? '' : `, ${e.event.durationMs} ms`})`;
-    default:
-      return e.type;
-  }
 }
 
 function assertNever(value: never): never {
