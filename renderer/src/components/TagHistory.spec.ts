@@ -1,10 +1,11 @@
 import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { HistoryView } from '../../../node-core/dto.ts';
+import type { HistoryView, TagDefinitionView } from '../../../node-core/dto.ts';
 import type { ChartData } from '../lib/chart-data.ts';
 import { TagHistoryState } from '../lib/tag-history.svelte.ts';
 import type { ChartFactory } from '../lib/time-chart.ts';
+import { formatTime } from '../lib/format.ts';
 import { FakeApi, NOW, pending, problem, tagDefinition } from '../test/fixtures.ts';
 import TagHistory from './TagHistory.svelte';
 
@@ -30,11 +31,12 @@ function fakeChart(): { makeChart: ChartFactory; drawn: ChartData[]; destroyed: 
 async function opened(
   answer: Promise<HistoryView> | (() => Promise<HistoryView>),
   makeChart?: ChartFactory,
+  definition: Partial<TagDefinitionView> = {},
 ): Promise<TagHistoryState> {
   const api = new FakeApi();
   api.history.mockImplementation(typeof answer === 'function' ? answer : () => answer);
   const history = new TagHistoryState(api, { now: () => NOW });
-  void history.open(tagDefinition({ name: 'boiler.temp' }));
+  void history.open(tagDefinition({ name: 'boiler.temp', ...definition }));
   render(TagHistory, { history, makeChart });
   await Promise.resolve();
   return history;
@@ -119,5 +121,39 @@ describe('Tag history', () => {
     await vi.waitFor(() => expect(chart.drawn).toHaveLength(2));
     history.close();
     await vi.waitFor(() => expect(chart.destroyed()).toBe(1));
+  });
+
+  it("the tag's unit and precision: on the chart, in the table's headers and cells, and in the CSV (issue 16)", async () => {
+    const user = userEvent.setup();
+    const chart = fakeChart();
+    const samples = [
+      { ts: '2025-06-01T02:00:00.000Z', value: 95.254, quality: 'good' as const },
+      { ts: '2025-06-01T02:00:01.000Z', value: 94.9, quality: 'good' as const },
+    ];
+    await opened(Promise.resolve({ ...range, kind: 'raw', samples }), chart.makeChart, {
+      unit: '°C',
+      precision: 1,
+    });
+    await vi.waitFor(() => expect(chart.drawn).toHaveLength(1));
+    expect(chart.drawn[0]).toMatchObject({ unit: '°C', precision: 1 });
+    expect(
+      screen.getByRole('img', { name: 'Chart of boiler.temp (°C) over the last 1 h' }),
+    ).toBeInTheDocument();
+
+    await user.click(screen.getByText('Values as a table'));
+    expect(screen.getByRole('columnheader', { name: 'Value (°C)' })).toBeVisible();
+    expect(screen.getByRole('cell', { name: '95.3' })).toBeInTheDocument();
+    expect(screen.getByRole('cell', { name: formatTime('2025-06-01T02:00:00.000Z') })).toBeInTheDocument();
+
+    const createObjectURL = vi.fn((_blob: Blob) => 'blob:csv');
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }));
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+    const text = (await createObjectURL.mock.calls[0]![0].text()).replace(/^\uFEFF/, '');
+    expect(text.split('\r\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^Time \(.+\),Value \(°C\),Quality$/),
+      `${formatTime('2025-06-01T02:00:00.000Z')},95.3,Good`,
+    ]);
+    vi.unstubAllGlobals();
   });
 });

@@ -1,6 +1,7 @@
 /** Alarms as the operator reads them. Pure functions; every switch is exhaustive. */
 import type { AlarmView } from '../../../node-core/dto.ts';
 import type { AlarmCondition, AlarmPriority } from './alarms-state.svelte.ts';
+import { unitSuffix, type TagDisplay } from './tag-format.ts';
 
 export function priorityLabel(priority: AlarmPriority): string {
   switch (priority) {
@@ -28,10 +29,14 @@ export function conditionLabel(condition: AlarmCondition): string {
   }
 }
 
-/** `boiler.temp > 90 (deadband 2)`. */
-export function ruleLabel(rule: AlarmView['rule']): string {
-  const threshold = JSON.stringify(rule.threshold);
-  const deadband = rule.deadband > 0 ? ` (deadband ${rule.deadband})` : '';
+/**
+ * `boiler.temp > 90 °C (deadband 2 °C)`: the threshold as configured (not rounded), with the tag's unit when
+ * its definition has one.
+ */
+export function ruleLabel(rule: AlarmView['rule'], display?: TagDisplay | null): string {
+  const unit = typeof rule.threshold === 'number' ? unitSuffix(display) : '';
+  const threshold = `${JSON.stringify(rule.threshold)}${unit}`;
+  const deadband = rule.deadband > 0 ? ` (deadband ${rule.deadband}${unitSuffix(display)})` : '';
   switch (rule.condition) {
     case 'high':
       return `${rule.tag} > ${threshold}${deadband}`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chartData, hasPoints, sampleCount } from './chart-data.ts';
+import { legendValue, timeAxisLabels } from './time-chart.ts';
 
 const range = { tag: 't', from: '2025-06-01T02:00:00.000Z', to: '2025-06-01T03:00:00.000Z' };
 
@@ -58,5 +59,30 @@ describe('chartData', () => {
       samples: [{ ts: range.from, value: 'x', quality: 'good' }],
     });
     expect(hasPoints(data)).toBe(false);
+  });
+
+  it("carries the tag's unit and precision for the axis and the legend (issue 16)", () => {
+    const data = chartData({ ...range, kind: 'raw', samples: [] }, { unit: 'bar', precision: 2 });
+    expect(data).toMatchObject({ unit: 'bar', precision: 2 });
+    expect(chartData({ ...range, kind: 'raw', samples: [] })).toMatchObject({ unit: null, precision: null });
+  });
+});
+
+describe('time chart labels', () => {
+  it('writes the time axis 24-hour, the day under the first tick and where it changes', () => {
+    const at = (h: number, m: number, d = 1): number => new Date(2025, 5, d, h, m).getTime() / 1000;
+    expect(timeAxisLabels([at(22, 0), at(23, 0), at(0, 0, 2), at(13, 0, 2)], 3600)).toEqual([
+      '22:00\n2025-06-01',
+      '23:00',
+      '00:00\n2025-06-02',
+      '13:00',
+    ]);
+    expect(timeAxisLabels([at(13, 0), at(13, 0) + 15], 15)).toEqual(['13:00:00\n2025-06-01', '13:00:15']);
+  });
+
+  it('shows legend values with the precision and unit', () => {
+    expect(legendValue({ unit: '°C', precision: 1 }, 95.254)).toBe('95.3 °C');
+    expect(legendValue({ unit: null, precision: null }, 1 / 3)).toBe('0.333333');
+    expect(legendValue({ unit: 'bar', precision: 2 }, null)).toBe('—');
   });
 });

@@ -3,6 +3,7 @@
  * null where there is nothing to draw (a bad sample, a text value, an empty bucket). Pure functions.
  */
 import type { HistorySampleView, HistoryView } from '../../../node-core/dto.ts';
+import type { TagDisplay } from './tag-format.ts';
 
 export interface ChartSeries {
   readonly label: string;
@@ -16,6 +17,9 @@ export interface ChartData {
   readonly series: readonly ChartSeries[];
   /** The time range asked for, in seconds: the chart spans it even where there are no samples. */
   readonly range: readonly [number, number];
+  /** The tag's engineering unit (the value axis says it) and decimal places (the legend's values), or null. */
+  readonly unit: string | null;
+  readonly precision: number | null;
 }
 
 /** A sample as a number to plot: true = 1, false = 0; text and bad samples have none. */
@@ -26,17 +30,20 @@ export function plotValue(sample: HistorySampleView): number | null {
   return null;
 }
 
-export function chartData(view: HistoryView): ChartData {
+export function chartData(view: HistoryView, display?: TagDisplay | null): ChartData {
   const range: [number, number] = [Date.parse(view.from) / 1000, Date.parse(view.to) / 1000];
+  const shown = { unit: display?.unit ?? null, precision: display?.precision ?? null };
   if (view.kind === 'raw') {
     return {
       x: view.samples.map((s) => Date.parse(s.ts) / 1000),
       series: [{ label: 'Value', values: view.samples.map(plotValue) }],
       range,
+      ...shown,
     };
   }
   return {
     range,
+    ...shown,
     // Each bucket drawn at its middle.
     x: view.buckets.map((b) => (Date.parse(b.from) + Date.parse(b.to)) / 2000),
     series: [

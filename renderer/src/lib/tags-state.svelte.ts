@@ -198,11 +198,14 @@ export class TagsState {
       this.writeProblem = `The device did not take this write to ${name} (the node had answered this command before).`;
       return false;
     }
+    // The value as written (not rounded to the tag's precision), with the tag's unit.
+    const unit = valueOf(this.definitions)?.find((row) => row.name === name)?.definition.unit;
+    const written = formatTagValue(value, unit ? { unit } : null);
     this.notice = {
       tone: 'success',
       message: answer.executed
-        ? `Wrote ${formatTagValue(value)} to ${name}.`
-        : `Wrote ${formatTagValue(value)} to ${name} (the node had already done it; not repeated).`,
+        ? `Wrote ${written} to ${name}.`
+        : `Wrote ${written} to ${name} (the node had already done it; not repeated).`,
     };
     return true;
   }

@@ -6,6 +6,8 @@
  */
 import type uPlot from 'uplot';
 import type { ChartData } from './chart-data.ts';
+import { formatClock, formatDay, formatTime } from './format.ts';
+import { formatTagValue } from './tag-format.ts';
 
 export interface TimeChart {
   setData(data: ChartData): void;
@@ -26,6 +28,31 @@ function columns(data: ChartData): uPlot.AlignedData {
   return [Array.from(data.x), ...data.series.map((s) => Array.from(s.values))];
 }
 
+/**
+ * The time axis in the dashboard's one time format: 24-hour `14:05` (with seconds when the ticks are under a
+ * minute apart), the day `2025-06-01` beneath the first tick and wherever the day changes. The zone is said
+ * once, beside the screen's title.
+ */
+export function timeAxisLabels(splits: readonly number[], step: number): string[] {
+  let lastDay = '';
+  return splits.map((seconds) => {
+    const date = new Date(seconds * 1000);
+    const day = formatDay(date);
+    const clock = formatClock(date, step < 60);
+    const label = day === lastDay ? clock : `${clock}\n${day}`;
+    lastDay = day;
+    return label;
+  });
+}
+
+/** A value as the legend shows it: the tag's precision and unit. */
+export function legendValue(data: Pick<ChartData, 'unit' | 'precision'>, value: number | null): string {
+  return formatTagValue(value, {
+    ...(data.unit !== null ? { unit: data.unit } : {}),
+    ...(data.precision !== null ? { precision: data.precision } : {}),
+  });
+}
+
 function options(
   data: ChartData,
   size: { width: number; height: number },
@@ -40,11 +67,18 @@ function options(
     width: size.width,
     height: size.height,
     scales: { x: { time: true, range: () => [range()[0], range()[1]] } },
-    axes: [axis, { ...axis, size: 60 }],
+    axes: [
+      { ...axis, size: 50, values: (_u, splits, _axis, _space, step) => timeAxisLabels(splits, step) },
+      { ...axis, size: 60, ...(data.unit !== null ? { label: data.unit, labelSize: 24 } : {}) },
+    ],
     series: [
-      {},
+      {
+        label: 'Time',
+        value: (_u, seconds) => (seconds === null ? '—' : formatTime(new Date(seconds * 1000).toISOString())),
+      },
       ...data.series.map((s): uPlot.Series => ({
         label: s.label,
+        value: (_u, value) => legendValue(data, value),
         stroke: s.faint ? COLOURS.faint : COLOURS.line,
         width: s.faint ? 1 : 2,
         ...(s.faint ? { dash: [4, 4] } : {}),

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OPERATOR_STORAGE_KEY } from '../lib/alarms-state.svelte.ts';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
-import { alarmView, FakeApi, pending, problem, statusView } from '../test/fixtures.ts';
+import { alarmView, FakeApi, pending, problem, statusView, tagDefinition } from '../test/fixtures.ts';
 import Alarms from './Alarms.svelte';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -131,6 +131,37 @@ describe('Alarms screen', () => {
     expect(
       screen.getAllByRole('button', { name: /Acknowledge/ }).map((b) => b.getAttribute('aria-label')),
     ).toEqual(['Acknowledge alarm boiler.hot', 'Acknowledge alarm door.open']);
+  });
+
+  it("writes the condition with the tag's unit (issue 16)", async () => {
+    const api = new FakeApi();
+    api.alarms.mockResolvedValue([RAISED]);
+    api.tagDefinitions.mockResolvedValue([tagDefinition({ name: 'boiler.temp', unit: '°C', precision: 1 })]);
+    render(Alarms, { dashboard: await loaded(api) });
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('alarm-row')).toHaveTextContent('boiler.temp > 90 °C (deadband 2 °C)'),
+    );
+    expect(screen.getByTestId('time-zone')).toHaveTextContent(/^Times: 24-hour, UTC/);
+  });
+
+  it('names wrap only between their parts, in fixed columns whose widths no value changes (issue 16)', async () => {
+    const api = new FakeApi();
+    api.alarms.mockResolvedValue([
+      alarmView({
+        id: 'line1/filling-station.pressure-low',
+        active: true,
+        activatedAt: '2025-06-01T02:40:00Z',
+      }),
+    ]);
+    render(Alarms, { dashboard: await loaded(api) });
+    const name = screen.getByRole('rowheader', { name: /line1/ });
+    // A line may end only after a separator: each part ends before a <wbr>.
+    expect(name.innerHTML.replace(/<!---->/g, '')).toMatch(
+      /^\s*line1\/<wbr>filling-<wbr>station\.<wbr>pressure-<wbr>low/,
+    );
+    const table = name.closest('table')!;
+    expect(table).toHaveClass('alarms');
+    expect(table.querySelectorAll('colgroup col')).toHaveLength(7);
   });
 
   it('acknowledges with the operator name and a uid, remembers the name, and shows the result', async () => {

@@ -208,6 +208,35 @@ describe('Tags screen', () => {
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
   });
 
+  it("shows values with the tag's unit and precision, in the list, the write dialog and the result (issue 16)", async () => {
+    const user = userEvent.setup();
+    const api = apiWith(
+      [
+        tagDefinition({
+          name: 'boiler.temp',
+          dataType: 'float',
+          source: { kind: 'memory' },
+          unit: '°C',
+          precision: 1,
+        }),
+      ],
+      [tagValue({ name: 'boiler.temp', value: 95.254 })],
+    );
+    await shown(api);
+    expect(within(row('boiler.temp')).getByTestId('tag-value')).toHaveTextContent('95.3 °C');
+    expect(screen.getByTestId('time-zone')).toHaveTextContent(/^Times: 24-hour, UTC/);
+
+    await user.click(screen.getByRole('button', { name: 'Write value to boiler.temp' }));
+    const dialog = screen.getByRole('dialog', { name: 'Write a value to boiler.temp' });
+    expect(dialog).toHaveTextContent('Current value: 95.3 °C');
+    const input = within(dialog).getByRole('textbox', { name: 'New value (number, in °C)' });
+    await user.clear(input);
+    await user.type(input, '72.25');
+    await user.click(within(dialog).getByRole('button', { name: 'Write' }));
+    // What was written, as written: not rounded to the display precision.
+    expect(await screen.findByTestId('notice')).toHaveTextContent('Wrote 72.25 °C to boiler.temp.');
+  });
+
   it('on a standby: says values are written on the running node, where it is, and offers no write', async () => {
     const api = apiWith(STANDARD);
     api.status.mockResolvedValue(
