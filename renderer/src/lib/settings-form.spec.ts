@@ -15,6 +15,7 @@ import {
   formFromSettings,
   settingsWarnings,
   type SettingsForm,
+  peerDifferences,
 } from './settings-form.ts';
 
 /** What the node answers for these settings: `ok`, or its 400 message. */
@@ -152,6 +153,30 @@ describe('settings form', () => {
     expect(differences(base, next)).toEqual([
       { path: 'standby', from: 'warm', to: 'cold' },
       { path: 'timing.pingRateMs', from: '1000', to: '500' },
+    ]);
+  });
+});
+
+describe('peerDifferences', () => {
+  it("finds the field of each setting node-core names in the status's settingsDifferences", () => {
+    // As node-core/node/pairing.ts settingsDifferences() writes them.
+    const found = peerDifferences([
+      'recovery: automatic here, manual on the peer',
+      'ping rate: 1000 ms here, 500 ms on the peer',
+      'ping timeout: 3000 ms here, 2000 ms on the peer',
+      'missed pings: 3 here, 5 on the peer',
+      'failover time: 10000 ms here, 5000 ms on the peer',
+    ]);
+    expect(found.map((d) => d.field)).toEqual([
+      'recovery',
+      'timing.pingRateMs',
+      'timing.pingTimeoutMs',
+      'timing.missedPings',
+      'timing.failoverTimeMs',
+    ]);
+    expect(found[1]?.values).toBe('1000 ms here, 500 ms on the peer');
+    expect(peerDifferences(['shoe size: 42 here, 43 on the peer'])).toEqual([
+      { field: null, values: '42 here, 43 on the peer', line: 'shoe size: 42 here, 43 on the peer' },
     ]);
   });
 });

@@ -317,3 +317,37 @@ export const UNITS: Partial<Record<keyof SettingsForm, string>> = {
   ledgerRetentionDays: 'days',
   sparkplugBufferSamples: 'samples',
 };
+
+/**
+ * The fields of the settings both nodes of a pair must share, by the name node-core gives them in the status's
+ * `settingsDifferences` ("ping rate: 1000 ms here, 500 ms on the peer"; node-core/node/pairing.ts).
+ */
+const SHARED_SETTINGS: Record<string, keyof SettingsForm> = {
+  recovery: 'recovery',
+  'ping rate': 'timing.pingRateMs',
+  'ping timeout': 'timing.pingTimeoutMs',
+  'missed pings': 'timing.missedPings',
+  'failover time': 'timing.failoverTimeMs',
+};
+
+export interface PeerDifference {
+  /** The form field it concerns, or null for a setting this form does not know (a later node version). */
+  readonly field: keyof SettingsForm | null;
+  /** `1000 ms here, 500 ms on the peer`. */
+  readonly values: string;
+  /** The whole line as the node said it. */
+  readonly line: string;
+}
+
+/** The status's `settingsDifferences`, each with the field it concerns. */
+export function peerDifferences(lines: readonly string[]): PeerDifference[] {
+  return lines.map((line) => {
+    const colon = line.indexOf(': ');
+    const name = colon < 0 ? '' : line.slice(0, colon);
+    return {
+      field: SHARED_SETTINGS[name] ?? null,
+      values: colon < 0 ? line : line.slice(colon + 2),
+      line,
+    };
+  });
+}

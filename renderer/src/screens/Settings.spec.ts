@@ -1,8 +1,8 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DashboardState } from '../lib/dashboard-state.svelte.ts';
-import { FakeApi, pending, problem } from '../test/fixtures.ts';
+import { FakeApi, pending, problem, statusView } from '../test/fixtures.ts';
 import { nodeSettings, settingsSaved, settingsView } from '../test/settings-fixtures.ts';
 import Settings from './Settings.svelte';
 
@@ -151,5 +151,78 @@ describe('Settings', () => {
       'is not a valid CRON expression',
     );
     expect(screen.queryByTestId('settings-pending')).not.toBeInTheDocument();
+  });
+
+  describe('issue 16', () => {
+    it('warns when the peer runs with other recovery or heartbeat settings, at the top and under each field', async () => {
+      const api = new FakeApi();
+      api.status.mockResolvedValue(
+        statusView({
+          settingsDifferences: [
+            'recovery: automatic here, manual on the peer',
+            'ping rate: 1000 ms here, 500 ms on the peer',
+          ],
+        }),
+      );
+      const dashboard = new DashboardState(api);
+      render(Settings, { dashboard });
+      await dashboard.refreshStatus();
+
+      const card = await screen.findByRole('region', {
+        name: 'The peer runs with other recovery or heartbeat settings',
+      });
+      expect(
+        within(card)
+          .getAllByRole('listitem')
+          .map((li) => li.textContent),
+      ).toEqual([
+        'Recovery: automatic here, manual on the peer',
+        'Ping rate: 1000 ms here, 500 ms on the peer',
+      ]);
+      expect(await screen.findByTestId('peer-differs-timing.pingRateMs')).toHaveTextContent(
+        'Differs from the peer: 1000 ms here, 500 ms on the peer.',
+      );
+      expect(screen.getByLabelText('Ping rate (ms)')).toHaveAccessibleDescription(
+        /Differs from the peer: 1000 ms here, 500 ms on the peer\./,
+      );
+      expect(screen.getByLabelText('Recovery')).toHaveAccessibleDescription(
+        'Differs from the peer: automatic here, manual on the peer.',
+      );
+      expect(screen.queryByTestId('peer-differs-timing.pingTimeoutMs')).not.toBeInTheDocument();
+    });
+
+    it('no such warning while both nodes run with the same settings', async () => {
+      const api = new FakeApi();
+      const dashboard = new DashboardState(api);
+      render(Settings, { dashboard });
+      await dashboard.refreshStatus();
+      await screen.findByLabelText('Ping rate (ms)');
+      expect(screen.queryByTestId('settings-differ-from-peer')).not.toBeInTheDocument();
+    });
+
+    it('keeps its place after Save: the Save button stays where it was on screen, and keeps the focus', async () => {
+      const api = new FakeApi();
+      api.saveSettings.mockResolvedValue(settingsSaved(nodeSettings({ timing: { pingRateMs: 500 } })));
+      const user = show(api);
+      const rate = await screen.findByLabelText('Ping rate (ms)');
+      await user.clear(rate);
+      await user.type(rate, '500');
+      const button = screen.getByRole('button', { name: 'Save settings' });
+      // The card that appears above the form pushes the button 120 px down, unless the page scrolls with it.
+      let top = 600;
+      vi.spyOn(button, 'getBoundingClientRect').mockImplementation(() => ({ top }) as DOMRect);
+      const scrollBy = vi.fn();
+      vi.stubGlobal('scrollBy', scrollBy);
+      api.saveSettings.mockImplementation(async (change) => {
+        top = 720;
+        return settingsSaved(nodeSettings(change));
+      });
+      await user.click(button);
+
+      await screen.findByTestId('settings-pending');
+      await vi.waitFor(() => expect(scrollBy).toHaveBeenCalledWith({ top: 120, behavior: 'instant' }));
+      expect(button).toHaveFocus();
+      vi.unstubAllGlobals();
+    });
   });
 });
