@@ -71,7 +71,11 @@ let stopping = false;
 // Logs as readable lines when this terminal shows them (node-core/logging.ts), prefixed by the node's role.
 const logFormat = process.stderr.isTTY ? 'pretty' : 'json';
 for (const [role, args] of Object.entries(nodes)) {
+  // Its own process group: Ctrl+C reaches the demo only, which stops each node once (SIGTERM, with the
+  // hand-over). A node that got the terminal's SIGINT too would take the SIGTERM as a second signal and exit
+  // without the hand-over.
   const child = spawn(process.execPath, [cli, ...args], {
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TANDEM_LOG_LEVEL: 'warn', TANDEM_LOG_FORMAT: logFormat },
   });
@@ -177,8 +181,20 @@ async function seedDemoConfig(): Promise<void> {
 
 seedDemoConfig().catch((error: unknown) => console.log(`demo config not seeded: ${String(error)}`));
 
-process.on('SIGINT', () => {
+/**
+ * Ctrl+C: each node stops once, cleanly, and the demo ends when both have. A second Ctrl+C signals them again,
+ * which a node takes as "exit now, without the hand-over" (node-core/cli/main.ts).
+ */
+function stopBoth(): void {
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(0), 3000).unref();
-});
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  if (running.length === 0) process.exit(0);
+  for (const child of running) {
+    child.once('exit', () => {
+      if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(0);
+    });
+    child.kill('SIGTERM');
+  }
+}
+process.on('SIGINT', stopBoth);
+process.on('SIGTERM', stopBoth);
