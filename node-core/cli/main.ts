@@ -108,6 +108,9 @@ function waitForSignal(running: Pick<RunningNode, 'stop'>): Promise<number> {
 async function fingerprint(argv: string[]): Promise<number> {
   const dataDir = parseNodeFlags(argv)['data-dir'];
   if (!dataDir) throw new UsageError('fingerprint needs --data-dir: the folder of the node to read.');
+  // As for a node's start (docs/contract.md): the folder is made if missing, so a scripted install can
+  // print both fingerprints before either node ever ran.
+  fs.mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(dataDir);
   try {
     const name = (new SettingsStore(db).load()['name'] as string | undefined) ?? os.hostname();

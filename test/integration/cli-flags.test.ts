@@ -58,6 +58,13 @@ describe('tandem-node flags', () => {
     }
   });
 
+  it('fingerprint makes a data directory that is missing, as a start does', () => {
+    const dir = path.join(tempDir('fp-missing'), 'var', 'lib', 'tandem');
+    const result = runCli(['fingerprint', '--data-dir', dir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('a bad flag value on an existing empty folder leaves it empty', () => {
     const dir = tempDir('bad-value-empty');
     const result = runCli(['--data-dir', dir, '--mode', 'mastr', '--api-port', '0']);
