@@ -80,7 +80,11 @@ export type RouterDataPort = PeerFramePorts['data'];
 export interface DataHost {
   now(): number;
   ms(at: number): string;
-  localTime(node: NodeName): number;
+  /**
+   * The node's pair clock (node-core/redundancy/pair-clock.ts), which stamps what the pair records: the
+   * master's clock, on a backup its own plus the offset it measured. TandemNode gives it to the DataService.
+   */
+  pairTime(node: NodeName): number;
   /** The node's machine, null while it is down. */
   machine(node: NodeName): MachineState | null;
   incarnation(node: NodeName): number;
@@ -732,7 +736,7 @@ export class DataLayer {
         node: n.name,
         at: this.#host.now(),
         origin: n.nodeId,
-        changeAt: this.#host.localTime(n.name),
+        changeAt: this.#host.pairTime(n.name),
         acknowledged: false,
       };
       this.#commits.set(commit.checksum, commit);
@@ -757,7 +761,7 @@ export class DataLayer {
         answered: false,
       });
       // (k) the write is what the node holds now.
-      if (op.kind === 'write' && (value?.value !== op.value || value.ts !== this.#host.localTime(n.name))) {
+      if (op.kind === 'write' && (value?.value !== op.value || value.ts !== this.#host.pairTime(n.name))) {
         this.#host.fail(
           'k',
           `${n.name} executed write ${uid} (${op.tag} = ${op.value}) but holds ${JSON.stringify(value)}: an older version won over a fresh write`,
@@ -896,7 +900,7 @@ export class DataLayer {
     const ports: DataPorts = {
       nodeId: n.nodeId,
       clock: {
-        now: () => host.localTime(n.name),
+        now: () => host.pairTime(n.name),
         setTimeout: () => {
           throw new Error('DataService set a timer; the simulation has none to give');
         },

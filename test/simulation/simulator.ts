@@ -61,6 +61,7 @@ import type {
   Transition,
 } from '../../node-core/redundancy/machine.ts';
 import { PeerFrameRouter } from '../../node-core/node/peer-frames.ts';
+import { PairClock } from '../../node-core/redundancy/pair-clock.ts';
 import { parseFrame, type Hello, type PeerFrame } from '../../node-core/peer/frames.ts';
 import { currentOrNextWindowStart } from '../../node-core/redundancy/restore-window.ts';
 import type { RedundancyConfig, Status } from '../../node-core/redundancy/types.ts';
@@ -258,6 +259,12 @@ interface SimNode {
   readonly pingSentAt: Map<number, number>;
   /** The last heartbeat answered within the ping timeout (or link-up, or start): rule 3 counts from here. */
   lastAnsweredAt: number;
+  /**
+   * The clock the node stamps what the pair records with, as TandemNode's PairChecks keeps it: fed by the
+   * hello until a heartbeat measured the master's clock, then by each heartbeat estimate. Null while down.
+   */
+  pairClock: PairClock | null;
+  offsetMeasured: boolean;
   /** The node's real frame router (node-core/node/peer-frames.ts) for this incarnation; null while down. */
   router: PeerFrameRouter | null;
   /** (o) Seen to stand down for an operator's request in this incarnation, and not active since. */
@@ -379,6 +386,8 @@ export class Simulation {
       stopRequestedAt: 0,
       restartAfterStopMs: null,
       driver: null,
+      pairClock: null,
+      offsetMeasured: false,
       linkSeen: null,
       linkUpAt: 0,
       linkDownAt: 0,
@@ -408,7 +417,7 @@ export class Simulation {
           {
             now: () => this.#now,
             ms: (at) => this.#ms(at),
-            localTime: (node) => this.#localTime(node),
+            pairTime: (node) => this.#nodes[node].pairClock?.now() ?? this.#localTime(node),
             machine: (node) => (this.#nodes[node].up ? (this.#nodes[node].driver?.state ?? null) : null),
             incarnation: (node) => this.#nodes[node].incarnation,
             linkSeen: (node) => this.#nodes[node].linkSeen,
@@ -648,6 +657,8 @@ export class Simulation {
     n.lastAnsweredAt = this.#now;
     this.#log(() => `${pad(n.name)} boots with stored epoch ${n.persistedEpoch}`);
     n.driver = this.#makeDriver(n);
+    n.pairClock = new PairClock(this.#clockOf(n.name, n.incarnation), n.name === 'backup');
+    n.offsetMeasured = false;
     this.#data?.boot(n.name, n.incarnation);
     n.router = this.#makeRouter(n, n.driver);
     n.driver.start();
@@ -664,6 +675,7 @@ export class Simulation {
     n.incarnation++;
     n.downSince = this.#now;
     n.driver = null;
+    n.pairClock = null;
     n.router = null;
     const link = this.#link;
     const peer = peerOf(n.name);
@@ -888,6 +900,9 @@ export class Simulation {
       n.linkUpAt = this.#now;
       n.lastAnsweredAt = this.#now;
       n.knownPeerEpoch = Math.max(n.knownPeerEpoch, frame.hello.epoch);
+      // As PairChecks.peerHello: the hello's time is a first offset until a heartbeat measures one.
+      if (!n.offsetMeasured && frame.hello.at !== undefined)
+        n.pairClock?.peerOffset(frame.hello.at - this.#localTime(n.name));
       // The real router: the driver hears link-up, then the history and the data service (TandemNode's 'up').
       n.router?.linkUp(simHello(peerOf(n.name), frame.hello), SIM_CERTIFICATE);
       return;
@@ -1061,7 +1076,11 @@ export class Simulation {
       send: (frame) => this.#sendFromRouter(n, frame),
       record: () => undefined,
       eventReceived: () => undefined,
-      clockOffset: () => undefined,
+      // As TandemNode's PairChecks.offsetMeasured: the pair clock follows the measured offset.
+      clockOffset: (estimate) => {
+        n.offsetMeasured = true;
+        n.pairClock?.peerOffset(estimate.offsetMs);
+      },
     });
   }
 
