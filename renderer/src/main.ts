@@ -8,6 +8,7 @@
 import { mount, unmount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
+import { AccountsClient } from './lib/accounts-client.ts';
 import { ApiClient, login, logout } from './lib/api-client.ts';
 import {
   followDesktopRoutes,
@@ -55,7 +56,17 @@ function show(token: string | null, source: TokenSource | null, signedOutNotice:
   if (app) void unmount(app);
   app = mount(App, {
     target,
-    props: { dashboard, router, onlogin, onlogout, signedOutNotice, signedInAs, signIn, partnerHref },
+    props: {
+      dashboard,
+      router,
+      onlogin,
+      onlogout,
+      signedOutNotice,
+      signedInAs,
+      signIn,
+      partnerHref,
+      accounts: token ? new AccountsClient(connection.baseUrl, token) : null,
+    },
   });
 }
 

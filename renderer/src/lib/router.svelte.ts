@@ -7,6 +7,7 @@ export const ROUTES = [
   'alarms',
   'conflicts',
   'settings',
+  'users',
 ] as const;
 export type Route = (typeof ROUTES)[number];
 
