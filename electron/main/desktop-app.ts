@@ -126,6 +126,8 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     const running = host.running;
     return running ? siteOf(running.apiUrl) : null;
   };
+  /** The partner node's API while the window shows its dashboard (window:open-partner), else null. */
+  let shownPartner: string | null = null;
   const sites = (kind: PageKind): string | null => (kind === 'dashboard' ? dashboardSite() : FIRST_RUN_SITE);
 
   // Read once; changed only through setPreferences (the tray is refreshed on every node event and ping).
@@ -183,6 +185,13 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
       return;
     }
     if (dashboardWindow && !dashboardWindow.isDestroyed()) {
+      // Showing the partner's dashboard: "Open dashboard" brings this node's own back.
+      if (shownPartner !== null) {
+        shownPartner = null;
+        dashboardWindow.loadURL(`${new URL(running.apiUrl).origin}/`).catch((error: unknown) => {
+          deps.log(`dashboard did not load: ${describeError(error).message}`);
+        });
+      }
       if (dashboardWindow.isMinimized()) dashboardWindow.restore();
       dashboardWindow.show();
       dashboardWindow.focus();
@@ -193,6 +202,7 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
   }
 
   function openDashboardWindow(running: RunningNode, route: DashboardRoute | undefined): WindowPort {
+    shownPartner = null;
     // The origin only: the token comes over IPC (connection:get), never in the address.
     const url = `${new URL(running.apiUrl).origin}/${route ? `#/${route}` : ''}`;
     const win = openSecureWindow(
@@ -277,6 +287,10 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
       if (host.running && firstRunWindow && !firstRunWindow.isDestroyed()) firstRunWindow.close();
       return null;
     },
+    'window:open-partner': (url) => {
+      openPartner(url);
+      return null;
+    },
     'first-run:get-defaults': () => firstRunDefaults(deps.hostName),
     'first-run:submit': (answers) => {
       if (host.snapshot.phase !== 'unconfigured') {
@@ -287,6 +301,25 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     'preferences:get': () => preferences(),
     'preferences:set': (next) => setPreferences(next),
   };
+
+  /**
+   * Switches the dashboard window to the partner node (issue 15 item 2, issue 16 item 6): only to the address
+   * of this node's peer as its link names it, never elsewhere. The page there has no bridge of its own (its
+   * site is not this node's): it signs in as in a browser.
+   */
+  function openPartner(url: string): void {
+    const running = host.running;
+    if (!running) throw new DesktopError('NOT_RUNNING', 'the node is not running');
+    const partner = running.node.statusView().peer?.apiUrl ?? null;
+    if (partner === null || siteOf(url) !== siteOf(partner)) {
+      throw new DesktopError('BAD_INPUT', "url: is not the dashboard of this node's partner");
+    }
+    if (!dashboardWindow || dashboardWindow.isDestroyed()) return openDashboard();
+    shownPartner = partner;
+    dashboardWindow.loadURL(url).catch((error: unknown) => {
+      deps.log(`partner dashboard did not load: ${describeError(error).message}`);
+    });
+  }
 
   const trayActions: Record<TrayAction, () => void> = {
     'open-dashboard': () => openDashboard(),
@@ -317,6 +350,8 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     guardSession(api.session, (url) => {
       const site = siteOf(url);
       if (site !== null && site === dashboardSite()) return dashboardCsp(host.running!.apiUrl);
+      if (site !== null && shownPartner !== null && site === siteOf(shownPartner))
+        return dashboardCsp(shownPartner);
       if (site === FIRST_RUN_SITE) return FIRST_RUN_CSP;
       return DENY_ALL_CSP;
     });

@@ -46,6 +46,9 @@ const bridge: TandemBridge = {
   openDashboard: async () => {
     await value('window:open-dashboard');
   },
+  openPartner: async (url: string) => {
+    await value('window:open-partner', url);
+  },
   getFirstRunDefaults: () => value('first-run:get-defaults'),
   submitFirstRun: (answers: FirstRunAnswers) => call('first-run:submit', answers),
   getPreferences: () => value('preferences:get'),

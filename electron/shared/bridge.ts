@@ -65,6 +65,11 @@ export type DashboardRoute = 'overview' | 'certificates' | 'history' | 'conflict
 export interface TandemBridge {
   getConnection(): Promise<Connection>;
   openDashboard(): Promise<void>;
+  /**
+   * Switches the window to the partner node's dashboard (the pair's other node, as this node's peer link names
+   * it); rejects for any other address. The tray's "Open dashboard" switches it back.
+   */
+  openPartner(url: string): Promise<void>;
   getFirstRunDefaults(): Promise<FirstRunDefaults>;
   /** A Result, not a rejection: a wrong field is an expected answer the form shows next to the field. */
   submitFirstRun(answers: FirstRunAnswers): Promise<Result<FirstRunStarted>>;

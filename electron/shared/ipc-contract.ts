@@ -64,10 +64,19 @@ export const dashboardRouteSchema = z.enum([
   'conflicts',
 ]) satisfies z.ZodType<DashboardRoute>;
 
+/** The partner node's dashboard, which the window may switch to (an http or https address). */
+export const partnerUrlSchema = z
+  .string({ error: 'must be an address' })
+  .max(2048, { error: 'must be 2048 characters or fewer' })
+  .refine((value) => /^https?:\/\/[^/]/.test(value) && URL.canParse(value), {
+    error: 'must be an http or https address',
+  });
+
 /** Renderer → main, request and answer (`ipcRenderer.invoke` / `ipcMain.handle`). */
 export const invokeChannels = {
   'connection:get': { from: ['dashboard'], input: nothing },
   'window:open-dashboard': { from: ['first-run', 'dashboard'], input: nothing },
+  'window:open-partner': { from: ['dashboard'], input: partnerUrlSchema },
   'first-run:get-defaults': { from: ['first-run'], input: nothing },
   'first-run:submit': { from: ['first-run'], input: firstRunAnswersSchema },
   'preferences:get': { from: ['dashboard'], input: nothing },
@@ -82,6 +91,7 @@ export type ParsedInput<C extends InvokeChannel> = z.output<(typeof invokeChanne
 export interface InvokeOutputs {
   'connection:get': Connection;
   'window:open-dashboard': null;
+  'window:open-partner': null;
   'first-run:get-defaults': FirstRunDefaults;
   'first-run:submit': FirstRunStarted;
   'preferences:get': DesktopPreferences;

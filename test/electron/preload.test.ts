@@ -80,6 +80,7 @@ describe('preload', () => {
         'getPreferences',
         'onNavigate',
         'openDashboard',
+        'openPartner',
         'setPreferences',
         'submitFirstRun',
       ].sort(),
@@ -92,12 +93,14 @@ describe('preload', () => {
     const { bridge, invoked } = load();
     await bridge.getConnection();
     await bridge.openDashboard();
+    await bridge.openPartner('http://10.0.0.12:8088/');
     await bridge.getFirstRunDefaults();
     await bridge.submitFirstRun({ mode: 'independent', name: 'x', apiPort: 8088 });
     await bridge.getPreferences();
     await bridge.setPreferences({ openAtLogin: true });
     expect(invoked.map((i) => i.channel).sort()).toEqual(Object.keys(invokeChannels).sort());
     expect(invoked.find((i) => i.channel === 'preferences:set')?.input).toEqual({ openAtLogin: true });
+    expect(invoked.find((i) => i.channel === 'window:open-partner')?.input).toBe('http://10.0.0.12:8088/');
   });
 
   it('unwraps values, and rebuilds an error result as a rejection with its code', async () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Connection, DashboardRoute } from '../../../electron/shared/bridge.ts';
-import { followDesktopRoutes, resolveConnection, type ConnectionWindow } from './connection.ts';
+import {
+  followDesktopRoutes,
+  followPartnerLink,
+  resolveConnection,
+  type ConnectionWindow,
+} from './connection.ts';
 
 function page(hash: string, bridge?: ConnectionWindow['tandem']) {
   const storage = new Map<string, string>();
@@ -105,5 +110,28 @@ describe('followDesktopRoutes', () => {
     const location = { hash: '#/overview' };
     followDesktopRoutes({ location })();
     expect(location.hash).toBe('#/overview');
+  });
+});
+
+describe('followPartnerLink', () => {
+  it('in a browser the link is followed as it is', () => {
+    const event = { preventDefault: vi.fn() };
+    followPartnerLink(event, 'http://10.0.0.2:8088/', { location: { assign: vi.fn() } });
+    expect(event.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('in the desktop window the app switches the window; refused, the link is followed', async () => {
+    const event = { preventDefault: vi.fn() };
+    const assign = vi.fn();
+    const openPartner = vi.fn(() => Promise.resolve());
+    followPartnerLink(event, 'http://10.0.0.2:8088/', { tandem: { openPartner }, location: { assign } });
+    expect(event.preventDefault).toHaveBeenCalled();
+    expect(openPartner).toHaveBeenCalledWith('http://10.0.0.2:8088/');
+    const refused = vi.fn(() => Promise.reject(new Error('FORBIDDEN_SENDER: not the dashboard')));
+    followPartnerLink(event, 'http://10.0.0.1:8088/', {
+      tandem: { openPartner: refused },
+      location: { assign },
+    });
+    await vi.waitFor(() => expect(assign).toHaveBeenCalledWith('http://10.0.0.1:8088/'));
   });
 });

@@ -57,3 +57,22 @@ export function followDesktopRoutes(
     win.tandem?.onNavigate((route: DashboardRoute) => (win.location.hash = `#/${route}`)) ?? (() => undefined)
   );
 }
+
+/**
+ * A click on a link to the pair's other node. In the desktop window a link cannot leave its node's site, so the
+ * app switches the window to the partner (`openPartner`); when the app refuses (this page is the partner's, or
+ * the address is not the partner's), the link is followed as in a browser. In a browser nothing is changed.
+ */
+export function followPartnerLink(
+  event: Pick<MouseEvent, 'preventDefault'>,
+  href: string,
+  win: {
+    readonly tandem?: Pick<TandemBridge, 'openPartner'> | undefined;
+    readonly location: Pick<Location, 'assign'>;
+  },
+): void {
+  const bridge = win.tandem;
+  if (!bridge) return;
+  event.preventDefault();
+  bridge.openPartner(href).catch(() => win.location.assign(href));
+}
