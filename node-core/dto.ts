@@ -256,7 +256,7 @@ export interface SignInView {
 }
 
 /**
- * A config change that a split left out of the pair's log (behaviour.md "Partitions"), as both nodes store
+ * A config change that a split left out of the pair's log (docs/rules.md "Partitions 3"), as both nodes store
  * it. `POST /api/config/conflicts/{id}/reapply` makes the change again on the active node, `DELETE
  * /api/config/conflicts/{id}` discards it. `value` is the definition of a `put`, null for a `delete`.
  */

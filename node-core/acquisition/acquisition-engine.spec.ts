@@ -223,7 +223,7 @@ describe('AcquisitionEngine on the active node', () => {
   });
 });
 
-describe('AcquisitionEngine on a standby node (behaviour.md standby levels)', () => {
+describe('AcquisitionEngine on a standby node (standby levels, docs/rules.md "Words")', () => {
   it('a warm standby polls but only hands values to the buffer', async () => {
     const h = harness('warm-standby');
     h.engine.start();

@@ -1,6 +1,6 @@
 /**
  * Polls the devices and simulated tags of the config, and hands what it read to the node according to its
- * role (behaviour.md, "standby level" and Roles rule 5):
+ * role (docs/rules.md "Words", standby level, and "Roles 5"):
  * - active: values are published (they become runtime data: stored, alarmed, replicated, recorded);
  * - warm standby: devices are polled but values only go to the warm buffer, nothing is processed;
  * - cold standby, stopped: nothing is polled and device connections are closed.
@@ -152,7 +152,7 @@ export class AcquisitionEngine {
     if (this.#running) this.#reconcile(this.#generation);
   }
 
-  /** Writes a value to the device behind a tag; only the active node writes (behaviour.md rule 5). */
+  /** Writes a value to the device behind a tag; only the active node writes (docs/rules.md "Roles 5"). */
   async writeTag(name: string, value: PolledScalar): Promise<void> {
     if (!this.#running || this.#p.role() !== 'active')
       throw new AcquisitionError('NOT_ACTIVE', 'only the active node writes to devices');

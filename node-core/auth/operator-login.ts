@@ -1,6 +1,6 @@
 /**
- * Operator login (behaviour.md, Trust: "a token or an operator login"): a name and password open a session
- * whose token the API accepts like the admin token. An unknown name and a wrong password are the same
+ * Operator login (docs/rules.md "Trust 4": a token or an operator's session): a name and password open a
+ * session whose token the API accepts like the admin token. An unknown name and a wrong password are the same
  * answer, after the same work; failures are limited per remote address.
  *
  * A session is good only while its user is: `tandem-node user remove` runs in another process and changes

@@ -1,6 +1,6 @@
 /**
- * The conflict set (behaviour.md "Partitions"): changes a node made on its side of a split that the pair did
- * not keep. Both nodes hold the same set; an operator re-applies or discards each conflict on the active
+ * The conflict set (docs/rules.md "Partitions 3"): changes a node made on its side of a split that the pair
+ * did not keep. Both nodes hold the same set; an operator re-applies or discards each conflict on the active
  * node, and a resolved one is remembered by id so that the peer's copy cannot bring it back.
  */
 import { cachedStatement, type Db, type Statement } from '../store/index.ts';

@@ -1,5 +1,5 @@
 /**
- * Config replication on the current peer link (behaviour.md "Data"): the active node's changes go to its
+ * Config replication on the current peer link (docs/rules.md "Data 1"): the active node's changes go to its
  * follower in order, each caller answered once the follower stored its change; a follower that does not
  * hold the active node's history gets a snapshot, and the changes it made on its side of a split are kept as
  * a conflict set on both nodes. DataService owns one of these and hands it the config frames.

@@ -1,5 +1,5 @@
 /**
- * Rules of behaviour.md (Data, Durability, Commands, Partitions) that the deterministic simulation found
+ * Rules of docs/rules.md ("Data", "Commands", "Partitions") that the deterministic simulation found
  * broken (test/simulation, data layer), as unit tests of two DataServices on a hand-driven link.
  */
 import { afterEach, describe, expect, it } from 'vitest';

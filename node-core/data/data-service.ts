@@ -1,5 +1,5 @@
 /**
- * The gateway data the pair protects, and its replication (behaviour.md "Data", "Commands").
+ * The gateway data the pair protects, and its replication (docs/rules.md "Data", "Commands").
  * Config flows from the active node to its follower; runtime data flows both ways. With the peer
  * connected, a change is acknowledged to its caller only after the peer has stored it. Config replication
  * itself is config-replication.ts; this is the runtime side (values, alarms, commands) and the operations.

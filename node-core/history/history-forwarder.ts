@@ -1,5 +1,5 @@
 /**
- * Forwarding history between the two nodes (behaviour.md "Data", History: samples recorded on the backup
+ * Forwarding history between the two nodes (docs/rules.md "Data 4": samples recorded on the backup
  * while it was active are forwarded to the master after fail-back). Pure logic over a HistoryStore and a
  * `send` port, no timers:
  * - `pull()` asks the peer for every sample it holds that this node lacks, chunk by chunk: each answer

@@ -1,5 +1,5 @@
 /**
- * History of tag values (behaviour.md "Data", History): one sample per (tag, ts), written only by the
+ * History of tag values (docs/rules.md "Data 4"): one sample per (tag, ts), written only by the
  * active node and forwarded to the peer. Recording is idempotent, so a sample that arrives twice (a
  * re-sent chunk, the warm buffer and the forwarder both holding it) is stored once.
  */

@@ -1,6 +1,6 @@
 /**
- * What a warm standby polled recently (behaviour.md: "A warm standby keeps a short buffer of what it polled,
- * so that on take-over it can fill the history for the detection window"). A ring of fixed capacity that
+ * What a warm standby polled recently (docs/rules.md "Data 4": a warm standby keeps its recent polls, so
+ * that when it takes over it can fill the history for the detection window). A ring of fixed capacity that
  * also forgets what is older than its window; on take-over `drainInto` writes the part of it that the
  * history does not cover yet.
  */
@@ -31,7 +31,7 @@ export interface DetectionTiming {
 }
 
 /**
- * How long a master can be gone before the backup takes over (behaviour.md Roles rule 3): the longer of
+ * How long a master can be gone before the backup takes over (docs/rules.md "Roles 3"): the longer of
  * `missedPings` unanswered heartbeats (the last one waited for up to the ping timeout) and the failover
  * time, plus one ping of slack and `extraMs` (for example the interval at which the standby pulls history).
  */

@@ -1,5 +1,5 @@
 /**
- * Licenses (behaviour.md "Trust": each node shows its licensed modules and limits, and whether the peer's
+ * Licenses (docs/rules.md "Trust 3": each node shows its licensed modules and limits, and whether the peer's
  * match). A license file is `{ license, signature }`, the signature being Ed25519 over the canonical JSON
  * of `license` (object keys sorted at every depth). Reading never throws: a bad file is a state to show.
  */
