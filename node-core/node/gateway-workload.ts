@@ -1,5 +1,5 @@
 /**
- * The gateway work a node does by its role (behaviour.md "Data", History and Roles rule 5): acquisition,
+ * The gateway work a node does by its role (docs/rules.md "Data 4" and "Roles 5"): acquisition,
  * history recording, the warm standby's buffer and forwarding history between the two nodes.
  * - active: polls, publishes values as runtime data (stored, alarmed, replicated) and records history;
  * - warm standby: polls into the warm buffer, which fills the history for the detection window on take-over;

@@ -86,11 +86,11 @@ export const nodeSettingsFields = z.object({
   timing: timingSchema,
   licenseFile: path.nullable(),
   licensePublicKeyFile: path.nullable(),
-  /** History samples older than this are deleted (behaviour.md History). */
+  /** History samples older than this are deleted (docs/rules.md "Data 4"). */
   historyRetentionDays: wholeNumber(1, 36_500, 'days'),
   /**
-   * Command uids older than this are forgotten (behaviour.md Commands): a client retrying a uid later than
-   * this would run it again, so keep it well beyond any client's retry horizon.
+   * Command uids older than this are forgotten (docs/rules.md "Commands 1"): a client retrying a uid later
+   * than this would run it again, so keep it well beyond any client's retry horizon.
    */
   ledgerRetentionDays: wholeNumber(1, 36_500, 'days'),
   /** MQTT Sparkplug B (docs/sparkplug.md). */
@@ -254,10 +254,10 @@ export function applySettingsChange(base: NodeSettings, change: SettingsChange):
 export function settingsWarnings(settings: NodeSettings, current?: NodeSettings): string[] {
   const warnings: string[] = [];
   const { pingRateMs, pingTimeoutMs, connectionWaitMs } = settings.timing;
-  // behaviour.md, master boot: the master waits at most the connection wait for the backup. A backup that
-  // took over redials every ping rate and must finish its handshake within the ping timeout; a master that
-  // gives up sooner becomes active without learning that the backup is active, so "manual" (and "window")
-  // recovery cannot keep it standby: both nodes are active until the link heals.
+  // docs/rules.md "Roles 2", a master's start: the master waits at most the connection wait for the backup.
+  // A backup that took over redials every ping rate and must finish its handshake within the ping timeout; a
+  // master that gives up sooner becomes active without learning that the backup is active, so "manual" (and
+  // "window") recovery cannot keep it standby: both nodes are active until the link heals.
   const reconnectMs = pingRateMs + pingTimeoutMs;
   if (settings.mode === 'master' && settings.recovery !== 'automatic' && connectionWaitMs < reconnectMs) {
     warnings.push(

@@ -58,7 +58,7 @@ export function onHandoverAck(s: Draft, now: number, fx: Effect[]): void {
   }
 }
 
-/** Clean stop (behaviour.md rule 4): an active node with a standby peer offers it the active role first. */
+/** Clean stop (docs/rules.md "Roles 4"): an active node with a standby peer offers it the role first. */
 export function onStopRequested(s: Draft, now: number, fx: Effect[]): void {
   if (s.status === 'active' && s.peer.linked && !s.peer.lost && s.peer.status === 'standby') {
     setStatus(s, 'stopping', fx, 'stopping');

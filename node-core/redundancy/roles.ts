@@ -1,4 +1,4 @@
-/** The rules of behaviour.md (Roles, Partitions) that follow from what this node now knows. */
+/** The rules of docs/rules.md ("Roles", "Partitions") that follow from what this node now knows. */
 import { assertNever, becomeActive, send, setStatus, stateFrame, type Draft } from './draft.ts';
 import { reclaim, requestSwitchover } from './handover.ts';
 import type { Effect } from './machine.ts';

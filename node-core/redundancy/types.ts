@@ -1,4 +1,4 @@
-/** The words of behaviour.md, as types. */
+/** The words of docs/rules.md "Words", as types. */
 export type Mode = 'independent' | 'master' | 'backup';
 export type Status = 'starting' | 'active' | 'standby' | 'stopping';
 export type StandbyLevel = 'cold' | 'warm';

@@ -1,5 +1,5 @@
 /**
- * The facts an operator sees about a certificate (behaviour.md "Trust"): SHA-256 fingerprint, subject and
+ * The facts an operator sees about a certificate (docs/rules.md "Trust 2"): SHA-256 fingerprint, subject and
  * validity. Read with Node's own X.509 parser, so the same code describes our certificate and a peer's.
  */
 import { createHash, X509Certificate } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The node's own key pair and self-signed certificate (behaviour.md "Trust": each node makes its own on
+ * The node's own key pair and self-signed certificate (docs/rules.md "Trust 1": each node makes its own on
  * first start). Kept in the data directory as `node-key.pem` (PKCS#8, owner-only) and `node-cert.pem`.
  * Existing key material is never replaced: a half-present or unreadable pair is an error for the operator.
  */

@@ -2,7 +2,7 @@
  * `Objects/Tandem/WriteTag(TagName, Value, Uid) → Executed`: a write that carries a command uid (docs/opcua.md
  * "Writes"). OPC UA's Write service has no field for one, so a client that retries a write after a failover
  * calls this method with the same uid on the new active node, and the node's ledger runs it at most once
- * across the pair (behaviour.md Commands), exactly like `POST /api/tags/{name}/write` with a uid.
+ * across the pair (docs/rules.md "Commands 1"), exactly like `POST /api/tags/{name}/write` with a uid.
  */
 import {
   DataType,

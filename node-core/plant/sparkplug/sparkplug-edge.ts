@@ -1,5 +1,5 @@
 /**
- * The pair as one Sparkplug B edge node (behaviour.md "Plant interfaces"; docs/sparkplug.md). Only the
+ * The pair as one Sparkplug B edge node (docs/rules.md "Plant interfaces 2"; docs/sparkplug.md). Only the
  * active node holds the MQTT session; every session starts from what the pair has published (the retained
  * mark), takes the next bdSeq, births with current values, sends what the broker lacks as historical, then
  * publishes each change. Leaving the active role ends the session at once, with an NDEATH first.
