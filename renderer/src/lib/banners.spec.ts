@@ -141,7 +141,9 @@ describe('bannersFor', () => {
         statusProblem: null,
         certificates: [certificate({ fingerprint: FP_PEER, state: 'trusted' })],
       });
-      expect(banners).toEqual([{ kind: 'certificate-pending', waitingOn: 'peer', fingerprints: [FP_NODE] }]);
+      expect(banners).toEqual([
+        { kind: 'certificate-pending', waitingOn: 'peer', fingerprints: [FP_NODE], approvedHere: true },
+      ]);
     });
 
     it('approved here while the link still names the certificate: nothing more waits here', () => {
@@ -152,7 +154,26 @@ describe('bannersFor', () => {
         statusProblem: null,
         certificates: [certificate({ fingerprint: FP_PEER, state: 'trusted' })],
       });
-      expect(banners).toEqual([{ kind: 'certificate-pending', waitingOn: 'peer', fingerprints: [FP_NODE] }]);
+      expect(banners).toEqual([
+        { kind: 'certificate-pending', waitingOn: 'peer', fingerprints: [FP_NODE], approvedHere: true },
+      ]);
+    });
+
+    it('the peer waits for its operator and this node has approved nothing: it says only that', () => {
+      const banners = bannersFor({
+        status: statusView({
+          peer: {
+            link: 'pending-approval',
+            linkReason: 'waiting for approval on the peer',
+            fingerprint: null,
+          },
+        }),
+        statusProblem: null,
+        certificates: [],
+      });
+      expect(banners).toEqual([
+        { kind: 'certificate-pending', waitingOn: 'peer', fingerprints: [FP_NODE], approvedHere: false },
+      ]);
     });
   });
 });

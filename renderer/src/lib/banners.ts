@@ -26,6 +26,8 @@ export type Banner =
       readonly kind: 'certificate-pending';
       readonly waitingOn: 'here' | 'peer';
       readonly fingerprints: readonly string[];
+      /** `peer` only: this node trusts a peer certificate already (it was approved here). */
+      readonly approvedHere?: boolean;
     }
   | { readonly kind: 'license-mismatch'; readonly differences: readonly string[] }
   /** Config changes a split left out of the pair's log, waiting for an operator to re-apply or discard. */
@@ -99,6 +101,7 @@ export function bannersFor(input: BannerInput): Banner[] {
       kind: 'certificate-pending',
       waitingOn: 'peer',
       fingerprints: status ? [status.node.fingerprint] : [],
+      approvedHere: trusted.size > 0,
     });
   }
 
