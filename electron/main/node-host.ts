@@ -120,7 +120,10 @@ export class NodeHost extends EventEmitter<NodeHostEvents> {
     return running;
   }
 
-  /** Clean stop (behaviour.md rule 4: an active node hands over first). Idempotent; waits for a start under way. */
+  /**
+   * Clean stop (docs/rules.md "Roles 4": an active node hands over first). Idempotent; waits for a start
+   * under way.
+   */
   async stop(): Promise<void> {
     const p = this.#phase;
     switch (p.phase) {

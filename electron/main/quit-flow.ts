@@ -1,8 +1,8 @@
 /**
  * Runs in electron-main. Quitting (Podman Desktop's `before-quit`, which waits for its engine): an active node
- * asks first, because quitting moves the active role (behaviour.md rule 4: `running.stop()` hands over before
- * it returns). Confirmed, the quit is held until the node has stopped, then the app exits. Cancelled, nothing
- * stops. A system shutdown does not ask: it stops cleanly, handing over, in the time the OS gives.
+ * asks first, because quitting moves the active role (docs/rules.md "Roles 4": `running.stop()` hands over
+ * before it returns). Confirmed, the quit is held until the node has stopped, then the app exits. Cancelled,
+ * nothing stops. A system shutdown does not ask: it stops cleanly, handing over, in the time the OS gives.
  */
 import type { MessageBoxOptions } from 'electron';
 import type { StatusView } from '../../node-core/index.ts';

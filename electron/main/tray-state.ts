@@ -179,7 +179,7 @@ export function trayMenu(snapshot: NodeSnapshot, openAtLogin: boolean): TrayMenu
       kind: 'action',
       action: 'switch-over',
       label: 'Switch over to this node',
-      // Only a standby with a connected, active peer can take over by request (behaviour.md, Roles).
+      // Only a standby with a connected, active peer can take over by request (docs/rules.md "Roles 6").
       enabled:
         view.node.status === 'standby' && view.peer.link === 'connected' && view.peer.status === 'active',
     });

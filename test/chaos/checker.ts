@@ -1,6 +1,6 @@
 /**
  * What a settled pair must hold after a chaos schedule, judged from the recorded ops and the final state of
- * both nodes (behaviour.md "Data", "Commands", "Partitions").
+ * both nodes (docs/rules.md "Data", "Commands", "Partitions").
  *
  * Writers own their keys, so the only thing that can legitimately replace an acknowledged write is a later
  * write of the same writer to the same key: acknowledged, or not (a write that got no answer may still have
@@ -105,7 +105,8 @@ export function check(
     if (executions.length < 2) continue;
     const first = executions[0]!;
     // Executed again on the other node, after a first answer given while the link was down: that node
-    // could not know the uid (behaviour.md: only the ledger replicated before a failover protects a retry).
+    // could not know the uid (docs/rules.md "Commands 1": only the ledger replicated before a failover
+    // protects a retry).
     const unlinked =
       executions.slice(1).every((e) => e.node !== first.node) && !link.linkedAt(first.node, first.answeredAt);
     const text =

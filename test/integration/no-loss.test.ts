@@ -1,7 +1,8 @@
 /**
- * Nothing a caller saw succeed is lost (behaviour.md "Data", "Partitions"; docs/redundancy.md "Hand-over",
- * "Merge by key"), tried as a plant would: real `tandem-node` processes, writers that follow 307s and fail over
- * like the client library, switch-overs, clean restarts and a frozen master (SIGSTOP) while they write.
+ * Nothing a caller saw succeed is lost (docs/rules.md "Data 3", "Partitions 3"; docs/redundancy.md
+ * "Hand-over", "Merge by key"), tried as a plant would: real `tandem-node` processes, writers that follow
+ * 307s and fail over like the client library, switch-overs, clean restarts and a frozen master (SIGSTOP)
+ * while they write.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { formPair, makePair, waitFor, type NodeProcess, type Pair } from './harness.ts';

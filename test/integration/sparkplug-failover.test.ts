@@ -1,8 +1,9 @@
 /**
  * Plant interfaces, MQTT Sparkplug B: the pair is one edge node, and a failover loses no sample
- * (behaviour.md; docs/sparkplug.md). A real mosquitto, a real pair of `tandem-node` processes polling a real
- * Modbus server whose register counts up at 10 Hz, and a host application that decodes every message. The
- * counter makes every sample recognisable whichever node polled it: the host must hold each value once.
+ * (docs/rules.md "Plant interfaces 2"; docs/sparkplug.md). A real mosquitto, a real pair of `tandem-node`
+ * processes polling a real Modbus server whose register counts up at 10 Hz, and a host application that
+ * decodes every message. The counter makes every sample recognisable whichever node polled it: the host must
+ * hold each value once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAST, formPair, makePair, waitFor, type NodeProcess, type Pair } from './harness.ts';

@@ -1,6 +1,6 @@
 /**
- * Plant interfaces, MQTT Sparkplug B (behaviour.md; docs/sparkplug.md): a real mosquitto broker, real
- * `tandem-node` processes and a host application that decodes every message.
+ * Plant interfaces, MQTT Sparkplug B (docs/rules.md "Plant interfaces 2"; docs/sparkplug.md): a real
+ * mosquitto broker, real `tandem-node` processes and a host application that decodes every message.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * A pair whose backup reaches the master through a TCP proxy that a test cuts and heals: a real broken link
- * between two live nodes (behaviour.md "Partitions"), for the integration and the browser tests.
+ * between two live nodes (docs/rules.md "Partitions"), for the integration and the browser tests.
  */
 import { formPair, freePort, makePair, type NodeProcess } from './harness.ts';
 import { TcpProxy } from './tcp-proxy.ts';

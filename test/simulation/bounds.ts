@@ -1,5 +1,5 @@
 /**
- * The time bounds of the invariants, derived from the machine's rules (behaviour.md, Roles and Partitions)
+ * The time bounds of the invariants, derived from the machine's rules (docs/rules.md "Roles", "Partitions")
  * and the latencies of the simulated world (DELAYS). Each bound is the worst case of the path written next
  * to it; a run that needs longer has found a bug, in the machine or in the simulator.
  *
@@ -50,7 +50,7 @@ export function boundsFor(timing: Timing): Bounds {
     // before the host came back answers "unreachable" within to, the next miss (<= p later) starts a new probe,
     // which answers within P. Hence max(F, m*p, to + p + P), plus one ping rate for the tick that sees it all.
     // The brief's "F + one ping rate + a small allowance" is this bound when F dominates; when m*p > F
-    // (e.g. F = 300, m = 4) the missed-pings rule of behaviour.md rule 3 dominates instead.
+    // (e.g. F = 300, m = 4) the missed-pings rule (docs/rules.md "Roles 3") dominates instead.
     takeOverMs: Math.max(F, m * p, to + p + P) + p,
     // (b) A peer that goes silent at t (or this node links up at t with a peer that is already gone, its hello
     // still in flight): the first heartbeat it cannot answer was sent before t + p, the m-th one before

@@ -1,5 +1,5 @@
 /**
- * The data layer of the deterministic simulation (behaviour.md "Data" and "Commands"): each simulated node
+ * The data layer of the deterministic simulation (docs/rules.md "Data" and "Commands"): each simulated node
  * runs a real DataService over a real SQLite database, and simulated clients put and delete config, write
  * tags, acknowledge alarms and repeat uids against either node while the redundancy faults happen.
  *
@@ -29,7 +29,7 @@
  *
  * Invariants (checked after every step, or at the end of a run where they only hold once the pair has settled):
  *  (h) after every step: a change or command answered with success while the node kept the same link since it
- *      made it was stored by the peer (behaviour.md Durability: acknowledged only once the standby stored it).
+ *      made it was stored by the peer (docs/rules.md "Data 3": acknowledged only once the standby stored it).
  *  (i) after every step: an acknowledged alarm occurrence is never unacknowledged again on either node, also
  *      across restarts.
  *  (j) after every step: a node never executes a uid twice: not one it executed before (also before a

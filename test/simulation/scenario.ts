@@ -22,8 +22,8 @@ export function peerOf(node: NodeName): NodeName {
  * - `isolation-safe`: isolation check configured; the only faults are crashes, clean stops, operator
  *   switch-overs and partitions that cut one node from BOTH its peer and the isolation host. This is the
  *   family in which the isolation check can do its job, so invariant (a) holds here.
- * - `general`: every fault, isolation check on or off. Split brain is allowed by design here (behaviour.md,
- *   Partitions) and only has to heal once the link is good again (invariants (c), (e)).
+ * - `general`: every fault, isolation check on or off. Split brain is allowed by design here (docs/rules.md
+ *   "Partitions 2") and only has to heal once the link is good again (invariants (c), (e)).
  */
 export type Family = 'isolation-safe' | 'general';
 

@@ -1,7 +1,7 @@
 /**
  * Where changes (tag writes, acknowledgements, conflicts) can be made. Only the active node takes them
- * (behaviour.md "Data"); a standby answers 307 to the active node's API, which a browser cannot follow with
- * the token. So a standby's screens say where the running node is instead of offering buttons that fail.
+ * (docs/rules.md "Data 1"); a standby answers 307 to the active node's API, which a browser cannot follow
+ * with the token. So a standby's screens say where the running node is instead of offering buttons that fail.
  */
 import type { Status, StatusView } from '../../../node-core/dto.ts';
 
