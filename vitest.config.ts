@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['node-core/**/*.spec.ts'],
+          include: ['node-core/**/*.spec.ts', 'test/docs/**/*.test.ts'],
         },
       },
       {
