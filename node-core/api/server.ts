@@ -173,11 +173,11 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     ['approve', 'trusted'],
     ['reject', 'rejected'],
   ] as const) {
-    app.post(`/api/certificates/:fingerprint/${verb}`, (request, reply) => {
+    app.post(`/api/certificates/:fingerprint/${verb}`, async (request, reply) => {
       const { fingerprint } = fingerprintParam.parse(request.params);
-      const record = node.decideCertificate(fingerprint, decision);
+      const record = await node.decideCertificate(fingerprint, decision);
       if (!record) return reply.code(404).send(problem('NOT_FOUND', `no certificate ${fingerprint}`));
-      return { fingerprint, state: record.state };
+      return { fingerprint, state: record.state, sharedWithPeer: record.shared };
     });
   }
 

@@ -1,10 +1,18 @@
 /**
- * What config data holds: tag definitions, devices, alarm rules, and the pair's operator accounts (`user`:
- * a name and its password hash, node-core/auth/pair-accounts.ts), so that one sign-in serves both nodes.
+ * What config data holds: tag definitions, devices, alarm rules, the pair's operator accounts (`user`:
+ * a name and its password hash, node-core/auth/pair-accounts.ts), so that one sign-in serves both nodes, and
+ * the operators' decisions on OPC UA client certificates (`opcua-client`, plant/opcua/client-approvals.ts),
+ * so that a client approved on one node is trusted by both.
  * On its own, so the dashboard can name it.
  */
-export type ConfigKind = 'tag' | 'device' | 'alarm-rule' | 'user';
-export const CONFIG_KINDS: readonly ConfigKind[] = ['tag', 'device', 'alarm-rule', 'user'];
+export type ConfigKind = 'tag' | 'device' | 'alarm-rule' | 'user' | 'opcua-client';
+export const CONFIG_KINDS = [
+  'tag',
+  'device',
+  'alarm-rule',
+  'user',
+  'opcua-client',
+] as const satisfies readonly ConfigKind[];
 
 /** One item's identity across kinds. */
 export function itemKey(item: { readonly kind: ConfigKind; readonly key: string }): string {

@@ -26,6 +26,7 @@ import { loadOrCreateIdentity } from '../trust/index.ts';
 import { defaultSettings, describeIssues, nodeSettingsSchema, type NodeSettings } from './settings.ts';
 import { TandemNode } from './tandem-node.ts';
 import { startOpcUa } from '../plant/opcua/index.ts';
+import { followClientApprovals } from '../plant/opcua/client-approvals.ts';
 import { VERSION } from '../version.ts';
 
 export interface CreateNodeOptions {
@@ -136,6 +137,13 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     // Up: now the settings and advance approvals are worth keeping.
     settingsStore.save(settings);
     for (const fingerprint of trustPeers) certificates.trustInAdvance(fingerprint, clock.now());
+    // The pair's decisions on OPC UA client certificates, applied here whether or not this node serves OPC UA.
+    const stopFollowingApprovals = followClientApprovals({
+      config: node.data.config,
+      certificates,
+      now: () => clock.now(),
+      logger,
+    });
     // Plant interfaces start once the node is up and never hold its API back (docs/opcua.md).
     const opcua = startOpcUa(node, {
       dataDir: options.dataDir,
@@ -155,6 +163,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       stop: async () => {
         operatorLogin.stop();
         await running.stop();
+        stopFollowingApprovals();
         await opcua.stop();
         await server.close();
         await checkpoints.stop();

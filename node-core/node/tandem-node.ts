@@ -41,6 +41,7 @@ import { PeerFrameRouter } from './peer-frames.ts';
 import { isThisMachine, probeDial } from './dial-probe.ts';
 import { PairChecks } from './pair-checks.ts';
 import type { OpcUaView } from '../plant/opcua/opcua-view.ts';
+import { approvalToShare, CLIENT_APPROVAL_KIND } from '../plant/opcua/client-approvals.ts';
 import { helloProblem, type PairingSettings } from './pairing.ts';
 import { attachSparkplug } from '../plant/sparkplug/attach.ts';
 import type { SparkplugEdge } from '../plant/sparkplug/index.ts';
@@ -219,7 +220,10 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.metrics.update(this.statusView());
   }
 
-  /** Clean stop (behaviour.md rule 4): tell the peer, hand over if active, then close everything. Idempotent. */
+  /**
+   * Clean stop (docs/rules.md "Roles 4"): tell the peer, hand over if active, then close everything.
+   * Idempotent.
+   */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const { pingTimeoutMs } = this.settings.timing;
@@ -268,10 +272,29 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     return this.#p.certificates.list();
   }
 
-  decideCertificate(fingerprint: string, decision: 'trusted' | 'rejected'): CertificateRecord | undefined {
+  /**
+   * The operator's decision on a certificate. One of an OPC UA client, decided on the active node, is shared
+   * with the peer through the pair's config (plant/opcua/client-approvals.ts); `shared` says whether it was.
+   */
+  async decideCertificate(
+    fingerprint: string,
+    decision: 'trusted' | 'rejected',
+  ): Promise<(CertificateRecord & { readonly shared: boolean }) | undefined> {
     const before = this.#p.certificates.stateOf(fingerprint);
     if (!before) return undefined;
-    const after = this.#p.certificates.decide(fingerprint, decision, this.#p.clock.now());
+    const now = this.#p.clock.now();
+    const after = this.#p.certificates.decide(fingerprint, decision, now);
+    const share =
+      after === decision ? approvalToShare(this.#p.certificates, fingerprint, decision, now) : null;
+    let shared = false;
+    if (share && this.status === 'active') {
+      try {
+        await this.data.putConfig(CLIENT_APPROVAL_KIND, fingerprint, share);
+        shared = true;
+      } catch (error) {
+        this.#p.logger.warn({ err: error, fingerprint }, 'the OPC UA client decision was made here only');
+      }
+    }
     if (after !== before) {
       this.#record(
         ('certificate-' + (after === 'trusted' ? 'approved' : 'rejected')) as EventKind,
@@ -284,7 +307,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       if (after === 'rejected' && this.#peerFrames.peer?.certificate.fingerprint === fingerprint)
         this.#link?.drop('certificate rejected');
     }
-    return this.#p.certificates.list().find((c) => c.fingerprint === fingerprint);
+    const record = this.#p.certificates.list().find((c) => c.fingerprint === fingerprint);
+    return record && { ...record, shared };
   }
 
   statusView(): StatusView {

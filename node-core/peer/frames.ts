@@ -1,6 +1,7 @@
 /** Every frame on the peer link, as a schema: anything else closes the link (never crashes the node). */
 import { z } from 'zod';
 import { historyFrameSchemas } from '../history/history-frames.ts';
+import { CONFIG_KINDS } from '../data/config-kind.ts';
 
 const status = z.enum(['starting', 'active', 'standby', 'stopping']);
 const mode = z.enum(['independent', 'master', 'backup']);
@@ -76,7 +77,7 @@ export const failoverEventSchema = z.object({
 });
 
 /** The kinds of config item (node-core/data/config-kind.ts); `user` carries the pair's operator accounts. */
-const configKind = z.enum(['tag', 'device', 'alarm-rule', 'user']);
+const configKind = z.enum(CONFIG_KINDS);
 
 const configChange = z.object({
   seq: z.number().int().min(1),

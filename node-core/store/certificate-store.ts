@@ -2,6 +2,9 @@ import type { Db } from './database.ts';
 import type { CertificateRecord, CertificateState } from '../dto.ts';
 import type { CertificateInfo } from '../trust/index.ts';
 
+/** What a certificate is met for: the peer link, or an OPC UA client of this node's server. */
+export type CertificateUse = 'peer' | 'opcua-client';
+
 interface CertificateRow {
   fingerprint: string;
   pem: string;
@@ -12,7 +15,7 @@ interface CertificateRow {
   first_seen_at: number;
 }
 
-/** Peer certificates this node has seen, and the operator's decision on each. */
+/** Certificates this node has seen (its peer's, OPC UA clients'), and the operator's decision on each. */
 export class CertificateStore {
   readonly #db: Db;
   constructor(db: Db) {
@@ -25,16 +28,32 @@ export class CertificateStore {
     return row?.state;
   }
 
-  /** Records a certificate met in a handshake; an existing decision is kept. Returns its state. */
-  seen(info: CertificateInfo, pem: string, now: number): CertificateState {
+  /** What the certificate was first met for, or undefined if it is unknown. */
+  useOf(fingerprint: string): CertificateUse | undefined {
+    const row = this.#db.prepare('SELECT use FROM certificates WHERE fingerprint = ?').get(fingerprint) as
+      { use: CertificateUse } | undefined;
+    return row?.use;
+  }
+
+  pemOf(fingerprint: string): string | undefined {
+    const row = this.#db.prepare('SELECT pem FROM certificates WHERE fingerprint = ?').get(fingerprint) as
+      { pem: string } | undefined;
+    return row?.pem || undefined;
+  }
+
+  /**
+   * Records a certificate met in a handshake; an existing decision (and what it was first met for) is kept.
+   * Returns its state.
+   */
+  seen(info: CertificateInfo, pem: string, now: number, use: CertificateUse = 'peer'): CertificateState {
     this.#db
       .prepare(
-        `INSERT INTO certificates (fingerprint, pem, subject, not_before, not_after, state, first_seen_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?)
+        `INSERT INTO certificates (fingerprint, pem, subject, not_before, not_after, state, first_seen_at, use)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
          ON CONFLICT (fingerprint) DO UPDATE SET pem = excluded.pem, subject = excluded.subject,
            not_before = excluded.not_before, not_after = excluded.not_after`,
       )
-      .run(info.fingerprint, pem, info.subject, info.notBefore, info.notAfter, now);
+      .run(info.fingerprint, pem, info.subject, info.notBefore, info.notAfter, now, use);
     return this.stateOf(info.fingerprint) ?? 'pending';
   }
 

@@ -2,7 +2,7 @@ export { cachedStatement, openDatabase, DATABASE_FILE } from './database.ts';
 export type { Db, Statement, Transaction } from './database.ts';
 export { MetaStore, SettingsStore } from './node-store.ts';
 export { EventStore } from './event-store.ts';
-export { CertificateStore } from './certificate-store.ts';
+export { CertificateStore, type CertificateUse } from './certificate-store.ts';
 export { UserStore } from './user-store.ts';
 export type { UserRecord } from './user-store.ts';
 export { startWalCheckpoints } from './wal-checkpoints.ts';

@@ -1,5 +1,5 @@
 /**
- * behaviour.md "Plant interfaces", OPC UA (docs/opcua.md): two real `tandem-node` processes, each with its
+ * docs/rules.md "Plant interfaces 1", OPC UA (docs/opcua.md): two real `tandem-node` processes, each with its
  * own OPC UA server, and node-opcua-client as the plant's client.
  */
 import net from 'node:net';
@@ -262,5 +262,33 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
     expect((await node.api('POST', `/api/certificates/${pending[0]!.fingerprint}/approve`)).status).toBe(200);
     const approved = await connect(url, 'operator', 'sign-and-encrypt');
     expect(await approved.serviceLevel()).toBe(255);
+  });
+
+  it('security: a client certificate approved on the active node is trusted by both, so the client is let in after a failover', async () => {
+    const pair = await opcuaPair();
+    await expect(UaConnection.open(pair.masterUrl, 'operator', 'sign-and-encrypt')).rejects.toThrow();
+    const listed = await pair.master.api<{ fingerprint: string; state: string }[]>(
+      'GET',
+      '/api/certificates',
+    );
+    const pending = listed.body.filter((c) => c.state === 'pending');
+    expect(pending).toHaveLength(1);
+    const fingerprint = pending[0]!.fingerprint;
+    const answer = await pair.master.api<{ state: string; sharedWithPeer: boolean }>(
+      'POST',
+      `/api/certificates/${fingerprint}/approve`,
+    );
+    expect(answer.body).toMatchObject({ state: 'trusted', sharedWithPeer: true });
+
+    // The backup never met this client, and nobody approved anything there.
+    const onBackup = await pair.backup.api<{ fingerprint: string; state: string }[]>(
+      'GET',
+      '/api/certificates',
+    );
+    expect(onBackup.body.find((c) => c.fingerprint === fingerprint)?.state).toBe('trusted');
+    await pair.master.kill('SIGKILL');
+    await pair.backup.waitStatus((s) => s.node.status === 'active', 'the backup takes over');
+    const afterFailover = await connect(pair.backupUrl, 'operator', 'sign-and-encrypt');
+    expect(await afterFailover.serviceLevel()).toBeGreaterThanOrEqual(200);
   });
 });

@@ -86,7 +86,7 @@ function serviceOptions(node: TandemNode, options: StartOpcUaOptions): OpcUaOpti
     },
     clientDecision: (der) => {
       const pem = new X509Certificate(der).toString();
-      return options.certificates.seen(describeCertificate(der), pem, options.now());
+      return options.certificates.seen(describeCertificate(der), pem, options.now(), 'opcua-client');
     },
     logger: options.logger,
   };

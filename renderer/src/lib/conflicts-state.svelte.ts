@@ -1,5 +1,5 @@
 /**
- * The conflict set (behaviour.md "Partitions"): config changes a node made on its side of a split that the
+ * The conflict set (docs/rules.md "Partitions 3"): config changes a node made on its side of a split that the
  * pair did not keep. The node lists each with what the pair holds now under the same kind and key, so the
  * operator can tell what re-applying would change; re-applying or discarding goes to the active node.
  */
@@ -89,6 +89,7 @@ const KIND_LABELS: Readonly<Record<ConfigKind, string>> = {
   device: 'device',
   'alarm-rule': 'alarm rule',
   user: 'operator account',
+  'opcua-client': 'OPC UA client certificate',
 };
 
 export function kindLabel(kind: ConfigKind): string {
