@@ -17,6 +17,7 @@ function handlers(change: Partial<Handlers> = {}): Handlers {
   return {
     'connection:get': () => ({ apiUrl: DASHBOARD, token: 'secret-token' }),
     'window:open-dashboard': () => null,
+    'window:open-partner': () => null,
     'first-run:get-defaults': () => ({ name: 'pc', apiPort: 8088, peerPort: 8099, masterPort: 8099 }),
     'first-run:submit': (answers) => ({
       name: answers.name,
