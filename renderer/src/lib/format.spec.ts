@@ -9,6 +9,7 @@ import {
   groupFingerprint,
   licenseComparisonText,
   licenseGlance,
+  linkTone,
   nameParts,
   peerStatusLabel,
   replicationText,
@@ -39,6 +40,9 @@ describe('format', () => {
     expect(statusTone('Awaiting approval')).toBe('warn');
     expect(peerStatusLabel(peerView({ link: 'rejected', status: null }))).toBe('Rejected');
     expect(statusTone('Unreachable')).toBe('bad');
+    expect(linkTone('pending-approval')).toBe('warn');
+    expect(linkTone('disconnected')).toBe('bad');
+    expect(linkTone('connected')).toBe('good');
   });
 
   it('finds the fingerprints in a text, to show them grouped', () => {

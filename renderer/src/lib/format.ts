@@ -110,6 +110,21 @@ export function linkLabel(link: LinkState): string {
   }
 }
 
+/** The colour of a link state (its words always beside it): waiting for a decision is not the link being down. */
+export function linkTone(link: LinkState): 'good' | 'warn' | 'bad' {
+  switch (link) {
+    case 'connected':
+      return 'good';
+    case 'pending-approval':
+      return 'warn';
+    case 'connecting':
+    case 'disconnected':
+    case 'rejected':
+    case 'faulted':
+      return 'bad';
+  }
+}
+
 export function eventKindLabel(kind: EventKind): string {
   switch (kind) {
     case 'role-change':

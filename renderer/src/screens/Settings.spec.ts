@@ -224,5 +224,16 @@ describe('Settings', () => {
       expect(button).toHaveFocus();
       vi.unstubAllGlobals();
     });
+
+    it('Enter in a field saves and leaves the focus in that field', async () => {
+      const api = new FakeApi();
+      const user = show(api);
+      const name = await screen.findByLabelText('Pair name');
+      await user.clear(name);
+      await user.type(name, 'line-2{Enter}');
+      await screen.findByTestId('settings-saved');
+      expect(api.saveSettings).toHaveBeenCalledWith(expect.objectContaining({ name: 'line-2' }));
+      await vi.waitFor(() => expect(name).toHaveFocus());
+    });
   });
 });
