@@ -187,7 +187,7 @@ describe('Roles', () => {
     expect(master.state.status).toBe('active');
   });
 
-  it('rule 5: operator switch-over on the standby makes the active peer stand down first', () => {
+  it('rule 6: operator switch-over on the standby makes the active peer stand down first', () => {
     const backup = new Harness(config('backup'));
     backup.send({ type: 'start' });
     backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
@@ -205,7 +205,7 @@ describe('Roles', () => {
     expect(order).toEqual(['state', 'handover-ack']);
   });
 
-  it('rule 5: a node that stood down can ask for the switch-over back as soon as its peer is active', () => {
+  it('rule 6: a node that stood down can ask for the switch-over back as soon as its peer is active', () => {
     const master = new Harness(config('master', { recovery: 'manual' }));
     master.send({ type: 'start' });
     master.send({ type: 'link-up', peer: standbyPeer });
