@@ -162,6 +162,19 @@ describe('App', () => {
     expect(onlogout).toHaveBeenCalledOnce();
   });
 
+  it('says in the header who is signed in, beside Sign out, and links the Operators screen', async () => {
+    const dashboard = new DashboardState(new FakeApi());
+    await dashboard.load();
+    render(App, { dashboard, router: router(), onlogout: vi.fn(() => Promise.resolve()), signedInAs: 'ops' });
+    const signedIn = within(screen.getByRole('banner')).getByTestId('signed-in');
+    expect(signedIn).toHaveTextContent('Signed in as ops');
+    expect(within(signedIn).getByRole('link', { name: 'Signed in as ops' })).toHaveAttribute(
+      'href',
+      '#/users',
+    );
+    expect(within(signedIn).getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
+  });
+
   it('after a sign-out the node could not be told of, the sign-in screen says so', () => {
     render(App, {
       dashboard: null,

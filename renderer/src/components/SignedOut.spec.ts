@@ -84,4 +84,14 @@ describe('SignedOut login form', () => {
     expect(screen.getByTestId('refused-reason')).toHaveTextContent('The node said: session ended: expired.');
     expect(screen.queryByRole('status')).not.toBeInTheDocument();
   });
+
+  it('names the node and its pair, as the node says without a token', () => {
+    render(SignedOut, { refused: false, onlogin: vi.fn(), signIn: { name: 'line-1', mode: 'backup' } });
+    expect(screen.getByTestId('sign-in-node')).toHaveTextContent(
+      'Backup of the pair line-1. One sign-in serves both nodes of the pair.',
+    );
+    cleanup();
+    render(SignedOut, { refused: false, signIn: { name: 'press-7', mode: 'independent' } });
+    expect(screen.getByTestId('sign-in-node')).toHaveTextContent('Node press-7 (independent, no pair).');
+  });
 });
