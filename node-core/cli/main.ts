@@ -10,7 +10,7 @@ import { runLicenseCommand } from '../license/index.ts';
 import { startMonitor } from '../monitor/index.ts';
 import { createLogger } from '../logging.ts';
 import { createNode, type RunningNode } from '../node/create-node.ts';
-import { firstStartProblems } from '../node/settings.ts';
+import { givenSettingsProblems } from '../node/settings.ts';
 import { TandemError, UsageError } from '../errors.ts';
 import { dashboardDir } from '../paths.ts';
 import { DATABASE_FILE, openDatabase, MetaStore, SettingsStore } from '../store/index.ts';
@@ -60,10 +60,9 @@ async function runNode(argv: string[]): Promise<number> {
   const settings = settingsFromFlags(values);
   const trustPeers = trustPeersFromFlags(values);
   // Every flag is checked before the data directory is touched: a mistyped one leaves nothing behind.
-  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
-    const problems = firstStartProblems(os.hostname(), settings);
-    if (problems) throw new UsageError(problems);
-  }
+  const firstStart = !fs.existsSync(path.join(dataDir, DATABASE_FILE));
+  const problems = givenSettingsProblems(os.hostname(), settings, firstStart);
+  if (problems) throw new UsageError(problems);
   const running = await createNode(
     {
       dataDir,

@@ -214,17 +214,23 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /**
- * The problems of a first start's settings (the defaults and the flags given), or null. The CLI asks before
- * the data directory exists, so that a bad flag leaves nothing behind; a later start is checked against what
- * is stored, by createNode, which saves nothing unless the node comes up.
+ * The problems of settings given on the command line, or null, checked before the data directory is made or
+ * opened so that a bad flag leaves nothing behind. On a first start the settings are the defaults and these;
+ * later, each given field is checked alone, and the rules that join fields (a backup needs a master host)
+ * wait for the stored settings in createNode, which saves nothing unless the node comes up.
  */
-export function firstStartProblems(
+export function givenSettingsProblems(
   hostName: string,
   given: Partial<Omit<NodeSettings, 'timing'>> & { timing?: Partial<NodeSettings['timing']> },
+  firstStart: boolean,
 ): string | null {
   const defaults = defaultSettings(hostName);
-  const merged = { ...defaults, ...given, timing: { ...defaults.timing, ...given.timing } };
-  const parsed = nodeSettingsSchema.safeParse(merged, { reportInput: true });
+  const parsed = firstStart
+    ? nodeSettingsSchema.safeParse(
+        { ...defaults, ...given, timing: { ...defaults.timing, ...given.timing } },
+        { reportInput: true },
+      )
+    : settingsChangeSchema.safeParse(given, { reportInput: true });
   return parsed.success ? null : describeIssues(parsed.error);
 }
 

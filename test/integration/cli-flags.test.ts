@@ -2,6 +2,7 @@
  * What an installer sees of the CLI's flags: the help, the version, and what a mistyped flag does (one
  * sentence on stderr, exit 2, nothing on disk). Runs the real CLI from source.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,17 @@ import { NODE_FLAGS } from '../../node-core/cli/flags.ts';
 import { runCli, tempDir } from './harness.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/** Every file of a folder with its content's hash and its modification time. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    fs.readdirSync(dir).map((name) => {
+      const file = path.join(dir, name);
+      const hash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+      return [name, `${hash} ${fs.statSync(file).mtimeMs}`];
+    }),
+  );
+}
 
 describe('tandem-node flags', () => {
   it('--help and -h describe every flag with its default and unit, and point to the docs', () => {
@@ -56,6 +68,18 @@ describe('tandem-node flags', () => {
       expect(result.stderr).toBe(`tandem-node: ${said}\n`);
       expect(fs.existsSync(dir), `${args.join(' ')} made ${dir}`).toBe(false);
     }
+  });
+
+  it("a bad flag value for an existing node: the same sentence, and the node's files untouched", () => {
+    const dir = tempDir('bad-value-existing');
+    expect(runCli(['fingerprint', '--data-dir', dir]).code).toBe(0);
+    const before = snapshot(dir);
+    const result = runCli(['--data-dir', dir, '--ping-rate', '-1', '--api-port', '0']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'tandem-node: --ping-rate must be a whole number of milliseconds from 1 to 3600000, not -1.\n',
+    );
+    expect(snapshot(dir)).toEqual(before);
   });
 
   it('fingerprint makes a data directory that is missing, as a start does', () => {
