@@ -58,7 +58,12 @@ function options(
   size: { width: number; height: number },
   range: () => readonly [number, number],
 ): uPlot.Options {
+  // The axes' text grows with the page's (15 px at 1280 wide, about 19 px at 1920: app.css).
+  const scale = rootFontPx() / 15;
+  const font = `${Math.round(12 * scale)}px system-ui, sans-serif`;
   const axis: uPlot.Axis = {
+    font,
+    labelFont: `600 ${font}`,
     stroke: COLOURS.axis,
     grid: { stroke: COLOURS.grid, width: 1 },
     ticks: { stroke: COLOURS.grid, width: 1 },
@@ -68,8 +73,16 @@ function options(
     height: size.height,
     scales: { x: { time: true, range: () => [range()[0], range()[1]] } },
     axes: [
-      { ...axis, size: 50, values: (_u, splits, _axis, _space, step) => timeAxisLabels(splits, step) },
-      { ...axis, size: 60, ...(data.unit !== null ? { label: data.unit, labelSize: 24 } : {}) },
+      {
+        ...axis,
+        size: Math.round(50 * scale),
+        values: (_u, splits, _axis, _space, step) => timeAxisLabels(splits, step),
+      },
+      {
+        ...axis,
+        size: Math.round(60 * scale),
+        ...(data.unit !== null ? { label: data.unit, labelSize: Math.round(24 * scale) } : {}),
+      },
     ],
     series: [
       {
@@ -87,6 +100,11 @@ function options(
       })),
     ],
   };
+}
+
+function rootFontPx(): number {
+  const px = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  return Number.isFinite(px) && px > 0 ? px : 15;
 }
 
 const signature = (data: ChartData): string => data.series.map((s) => s.label).join('|');
