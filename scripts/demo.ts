@@ -196,5 +196,5 @@ function stopBoth(): void {
     child.kill('SIGTERM');
   }
 }
-process.on('SIGINT', stopBoth);
-process.on('SIGTERM', stopBoth);
+// The nodes are in their own process group, so closing the terminal (SIGHUP) must stop them here too.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stopBoth);
