@@ -109,6 +109,8 @@ const demoConfig: [string, object][] = [
     {
       dataType: 'float',
       source: { kind: 'simulator', waveform: 'sine', periodMs: 60_000, min: 60, max: 95 },
+      unit: '°C',
+      precision: 1,
     },
   ],
   [
@@ -116,6 +118,8 @@ const demoConfig: [string, object][] = [
     {
       dataType: 'float',
       source: { kind: 'simulator', waveform: 'ramp', periodMs: 30_000, min: 0, max: 2.5 },
+      unit: 'm/s',
+      precision: 2,
     },
   ],
   [
@@ -123,11 +127,19 @@ const demoConfig: [string, object][] = [
     {
       dataType: 'float',
       source: { kind: 'simulator', waveform: 'random', periodMs: 5_000, min: 40, max: 60 },
+      unit: '%',
+      precision: 1,
     },
   ],
   [
     'tags/line.setpoint',
-    { dataType: 'float', source: { kind: 'memory' }, description: 'written by operators' },
+    {
+      dataType: 'float',
+      source: { kind: 'memory' },
+      description: 'written by operators',
+      unit: 'm/s',
+      precision: 2,
+    },
   ],
   [
     'alarm-rules/boiler-hot',
