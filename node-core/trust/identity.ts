@@ -10,6 +10,13 @@ import { join } from 'node:path';
 import { TandemError, UsageError } from '../errors.ts';
 import { describeCertificate, type CertificateInfo } from './certificate-info.ts';
 
+/**
+ * @peculiar/x509 types its crypto argument with the DOM's Crypto, which Node's webcrypto is at run time; where
+ * DOM types are loaded too (the browser tests' program) the two declarations' overloads disagree, and where
+ * they are not the DOM type does not exist. So it is passed untyped.
+ */
+const x509Crypto = webcrypto as never;
+
 export const KEY_FILE = 'node-key.pem';
 export const CERT_FILE = 'node-cert.pem';
 
@@ -126,10 +133,10 @@ async function generateSelfSigned(
           x509.ExtendedKeyUsage.serverAuth,
           x509.ExtendedKeyUsage.clientAuth,
         ]),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, x509Crypto),
       ],
     },
-    webcrypto,
+    x509Crypto,
   );
   const keyPem = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString();
   return { keyPem, certPem: withTrailingNewline(cert.toString('pem')) };
