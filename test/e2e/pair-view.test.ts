@@ -88,9 +88,13 @@ describe('the pair view when its own node dies', () => {
       .toMatch(/The backup is running since \d\d:\d\d:\d\d, failover \d+(\.\d)? m?s\./);
     expect(await sentence.textContent()).toContain('its link to this node:');
     await screenshot('pair-view-master-killed-1280');
-    // One banner says it, once (the Overview's stale note and health line, screens/, are not checked here).
+    // One banner says it, once on the whole page: the Overview's health line says how the pair runs instead.
     expect(await page.getByTestId('banner-node-unreachable').count()).toBe(1);
     expect(await banner.getByText('This node is not answering.', { exact: true }).count()).toBe(1);
+    expect(((await page.locator('body').textContent()) ?? '').match(/not answering/gi) ?? []).toHaveLength(1);
+    await expect
+      .poll(() => page.getByTestId('health-line').textContent(), { timeout: SHOWN })
+      .toBe('Running on the backup, as it reports itself.');
     const link = banner.getByRole('link', { name: "Open the backup's dashboard" });
     expect(await link.getAttribute('href')).toMatch(
       new RegExp(`^${pair.backup.url}/#session=[^&]+&user=ops$`),

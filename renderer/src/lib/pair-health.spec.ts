@@ -107,6 +107,19 @@ describe('pairHealth', () => {
     });
   });
 
+  it('this node not answering while the other node reports: the line says how the pair runs, not again that this node is silent', () => {
+    const running = health({
+      answering: false,
+      partnerReport: { partner: 'backup', partnerStatus: 'active' },
+    });
+    expect(running).toEqual({ tone: 'warn', text: 'Running on the backup, as it reports itself.' });
+    const standby = health({
+      answering: false,
+      partnerReport: { partner: 'backup', partnerStatus: 'standby' },
+    });
+    expect(standby).toEqual({ tone: 'bad', text: 'Needs attention: the backup reports itself on standby.' });
+  });
+
   it('this node not answering, a misconfiguration, no peer', () => {
     expect(health({ answering: false }).tone).toBe('bad');
     expect(health({ answering: false }).text).toMatch(/^Needs attention: this node is not answering/);

@@ -20,11 +20,22 @@ export interface PairHealthInput {
   readonly events: readonly FailoverEvent[] | null;
   /** Peer certificates waiting for approval on this node. */
   readonly certificatesPending: number;
+  /**
+   * While this node does not answer: what the other node of the pair reports of itself (read by the
+   * dashboard beside this node), or null. The banner above then says that this node is not answering.
+   */
+  readonly partnerReport?: { readonly partner: string; readonly partnerStatus: Status } | null;
 }
 
 export function pairHealth(input: PairHealthInput): PairHealth {
   const { status, answering } = input;
   const { node, peer } = status;
+  if (!answering && input.partnerReport) {
+    const { partner, partnerStatus } = input.partnerReport;
+    return partnerStatus === 'active'
+      ? { tone: 'warn', text: `Running on the ${partner}, as it reports itself.` }
+      : { tone: 'bad', text: `Needs attention: the ${partner} reports itself ${statusWord(partnerStatus)}.` };
+  }
   if (!answering) {
     return {
       tone: 'bad',
