@@ -6,11 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock/index.ts';
 import type { CertificateRecord, EventKind, FailoverEvent, LinkState, StatusView } from '../dto.ts';
-import { compareLicenses, type LicenseState } from '../license/index.ts';
+import type { LicenseState } from '../license/index.ts';
 import type { Logger } from '../logging.ts';
 import {
   eventKindsAccepted,
-  EVENT_KINDS,
   LEGACY_EVENT_KINDS,
   PeerLink,
   type Hello,
@@ -40,9 +39,11 @@ import { GatewayWorkload } from './gateway-workload.ts';
 import { PeerFrameRouter } from './peer-frames.ts';
 import { isThisMachine, probeDial } from './dial-probe.ts';
 import { PairChecks } from './pair-checks.ts';
+import { statusViewOf } from './status-view.ts';
 import type { OpcUaView } from '../plant/opcua/opcua-view.ts';
-import { approvalToShare, CLIENT_APPROVAL_KIND } from '../plant/opcua/client-approvals.ts';
-import { helloProblem, type PairingSettings } from './pairing.ts';
+import { CertificateDecisions } from './certificate-decisions.ts';
+import { helloOf, pairingOf } from './hello.ts';
+import { helloProblem } from './pairing.ts';
 import { attachSparkplug } from '../plant/sparkplug/attach.ts';
 import type { SparkplugEdge } from '../plant/sparkplug/index.ts';
 
@@ -82,6 +83,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   readonly #peerFrames: PeerFrameRouter;
   /** Misconfiguration, settings that differ, the peer's clock (docs/redundancy.md); its pair clock stamps events. */
   readonly #checks: PairChecks;
+  readonly #certificates: CertificateDecisions;
   /** The event kinds the peer of the current or last link accepts (its hello says; legacy ones until then). */
   #peerEventKinds: ReadonlySet<string> = new Set(LEGACY_EVENT_KINDS);
   #apiUrl = '';
@@ -98,6 +100,19 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.metrics = new NodeMetrics();
     const s = parts.settings;
     this.#checks = this.#makeChecks();
+    this.#certificates = new CertificateDecisions({
+      certificates: parts.certificates,
+      now: () => parts.clock.now(),
+      logger: parts.logger,
+      record: (kind, reason) => this.#record(kind, null, null, reason, null),
+      isActive: () => this.status === 'active',
+      share: (kind, fingerprint, approval) => this.data.putConfig(kind, fingerprint, approval),
+      rejected: (fingerprint) => {
+        // A connection refused for this certificate is built again at once rather than at the next re-dial.
+        if (this.#peerFrames.peer?.certificate.fingerprint === fingerprint)
+          this.#link?.drop('certificate rejected');
+      },
+    });
     // What the pair records (values, alarms, commands, history samples) is stamped by the pair's clock, so a
     // backup whose clock is off does not put its records an hour away (docs/redundancy.md "Clock skew").
     const pairClock = this.#checks.pairClock;
@@ -269,107 +284,35 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   }
 
   listCertificates(): CertificateRecord[] {
-    return this.#p.certificates.list();
+    return this.#certificates.list();
   }
 
-  /**
-   * The operator's decision on a certificate. One of an OPC UA client, decided on the active node, is shared
-   * with the peer through the pair's config (plant/opcua/client-approvals.ts); `shared` says whether it was.
-   */
-  async decideCertificate(
+  /** The operator's decision on a certificate (node/certificate-decisions.ts); `shared`: the peer holds it too. */
+  decideCertificate(
     fingerprint: string,
     decision: 'trusted' | 'rejected',
   ): Promise<(CertificateRecord & { readonly shared: boolean }) | undefined> {
-    const before = this.#p.certificates.stateOf(fingerprint);
-    if (!before) return undefined;
-    const now = this.#p.clock.now();
-    const after = this.#p.certificates.decide(fingerprint, decision, now);
-    const share =
-      after === decision ? approvalToShare(this.#p.certificates, fingerprint, decision, now) : null;
-    let shared = false;
-    if (share && this.status === 'active') {
-      try {
-        await this.data.putConfig(CLIENT_APPROVAL_KIND, fingerprint, share);
-        shared = true;
-      } catch (error) {
-        this.#p.logger.warn({ err: error, fingerprint }, 'the OPC UA client decision was made here only');
-      }
-    }
-    if (after !== before) {
-      this.#record(
-        ('certificate-' + (after === 'trusted' ? 'approved' : 'rejected')) as EventKind,
-        null,
-        null,
-        `certificate ${fingerprint}`,
-        null,
-      );
-      // A connection refused for this certificate is built again at once rather than at the next re-dial.
-      if (after === 'rejected' && this.#peerFrames.peer?.certificate.fingerprint === fingerprint)
-        this.#link?.drop('certificate rejected');
-    }
-    const record = this.#p.certificates.list().find((c) => c.fingerprint === fingerprint);
-    return record && { ...record, shared };
+    return this.#certificates.decide(fingerprint, decision);
   }
 
   statusView(): StatusView {
-    const s = this.settings;
-    const state = this.#driver.state;
-    const peer = this.#peerFrames.peer;
-    const linked = this.#link?.isUp === true;
-    const comparison = compareLicenses(this.#p.license, linked && peer ? peer.hello.license : null);
-    const offset = this.#checks.clockOffset;
-    return {
-      node: {
-        name: s.name,
-        nodeId: this.nodeId,
-        mode: s.mode,
-        status: state.status,
-        standbyLevel: s.standby,
-        recovery: s.recovery,
-        epoch: state.epoch,
-        startedAt: new Date(this.#startedAt).toISOString(),
-        fingerprint: this.#p.identity.info.fingerprint,
-        license: this.#p.license,
-        version: this.#p.version,
-        apiUrl: this.#apiUrl,
-        heldSince: state.heldSince === null ? null : new Date(state.heldSince).toISOString(),
-      },
-      peer: this.#link
-        ? {
-            link: this.#link.state,
-            linkReason: this.#checks.linkReason(this.#link.reason, this.#link.port),
-            mode: peer?.hello.mode ?? null,
-            status: linked ? (state.peer.status ?? peer?.hello.status ?? null) : null,
-            nodeId: peer?.hello.nodeId ?? null,
-            fingerprint: peer?.certificate.fingerprint ?? null,
-            epoch: peer ? state.peer.epoch : null,
-            lastHeartbeatAt: peer?.lastHeartbeatAt ? new Date(peer.lastHeartbeatAt).toISOString() : null,
-            rttMs: peer?.rttMs ?? null,
-            rttRecentMs: peer ? [...peer.rttRecent] : [],
-            missedPings: state.heartbeat.missed,
-            license: peer?.hello.license ?? null,
-            apiUrl: peer?.hello.apiUrl ?? null,
-            standbyLevel: peer?.hello.standby ?? null,
-            version: peer?.hello.version ?? null,
-            startedAt: peer?.hello.startedAt ?? null,
-            clockOffsetMs: offset ? Math.round(offset.offsetMs) : null,
-            clockOffsetErrorMs: offset ? Math.ceil(offset.errorMs) : null,
-            // The peer's time, read on this node's clock where the offset is known.
-            heldSince:
-              linked && state.peer.heldSince !== null
-                ? new Date(state.peer.heldSince - (offset?.offsetMs ?? 0)).toISOString()
-                : null,
-          }
-        : null,
-      licenseMatch: comparison.licenseMatch,
-      licenseDifferences: comparison.differences,
-      misconfiguration: this.#checks.misconfiguration,
-      settingsDifferences: this.#checks.settingsDifferences,
-      clockSkew: this.#checks.clockSkew,
-      ...(this.opcuaView ? { opcua: this.opcuaView() } : {}),
-      sync: { eventsReplicated: this.#p.events.count(), ...this.data.syncView() },
-      ...(this.sparkplug ? { sparkplug: this.sparkplug.view() } : {}),
-    };
+    return statusViewOf({
+      settings: this.settings,
+      nodeId: this.nodeId,
+      startedAt: this.#startedAt,
+      apiUrl: this.#apiUrl,
+      identity: this.#p.identity,
+      license: this.#p.license,
+      version: this.#p.version,
+      state: this.#driver.state,
+      peer: this.#peerFrames.peer,
+      link: this.#link,
+      checks: this.#checks,
+      eventsReplicated: this.#p.events.count(),
+      sync: this.data.syncView(),
+      opcua: this.opcuaView?.() ?? null,
+      sparkplug: this.sparkplug?.view() ?? null,
+    });
   }
 
   #makeLink(): PeerLink {
@@ -422,41 +365,20 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
 
   #trust(info: CertificateInfo, pem: string): 'trusted' | 'pending' | 'rejected' {
     this.#checks.certificateSeen(info.fingerprint === this.#p.identity.info.fingerprint);
-    const known = this.#p.certificates.stateOf(info.fingerprint);
-    const state = this.#p.certificates.seen(info, pem, this.#p.clock.now());
-    if (known === undefined && state === 'pending') {
-      this.#record(
-        'certificate-pending',
-        null,
-        null,
-        `certificate ${info.fingerprint} (${info.subject}) waits for approval`,
-        null,
-      );
-    }
-    return state;
+    return this.#certificates.peerSeen(info, pem);
   }
 
   #hello(): Hello {
-    const state = this.#driver.state;
-    return {
-      t: 'hello',
-      protocol: 1,
+    return helloOf({
+      settings: this.settings,
       nodeId: this.nodeId,
-      name: this.settings.name,
-      mode: this.settings.mode,
-      status: state.status,
-      epoch: state.epoch,
-      activeSince: state.activeSince,
-      startedAt: new Date(this.#startedAt).toISOString(),
+      state: this.#driver.state,
+      startedAt: this.#startedAt,
       version: this.#p.version,
       apiUrl: this.#apiUrl,
       license: this.#p.license,
-      standby: this.settings.standby,
-      opcuaPort: this.settings.opcuaPort,
-      at: this.#p.clock.now(),
-      pairing: this.#pairing(),
-      eventKinds: [...EVENT_KINDS],
-    };
+      now: this.#p.clock.now(),
+    });
   }
 
   /** Same-mode peers, other pair names and the same node twice end the link as `faulted` (docs/redundancy.md). */
@@ -469,18 +391,12 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     return problem;
   }
 
-  #pairing(): PairingSettings {
-    const { recovery, timing } = this.settings;
-    const { pingRateMs, pingTimeoutMs, missedPings, failoverTimeMs } = timing;
-    return { recovery, pingRateMs, pingTimeoutMs, missedPings, failoverTimeMs };
-  }
-
   #makeChecks(): PairChecks {
     const s = this.settings;
     const masterHost = s.masterHost ?? '127.0.0.1';
     return new PairChecks({
       identity: { nodeId: this.nodeId, name: s.name, mode: s.mode },
-      pairing: this.#pairing(),
+      pairing: pairingOf(this.settings),
       clock: this.#p.clock,
       dialTarget:
         s.mode === 'backup'
