@@ -7,8 +7,8 @@
  * When the link comes up and whenever this node's status changes while linked, it pulls the history its peer
  * holds and it lacks, so samples the backup recorded while active reach the master after fail-back.
  * Across a hand-over (docs/redundancy.md "History across a hand-over"): the node that stands down still
- * records its warm polls for one detection window, and the node that takes over pulls once more when that
- * window has passed, so the polls made while neither node was active reach the running node's history.
+ * records its warm polls until its peer has run for a detection window, and the node that takes over pulls
+ * once more after that, so the polls made while neither node was polling actively reach its history.
  */
 import type { Clock, TimerHandle } from '../clock/index.ts';
 import type { Logger } from '../logging.ts';
