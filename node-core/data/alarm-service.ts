@@ -5,7 +5,10 @@ import { evaluateAlarm, type AlarmRule } from './alarm-rule.ts';
 import type { TagValue } from './runtime-store.ts';
 import type { Version } from './version.ts';
 
-export interface AlarmView extends Omit<AlarmState, 'version' | 'activatedAt' | 'clearedAt' | 'ackedAt'> {
+export interface AlarmView extends Omit<
+  AlarmState,
+  'version' | 'occurrence' | 'activatedAt' | 'clearedAt' | 'ackedAt'
+> {
   readonly rule: AlarmRule;
   readonly activatedAt: string | null;
   readonly clearedAt: string | null;
@@ -34,20 +37,22 @@ export class AlarmService {
       const wasActive = current?.active ?? false;
       const active = value.quality === 'good' && evaluateAlarm(rule, value.value, wasActive);
       if (active === wasActive) continue;
-      changed.push(
-        active
-          ? {
-              id: key,
-              active,
-              activatedAt: now,
-              clearedAt: null,
-              acked: false,
-              ackedBy: null,
-              ackedAt: null,
-              version: version(),
-            }
-          : { ...(current as AlarmState), active, clearedAt: now, version: version() },
-      );
+      if (active) {
+        const raised = version();
+        changed.push({
+          id: key,
+          active,
+          activatedAt: now,
+          occurrence: raised.hlc,
+          clearedAt: null,
+          acked: false,
+          ackedBy: null,
+          ackedAt: null,
+          version: raised,
+        });
+      } else {
+        changed.push({ ...(current as AlarmState), active, clearedAt: now, version: version() });
+      }
     }
     return this.store.merge(changed);
   }

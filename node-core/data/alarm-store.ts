@@ -6,11 +6,33 @@ export interface AlarmState {
   readonly active: boolean;
   /** When the current (or last) occurrence began; a new occurrence needs a new acknowledgement. */
   readonly activatedAt: number | null;
+  /**
+   * Which occurrence this is: the hybrid-clock stamp of its activation (null when never raised). Occurrences
+   * are told apart and ordered by it, never by `activatedAt`, because the two nodes' wall clocks may disagree
+   * by any amount (docs/redundancy.md, "Alarm occurrences").
+   */
+  readonly occurrence: string | null;
   readonly clearedAt: number | null;
   readonly acked: boolean;
   readonly ackedBy: string | null;
   readonly ackedAt: number | null;
   readonly version: Version;
+}
+
+/** A state as stored or sent by a node that predates `occurrence`. */
+export type AlarmStateInput = Omit<AlarmState, 'occurrence'> & {
+  readonly occurrence?: string | null | undefined;
+};
+
+/**
+ * The occurrence of a state written before occurrences were stamped: its activation time in the same text
+ * form, with a zero counter, so that it orders against stamped ones by time.
+ */
+function withOccurrence(state: AlarmStateInput): AlarmState {
+  if (state.occurrence !== undefined) return state as AlarmState;
+  const occurrence =
+    state.activatedAt === null ? null : `${String(state.activatedAt).padStart(15, '0')}.000000.`;
+  return { ...state, occurrence };
 }
 
 /** Alarm states in memory, written through to SQLite, merged from the peer. */
@@ -21,7 +43,7 @@ export class AlarmStore {
   constructor(db: Db) {
     this.#db = db;
     for (const row of db.prepare('SELECT state FROM alarm_states').all() as { state: string }[]) {
-      const state = JSON.parse(row.state) as AlarmState;
+      const state = withOccurrence(JSON.parse(row.state) as AlarmStateInput);
       this.#states.set(state.id, state);
     }
   }
@@ -35,9 +57,10 @@ export class AlarmStore {
   }
 
   /** Stores what is newer; an acknowledgement of the same occurrence is never lost. Returns what changed. */
-  merge(incoming: readonly AlarmState[]): AlarmState[] {
+  merge(incoming: readonly AlarmStateInput[]): AlarmState[] {
     const changed: AlarmState[] = [];
-    for (const next of incoming) {
+    for (const input of incoming) {
+      const next = withOccurrence(input);
       const current = this.#states.get(next.id);
       const merged = current ? mergeAlarm(current, next) : next;
       if (merged !== current) changed.push(merged);
@@ -65,18 +88,20 @@ export function mergeAlarm(current: AlarmState, incoming: AlarmState): AlarmStat
   const order = compareVersions(incoming.version, current.version) || compareContent(incoming, current);
   const newer = order > 0 ? incoming : current;
   const older = newer === incoming ? current : incoming;
-  const sameOccurrence = newer.activatedAt === older.activatedAt;
+  const sameOccurrence = newer.occurrence === older.occurrence;
   if (sameOccurrence && older.acked && !newer.acked) {
     return { ...newer, acked: true, ackedBy: older.ackedBy, ackedAt: older.ackedAt };
   }
   // A clearance of an earlier occurrence, made by a node that never saw the later one (its copy was stale when
   // it took over): it clears that later occurrence, whose acknowledgement stays (found by the simulation,
-  // seed 3581). A new activation always wins, whatever the clocks say.
+  // seed 3581). A new activation always wins. "Later" is by occurrence stamp, not by wall clock: with the
+  // backup's clock an hour behind, the master's stale copy of an occurrence the backup had acknowledged and
+  // outlived looked later, and came back unacknowledged (simulation seed 901).
   if (
     !newer.active &&
-    newer.activatedAt !== null &&
-    older.activatedAt !== null &&
-    newer.activatedAt < older.activatedAt
+    newer.occurrence !== null &&
+    older.occurrence !== null &&
+    newer.occurrence < older.occurrence
   ) {
     return {
       ...older,
@@ -95,7 +120,15 @@ export function mergeAlarm(current: AlarmState, incoming: AlarmState): AlarmStat
  * content, the same on every node, makes both nodes keep the same one.
  */
 function compareContent(a: AlarmState, b: AlarmState): number {
-  for (const field of ['activatedAt', 'clearedAt', 'active', 'acked', 'ackedAt', 'ackedBy'] as const) {
+  for (const field of [
+    'occurrence',
+    'activatedAt',
+    'clearedAt',
+    'active',
+    'acked',
+    'ackedAt',
+    'ackedBy',
+  ] as const) {
     const x = String(a[field]);
     const y = String(b[field]);
     if (x !== y) return x < y ? -1 : 1;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAlarm, type AlarmRule } from './alarm-rule.ts';
-import { mergeAlarm, type AlarmState } from './alarm-store.ts';
+import { AlarmStore, mergeAlarm, type AlarmState } from './alarm-store.ts';
+import { tempDatabase } from '../history/test-db.ts';
 
 const high: AlarmRule = { tag: 't', condition: 'high', threshold: 80, deadband: 5, priority: 'high' };
 
@@ -29,6 +30,7 @@ describe('Runtime data: an acknowledgement never goes back to unacknowledged', (
     id: 'a',
     active: true,
     activatedAt: 1000,
+    occurrence: '000000000001000.000000.n1',
     clearedAt: null,
     acked: false,
     ackedBy: null,
@@ -67,6 +69,7 @@ describe('Runtime data: an acknowledgement never goes back to unacknowledged', (
     const again: AlarmState = {
       ...raised,
       activatedAt: 5000,
+      occurrence: '000000000005000.000000.n1',
       version: { epoch: 2, hlc: '000000000005000.000000.n1' },
     };
     expect(mergeAlarm(acked, again)).toMatchObject({ acked: false, activatedAt: 5000 });
@@ -78,6 +81,7 @@ describe('Runtime data: an acknowledgement never goes back to unacknowledged', (
     const later: AlarmState = {
       ...acked,
       activatedAt: 5000,
+      occurrence: '000000000005000.000000.n1',
       ackedAt: 5100,
       version: { epoch: 2, hlc: '000000000005100.000000.n1' },
     };
@@ -96,13 +100,78 @@ describe('Runtime data: an acknowledgement never goes back to unacknowledged', (
   });
 
   it('a new activation wins over a later occurrence even when its node’s clock is behind', () => {
-    const cleared: AlarmState = { ...acked, active: false, activatedAt: 5000, clearedAt: 5500 };
+    const cleared: AlarmState = {
+      ...acked,
+      active: false,
+      activatedAt: 5000,
+      occurrence: '000000000005000.000000.n1',
+      clearedAt: 5500,
+    };
     const raisedAgain: AlarmState = {
       ...raised,
       activatedAt: 4000,
+      occurrence: '000000000006000.000000.n2',
       version: { epoch: 2, hlc: '000000000006000.000000.n2' },
     };
     expect(mergeAlarm(cleared, raisedAgain)).toBe(raisedAgain);
+  });
+});
+
+describe('alarm occurrences are told apart by their activation stamp, not by wall clocks', () => {
+  it('a stale copy of an acknowledged occurrence never comes back unacknowledged when the clocks are an hour apart (simulation seed 901)', () => {
+    // The backup (its clock an hour behind) acknowledged the occurrence the master raised, then raised,
+    // acknowledged and cleared a later one, stamped with its own wall clock. The restarted master then
+    // sends its stale copy of the first occurrence, which by wall clock looks an hour later.
+    const first: AlarmState = {
+      id: 'A1',
+      active: true,
+      activatedAt: 1735689826056,
+      occurrence: '001735689826056.000000.sim-master',
+      clearedAt: null,
+      acked: false,
+      ackedBy: null,
+      ackedAt: null,
+      version: { epoch: 3, hlc: '001735689826056.000000.sim-master' },
+    };
+    const laterOnBackup: AlarmState = {
+      id: 'A1',
+      active: false,
+      activatedAt: 1735686242599,
+      occurrence: '001735689832053.000004.sim-backup',
+      clearedAt: 1735686243126,
+      acked: true,
+      ackedBy: 'operator',
+      ackedAt: 1735686242700,
+      version: { epoch: 4, hlc: '001735689832053.000009.sim-backup' },
+    };
+    expect(mergeAlarm(laterOnBackup, first)).toBe(laterOnBackup);
+    expect(mergeAlarm(first, laterOnBackup)).toBe(laterOnBackup);
+  });
+
+  it('a state stored before occurrences were stamped is read with one made from its activation time', () => {
+    const { db, dispose } = tempDatabase();
+    try {
+      const hlc = '000000000007000.000000.n1';
+      const legacy = {
+        id: 'A2',
+        active: true,
+        activatedAt: 7000,
+        clearedAt: null,
+        acked: false,
+        ackedBy: null,
+        ackedAt: null,
+        version: { epoch: 1, hlc },
+      };
+      db.prepare('INSERT INTO alarm_states (id, state, epoch, hlc) VALUES (?, ?, ?, ?)').run(
+        'A2',
+        JSON.stringify(legacy),
+        1,
+        hlc,
+      );
+      expect(new AlarmStore(db).get('A2')?.occurrence).toBe('000000000007000.000000.');
+    } finally {
+      dispose();
+    }
   });
 });
 
@@ -113,6 +182,7 @@ describe('alarm states: both nodes keep the same one, whatever the order they se
       id: 'A1',
       active: false,
       activatedAt: 1735689880324,
+      occurrence: '001735689880324.000000.sim-master',
       clearedAt: 1735689882552,
       acked: true,
       ackedBy: 'operator',
@@ -132,10 +202,12 @@ describe('alarm states: both nodes keep the same one, whatever the order they se
     };
     const state = (): AlarmState => {
       const acked = pick([true, false]);
+      const activatedAt = pick([null, 100, 200]);
       return {
         id: 'A',
         active: pick([true, false]),
-        activatedAt: pick([null, 100, 200]),
+        activatedAt,
+        occurrence: activatedAt === null ? null : `${String(activatedAt).padStart(15, '0')}.000000.a`,
         clearedAt: pick([null, 150, 250]),
         acked,
         ackedBy: acked ? pick(['ann', 'bob']) : null,

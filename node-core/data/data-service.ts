@@ -16,6 +16,7 @@ import { HybridClock } from './version.ts';
 import { DataError } from './data-error.ts';
 import type { AlarmService } from './alarm-service.ts';
 import type { AlarmState } from './alarm-store.ts';
+import type { Version } from './version.ts';
 
 export interface DataPorts {
   readonly nodeId: string;
@@ -54,6 +55,8 @@ export class DataService {
     this.#p = ports;
     this.#hlc = new HybridClock(ports.nodeId, () => ports.clock.now());
     for (const value of runtime.all()) this.#hlc.observe(value.version.hlc);
+    // Past every stored alarm stamp too: a new occurrence must order after those this node has seen.
+    for (const alarm of alarms.store.all()) this.#hlc.observe(alarm.version.hlc);
     this.#configReplication = new ConfigReplication(config, runtime, ports);
   }
 
@@ -358,7 +361,7 @@ export class DataService {
   }
 
   /** Moves the clock past the newest version in a frame (one comparison per item, one parse per frame). */
-  #observeVersions(values: readonly TagValue[], alarms: readonly AlarmState[]): void {
+  #observeVersions(values: readonly TagValue[], alarms: readonly { version: Version }[]): void {
     let newest: string | null = null;
     for (const v of values) if (newest === null || v.version.hlc > newest) newest = v.version.hlc;
     for (const a of alarms) if (newest === null || a.version.hlc > newest) newest = a.version.hlc;

@@ -111,6 +111,8 @@ const alarmState = z.object({
   id: z.string().max(200),
   active: z.boolean(),
   activatedAt: z.number().nullable(),
+  // Optional: a peer of an earlier version sends none (the store derives it from activatedAt).
+  occurrence: z.string().max(128).nullable().optional(),
   clearedAt: z.number().nullable(),
   acked: z.boolean(),
   ackedBy: z.string().max(200).nullable(),

@@ -192,9 +192,9 @@ interface Execution {
   /** The version of a memory write, read back right after it executed. */
   readonly version: Version | null;
   readonly value: number | null;
-  /** The alarm an acknowledgement acknowledged, and which occurrence of it (its activatedAt). */
+  /** The alarm an acknowledgement acknowledged, and which occurrence of it (its activation stamp). */
   readonly alarm: string | null;
-  readonly occurrence: number | null;
+  readonly occurrence: string | null;
   /** A device write still waiting for the device: its ledger entry is not stored yet. */
   inFlight: boolean;
   answered: boolean;
@@ -223,7 +223,7 @@ interface NodeData {
   readonly exits: Map<number, 'graceful' | 'crash'>;
   /** The uids this node executed or stored from its peer, as the simulation saw them go in (durable). */
   readonly knownUids: Set<string>;
-  /** `id@activatedAt` of every occurrence this node has shown acknowledged. */
+  /** `id@occurrence` of every occurrence this node has shown acknowledged. */
   readonly ackedOccurrences: Set<string>;
   /** Something happened to this node's data since the last check. */
   dirty: boolean;
@@ -756,7 +756,7 @@ export class DataLayer {
         version: value?.version ?? null,
         value: op.kind === 'write' ? op.value : null,
         alarm: op.kind === 'ack' ? op.alarm : null,
-        occurrence: alarm?.activatedAt ?? null,
+        occurrence: alarm?.occurrence ?? null,
         inFlight: false,
         answered: false,
       });
@@ -1021,7 +1021,7 @@ export class DataLayer {
       const service = n.service;
       if (!service) continue;
       for (const state of service.alarms.store.all()) {
-        const occurrence = `${state.id}@${state.activatedAt}`;
+        const occurrence = `${state.id}@${state.occurrence}`;
         if (state.acked) {
           if (!n.ackedOccurrences.has(occurrence)) {
             n.ackedOccurrences.add(occurrence);
@@ -1203,7 +1203,7 @@ export class DataLayer {
     for (const e of [...this.#executions.values()].flat()) {
       if (!e.answered || e.alarm === null || e.occurrence === null) continue;
       const state = activeService.alarms.store.get(e.alarm);
-      if (state && state.activatedAt === e.occurrence && !state.acked) {
+      if (state && state.occurrence === e.occurrence && !state.acked) {
         return fail(
           'm',
           `alarm ${e.alarm} (raised at ${e.occurrence}) was acknowledged by ${e.uid} and is unacknowledged at the end`,
