@@ -68,6 +68,8 @@ const MAX_PARAM_LENGTH = 16 * 1024;
 
 export interface ApiServer {
   readonly url: string;
+  /** Every route it answers, as `METHOD /path/:param` (the fuzzer's coverage is checked against these). */
+  readonly routes: readonly string[];
   close(): Promise<void>;
 }
 
@@ -95,6 +97,11 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     schemaController: {
       compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler },
     },
+  });
+  const routes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    // HEAD routes are fastify's own copies of the GET ones.
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
   });
   const allowed = new Set((options.allowedHostNames ?? []).map((h) => h.toLowerCase()));
   const isAdminToken = (given: string): boolean => tokensEqual(given, options.token);
@@ -221,6 +228,7 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`,
+    routes,
     close: async () => {
       // A real timer: a stopping node does not wait on a clock that nobody advances.
       const cut = setTimeout(() => app.server.closeAllConnections(), options.closeGraceMs ?? 0).unref();

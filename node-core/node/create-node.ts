@@ -53,6 +53,8 @@ export interface NodeDeps {
 export interface RunningNode {
   readonly node: TandemNode;
   readonly apiUrl: string;
+  /** The API's routes, `METHOD /path/:param`. */
+  readonly apiRoutes: readonly string[];
   readonly token: string;
   /** Opens the dashboard signed in; the fragment never reaches a server log. */
   readonly dashboardUrl: string;
@@ -158,6 +160,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     return {
       node: running,
       apiUrl: server.url,
+      apiRoutes: server.routes,
       token,
       dashboardUrl: `${server.url}/#token=${token}`,
       stop: async () => {

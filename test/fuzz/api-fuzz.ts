@@ -139,8 +139,11 @@ const CONTENT_TYPES = [
   ';',
 ];
 
-/** Each route of the API as a template: `:name` and the like are filled per case. */
-const ROUTES: readonly (readonly [method: string, path: string])[] = [
+/**
+ * Each route of the API as a template: `:name` and the like are filled per case. Every route the node
+ * serves must be here: test/integration/api-routes.test.ts compares this list with the running API's own.
+ */
+export const ROUTES: readonly (readonly [method: string, path: string])[] = [
   ['GET', '/api/status'],
   ['GET', '/api/events'],
   ['GET', '/api/events.csv'],
@@ -155,6 +158,7 @@ const ROUTES: readonly (readonly [method: string, path: string])[] = [
   ['PUT', '/api/config/:kind/:name'],
   ['PUT', '/api/config/:kind/:name'],
   ['DELETE', '/api/config/:kind/:name'],
+  ['POST', '/api/config/:kind'],
   ['GET', '/api/tags'],
   ['GET', '/api/tags/:name'],
   ['POST', '/api/tags/:name/write'],
@@ -170,13 +174,22 @@ const ROUTES: readonly (readonly [method: string, path: string])[] = [
   ['GET', '/api/settings'],
   ['PUT', '/api/settings'],
   ['POST', '/api/logout'],
+  ['GET', '/api/login'],
+  ['GET', '/api/session'],
+  ['GET', '/api/users'],
+  ['POST', '/api/users'],
+  ['DELETE', '/api/users/:user'],
   ['GET', '/api/live'],
   ['GET', '/'],
   ['GET', '/assets/:asset'],
   ['GET', '/api/nothing-here'],
 ];
 
-const KINDS = ['tags', 'devices', 'alarm-rules'];
+/** Sent to now and then, apart from ROUTES (see makeCase). */
+export const LOGIN = ['POST', '/api/login'] as const;
+
+/** The config kinds a `:kind` in a route template stands for. */
+export const KINDS = ['tags', 'devices', 'alarm-rules'];
 const CRONS = [
   '0 3 * * *',
   '* * * * * *',
@@ -201,7 +214,7 @@ export function makeCase(seed: number, n: number, tokens: Tokens): FuzzRequest {
   // A login costs the node a password hash (tens of ms on its thread pool) however it ends: rare, or they
   // would be most of the run's time.
   const [templateMethod, template] = rng.chance(0.004)
-    ? (['POST', '/api/login'] as const)
+    ? LOGIN
     : rng.pick(ROUTES as [readonly [string, string], ...(readonly [string, string])[]]);
   const kind = rng.chance(0.9) ? rng.pick(KINDS as [string, ...string[]]) : name(rng);
   const fill = (path: string): string =>
@@ -212,6 +225,8 @@ export function makeCase(seed: number, n: number, tokens: Tokens): FuzzRequest {
       .replace(':fp', () =>
         rng.chance(0.3) ? rng.pick(FINGERPRINTS as [string, ...string[]]) : hex(rng, 64),
       )
+      // Mostly new names: the fuzzer's own account (whose sessions the run uses) is removed only now and then.
+      .replace(':user', () => (rng.chance(0.1) ? USER : name(rng)))
       .replace(':id', () => (rng.chance(0.5) ? String(rng.int(0, 50)) : name(rng)))
       .replace(':asset', () =>
         rng.pick([
@@ -406,6 +421,18 @@ function validBody(rng: Prng, template: string, kind: string): unknown {
       name: rng.chance(0.6) ? USER : 'nobody',
       password: rng.chance(0.6) ? PASSWORD : 'wrong-password',
     };
+  if (template === '/api/users')
+    return {
+      name: rng.pick([name(rng), USER, '', 'x'.repeat(300), unicode(rng, 6)]),
+      password: rng.pick([PASSWORD, 'short', '', 'p'.repeat(2000)]),
+    };
+  if (template === '/api/config/:kind') {
+    const items = Array.from({ length: rng.pick([0, 1, 3, 20]) }, () => ({
+      name: name(rng, kind),
+      ...(validBody(rng, '/api/config/:kind/:name', kind) as object),
+    }));
+    return { items };
+  }
   if (template === '/api/settings')
     return rng.pick<unknown>([
       { timing: { pingRateMs: rng.int(0, 5000) } },
