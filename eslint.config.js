@@ -12,7 +12,23 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      // A `default:` does not make a switch over a union exhaustive: a new member must be decided on where
+      // the union is switched on, not fall silently into the default (issue 19, item 3).
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: false },
+      ],
+    },
+  },
+  {
+    // Under repair by another change (its alarm merge): its describeFrame switch keeps the old allowance
+    // until that lands; then this block goes.
+    files: ['test/simulation/data-layer.ts'],
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
     },
   },
   {
@@ -23,7 +39,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['electron', 'electron/*'], message: 'node-core runs without Electron.' },
-            { group: ['**/renderer/**', '**/electron/**'], message: 'node-core never imports the UI layers.' },
+            {
+              group: ['**/renderer/**', '**/electron/**'],
+              message: 'node-core never imports the UI layers.',
+            },
           ],
         },
       ],

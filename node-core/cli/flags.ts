@@ -86,7 +86,7 @@ function isFlag(arg: string): boolean {
 
 /** parseArgs's messages name its own terms ("positional argument"); these say what to do instead. */
 function describeParseError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = (error as NodeJS.ErrnoException).code ?? '';
   const message = error instanceof Error ? error.message : String(error);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
   switch (code) {

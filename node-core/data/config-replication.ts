@@ -4,6 +4,7 @@
  * hold the active node's history gets a snapshot, and the changes it made on its side of a split are kept as
  * a conflict set on both nodes. DataService owns one of these and hands it the config frames.
  */
+import { dispatchFrame, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { PeerFrame } from '../peer/index.ts';
 import type {
   ConfigChange,
@@ -27,7 +28,8 @@ const SNAPSHOT_CHUNK = 100_000;
 
 type SnapshotItem = ConfigSnapshot['items'][number];
 
-const CONFIG_FRAMES = [
+/** The frames of config replication, the ones this receiver handles. */
+export const CONFIG_FRAMES = [
   'config-head',
   'config-changes',
   'config-snapshot',
@@ -36,11 +38,7 @@ const CONFIG_FRAMES = [
   'config-conflict-resolved',
 ] as const;
 
-type ConfigFrame = Extract<PeerFrame, { t: (typeof CONFIG_FRAMES)[number] }>;
-
-export function isConfigFrame(frame: PeerFrame): frame is ConfigFrame {
-  return (CONFIG_FRAMES as readonly string[]).includes(frame.t);
-}
+export type ConfigFrame = Extract<PeerFrame, { t: (typeof CONFIG_FRAMES)[number] }>;
 
 export class ConfigReplication {
   readonly #config: ConfigStore;
@@ -206,29 +204,29 @@ export class ConfigReplication {
 
   onFrame(frame: ConfigFrame): void {
     this.#notePeerSeq(frame);
-    switch (frame.t) {
-      case 'config-head':
-        if (this.#p.isActive()) this.answerFollower(frame.head, frame.unshared);
-        else this.#headAsked = false; // the active node's answer: it holds what this node holds
-        return;
-      case 'config-changes':
-        return this.#applyChanges(frame.changes);
-      case 'config-snapshot':
-        return this.#receiveSnapshot(frame.head, frame.items, frame.more === true);
-      case 'config-ack':
-        this.#config.markCommon(Math.min(frame.seq, this.#config.head().seq));
-        // An ack answers only changes that went out on this link: one still staged here is not the peer's.
-        this.#stored(Math.min(frame.seq, this.#sent));
-        return;
-      case 'config-conflicts':
-        for (const id of frame.resolved ?? []) this.#config.conflicts.take(id, this.#p.clock.now());
-        this.#config.conflicts.record(frame.changes, this.#p.clock.now());
-        return;
-      case 'config-conflict-resolved':
-        this.#config.conflicts.take(frame.id, this.#p.clock.now());
-        return;
-    }
+    dispatchFrame(this.#handlers, frame);
   }
+
+  readonly #handlers: FrameHandlers<ConfigFrame> = {
+    'config-head': (frame) => {
+      if (this.#p.isActive()) this.answerFollower(frame.head, frame.unshared);
+      else this.#headAsked = false; // the active node's answer: it holds what this node holds
+    },
+    'config-changes': (frame) => this.#applyChanges(frame.changes),
+    'config-snapshot': (frame) => this.#receiveSnapshot(frame.head, frame.items, frame.more === true),
+    'config-ack': (frame) => {
+      this.#config.markCommon(Math.min(frame.seq, this.#config.head().seq));
+      // An ack answers only changes that went out on this link: one still staged here is not the peer's.
+      this.#stored(Math.min(frame.seq, this.#sent));
+    },
+    'config-conflicts': (frame) => {
+      for (const id of frame.resolved ?? []) this.#config.conflicts.take(id, this.#p.clock.now());
+      this.#config.conflicts.record(frame.changes, this.#p.clock.now());
+    },
+    'config-conflict-resolved': (frame) => {
+      this.#config.conflicts.take(frame.id, this.#p.clock.now());
+    },
+  };
 
   /**
    * The link the waiting callers counted on is gone (or replaced): nothing is in flight any more. Nobody is

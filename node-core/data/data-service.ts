@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/index.ts';
+import { dispatchFrame, handlersFor, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { PeerFrame } from '../peer/index.ts';
-import { ConfigReplication, isConfigFrame } from './config-replication.ts';
+import { CONFIG_FRAMES, ConfigReplication, type ConfigFrame } from './config-replication.ts';
 import type { ConfigChange, ConfigConflict, ConfigHead, ConfigKind, ConfigStore } from './config-store.ts';
 import { runtimeFrames, type RuntimeBatch } from './runtime-frames.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
@@ -17,6 +18,14 @@ import { DataError } from './data-error.ts';
 import type { AlarmService } from './alarm-service.ts';
 import type { AlarmState } from './alarm-store.ts';
 import type { Version } from './version.ts';
+
+/** The frames a DataService receives: those of config replication and of the runtime data. */
+export const DATA_FRAMES = [...CONFIG_FRAMES, 'runtime', 'runtime-ack'] as const;
+export type DataFrame = Extract<PeerFrame, { t: (typeof DATA_FRAMES)[number] }>;
+
+function isDataFrame(frame: PeerFrame): frame is DataFrame {
+  return (DATA_FRAMES as readonly string[]).includes(frame.t);
+}
 
 export interface DataPorts {
   readonly nodeId: string;
@@ -293,37 +302,39 @@ export class DataService {
     this.#sendRuntime(this.#everything(), null);
   }
 
+  /**
+   * A frame of config replication or of the runtime data. The router hands this service only those
+   * (DATA_FRAMES); a test that delivers every frame of a link here has the others ignored.
+   */
   onFrame(frame: PeerFrame): void {
-    if (isConfigFrame(frame)) return this.#configReplication.onFrame(frame);
-    switch (frame.t) {
-      case 'runtime': {
-        this.#observeVersions(frame.values, frame.alarms);
-        const [values, alarms] = this.runtime.atomically(() => {
-          const won = this.runtime.merge(frame.values);
-          this.runtime.recordLedger(frame.ledger);
-          return [won, this.alarms.store.merge(frame.alarms)] as const;
-        });
-        if (values.length > 0 || alarms.length > 0) this.#p.changed(values, alarms);
-        // The active node answers its caller on this ack: only once it is on this node's disk.
-        if (frame.ackId) {
-          const ack: PeerFrame = { t: 'runtime-ack', ackId: frame.ackId };
-          this.#p.durable().then(
-            () => this.#p.send(ack),
-            () => undefined, // not claimed: the caller is answered when the link ends
-          );
-        }
-        return;
-      }
-      case 'runtime-ack': {
-        const release = this.#runtimeWaiting.get(frame.ackId);
-        this.#runtimeWaiting.delete(frame.ackId);
-        release?.();
-        return;
-      }
-      default:
-        return;
-    }
+    if (isDataFrame(frame)) dispatchFrame(this.#handlers, frame);
   }
+
+  readonly #handlers: FrameHandlers<DataFrame> = {
+    ...handlersFor<ConfigFrame>(CONFIG_FRAMES, (frame) => this.#configReplication.onFrame(frame)),
+    runtime: (frame) => {
+      this.#observeVersions(frame.values, frame.alarms);
+      const [values, alarms] = this.runtime.atomically(() => {
+        const won = this.runtime.merge(frame.values);
+        this.runtime.recordLedger(frame.ledger);
+        return [won, this.alarms.store.merge(frame.alarms)] as const;
+      });
+      if (values.length > 0 || alarms.length > 0) this.#p.changed(values, alarms);
+      // The active node answers its caller on this ack: only once it is on this node's disk.
+      if (frame.ackId) {
+        const ack: PeerFrame = { t: 'runtime-ack', ackId: frame.ackId };
+        this.#p.durable().then(
+          () => this.#p.send(ack),
+          () => undefined, // not claimed: the caller is answered when the link ends
+        );
+      }
+    },
+    'runtime-ack': (frame) => {
+      const release = this.#runtimeWaiting.get(frame.ackId);
+      this.#runtimeWaiting.delete(frame.ackId);
+      release?.();
+    },
+  };
 
   /**
    * The link the waiting callers counted on is gone (or replaced): nothing is in flight any more, and every

@@ -1,5 +1,5 @@
-export { DataService } from './data-service.ts';
-export type { DataPorts } from './data-service.ts';
+export { DataService, DATA_FRAMES } from './data-service.ts';
+export type { DataFrame, DataPorts } from './data-service.ts';
 export { ConfigStore, CONFIG_KINDS } from './config-store.ts';
 export type {
   ConfigChange,

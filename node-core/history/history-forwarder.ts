@@ -10,6 +10,7 @@
  * records anything else, so a peer's cursor never passes a sample that is written later.
  */
 import { randomUUID } from 'node:crypto';
+import { dispatchFrame, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { HistoryFrame, HistoryRequestFrame, HistorySamplesFrame } from './history-frames.ts';
 import type { HistorySample, HistoryStore } from './history-store.ts';
 
@@ -76,15 +77,13 @@ export class HistoryForwarder {
   }
 
   onFrame(frame: HistoryFrame): void {
-    switch (frame.t) {
-      case 'history-request':
-        this.#answer(frame);
-        return;
-      case 'history-samples':
-        this.#receive(frame);
-        return;
-    }
+    dispatchFrame(this.#handlers, frame);
   }
+
+  readonly #handlers: FrameHandlers<HistoryFrame> = {
+    'history-request': (frame) => this.#answer(frame),
+    'history-samples': (frame) => this.#receive(frame),
+  };
 
   #request(): void {
     const pull = this.#pull;

@@ -31,6 +31,9 @@ export const historySamplesFrameSchema = z.object({
 
 export const historyFrameSchemas = [historyRequestFrameSchema, historySamplesFrameSchema] as const;
 
+/** The types of the two frames: the router hands them all to the gateway workload's forwarder. */
+export const HISTORY_FRAMES = ['history-request', 'history-samples'] as const;
+
 export type HistoryRequestFrame = z.infer<typeof historyRequestFrameSchema>;
 export type HistorySamplesFrame = z.infer<typeof historySamplesFrameSchema>;
 export type HistoryFrame = HistoryRequestFrame | HistorySamplesFrame;

@@ -13,6 +13,7 @@ export type { BufferedValue, DetectionTiming, WarmBufferOptions } from './warm-b
 export { HistoryForwarder } from './history-forwarder.ts';
 export type { HistoryForwarderOptions, HistoryForwarderPorts, PullResult } from './history-forwarder.ts';
 export {
+  HISTORY_FRAMES,
   historyFrameSchemas,
   historyRequestFrameSchema,
   historySamplesFrameSchema,

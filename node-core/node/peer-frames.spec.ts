@@ -59,6 +59,8 @@ function router() {
   const events = new EventStore(db);
   const sent: PeerFrame[] = [];
   const dispatched: MachineEvent[] = [];
+  const toData: PeerFrame['t'][] = [];
+  const toWorkload: PeerFrame['t'][] = [];
   const r = new PeerFrameRouter({
     driver: {
       state: {} as never,
@@ -69,9 +71,13 @@ function router() {
       onLinkDown: () => undefined,
       sendConfigHead: () => undefined,
       answerPull: () => undefined,
-      onFrame: () => undefined,
+      onFrame: (frame) => toData.push(frame.t),
     },
-    workload: { linkUp: () => undefined, linkDown: () => undefined, onFrame: () => undefined },
+    workload: {
+      linkUp: () => undefined,
+      linkDown: () => undefined,
+      onFrame: (frame) => toWorkload.push(frame.t),
+    },
     events,
     license: { state: 'missing' },
     metrics: { heartbeatRtt: () => undefined },
@@ -83,7 +89,7 @@ function router() {
   });
   const historySent = (): string[] =>
     sent.flatMap((f) => (f.t === 'events' ? f.events.map((e) => e.reason) : []));
-  return { r, events, sent, dispatched, historySent };
+  return { r, events, sent, dispatched, toData, toWorkload, historySent };
 }
 
 describe('PeerFrameRouter', () => {
@@ -127,5 +133,53 @@ describe('PeerFrameRouter', () => {
     r.route({ t: 'pong', seq: 1 });
     expect(dispatched.at(-1)).toEqual({ type: 'pong', seq: 1 });
     expect(r.peer?.rttMs).toBe(0);
+  });
+
+  it('hands each frame to the part of the node that owns it: config and runtime data to the data service, history to the workload, hand-over and sync to the driver', () => {
+    const { r, sent, dispatched, toData, toWorkload } = router();
+    const head = { seq: 0, checksum: '0'.repeat(64) };
+    const dataFrames: PeerFrame[] = [
+      { t: 'config-head', head },
+      { t: 'config-changes', changes: [] },
+      { t: 'config-snapshot', head, items: [] },
+      { t: 'config-ack', seq: 0 },
+      { t: 'config-conflicts', changes: [] },
+      { t: 'config-conflict-resolved', id: 'c-1' },
+      { t: 'runtime', values: [], ledger: [], alarms: [], ackId: null },
+      { t: 'runtime-ack', ackId: 'a-1' },
+    ];
+    const historyFrames: PeerFrame[] = [
+      { t: 'history-request', id: 'h-1', after: {} },
+      { t: 'history-samples', id: 'h-1', samples: [], more: false },
+    ];
+    const driverFrames: PeerFrame[] = [
+      { t: 'handover-request', reason: 'operator request' },
+      { t: 'handover-ack' },
+      { t: 'handover-offer' },
+      { t: 'goodbye' },
+      { t: 'sync-done' },
+    ];
+    for (const frame of [...dataFrames, ...historyFrames, ...driverFrames]) r.route(frame);
+    expect(toData).toEqual(dataFrames.map((f) => f.t));
+    expect(toWorkload).toEqual(historyFrames.map((f) => f.t));
+    expect(dispatched.map((e) => e.type)).toEqual([
+      'handover-request',
+      'handover-ack',
+      'handover-offer',
+      'goodbye',
+      'sync-complete',
+    ]);
+    expect(sent).toEqual([]);
+  });
+
+  it('a hello on a link that is up changes nothing (the link checked the first one)', () => {
+    const { r, sent, dispatched, toData, toWorkload } = router();
+    r.route(hello('backup-id'));
+    expect({ sent, dispatched, toData, toWorkload }).toEqual({
+      sent: [],
+      dispatched: [],
+      toData: [],
+      toWorkload: [],
+    });
   });
 });

@@ -18,7 +18,9 @@ import {
 } from '../redundancy/index.ts';
 import type { EventStore } from '../store/index.ts';
 import type { CertificateInfo } from '../trust/index.ts';
-import type { DataService } from '../data/index.ts';
+import { DATA_FRAMES, type DataFrame, type DataService } from '../data/index.ts';
+import { HISTORY_FRAMES, type HistoryFrame } from '../history/index.ts';
+import { dispatchFrame, handlersFor, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { GatewayWorkload } from './gateway-workload.ts';
 
 /** Heartbeat round trips kept for the status view: a minute at the default ping rate. */
@@ -111,66 +113,57 @@ export class PeerFrameRouter {
   }
 
   route(frame: PeerFrame): void {
-    const now = this.#p.clock.now();
-    switch (frame.t) {
-      case 'ping':
-        // The wall clock goes with the answer, so the peer can measure the offset between the two clocks.
-        this.#p.send({ t: 'pong', seq: frame.seq, at: now });
-        return;
-      case 'pong': {
-        const sentAt = this.#pingSentAt.get(frame.seq);
-        this.#pingSentAt.delete(frame.seq);
-        if (this.#peer && sentAt !== undefined) {
-          this.#peer.lastHeartbeatAt = now;
-          this.#peer.rttMs = now - sentAt;
-          this.#peer.rttRecent.push(this.#peer.rttMs);
-          if (this.#peer.rttRecent.length > RTT_SAMPLES_KEPT) this.#peer.rttRecent.shift();
-          this.#p.metrics.heartbeatRtt(this.#peer.rttMs);
-          if (frame.at !== undefined) this.#clockSample(offsetFromHeartbeat(sentAt, frame.at, now));
-        }
-        this.#p.driver.dispatch({ type: 'pong', seq: frame.seq });
-        return;
-      }
-      case 'state': {
-        const wasActive = this.#p.driver.state.peer.status === 'active';
-        this.#p.driver.dispatch({ type: 'peer-state', peer: frame });
-        // A new active peer: follow it from where this node's config stands.
-        if (frame.status === 'active' && !wasActive && this.#p.driver.state.status !== 'active')
-          this.#p.data.sendConfigHead();
-        return;
-      }
-      case 'handover-request':
-        this.#p.driver.dispatch({ type: 'handover-request', reason: frame.reason });
-        return;
-      case 'handover-ack':
-      case 'handover-offer':
-      case 'goodbye':
-        this.#p.driver.dispatch({ type: frame.t });
-        return;
-      case 'events': {
-        const fresh = frame.events.filter((e) => this.#p.events.insert(e));
-        for (const event of fresh) this.#p.eventReceived(event);
-        return;
-      }
-      case 'sync-request':
-        // Everything this node holds that the peer may lack, then the marker that it is all there.
-        this.#p.data.answerPull(frame.configHead, frame.unshared);
-        this.#p.send({ t: 'events', events: this.#p.events.list(10_000) });
-        this.#p.send({ t: 'sync-done' });
-        return;
-      case 'sync-done':
-        this.#p.driver.dispatch({ type: 'sync-complete' });
-        return;
-      case 'history-request':
-      case 'history-samples':
-        this.#p.workload.onFrame(frame);
-        return;
-      case 'hello':
-        return;
-      default:
-        this.#p.data.onFrame(frame);
-    }
+    dispatchFrame(this.#handlers, frame);
   }
+
+  /** Every frame type of the link, each to the part of the node that owns it (a missing one does not compile). */
+  readonly #handlers: FrameHandlers<PeerFrame> = {
+    // The hello is the link's own (PeerLink checks it before the link is up); a later one changes nothing.
+    hello: () => undefined,
+    ping: (frame) => {
+      // The wall clock goes with the answer, so the peer can measure the offset between the two clocks.
+      this.#p.send({ t: 'pong', seq: frame.seq, at: this.#p.clock.now() });
+    },
+    pong: (frame) => {
+      const now = this.#p.clock.now();
+      const sentAt = this.#pingSentAt.get(frame.seq);
+      this.#pingSentAt.delete(frame.seq);
+      if (this.#peer && sentAt !== undefined) {
+        this.#peer.lastHeartbeatAt = now;
+        this.#peer.rttMs = now - sentAt;
+        this.#peer.rttRecent.push(this.#peer.rttMs);
+        if (this.#peer.rttRecent.length > RTT_SAMPLES_KEPT) this.#peer.rttRecent.shift();
+        this.#p.metrics.heartbeatRtt(this.#peer.rttMs);
+        if (frame.at !== undefined) this.#clockSample(offsetFromHeartbeat(sentAt, frame.at, now));
+      }
+      this.#p.driver.dispatch({ type: 'pong', seq: frame.seq });
+    },
+    state: (frame) => {
+      const wasActive = this.#p.driver.state.peer.status === 'active';
+      this.#p.driver.dispatch({ type: 'peer-state', peer: frame });
+      // A new active peer: follow it from where this node's config stands.
+      if (frame.status === 'active' && !wasActive && this.#p.driver.state.status !== 'active')
+        this.#p.data.sendConfigHead();
+    },
+    'handover-request': (frame) =>
+      this.#p.driver.dispatch({ type: 'handover-request', reason: frame.reason }),
+    'handover-ack': (frame) => this.#p.driver.dispatch({ type: frame.t }),
+    'handover-offer': (frame) => this.#p.driver.dispatch({ type: frame.t }),
+    goodbye: (frame) => this.#p.driver.dispatch({ type: frame.t }),
+    events: (frame) => {
+      const fresh = frame.events.filter((e) => this.#p.events.insert(e));
+      for (const event of fresh) this.#p.eventReceived(event);
+    },
+    'sync-request': (frame) => {
+      // Everything this node holds that the peer may lack, then the marker that it is all there.
+      this.#p.data.answerPull(frame.configHead, frame.unshared);
+      this.#p.send({ t: 'events', events: this.#p.events.list(10_000) });
+      this.#p.send({ t: 'sync-done' });
+    },
+    'sync-done': () => this.#p.driver.dispatch({ type: 'sync-complete' }),
+    ...handlersFor<HistoryFrame>(HISTORY_FRAMES, (frame) => this.#p.workload.onFrame(frame)),
+    ...handlersFor<DataFrame>(DATA_FRAMES, (frame) => this.#p.data.onFrame(frame)),
+  };
 
   #clockSample(sample: OffsetSample): void {
     const samples = this.#peer?.offsetSamples;

@@ -927,7 +927,11 @@ export class Simulation {
         if (parsed) n.router?.route(parsed);
         return;
       }
-      default:
+      case 'goodbye':
+      case 'handover-ack':
+      case 'handover-offer':
+      case 'handover-request':
+      case 'ping':
         break;
     }
     // Every other frame goes through the real schema and the real router, as on the real link.

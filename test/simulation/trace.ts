@@ -60,7 +60,16 @@ export function describeEvent(e: MachineEvent): string {
       return `isolation-probed(${e.reachable ? 'reachable' : 'unreachable'})`;
     case 'handover-request':
       return `handover-request(${e.reason})`;
-    default:
+    case 'goodbye':
+    case 'handover-ack':
+    case 'handover-offer':
+    case 'link-down':
+    case 'peer-unverified':
+    case 'start':
+    case 'stop-requested':
+    case 'switchover-requested':
+    case 'sync-complete':
+    case 'tick':
       return e.type;
   }
 }
@@ -77,7 +86,12 @@ export function describeEffect(e: Effect): string {
     }
     case 'record':
       return `record ${e.event.kind}(${e.event.reason}${e.event.durationMs === null ? '' : `, ${e.event.durationMs} ms`})`;
-    default:
+    case 'drop-link':
+    case 'epoch-learned':
+    case 'merge-split-changes':
+    case 'probe-isolation':
+    case 'pull-from-peer':
+    case 'stopped':
       return e.type;
   }
 }
