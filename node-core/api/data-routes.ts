@@ -8,7 +8,7 @@ import { alarmRuleSchema, DataError, TAG_NAME, tagDefinitionSchema, type ConfigK
 import { configNameSchema } from '../data/tag-definition.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
 import type { AlarmView, ConflictView, TagValueView } from '../dto.ts';
-import { deviceDefinitionSchema } from '../acquisition/index.ts';
+import { describeIssues, deviceDefinitionSchema } from '../acquisition/index.ts';
 import { publicAccount } from '../auth/index.ts';
 
 /** A name as stored: reads, writes and deletes reach every item, also one named before the rules for new names. */
@@ -109,6 +109,17 @@ function registerConfigKind(
     const definition = node.data.config.get<object>(kind, name);
     return definition ? { name, ...definition } : reply.code(404).send(notFound(`no ${noun} "${name}"`));
   });
+  // Many items at once (the dashboard's CSV import): every item checked first, none written if any is bad.
+  app.post(`/api/config/${path}`, onlyActive, async (request, reply) => {
+    const checked = checkBulk(bulkBody.parse(request.body).items, schema);
+    if (!checked.ok) return reply.code(400).send(bulkRefusal(noun, checked.problems));
+    // Committed in one synchronous sweep: staged together, so with the peer linked they are stored in one
+    // transaction and leave in one frame (docs/contract.md, "Config in bulk").
+    await Promise.all(
+      checked.items.map(({ name, definition }) => node.data.putConfig(kind, name, definition)),
+    );
+    return { written: checked.items.length };
+  });
   app.put(`/api/config/${path}/:name`, onlyActive, async (request) => {
     const { name } = newKeyParams.parse(request.params);
     const definition = schema.parse(request.body) as object;
@@ -121,6 +132,70 @@ function registerConfigKind(
       ? { name, deleted: true }
       : reply.code(404).send(notFound(`no ${noun} "${name}"`));
   });
+}
+
+/** The body of a bulk write: `{ items: [{ name, ...definition }] }`, at most BULK_MAX items. */
+const BULK_MAX = 10_000;
+const bulkBody = z
+  .object({
+    items: z
+      .array(z.record(z.string(), z.unknown()), {
+        error: 'must be a list of items, each { name, …definition }',
+      })
+      .min(1, 'must hold at least one item')
+      .max(BULK_MAX, `at most ${BULK_MAX} items in one request`),
+  })
+  .strict();
+
+export interface BulkProblem {
+  /** The item's place in `items`, from 0. */
+  readonly index: number;
+  readonly name: string | null;
+  /** As a PUT of that item alone would answer it (`field: message; …`). */
+  readonly message: string;
+}
+
+/**
+ * A bulk write's items checked one by one, each as its own PUT would be (the same messages), and a name given
+ * twice: every item parsed, or every bad one.
+ */
+export function checkBulk(
+  items: readonly Record<string, unknown>[],
+  schema: z.ZodType,
+): { ok: true; items: { name: string; definition: object }[] } | { ok: false; problems: BulkProblem[] } {
+  const parsed: { name: string; definition: object }[] = [];
+  const problems: BulkProblem[] = [];
+  const firstIndex = new Map<string, number>();
+  items.forEach((item, index) => {
+    const { name, ...fields } = item;
+    const messages: string[] = [];
+    const key = newKeyParams.safeParse({ name });
+    if (!key.success) messages.push(describeIssues(key.error));
+    else {
+      const earlier = firstIndex.get(key.data.name);
+      if (earlier === undefined) firstIndex.set(key.data.name, index);
+      else messages.push(`name: "${key.data.name}" is item ${earlier} too; each name once`);
+    }
+    const definition = schema.safeParse(fields);
+    if (!definition.success) messages.push(describeIssues(definition.error));
+    if (messages.length > 0)
+      problems.push({ index, name: typeof name === 'string' ? name : null, message: messages.join('; ') });
+    else if (key.success && definition.success)
+      parsed.push({ name: key.data.name, definition: definition.data as object });
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, items: parsed };
+}
+
+function bulkRefusal(noun: string, problems: readonly BulkProblem[]): object {
+  const first = problems[0]!;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return {
+    error: {
+      code: 'BAD_REQUEST',
+      message: `nothing was written: ${problems.length} of the ${noun}s ${problems.length === 1 ? 'is' : 'are'} not valid; item ${first.index}: ${first.message}${more}`,
+      items: problems,
+    },
+  };
 }
 
 function onlyOnActive(node: TandemNode): {
