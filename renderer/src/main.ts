@@ -9,6 +9,7 @@ import { mount, unmount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { AccountsClient } from './lib/accounts-client.ts';
+import { ConfigClient } from './lib/config-client.ts';
 import { ApiClient, login, logout } from './lib/api-client.ts';
 import {
   followDesktopRoutes,
@@ -46,7 +47,10 @@ function show(token: string | null, source: TokenSource | null, signedOutNotice:
     ? { apiUrl: peer.apiUrl, api: new ApiClient({ baseUrl: peer.apiUrl, token: peer.token }) }
     : undefined;
   dashboard = token
-    ? new DashboardState(new ApiClient({ baseUrl: connection.baseUrl, token }), partner ? { partner } : {})
+    ? new DashboardState(new ApiClient({ baseUrl: connection.baseUrl, token }), {
+        config: new ConfigClient(connection.baseUrl, token),
+        ...(partner ? { partner } : {}),
+      })
     : null;
   dashboard?.start();
   // Only a login's session can be ended: the admin token (desktop app, `#token=` link) gets no sign-out.

@@ -4,7 +4,7 @@
  * running node is, as for every change).
  */
 import type { AccountView } from '../../../node-core/dto.ts';
-import { ApiError, errorFrom, isRedirect, notActive } from './api-error.ts';
+import { apiRequest, apiTarget, type ApiTarget } from './api-request.ts';
 
 export interface AccountsApi {
   list(): Promise<AccountView[]>;
@@ -13,47 +13,22 @@ export interface AccountsApi {
 }
 
 export class AccountsClient implements AccountsApi {
-  readonly #baseUrl: string;
-  readonly #token: string;
-  readonly #fetch: typeof fetch;
+  readonly #target: ApiTarget;
 
   constructor(baseUrl: string, token: string, fetchImpl?: typeof fetch) {
-    this.#baseUrl = baseUrl.replace(/\/+$/, '');
-    this.#token = token;
-    this.#fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+    this.#target = apiTarget(baseUrl, token, fetchImpl);
   }
 
   async list(): Promise<AccountView[]> {
-    return (await (await this.#request('GET', '/api/users')).json()) as AccountView[];
+    return (await (await apiRequest(this.#target, 'GET', '/api/users')).json()) as AccountView[];
   }
 
   async add(name: string, password: string): Promise<AccountView> {
-    return (await (await this.#request('POST', '/api/users', { name, password })).json()) as AccountView;
+    const answer = await apiRequest(this.#target, 'POST', '/api/users', { name, password });
+    return (await answer.json()) as AccountView;
   }
 
   async remove(name: string): Promise<void> {
-    await this.#request('DELETE', `/api/users/${encodeURIComponent(name)}`);
-  }
-
-  async #request(method: string, path: string, body?: unknown): Promise<Response> {
-    let response: Response;
-    try {
-      response = await this.#fetch(`${this.#baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.#token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        cache: 'no-store',
-        redirect: 'manual',
-      });
-    } catch (cause) {
-      throw new ApiError(0, 'UNREACHABLE', 'the node is not answering', { cause });
-    }
-    if (isRedirect(response)) throw await notActive(response);
-    if (!response.ok) throw await errorFrom(response);
-    return response;
+    await apiRequest(this.#target, 'DELETE', `/api/users/${encodeURIComponent(name)}`);
   }
 }

@@ -22,6 +22,8 @@ import { changesPlace, type ChangesPlace } from './active-node.ts';
 import { AlarmsState } from './alarms-state.svelte.ts';
 import { bannersFor, type Banner } from './banners.ts';
 import { ConflictsState } from './conflicts-state.svelte.ts';
+import type { ConfigApi } from './config-client.ts';
+import { ConfigState } from './config-state.svelte.ts';
 import { csvBlob, csvFilename, eventsCsv } from './csv.ts';
 import { SettingsState } from './settings-state.svelte.ts';
 import { failed, valueOf } from './loadable.ts';
@@ -63,6 +65,8 @@ export interface DashboardOptions {
   readonly now?: () => number;
   /** The partner node of the pair, read beside this one with the partner's session (pair-watch.svelte.ts). */
   readonly partner?: { readonly apiUrl: string; readonly api: PartnerApi };
+  /** The pair's devices, tags and alarm rules to edit (the Configuration screen); none: no such screen. */
+  readonly config?: ConfigApi;
 }
 
 export const DASHBOARD_DEFAULTS = { eventLimit: 200, tickMs: 1000 } as const;
@@ -87,6 +91,8 @@ export class DashboardState {
   readonly settings: SettingsState;
   /** The config changes a split left out (the Conflicts screen loads them when it opens). */
   readonly conflicts: ConflictsState;
+  /** Devices, tag definitions and alarm rules to edit (the Configuration screen loads them when it opens). */
+  readonly config: ConfigState | null;
 
   /** The partner node, read beside this one; null without a session on it (the admin token, a lone node). */
   readonly pair: PairWatch | null;
@@ -157,6 +163,7 @@ export class DashboardState {
     this.alarms = new AlarmsState(api, { now: this.#now });
     this.settings = new SettingsState(api, this.#now);
     this.conflicts = new ConflictsState(api, this.#now);
+    this.config = options.config ? new ConfigState(options.config, this.#now) : null;
     const partner = options.partner;
     this.pair = partner
       ? new PairWatch(partner.apiUrl, partner.api, () => this.status.kind !== 'error', { now: this.#now })
@@ -178,6 +185,7 @@ export class DashboardState {
       alarms: (alarms) => this.alarms.applyLive(alarms),
       config: (kinds) => {
         if (kinds.includes('tag') || kinds.includes('device')) this.tags.configChanged();
+        this.config?.changed(kinds);
       },
     });
   }

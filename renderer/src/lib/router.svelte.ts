@@ -1,4 +1,4 @@
-/** Hash routes (`#/overview`, `#/certificates`, …, `#/settings`); the token never appears in them. */
+/** Hash routes (`#/overview`, `#/certificates`, …, `#/config`, `#/settings`); the token never appears in them. */
 export const ROUTES = [
   'overview',
   'certificates',
@@ -6,6 +6,7 @@ export const ROUTES = [
   'tags',
   'alarms',
   'conflicts',
+  'config',
   'settings',
   'users',
 ] as const;

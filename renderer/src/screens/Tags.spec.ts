@@ -59,6 +59,18 @@ describe('Tags screen', () => {
     expect(screen.getByText('Loading tags…')).toBeInTheDocument();
   });
 
+  it('links the configuration of devices, tags and alarm rules, where the dashboard can edit it', async () => {
+    const config = { list: vi.fn(() => Promise.resolve([])), put: vi.fn(), remove: vi.fn(), putAll: vi.fn() };
+    const dashboard = new DashboardState(apiWith([]), { now: () => NOW, config });
+    render(Tags, { dashboard });
+    const views = screen.getByRole('navigation', { name: 'Tags views' });
+    expect(within(views).getByRole('link', { name: 'Live values' })).toHaveAttribute('aria-current', 'page');
+    expect(within(views).getByRole('link', { name: 'Devices, tags and alarm rules' })).toHaveAttribute(
+      'href',
+      '#/config',
+    );
+  });
+
   it('counts one tag as one tag', async () => {
     await shown(apiWith([tagDefinition({ name: 'boiler.temp' })]));
     expect(screen.getByTestId('tag-count')).toHaveTextContent(/^1 tag$/);
