@@ -151,6 +151,20 @@ describe('Configuration screen', () => {
     );
   });
 
+  it('adding a name that exists already replaces nothing: the form says to edit that one', async () => {
+    const config = fakeConfig({ device: [PLC] });
+    await shown(config);
+    const user = userEvent.setup();
+    await user.click(await within(section('Devices')).findByRole('button', { name: 'Add device' }));
+    const form = screen.getByRole('form', { name: 'New device' });
+    await user.type(within(form).getByLabelText('Name'), 'plc-1');
+    await user.click(within(form).getByRole('button', { name: 'Save device' }));
+    expect(within(form).getByLabelText('Name')).toHaveAccessibleDescription(
+      'a device named plc-1 exists already; edit that one instead',
+    );
+    expect(config.put).not.toHaveBeenCalled();
+  });
+
   it('deleting asks for confirmation first, and only then deletes', async () => {
     const config = fakeConfig({ 'alarm-rule': [HOT] });
     await shown(config);
