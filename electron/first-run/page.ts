@@ -44,6 +44,8 @@ function answers(): Answers {
         masterHost: input('masterHost').value,
         masterPort: numberOf('masterPort'),
       };
+    case 'monitor':
+      return { mode, configFile: input('configFile').value };
   }
 }
 
@@ -80,6 +82,20 @@ async function init(): Promise<void> {
   });
 }
 
+function showStarted(started: import('../shared/bridge.ts').FirstRunStarted): void {
+  const summary = document.querySelector('#started-summary')!;
+  if (started.mode === 'monitor') {
+    document.querySelector('#started-title')!.textContent = 'The monitor is watching';
+    summary.textContent = `This PC watches ${started.pairs} pair${started.pairs === 1 ? '' : 's'}; the tray shows the worst state of them all.`;
+    document.querySelector<HTMLElement>('#fingerprint-part')!.hidden = true;
+    document.querySelector('#open-dashboard')!.textContent = 'Open the fleet dashboard';
+  } else {
+    summary.textContent = `${started.name}: this PC runs as ${started.mode}; its dashboard is at ${started.apiUrl}.`;
+    document.querySelector('#fingerprint')!.textContent = started.fingerprint;
+  }
+  document.querySelector<HTMLElement>('#started')!.hidden = false;
+}
+
 async function submit(): Promise<void> {
   submitButton.disabled = true;
   formError.textContent = '';
@@ -90,10 +106,7 @@ async function submit(): Promise<void> {
       return;
     }
     form.hidden = true;
-    document.querySelector('#started-summary')!.textContent =
-      `${result.value.name}: this PC runs as ${result.value.mode}; its dashboard is at ${result.value.apiUrl}.`;
-    document.querySelector('#fingerprint')!.textContent = result.value.fingerprint;
-    document.querySelector<HTMLElement>('#started')!.hidden = false;
+    showStarted(result.value);
   } catch (error) {
     formError.textContent = String(error);
   } finally {

@@ -1,30 +1,35 @@
 /**
  * Runs in electron-main. The desktop shell's lifecycle, wired from plain modules: one instance per PC, the
- * first run or the node's start, the dashboard window, the tray, notifications, start at login and the quit.
+ * first run or the start of the node (or, in "Monitor pairs" mode, of the fleet monitor: monitor-mode.ts), the
+ * dashboard window, the tray, notifications, start at login and the quit.
  * Everything Electron is reached through `ElectronApi`, so the tests drive this with a fake.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Clock, createNode, RunningNode } from '../../node-core/index.ts';
+import type { RunningNode } from '../../node-core/index.ts';
 import type { DashboardRoute, DesktopPreferences } from '../shared/bridge.ts';
 import type { PageKind } from '../shared/ipc-contract.ts';
+import type { DesktopDeps } from './desktop-deps.ts';
 import { DesktopSettingsFile } from './desktop-settings.ts';
 import type { ElectronApi, WindowPort } from './electron-api.ts';
-import { DesktopError, describeError } from './errors.ts';
+import { DesktopError, describeError, showStartFailure } from './errors.ts';
 import {
   FIRST_RUN_SITE,
-  FIRST_RUN_URL,
   firstRunDefaults,
+  openFirstRunWindow,
   serveFirstRunPage,
   submitFirstRun,
+  submitMonitorFirstRun,
 } from './first-run.ts';
 import { registerIpcHandlers, sendEvent, type Handlers } from './ipc-main.ts';
 import { applyOpenAtLogin } from './login-item.ts';
+import type { MonitorHost } from './monitor-host.ts';
+import { MonitorMode } from './monitor-mode.ts';
 import { NodeHost } from './node-host.ts';
 import { NotificationRules, type Notice } from './notification-rules.ts';
 import { QuitFlow } from './quit-flow.ts';
 import { TrayController } from './tray.ts';
-import { trayPresentation, type TrayAction } from './tray-state.ts';
+import { trayPresentation, type TrayAction, type TrayPresentation } from './tray-state.ts';
 import {
   APP_SCHEME,
   DENY_ALL_CSP,
@@ -35,40 +40,14 @@ import {
   siteOf,
 } from './window.ts';
 
+export type { DesktopDeps, DesktopPaths } from './desktop-deps.ts';
+
 /** Also the Windows AppUserModelID, which notifications need; the same as `appId` in electron-builder.yml. */
 export const APP_ID = 'com.tandem.desktop';
 
-export interface DesktopPaths {
-  /** The compiled preload (CommonJS: sandboxed preloads cannot be modules). */
-  readonly preload: string;
-  /** Folder of the first-run page: index.html, page.js, page.css. */
-  readonly firstRunDir: string;
-  /** assets/tray. */
-  readonly trayDir: string;
-  /** The window icon (Linux; Windows takes the executable's). */
-  readonly windowIcon: string;
-  /** The built dashboard, served by the node (dist/renderer). */
-  readonly dashboardDir: string | null;
-  /** `$XDG_CONFIG_HOME/autostart`, for start at login on Linux. */
-  readonly autostartDir: string;
-}
-
-export interface DesktopDeps {
-  readonly createNode: typeof createNode;
-  readonly clock: Clock;
-  readonly paths: DesktopPaths;
-  readonly hostName: string;
-  readonly platform: NodeJS.Platform;
-  /** What start at login runs: the AppImage when run from one, else the executable. */
-  readonly executable: string;
-  /** Started at login (`--hidden`): run in the tray without opening a window. */
-  readonly startHidden: boolean;
-  readonly log: (message: string) => void;
-  readonly readFile?: (file: string) => Promise<Uint8Array>;
-}
-
 export interface Desktop {
   readonly host: NodeHost;
+  readonly monitor: MonitorHost;
   readonly quit: QuitFlow;
   /** Resolves once the app is ready and the first window (or the node's start) is under way. */
   readonly ready: Promise<void>;
@@ -95,6 +74,24 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     hostName: deps.hostName,
   });
   const notifications = new NotificationRules(deps.clock, (notice) => notify(notice));
+  const monitorMode = new MonitorMode({
+    api,
+    startMonitor: deps.startMonitor,
+    dataDir: path.join(userData, 'monitor'),
+    dashboardDir: deps.paths.dashboardDir,
+    clock: deps.clock,
+    preload: deps.paths.preload,
+    windowIcon: deps.paths.windowIcon,
+    log: deps.log,
+    notify: (notice, onClick) => {
+      if (api.notificationsSupported()) api.showNotification(notice, onClick);
+    },
+    changed: () => refreshTray(),
+    startHidden: deps.startHidden,
+  });
+  const monitorHost = monitorMode.host;
+  /** "Monitor pairs" mode: the monitor file this PC watches (desktop-settings.json), else null: a node. */
+  let monitorConfig: string | null = null;
   let tray: TrayController | null = null;
   let dashboardWindow: WindowPort | null = null;
   let firstRunWindow: WindowPort | null = null;
@@ -106,12 +103,20 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
   const quit = new QuitFlow({
     app: api.app,
     dialog: api.dialog,
-    node: host,
+    node: {
+      get snapshot() {
+        return host.snapshot;
+      },
+      stop: async () => {
+        await Promise.all([host.stop(), monitorHost.stop()]);
+      },
+    },
     log: deps.log,
     beforeExit: () => {
       stopped = true;
       if (refreshTimer) deps.clock.clearTimeout(refreshTimer);
       notifications.stop();
+      monitorMode.stop();
       tray?.destroy();
     },
   });
@@ -149,9 +154,15 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     return preferences();
   }
 
+  function presentation(): TrayPresentation {
+    return monitorConfig === null
+      ? trayPresentation(host.snapshot, openAtLogin)
+      : monitorMode.trayPresentation(openAtLogin);
+  }
+
   function refreshTray(): void {
     if (stopped) return;
-    tray?.show(trayPresentation(host.snapshot, openAtLogin));
+    tray?.show(presentation());
   }
 
   /** The tray's tooltip shows the peer's status, which changes without an event here: look again each ping. */
@@ -173,6 +184,7 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
   }
 
   function openDashboard(route?: DashboardRoute): void {
+    if (monitorConfig !== null) return monitorMode.open();
     const snapshot = host.snapshot;
     const running = host.running;
     if (snapshot.phase === 'unconfigured') {
@@ -181,7 +193,7 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     }
     if (!running) {
       if (snapshot.phase === 'starting') openWhenRunning = route ?? 'none';
-      else if (snapshot.phase === 'failed') showStartFailure(snapshot.reason);
+      else if (snapshot.phase === 'failed') showStartFailure(api.dialog, 'node', snapshot.reason, deps.log);
       return;
     }
     if (dashboardWindow && !dashboardWindow.isDestroyed()) {
@@ -237,34 +249,11 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
       firstRunWindow.focus();
       return;
     }
-    const win = openSecureWindow(
-      api,
-      {
-        url: FIRST_RUN_URL,
-        title: 'Set up Tandem',
-        width: 640,
-        height: 720,
-        preload: deps.paths.preload,
-        icon: deps.paths.windowIcon,
-      },
-      (error) => deps.log(`first-run page did not load: ${describeError(error).message}`),
-    );
+    const win = openFirstRunWindow(api, deps.paths, deps.log);
     win.on('closed', () => {
       if (firstRunWindow === win) firstRunWindow = null;
     });
     firstRunWindow = win;
-  }
-
-  function showStartFailure(reason: string): void {
-    api.dialog
-      .showMessageBox({
-        type: 'error',
-        title: 'Tandem',
-        message: 'The Tandem node is not running.',
-        detail: `${reason}\n\nFix the cause, then choose "Start the node again" in the tray menu.`,
-        buttons: ['OK'],
-      })
-      .catch((error: unknown) => deps.log(`dialog failed: ${String(error)}`));
   }
 
   async function startNode(): Promise<void> {
@@ -272,7 +261,7 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
       await host.start();
     } catch (error) {
       deps.log(`node did not start: ${describeError(error).message}`);
-      if (!deps.startHidden) showStartFailure(describeError(error).message);
+      if (!deps.startHidden) showStartFailure(api.dialog, 'node', describeError(error).message, deps.log);
     }
   }
 
@@ -284,7 +273,8 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     },
     'window:open-dashboard': () => {
       openDashboard();
-      if (host.running && firstRunWindow && !firstRunWindow.isDestroyed()) firstRunWindow.close();
+      const started = host.running ?? monitorHost.running;
+      if (started && firstRunWindow && !firstRunWindow.isDestroyed()) firstRunWindow.close();
       return null;
     },
     'window:open-partner': (url) => {
@@ -293,8 +283,17 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     },
     'first-run:get-defaults': () => firstRunDefaults(deps.hostName),
     'first-run:submit': (answers) => {
-      if (host.snapshot.phase !== 'unconfigured') {
+      if (host.snapshot.phase !== 'unconfigured' || monitorConfig !== null) {
         throw new DesktopError('BUSY', 'this PC is already set up; change its settings in the dashboard');
+      }
+      if (answers.mode === 'monitor') {
+        return submitMonitorFirstRun(answers, {
+          monitor: monitorHost,
+          markMonitoring: (file) => {
+            monitorConfig = settings.save({ monitorConfig: file }).monitorConfig;
+            refreshTray();
+          },
+        });
       }
       return submitFirstRun(answers, { host, markConfigured: () => settings.save({ nodeConfigured: true }) });
     },
@@ -324,7 +323,7 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
   const trayActions: Record<TrayAction, () => void> = {
     'open-dashboard': () => openDashboard(),
     'switch-over': () => host.running?.node.requestSwitchover(),
-    'start-node': () => void startNode(),
+    'start-node': () => void (monitorConfig === null ? startNode() : monitorMode.start(monitorConfig)),
     'toggle-open-at-login': () => {
       setPreferences({ openAtLogin: !preferences().openAtLogin });
     },
@@ -348,6 +347,8 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     await api.app.whenReady();
     api.app.setAppUserModelId(APP_ID);
     guardSession(api.session, (url) => {
+      const monitored = monitorMode.policyFor(url);
+      if (monitored !== null) return monitored;
       const site = siteOf(url);
       if (site !== null && site === dashboardSite()) return dashboardCsp(host.running!.apiUrl);
       if (site !== null && shownPartner !== null && site === siteOf(shownPartner))
@@ -361,14 +362,15 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     );
     registerIpcHandlers(api.ipcMain, sites, handlers);
 
-    const configured = settings.load().nodeConfigured;
+    const stored = settings.load();
+    monitorConfig = stored.monitorConfig;
+    const configured = stored.nodeConfigured || monitorConfig !== null;
     if (!configured) host.markUnconfigured();
-    tray = new TrayController(
-      api,
-      deps.paths.trayDir,
-      trayActions,
-      trayPresentation(host.snapshot, preferences().openAtLogin),
-    );
+    tray = new TrayController(api, deps.paths.trayDir, trayActions, presentation());
+    if (monitorConfig !== null) {
+      void monitorMode.start(monitorConfig);
+      return;
+    }
     if (!configured) {
       openFirstRun();
       return;
@@ -379,9 +381,10 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
 
   return {
     host,
+    monitor: monitorHost,
     quit,
     ready,
     openDashboard,
-    windows: () => ({ dashboard: dashboardWindow, firstRun: firstRunWindow }),
+    windows: () => ({ dashboard: dashboardWindow ?? monitorMode.window, firstRun: firstRunWindow }),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Runs in electron-main. What the desktop shell itself remembers, in `userData/desktop-settings.json`: whether
- * this PC has been set up (the node's own settings live in its database) and whether to start at login.
+ * this PC has been set up, as a node (whose own settings live in its database) or as a monitor of pairs (its
+ * monitor file), and whether to start at login.
  * Written atomically (temp file, then rename); a file that cannot be read or parsed counts as not there.
  */
 import fs from 'node:fs';
@@ -11,6 +12,8 @@ const desktopSettingsSchema = z.object({
   /** Set once the first-run answers started the node; from then on the node starts from its stored settings. */
   nodeConfigured: z.boolean().default(false),
   openAtLogin: z.boolean().default(false),
+  /** "Monitor pairs" mode: the monitor file this PC watches (docs/monitor.md), set by the first run; else null. */
+  monitorConfig: z.string().min(1).nullable().default(null),
 });
 
 export type DesktopSettings = z.output<typeof desktopSettingsSchema>;

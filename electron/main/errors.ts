@@ -1,4 +1,9 @@
-/** Runs in electron-main. Named errors with stable codes (style.md 10), turned into IPC results by ipc-main.ts. */
+/**
+ * Runs in electron-main. Named errors with stable codes (style.md 10), turned into IPC results by ipc-main.ts,
+ * and the dialog that says the node (or the monitor) could not start.
+ */
+import type { DialogPort } from './electron-api.ts';
+
 export class DesktopError extends Error {
   readonly code: string;
   readonly fields: Readonly<Record<string, string>> | undefined;
@@ -22,4 +27,22 @@ export function describeError(error: unknown): { code: string; message: string }
     return { code: typeof code === 'string' && code !== '' ? code : 'INTERNAL', message: error.message };
   }
   return { code: 'INTERNAL', message: String(error) };
+}
+
+/** The node or the monitor is not running: why, and what to do (the tray menu starts it again). */
+export function showStartFailure(
+  dialog: DialogPort,
+  what: 'node' | 'monitor',
+  reason: string,
+  log: (message: string) => void,
+): void {
+  dialog
+    .showMessageBox({
+      type: 'error',
+      title: 'Tandem',
+      message: `The Tandem ${what} is not running.`,
+      detail: `${reason}\n\nFix the cause, then choose "Start the ${what} again" in the tray menu.`,
+      buttons: ['OK'],
+    })
+    .catch((error: unknown) => log(`dialog failed: ${String(error)}`));
 }

@@ -29,6 +29,7 @@ import {
   Tray,
 } from 'electron';
 import { createNode, systemClock } from '../../node-core/index.ts';
+import { startMonitor } from '../../node-core/monitor/index.ts';
 import { startDesktop } from './desktop-app.ts';
 import type { Cancellable, ElectronApi, TrayPort } from './electron-api.ts';
 import { HIDDEN_FLAG } from './login-item.ts';
@@ -111,6 +112,7 @@ Menu.setApplicationMenu(null);
 
 const desktop = startDesktop(electronApi, {
   createNode,
+  startMonitor,
   clock: systemClock,
   hostName: os.hostname(),
   platform: process.platform,

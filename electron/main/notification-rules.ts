@@ -1,14 +1,14 @@
 /**
  * Runs in electron-main, with no Electron and no I/O: time comes from an injected Clock (style.md 8).
  *
- * Which changes of the node become desktop notifications, and how often. A notice is shown at once when its
- * topic has been quiet for `intervalMs`; while the topic's window is open, later notices are held, and when
- * the window closes they are shown as one ("3 more changes", with the latest state), which opens the next
- * window. So a flapping link gives at most one notification per topic per interval, and the last one always
- * says how things stand now.
+ * Which changes of the node become desktop notifications, and how often: at most one per topic per interval,
+ * later ones held and shown as one ("3 more changes", with the latest state) when the topic's window closes
+ * (notice-rate-limit.ts). So a flapping link cannot flood the desktop, and the last one always says how
+ * things stand now.
  */
 import type { Clock, FailoverEvent, Status } from '../../node-core/index.ts';
 import type { DashboardRoute } from '../shared/bridge.ts';
+import { NoticeRateLimit } from './notice-rate-limit.ts';
 
 export type NoticeKind =
   | 'active'
@@ -167,30 +167,19 @@ function notice(kind: NoticeKind, title: string, body: string, route: DashboardR
   return { kind, topic: TOPIC_OF[kind], title, body, route };
 }
 
-function seconds(ms: number): string {
+/** A duration as a notification says it: `850 ms`, `3.2 s`. */
+export function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
-interface TopicWindow {
-  timer: { readonly id: number };
-  held: Notice[];
-}
-
-/**
- * The rate limit, one window per topic. `show` is called at once or when a window closes; `stop()` clears
- * every timer and drops what is held (the app is quitting). Timers are owned here and checked against `stopped`.
- */
+/** The rate limit (notice-rate-limit.ts), one window per topic. `stop()` drops what is held (the app is quitting). */
 export class NotificationRules {
   readonly #clock: Clock;
-  readonly #show: (notice: Notice) => void;
-  readonly #intervalMs: number;
-  readonly #windows = new Map<NoticeTopic, TopicWindow>();
-  #stopped = false;
+  readonly #limit: NoticeRateLimit<Notice>;
 
   constructor(clock: Clock, show: (notice: Notice) => void, intervalMs: number = NOTICE_INTERVAL_MS) {
     this.#clock = clock;
-    this.#show = show;
-    this.#intervalMs = intervalMs;
+    this.#limit = new NoticeRateLimit({ clock, intervalMs, keyOf: (n) => n.topic, summarise, show });
   }
 
   observe(observation: Observation, self: NodeIdentity | null): void {
@@ -199,34 +188,11 @@ export class NotificationRules {
   }
 
   offer(next: Notice): void {
-    if (this.#stopped) return;
-    const open = this.#windows.get(next.topic);
-    if (open) {
-      open.held.push(next);
-      return;
-    }
-    this.#show(next);
-    this.#open(next.topic);
+    this.#limit.offer(next);
   }
 
   stop(): void {
-    this.#stopped = true;
-    for (const open of this.#windows.values()) this.#clock.clearTimeout(open.timer);
-    this.#windows.clear();
-  }
-
-  #open(topic: NoticeTopic): void {
-    const timer = this.#clock.setTimeout(() => this.#close(topic), this.#intervalMs);
-    this.#windows.set(topic, { timer, held: [] });
-  }
-
-  #close(topic: NoticeTopic): void {
-    if (this.#stopped) return;
-    const closing = this.#windows.get(topic);
-    this.#windows.delete(topic);
-    if (!closing || closing.held.length === 0) return;
-    this.#show(summarise(closing.held));
-    this.#open(topic);
+    this.#limit.stop();
   }
 }
 

@@ -187,7 +187,13 @@ export function trayMenu(snapshot: NodeSnapshot, openAtLogin: boolean): TrayMenu
   if (snapshot.phase === 'failed') {
     items.push({ kind: 'action', action: 'start-node', label: 'Start the node again', enabled: true });
   }
-  items.push(
+  items.push(...closingItems(openAtLogin, snapshot.phase !== 'stopping'));
+  return items;
+}
+
+/** The end of every tray menu, a node's or the monitor's: start at login, and quit. */
+export function closingItems(openAtLogin: boolean, canQuit: boolean): TrayMenuItem[] {
+  return [
     { kind: 'separator' },
     {
       kind: 'action',
@@ -197,9 +203,8 @@ export function trayMenu(snapshot: NodeSnapshot, openAtLogin: boolean): TrayMenu
       checked: openAtLogin,
     },
     { kind: 'separator' },
-    { kind: 'action', action: 'quit', label: 'Quit Tandem', enabled: snapshot.phase !== 'stopping' },
-  );
-  return items;
+    { kind: 'action', action: 'quit', label: 'Quit Tandem', enabled: canQuit },
+  ];
 }
 
 export function trayPresentation(snapshot: NodeSnapshot, openAtLogin: boolean): TrayPresentation {
@@ -211,6 +216,6 @@ function capitalise(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-function clip(text: string, max: number): string {
+export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -52,6 +52,11 @@ export interface WindowSpec {
   readonly height: number;
   readonly preload: string;
   readonly icon?: string;
+  /**
+   * A link the page asked to open in a new window (always denied): main may show it in this window instead
+   * (the fleet dashboard's click through to a watched pair).
+   */
+  readonly onOpenRequest?: (url: string) => void;
 }
 
 export function secureWindowOptions(spec: WindowSpec): BrowserWindowConstructorOptions {
@@ -83,7 +88,10 @@ export function openSecureWindow(
   const win = api.createWindow(secureWindowOptions(spec));
   const contents = win.webContents;
   // No pop-ups, no new windows, no external browser: the dashboard has nothing to open outside itself.
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) => {
+    spec.onOpenRequest?.(url);
+    return { action: 'deny' };
+  });
   contents.on('will-navigate', (event, url) => {
     if (!isSameSite(url, site)) event.preventDefault();
   });

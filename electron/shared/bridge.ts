@@ -35,7 +35,9 @@ export type FirstRunAnswers =
       readonly apiPort: number;
       readonly masterHost: string;
       readonly masterPort: number;
-    };
+    }
+  /** "Monitor pairs": this PC runs no node, it watches the pairs listed in a monitor file (docs/monitor.md). */
+  | { readonly mode: 'monitor'; readonly configFile: string };
 
 export interface FirstRunDefaults {
   /** Suggested pair name (this PC's host name); both PCs of a pair must use the same one. */
@@ -45,13 +47,18 @@ export interface FirstRunDefaults {
   readonly masterPort: number;
 }
 
-/** What the first-run page shows once the node is up: the fingerprint lets the operator check the peer's prompt. */
-export interface FirstRunStarted {
-  readonly name: string;
-  readonly mode: FirstRunAnswers['mode'];
-  readonly fingerprint: string;
-  readonly apiUrl: string;
-}
+/**
+ * What the first-run page shows once the node is up: the fingerprint lets the operator check the peer's prompt.
+ * Or, in "Monitor pairs" mode, how many pairs the monitor watches.
+ */
+export type FirstRunStarted =
+  | {
+      readonly mode: 'independent' | 'master' | 'backup';
+      readonly name: string;
+      readonly fingerprint: string;
+      readonly apiUrl: string;
+    }
+  | { readonly mode: 'monitor'; readonly pairs: number; readonly apiUrl: string };
 
 export interface DesktopPreferences {
   /** Start Tandem (in the tray, no window) when the operator logs in. */

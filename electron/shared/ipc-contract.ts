@@ -49,8 +49,16 @@ export const firstRunAnswersSchema = z.discriminatedUnion(
       masterHost: host,
       masterPort: port,
     }),
+    z.strictObject({
+      mode: z.literal('monitor'),
+      configFile: z
+        .string({ error: 'is required' })
+        .trim()
+        .min(1, { error: 'is required' })
+        .max(4096, { error: 'must be 4096 characters or fewer' }),
+    }),
   ],
-  { error: 'must be independent, master or backup' },
+  { error: 'must be independent, master, backup or monitor' },
 ) satisfies z.ZodType<FirstRunAnswers>;
 
 export const preferencesSchema = z.strictObject({

@@ -9,3 +9,5 @@ export type {
   NodeReach,
 } from './fleet-dto.ts';
 export { VERDICTS } from './fleet-dto.ts';
+export { loadMonitorConfig, type WatchedPair } from './config.ts';
+export type { FleetMonitor } from './fleet-monitor.ts';

@@ -35,6 +35,8 @@ export interface MonitorDeps {
 export interface RunningMonitor {
   readonly url: string;
   readonly token: string;
+  /** The fleet being watched, for a host in the same process (the desktop app's tray and notifications). */
+  readonly fleet: FleetMonitor;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startMonitor(argv: string[], deps: MonitorDeps): Promise<R
     return {
       url: server.url,
       token,
+      fleet: monitor,
       stop: async () => {
         monitor.stop();
         await server.close();

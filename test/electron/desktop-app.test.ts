@@ -34,6 +34,7 @@ describe('one instance per PC', () => {
     electron.app.gotLock = false;
     const desktop = startDesktop(electron, {
       createNode: () => Promise.reject(new Error('must not start')),
+      startMonitor: () => Promise.reject(new Error('must not start')),
       clock: { now: () => 0, setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined },
       hostName: 'x',
       platform: 'linux',

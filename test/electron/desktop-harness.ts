@@ -10,7 +10,9 @@ import {
   type NodeDeps,
   type RunningNode,
 } from '../../node-core/index.ts';
+import { startMonitor } from '../../node-core/monitor/index.ts';
 import { startDesktop, type Desktop } from '../../electron/main/desktop-app.ts';
+import type { MonitorSnapshot } from '../../electron/main/monitor-host.ts';
 import type { NodeSnapshot } from '../../electron/main/tray-state.ts';
 import { FakeElectron } from './fake-electron.ts';
 import { statusView } from './fixtures.ts';
@@ -32,6 +34,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Mark this PC as set up before starting (desktop-settings.json). */
   configured?: boolean;
+  /** desktop-settings.json as stored before starting (instead of `configured`). */
+  settings?: Record<string, unknown>;
   startHidden?: boolean;
   platform?: NodeJS.Platform;
   /** Replaces the node factory (default: the real createNode with API and peer ports moved to 0). */
@@ -39,15 +43,18 @@ export interface HarnessOptions {
   /** Use the real createNode with the ports given (to test a taken port). */
   realPorts?: boolean;
   gotLock?: boolean;
+  /** Replaces node-core's monitor ("Monitor pairs" mode; default: the real one). */
+  startMonitor?: typeof startMonitor;
+  /** The dashboard build the node and the monitor serve (default: none). */
+  dashboardDir?: string | null;
 }
 
 const made: Harness[] = [];
 
 export function startHarness(options: HarnessOptions = {}): Harness {
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-desktop-'));
-  if (options.configured) {
-    fs.writeFileSync(path.join(userData, 'desktop-settings.json'), JSON.stringify({ nodeConfigured: true }));
-  }
+  const stored = options.settings ?? (options.configured ? { nodeConfigured: true } : null);
+  if (stored) fs.writeFileSync(path.join(userData, 'desktop-settings.json'), JSON.stringify(stored));
   const electron = new FakeElectron(userData);
   electron.app.gotLock = options.gotLock ?? true;
   const clock = new ManualClock(Date.parse('2025-01-01T00:00:00Z'));
@@ -64,6 +71,7 @@ export function startHarness(options: HarnessOptions = {}): Harness {
       starts.push(o);
       return factory(o, d);
     },
+    startMonitor: options.startMonitor ?? startMonitor,
     clock,
     hostName: 'gateway-a',
     platform: options.platform ?? 'linux',
@@ -75,7 +83,7 @@ export function startHarness(options: HarnessOptions = {}): Harness {
       firstRunDir: path.join(REPO, 'electron', 'first-run'),
       trayDir: path.join(REPO, 'assets', 'tray'),
       windowIcon: path.join(REPO, 'assets', 'icons', '512x512.png'),
-      dashboardDir: null,
+      dashboardDir: options.dashboardDir ?? null,
       autostartDir: path.join(userData, 'autostart'),
     },
   });
@@ -89,6 +97,7 @@ export function startHarness(options: HarnessOptions = {}): Harness {
     logs,
     cleanup: async () => {
       await desktop.host.stop().catch(() => undefined);
+      await desktop.monitor.stop().catch(() => undefined);
       fs.rmSync(userData, { recursive: true, force: true });
     },
   };
@@ -111,6 +120,23 @@ export function untilSnapshot(desktop: Desktop, test: (s: NodeSnapshot) => boole
       resolve(s);
     };
     desktop.host.on('changed', onChange);
+  });
+}
+
+/** As `untilSnapshot`, for the monitor of "Monitor pairs" mode. */
+export function untilMonitor(
+  desktop: Desktop,
+  test: (s: MonitorSnapshot) => boolean,
+): Promise<MonitorSnapshot> {
+  const now = desktop.monitor.snapshot;
+  if (test(now)) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const onChange = (s: MonitorSnapshot): void => {
+      if (!test(s)) return;
+      desktop.monitor.off('changed', onChange);
+      resolve(s);
+    };
+    desktop.monitor.on('changed', onChange);
   });
 }
 

@@ -19,12 +19,10 @@ function handlers(change: Partial<Handlers> = {}): Handlers {
     'window:open-dashboard': () => null,
     'window:open-partner': () => null,
     'first-run:get-defaults': () => ({ name: 'pc', apiPort: 8088, peerPort: 8099, masterPort: 8099 }),
-    'first-run:submit': (answers) => ({
-      name: answers.name,
-      mode: answers.mode,
-      fingerprint: 'ff',
-      apiUrl: DASHBOARD,
-    }),
+    'first-run:submit': (answers) =>
+      answers.mode === 'monitor'
+        ? { mode: answers.mode, pairs: 1, apiUrl: DASHBOARD }
+        : { name: answers.name, mode: answers.mode, fingerprint: 'ff', apiUrl: DASHBOARD },
     'preferences:get': () => ({ openAtLogin: false }),
     'preferences:set': (p) => p,
     ...change,
@@ -138,7 +136,7 @@ describe('payload validation', () => {
     expect(
       await ipc.invoke('first-run:submit', fromFirstRun, { mode: 'primary', name: 'x', apiPort: 1 }),
     ).toMatchObject({
-      error: { code: 'BAD_INPUT', message: 'mode: must be independent, master or backup' },
+      error: { code: 'BAD_INPUT', message: 'mode: must be independent, master, backup or monitor' },
     });
     expect(
       await ipc.invoke('first-run:submit', fromFirstRun, {
