@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDatabase } from '../history/test-db.ts';
+import { tempDatabase } from '../../test/support/temp-database.ts';
 import { defaultSettings, type NodeSettings } from '../node/settings.ts';
 import type { TandemNode } from '../node/tandem-node.ts';
 import { SettingsStore } from '../store/index.ts';

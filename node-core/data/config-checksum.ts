@@ -4,7 +4,7 @@
  * not chain onto a follower's head tells it to ask for a snapshot.
  */
 import { hash } from 'node:crypto';
-import type { ConfigChange, ConfigHead } from './config-store.ts';
+import type { ConfigChange, ConfigHead } from './config-types.ts';
 
 /** The checksum of the empty log. */
 export const GENESIS = '0'.repeat(64);

@@ -5,7 +5,7 @@
  */
 import { cachedStatement, type Db, type Statement } from '../store/index.ts';
 import type { ConflictRecord } from '../dto.ts';
-import type { ConfigChange } from './config-store.ts';
+import type { ConfigChange } from './config-types.ts';
 
 /** The conflict as stored (dto.ts, so the dashboard shares the type without node-core's code). */
 export type ConfigConflict = ConflictRecord;

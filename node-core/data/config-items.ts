@@ -4,7 +4,8 @@
  * pays only for what changed: sorting 10,000 tags again after every change took milliseconds on the event
  * loop. The items are shared between callers and frozen, so no caller can change them for the others.
  */
-import type { ConfigChange, ConfigKind } from './config-store.ts';
+import type { ConfigKind } from './config-kind.ts';
+import type { ConfigChange } from './config-types.ts';
 
 /** What the cache reads when it first needs a kind: the stored rows, and the changes staged on top. */
 export type ItemSource = (kind: ConfigKind) => {

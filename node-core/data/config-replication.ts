@@ -18,7 +18,7 @@ import { conflictId } from './config-conflicts.ts';
 import { itemKey } from './config-kind.ts';
 import { accountForSnapshot, mergeUnshared } from './config-merge.ts';
 import { DataError } from './data-error.ts';
-import type { DataPorts } from './data-service.ts';
+import type { DataPorts } from './data-ports.ts';
 import { estimateBytes, splitByBudget } from './frame-parts.ts';
 import type { RuntimeStore } from './runtime-store.ts';
 

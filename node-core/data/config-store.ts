@@ -11,45 +11,12 @@ import { ConflictSet } from './config-conflicts.ts';
 import { ConfigItemCache } from './config-items.ts';
 import { itemKey, type ConfigKind } from './config-kind.ts';
 import type { TagDefinition } from './tag-definition.ts';
+import type { ConfigChange, ConfigHead, ConfigNotice, ConfigSnapshot, LocalChange } from './config-types.ts';
 
 export { CONFIG_KINDS, itemKey, type ConfigKind } from './config-kind.ts';
 
-export interface ConfigChange {
-  readonly seq: number;
-  readonly epoch: number;
-  readonly origin: string;
-  readonly op: 'put' | 'delete';
-  readonly kind: ConfigKind;
-  readonly key: string;
-  /** JSON of the definition for `put`, null for `delete`. */
-  readonly value: string | null;
-  readonly checksum: string;
-  readonly at: number;
-}
-
-export interface ConfigHead {
-  readonly seq: number;
-  readonly checksum: string;
-}
-
-export interface ConfigSnapshot {
-  readonly head: ConfigHead;
-  readonly items: readonly { readonly kind: ConfigKind; readonly key: string; readonly definition: string }[];
-}
-
-/** A change asked for on the active node, before it has a place (seq, checksum) in the log. */
-export interface LocalChange {
-  readonly op: 'put' | 'delete';
-  readonly kind: ConfigKind;
-  readonly key: string;
-  /** The definition for `put` (stored as JSON), ignored for `delete`. */
-  readonly definition: unknown;
-}
-
+export type { ConfigChange, ConfigHead, ConfigNotice, ConfigSnapshot, LocalChange } from './config-types.ts';
 export type { ConfigConflict } from './config-conflicts.ts';
-
-/** What `watch` tells: one item changed, or any may have. */
-export type ConfigNotice = { readonly kind: ConfigKind; readonly key: string } | 'all';
 
 /** Where the log starts after a snapshot was loaded: `seq:checksum` of the snapshot's head (meta key). */
 const SNAPSHOT_BASE = 'config_snapshot_base';

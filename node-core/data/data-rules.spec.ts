@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/index.ts';
-import { tempDatabase } from '../history/test-db.ts';
+import { tempDatabase } from '../../test/support/temp-database.ts';
 import type { PeerFrame } from '../peer/index.ts';
 import { MetaStore } from '../store/index.ts';
 import { AlarmService } from './alarm-service.ts';

@@ -5,7 +5,6 @@
  * itself is config-replication.ts; this is the runtime side (values, alarms, commands) and the operations.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock/index.ts';
 import { dispatchFrame, handlersFor, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { PeerFrame } from '../peer/index.ts';
 import { CONFIG_FRAMES, ConfigReplication, type ConfigFrame } from './config-replication.ts';
@@ -16,8 +15,10 @@ import { isWritable, valueProblem } from './tag-definition.ts';
 import { HybridClock } from './version.ts';
 import { DataError } from './data-error.ts';
 import type { AlarmService } from './alarm-service.ts';
-import type { AlarmState } from './alarm-store.ts';
+import type { DataPorts } from './data-ports.ts';
 import type { Version } from './version.ts';
+
+export type { DataPorts } from './data-ports.ts';
 
 /** The frames a DataService receives: those of config replication and of the runtime data. */
 export const DATA_FRAMES = [...CONFIG_FRAMES, 'runtime', 'runtime-ack'] as const;
@@ -25,23 +26,6 @@ export type DataFrame = Extract<PeerFrame, { t: (typeof DATA_FRAMES)[number] }>;
 
 function isDataFrame(frame: PeerFrame): frame is DataFrame {
   return (DATA_FRAMES as readonly string[]).includes(frame.t);
-}
-
-export interface DataPorts {
-  readonly nodeId: string;
-  readonly clock: Clock;
-  send(frame: PeerFrame): void;
-  /** The peer link is up (hello exchanged). */
-  linked(): boolean;
-  isActive(): boolean;
-  epoch(): number;
-  fullResync(reason: string): void;
-  /** Values and alarm states that changed here (local or from the peer), for live subscribers. */
-  changed(values: readonly TagValue[], alarms: readonly AlarmState[]): void;
-  /** Writes a value to the device behind a tag (rejects with the device's reason). */
-  writeDevice(name: string, value: TagValue['value']): Promise<void>;
-  /** Resolves once everything this node committed so far is on disk, safe from a power loss (WalSync). */
-  durable(): Promise<void>;
 }
 
 export class DataService {

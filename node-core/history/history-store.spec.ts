@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore, toHistorySamples, type HistorySample } from './history-store.ts';
-import { tempDatabase } from './test-db.ts';
+import { tempDatabase } from '../../test/support/temp-database.ts';
 
 const disposers: (() => void)[] = [];
 afterEach(() => {

@@ -27,6 +27,7 @@ import { defaultSettings, describeIssues, nodeSettingsSchema, type NodeSettings 
 import { TandemNode } from './tandem-node.ts';
 import { startOpcUa } from '../plant/opcua/index.ts';
 import { followClientApprovals } from '../plant/opcua/client-approvals.ts';
+import { attachSparkplug } from '../plant/sparkplug/attach.ts';
 import { VERSION } from '../version.ts';
 
 export interface CreateNodeOptions {
@@ -104,6 +105,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       clock,
       logger,
       version: VERSION,
+      sparkplug: (made) => attachSparkplug(made, clock, logger),
     });
     // The pair's accounts are config (node-core/auth/pair-accounts.ts): replicated with it.
     const accounts = new PairAccounts(node.data.config);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/index.ts';
 import { AlarmService, AlarmStore, ConfigStore, DataService, RuntimeStore } from '../data/index.ts';
-import { tempDatabase } from '../history/test-db.ts';
+import { tempDatabase } from '../../test/support/temp-database.ts';
 import { silentLogger } from '../logging.ts';
 import type { Status } from '../redundancy/index.ts';
 import { MetaStore } from '../store/index.ts';

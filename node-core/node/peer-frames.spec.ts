@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/index.ts';
 import type { FailoverEvent } from '../dto.ts';
-import { tempDatabase } from '../history/test-db.ts';
+import { tempDatabase } from '../../test/support/temp-database.ts';
 import type { Hello, PeerFrame } from '../peer/index.ts';
 import type { MachineEvent } from '../redundancy/index.ts';
 import { EventStore } from '../store/index.ts';

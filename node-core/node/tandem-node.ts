@@ -44,7 +44,6 @@ import type { OpcUaView } from '../plant/opcua/opcua-view.ts';
 import { CertificateDecisions } from './certificate-decisions.ts';
 import { helloOf, pairingOf } from './hello.ts';
 import { helloProblem } from './pairing.ts';
-import { attachSparkplug } from '../plant/sparkplug/attach.ts';
 import type { SparkplugEdge } from '../plant/sparkplug/index.ts';
 
 export interface TandemNodeParts {
@@ -58,6 +57,11 @@ export interface TandemNodeParts {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly version: string;
+  /**
+   * Makes the node's Sparkplug edge when a broker is set (plant/sparkplug/attach.ts), given by the composition
+   * root so that the node does not import what imports it.
+   */
+  readonly sparkplug?: (node: TandemNode) => SparkplugEdge | null;
 }
 
 export interface TandemNodeEvents {
@@ -191,7 +195,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       eventReceived: (event) => this.emit('event', event),
       clockOffset: (estimate) => this.#checks.offsetMeasured(estimate),
     });
-    this.sparkplug = attachSparkplug(this, parts.clock, parts.logger);
+    this.sparkplug = parts.sparkplug?.(this) ?? null;
   }
 
   get status(): Status {

@@ -2,7 +2,7 @@
  * The working copy one transition changes (./machine.ts), and the changes of status every rule is made of.
  * The rules live in ./machine.ts (events), ./roles.ts, ./handover.ts and ./split-brain.ts.
  */
-import type { Effect, Frame, MachineState, RecordedEvent } from './machine.ts';
+import type { Effect, Frame, MachineState, RecordedEvent } from './machine-types.ts';
 import type { Status, TransitionReason } from './types.ts';
 
 /** Mutable working copy used inside one transition; never escapes. */

@@ -5,7 +5,7 @@
  * are read in context; one that does not come within the ping timeout abandons it.
  */
 import { becomeActive, record, send, setStatus, stop, type Draft } from './draft.ts';
-import type { Effect } from './machine.ts';
+import type { Effect } from './machine-types.ts';
 import type { TransitionReason } from './types.ts';
 
 /** Automatic recovery: take back everything the backup changed before asking it to stand down. */

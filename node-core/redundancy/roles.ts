@@ -1,7 +1,7 @@
 /** The rules of docs/rules.md ("Roles", "Partitions") that follow from what this node now knows. */
 import { assertNever, becomeActive, send, setStatus, stateFrame, type Draft } from './draft.ts';
 import { reclaim, requestSwitchover } from './handover.ts';
-import type { Effect } from './machine.ts';
+import type { Effect } from './machine-types.ts';
 import { currentOrNextWindowStart } from './restore-window.ts';
 import { resolveDualActive } from './split-brain.ts';
 

@@ -1,6 +1,6 @@
 /** Split-brain: both nodes of the pair were active while the link was down, and the link is back. */
 import { record, setStatus, type Draft } from './draft.ts';
-import type { Effect } from './machine.ts';
+import type { Effect } from './machine-types.ts';
 
 /**
  * Both nodes active once the link heals: exactly one stays. With automatic recovery the master;
