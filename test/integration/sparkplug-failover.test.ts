@@ -151,13 +151,10 @@ describe('Plant interfaces: MQTT Sparkplug B, the pair is one edge node and noth
           `missing ${missing.length} (recorded by the pair, never at the host): ${missing.slice(0, 40).join(' ')}`,
           `not polled by either node ${unpolled.length}: ${unpolled.slice(0, 40).join(' ')}`,
           `duplicated ${twice.length}: ${twice.slice(0, 40).join(' ')}`,
-          `births ${host
-            .ofType('NBIRTH')
-            .map((m) => m.bdSeq)
-            .join(',')}; deaths ${host
-            .ofType('NDEATH')
-            .map((m) => m.bdSeq)
-            .join(',')}`,
+          `node births and deaths in order (bdSeq, ms since the kill): ${host.messages
+            .filter((m) => m.type === 'NBIRTH' || m.type === 'NDEATH')
+            .map((m) => `${m.type}${m.bdSeq}${m.redelivered ? '(again)' : ''}@${m.at - killedAt}`)
+            .join(' ')}`,
         ].join('\n'),
       );
       expect(host.undecodable).toEqual([]);

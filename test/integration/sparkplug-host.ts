@@ -114,10 +114,14 @@ export interface HostMetric {
 export interface HostMessage {
   readonly topic: string;
   readonly type: string;
+  /** The device of a DBIRTH, DDATA or DDEATH; null for the node's own messages. */
+  readonly device: string | null;
   readonly at: number;
   readonly seq: number | null;
   readonly bdSeq: number | null;
   readonly metrics: HostMetric[];
+  /** The broker sent it again (MQTT DUP flag: a QoS 1 message not acknowledged before a broker restart). */
+  readonly redelivered: boolean;
 }
 
 function num(value: unknown): number | null {
@@ -154,14 +158,14 @@ export class SparkplugHost {
       properties: { sessionExpiryInterval: 3600 },
     });
     const host = new SparkplugHost(client);
-    client.on('message', (topic, payload) => host.#receive(topic, payload));
+    client.on('message', (topic, payload, packet) => host.#receive(topic, payload, packet.dup));
     // Resubscribes after a broker restart (clean session).
     client.on('connect', () => void client.subscribeAsync(`spBv1.0/${group}/#`, { qos: 1 }));
     await client.subscribeAsync(`spBv1.0/${group}/#`, { qos: 1 });
     return host;
   }
 
-  #receive(topic: string, payload: Buffer): void {
+  #receive(topic: string, payload: Buffer, redelivered: boolean): void {
     const type = topic.split('/')[2] ?? '';
     // Commands are what hosts send (this one included), not what the edge node published.
     if (type === 'NCMD' || type === 'DCMD') return;
@@ -177,18 +181,20 @@ export class SparkplugHost {
       this.messages.push({
         topic,
         type,
+        device: topic.split('/')[4] ?? null,
         at: Date.now(),
         seq: num(decoded.seq),
         bdSeq: bdSeq ? num(bdSeq.value) : null,
         metrics,
+        redelivered,
       });
     } catch (error) {
       this.undecodable.push(`${topic}: ${String(error)}`);
     }
   }
 
-  ofType(type: string): HostMessage[] {
-    return this.messages.filter((m) => m.type === type);
+  ofType(type: string, device?: string): HostMessage[] {
+    return this.messages.filter((m) => m.type === type && (device === undefined || m.device === device));
   }
 
   async command(topic: string, metrics: { name: string; type: string; value: unknown }[]): Promise<void> {
@@ -204,8 +210,8 @@ export class SparkplugHost {
   }
 }
 
-/** A Modbus server whose holding register 0 counts up every 100 ms while `running`. */
-export async function countingPlc(): Promise<{
+/** A Modbus server whose holding register 0 counts up every 100 ms while `running`; on `port` when given. */
+export async function countingPlc(port = 0): Promise<{
   port: number;
   now: () => number;
   stop: () => number;
@@ -225,7 +231,7 @@ export async function countingPlc(): Promise<{
     coils: Buffer.alloc(4),
     discrete: Buffer.alloc(4),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   let count = 1;
   holding.writeUInt16BE(count, 0);
   const timer = setInterval(() => holding.writeUInt16BE(++count % 65536, 0), 100);
@@ -249,11 +255,12 @@ export function rampSamples(messages: readonly HostMessage[]): Map<number, numbe
   const seen = new Map<number, number>();
   let last: unknown = undefined;
   for (const m of messages) {
-    if (m.type !== 'NBIRTH' && m.type !== 'NDATA') continue;
+    const birth = m.type === 'NBIRTH' || m.type === 'DBIRTH';
+    if (!birth && m.type !== 'NDATA' && m.type !== 'DDATA') continue;
     for (const metric of m.metrics) {
       if (metric.name !== 'ramp' || typeof metric.value !== 'number') continue;
       // A birth states the current value; it is a sample only when it is not the value already held.
-      if (m.type === 'NBIRTH' && metric.value === last) continue;
+      if (birth && metric.value === last) continue;
       last = metric.value;
       seen.set(metric.value, (seen.get(metric.value) ?? 0) + 1);
     }
@@ -261,31 +268,61 @@ export function rampSamples(messages: readonly HostMessage[]): Map<number, numbe
   return seen;
 }
 
-/** Sparkplug 3.0 sequence rules, as a host checks them; returns what breaks them. */
+/** bdSeq `next` comes after `last` (mod 256): a fresh number, a few ahead at most (connections that never birthed). */
+function bdSeqAfter(next: number | null, last: number | null): boolean {
+  if (next === null || last === null) return last === null;
+  const step = (next - last + 256) % 256;
+  return step >= 1 && step <= 16;
+}
+
+/**
+ * Sparkplug 3.0 sequence rules, as a host checks them; returns what breaks them. Every connection has a
+ * bdSeq of its own, after the last one (a connection that died before its NBIRTH shows only by its NDEATH,
+ * one ended before it connected not at all), and one NDEATH; seq counts every message of a session (NBIRTH 0,
+ * then DBIRTH, NDATA, DDATA, DDEATH); a device's DDATA and DDEATH come only while it is born. A message the
+ * broker delivered again (DUP, after a restart) is the same message, not a second one.
+ */
 export function sequenceProblems(messages: readonly HostMessage[]): string[] {
   const problems: string[] = [];
   let session: number | null = null;
   let lastBdSeq: number | null = null;
+  let lastDeath: number | null = null;
   let seq: number | null = null;
+  const devices = new Set<string>();
   for (const m of messages) {
     if (m.type === 'NBIRTH') {
       if (m.seq !== 0) problems.push(`NBIRTH seq ${m.seq}, not 0`);
       if (m.bdSeq !== session) {
-        if (lastBdSeq !== null && m.bdSeq !== (lastBdSeq + 1) % 256)
-          problems.push(`NBIRTH bdSeq ${m.bdSeq} after ${lastBdSeq}`);
+        if (!bdSeqAfter(m.bdSeq, lastBdSeq)) problems.push(`NBIRTH bdSeq ${m.bdSeq} after ${lastBdSeq}`);
         lastBdSeq = m.bdSeq;
       }
       session = m.bdSeq;
+      lastDeath = null;
       seq = 0;
+      devices.clear();
     } else if (m.type === 'NDEATH') {
-      if (m.bdSeq !== lastBdSeq)
+      if (m.bdSeq === lastDeath) {
+        if (!m.redelivered) problems.push(`a second NDEATH for bdSeq ${m.bdSeq}`);
+        continue;
+      }
+      // The will of a connection taken over or lost before its NBIRTH: it had a bdSeq of its own.
+      if (m.bdSeq !== lastBdSeq && bdSeqAfter(m.bdSeq, lastBdSeq) && session === null) lastBdSeq = m.bdSeq;
+      else if (m.bdSeq !== lastBdSeq)
         problems.push(`NDEATH bdSeq ${m.bdSeq} does not match the NBIRTH's ${lastBdSeq}`);
+      lastDeath = m.bdSeq;
       session = null;
       seq = null;
-    } else if (m.type === 'NDATA') {
-      if (seq === null) problems.push(`NDATA seq ${m.seq} outside a session`);
-      else if (m.seq !== (seq + 1) % 256) problems.push(`NDATA seq ${m.seq} after ${seq}`);
+      devices.clear();
+    } else if (['NDATA', 'DBIRTH', 'DDATA', 'DDEATH'].includes(m.type)) {
+      const what = `${m.type}${m.device === null ? '' : ` of ${m.device}`}`;
+      if (seq === null) problems.push(`${what} seq ${m.seq} outside a session`);
+      else if (m.seq !== (seq + 1) % 256) problems.push(`${what} seq ${m.seq} after ${seq}`);
       seq = m.seq;
+      if (m.device === null) continue;
+      if ((m.type === 'DDATA' || m.type === 'DDEATH') && !devices.has(m.device))
+        problems.push(`${what} without its DBIRTH`);
+      if (m.type === 'DBIRTH') devices.add(m.device);
+      if (m.type === 'DDEATH') devices.delete(m.device);
     }
   }
   return problems;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
-import { Broker, SparkplugHost } from './sparkplug-host.ts';
+import { Broker, countingPlc, sequenceProblems, SparkplugHost } from './sparkplug-host.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -14,6 +14,7 @@ afterEach(async () => {
 });
 
 const GROUP = 'plant';
+const simulator = { kind: 'simulator', waveform: 'sine', periodMs: 10_000, min: 0, max: 10 };
 
 async function brokerAndHost(): Promise<{ broker: Broker; host: SparkplugHost }> {
   const broker = await Broker.start();
@@ -52,27 +53,48 @@ describe('Plant interfaces: MQTT Sparkplug B, the node is one edge node with bir
       200,
     );
     await node.waitStatus((s) => s.sparkplug?.state === 'online', 'Sparkplug online');
-    // Tags added after the birth appear at the next one: ask for it, as a host would.
+    // Memory tags are one device, born with every tag whether they came before or after the NBIRTH.
+    const memoryBirth = () =>
+      host.ofType('DBIRTH', 'memory').findLast((m) => m.metrics.some((x) => x.name === 'fixed'));
+    await waitFor(memoryBirth, 10_000, 'a DBIRTH of the memory device with both tags');
+    // A rebirth (Node Control/Rebirth) sends the NBIRTH, with the node's own metrics only, and every DBIRTH again.
+    const births = host.ofType('DBIRTH').length;
     await host.command('spBv1.0/plant/NCMD/line-1', [
       { name: 'Node Control/Rebirth', type: 'Boolean', value: true },
     ]);
-    const birth = await waitFor(
-      () => host.ofType('NBIRTH').find((m) => m.metrics.some((x) => x.name === 'fixed')),
-      10_000,
-      'an NBIRTH with both tags',
-    );
+    await waitFor(() => (host.ofType('DBIRTH').length > births ? true : undefined), 10_000, 'DBIRTH again');
+    const birth = host.ofType('NBIRTH').at(-1)!;
     expect(birth.seq).toBe(0);
     expect(birth.bdSeq).toBe(0);
-    expect(birth.metrics.map((m) => m.name)).toEqual(
-      expect.arrayContaining(['bdSeq', 'Node Control/Rebirth', 'speed', 'fixed']),
-    );
+    expect(birth.metrics.map((m) => m.name)).toEqual(['bdSeq', 'Node Control/Rebirth']);
+    const deviceBirth = memoryBirth()!;
+    expect(deviceBirth.topic).toBe('spBv1.0/plant/DBIRTH/line-1/memory');
+    expect(deviceBirth.metrics.map((m) => m.name).sort()).toEqual(['fixed', 'speed']);
+    expect(deviceBirth.seq).toBe(1);
     expect((await node.api('POST', '/api/tags/speed/write', { value: 12.5 })).status).toBe(200);
     const data = await waitFor(
-      () => host.ofType('NDATA').find((m) => m.metrics.some((x) => x.name === 'speed' && x.value === 12.5)),
+      () =>
+        host
+          .ofType('DDATA', 'memory')
+          .find((m) => m.metrics.some((x) => x.name === 'speed' && x.value === 12.5)),
       10_000,
-      'NDATA with the written value',
+      'DDATA of the memory device with the written value',
     );
-    expect(data.seq).toBe(1);
+    expect(data.seq).toBe(2);
+    // DCMD: a write to a tag of that device, through the same path as the API.
+    await host.command('spBv1.0/plant/DCMD/line-1/memory', [{ name: 'speed', type: 'Double', value: 30 }]);
+    await waitFor(
+      async () =>
+        (await node.api<{ value: number }>('GET', '/api/tags/speed')).body.value === 30 ? true : undefined,
+      10_000,
+      'the DCMD write to reach the tag',
+    );
+    await host.command('spBv1.0/plant/DCMD/line-1/plc', [{ name: 'speed', type: 'Double', value: 31 }]);
+    await waitFor(
+      () => (/DCMD to device \\?"plc\\?" refused for \\?"speed/.test(node.output) ? true : undefined),
+      10_000,
+      'a DCMD naming a tag of another device refused',
+    );
     // NCMD: a write through the same path as the API; unknown and read-only metrics are refused and logged.
     await host.command('spBv1.0/plant/NCMD/line-1', [{ name: 'speed', type: 'Double', value: 40 }]);
     await waitFor(
@@ -105,6 +127,44 @@ describe('Plant interfaces: MQTT Sparkplug B, the node is one edge node with bir
     );
     expect(status.sparkplug).toMatchObject({ state: 'online', bdSeq: 0, group: 'plant', edgeNode: 'line-1' });
     expect(host.undecodable).toEqual([]);
+    expect(sequenceProblems(host.messages)).toEqual([]);
+  });
+});
+
+describe('Plant interfaces: MQTT Sparkplug B, tags are grouped in devices that are born and die', () => {
+  it('a device gets a DBIRTH when its tags come, DDEATH when its driver loses it, DBIRTH when it is back, DDEATH when removed', async () => {
+    const { broker, host } = await brokerAndHost();
+    let plc = await countingPlc();
+    cleanup.push(() => plc.close());
+    const node = await independentNode(broker.url);
+    await node.waitStatus((s) => s.sparkplug?.state === 'online', 'Sparkplug online');
+    const put = (kind: string, name: string, body: unknown) =>
+      node.api('PUT', `/api/config/${kind}/${name}`, body);
+    const device = { protocol: 'modbus-tcp', host: '127.0.0.1', port: plc.port, pollRateMs: 50 };
+    expect((await put('devices', 'plc', device)).status).toBe(200);
+    const ramp = {
+      dataType: 'int',
+      source: { kind: 'modbus', device: 'plc', register: 0, table: 'holding' },
+    };
+    expect((await put('tags', 'ramp', ramp)).status).toBe(200);
+    expect((await put('tags', 'wave', { dataType: 'float', source: simulator })).status).toBe(200);
+    await waitFor(() => host.ofType('DBIRTH', 'plc')[0], 10_000, 'the DBIRTH of plc');
+    await waitFor(() => host.ofType('DBIRTH', 'simulator')[0], 10_000, 'the DBIRTH of simulator');
+    await waitFor(() => host.ofType('DDATA', 'plc')[0], 10_000, 'DDATA of plc');
+    expect(host.ofType('NDATA')).toEqual([]);
+    // The PLC goes away: every tag of the device turns bad, and the device dies.
+    await plc.close();
+    await waitFor(() => host.ofType('DDEATH', 'plc')[0], 10_000, 'the DDEATH of plc');
+    // Back on the same port: the device is born again with its value.
+    plc = await countingPlc(device.port);
+    const again = await waitFor(() => host.ofType('DBIRTH', 'plc')[1], 20_000, 'a new DBIRTH of plc');
+    expect(again.metrics.find((m) => m.name === 'ramp')?.value).toEqual(expect.any(Number));
+    // A device whose last tag is removed dies; the others live on.
+    expect((await node.api('DELETE', '/api/config/tags/wave')).status).toBe(200);
+    await waitFor(() => host.ofType('DDEATH', 'simulator')[0], 10_000, 'the DDEATH of simulator');
+    expect(host.ofType('DDEATH', 'plc')).toHaveLength(1);
+    expect(host.ofType('NDEATH')).toEqual([]);
+    expect(sequenceProblems(host.messages)).toEqual([]);
   });
 });
 

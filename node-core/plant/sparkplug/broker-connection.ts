@@ -49,37 +49,42 @@ export function describeFailure(error: unknown): string {
 }
 
 /**
- * Connects briefly under a client id of its own, without a will, and reads the retained message of
- * `topic`. It waits for the echo of a message of its own on a second topic: the broker sends it after the
- * retained messages of earlier subscriptions, so no fixed wait is needed.
+ * Connects briefly under a client id of its own, without a will, reads the retained message of `topic` and
+ * replaces it with `next(found)` (QoS 1, retained), answering once the broker has acknowledged that. It waits
+ * for the echo of a message of its own on a second topic: the broker sends it after the retained messages of
+ * earlier subscriptions, so no fixed wait is needed.
  */
-export async function readRetained(
+export async function readAndReplaceRetained(
   url: string,
   options: IClientOptions,
   clientId: string,
   topic: string,
   timeoutMs: number,
-): Promise<Buffer | null> {
+  next: (found: Buffer | null) => Buffer,
+): Promise<void> {
   const client = mqtt.connect(url, { ...options, clientId, clean: true });
   const echo = `${topic}/probe/${randomBytes(6).toString('hex')}`;
   try {
-    return await new Promise<Buffer | null>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       let retained: Buffer | null = null;
       const timer = setTimeout(() => reject(new Error('the broker did not answer in time')), timeoutMs);
-      client.on('error', (error) => {
+      const fail = (error: Error): void => {
         clearTimeout(timer);
         reject(error);
-      });
+      };
+      client.on('error', fail);
       client.on('message', (t, payload) => {
         if (t === topic) retained = payload.length > 0 ? payload : null;
-        if (t === echo) {
+        if (t !== echo) return;
+        client.publish(topic, next(retained), { qos: 1, retain: true }, (error) => {
+          if (error) return fail(error);
           clearTimeout(timer);
-          resolve(retained);
-        }
+          resolve();
+        });
       });
       client.on('connect', () => {
         client.subscribe([topic, echo], { qos: 1 }, (error) => {
-          if (error) return reject(error);
+          if (error) return fail(error);
           client.publish(echo, '', { qos: 1 });
         });
       });
@@ -110,15 +115,25 @@ export function connectEdge(
   });
 }
 
-/** Ends a client, letting queued messages out if that is quick; never waits longer than `boundMs`. */
-export function endWithin(client: MqttClient, boundMs: number): Promise<void> {
+/** MQTT 5 DISCONNECT reason codes: a normal end (the broker drops the will), or one that publishes it. */
+const DISCONNECT_REASON = { 'discard-will': 0, 'publish-will': 4 } as const;
+
+/**
+ * Ends a client, letting queued messages out if that is quick; never waits longer than `boundMs`. Past the
+ * bound the socket is dropped, and the broker publishes the will as for any lost connection.
+ */
+export function endWithin(
+  client: MqttClient,
+  boundMs: number,
+  will: keyof typeof DISCONNECT_REASON,
+): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       client.end(true);
       resolve();
     }, boundMs);
     timer.unref();
-    client.end(false, {}, () => {
+    client.end(false, { reasonCode: DISCONNECT_REASON[will] }, () => {
       clearTimeout(timer);
       resolve();
     });

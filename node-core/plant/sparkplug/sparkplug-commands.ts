@@ -1,7 +1,9 @@
 /**
- * NCMD and DCMD (docs/sparkplug.md "Commands"): a metric write goes through the same path as the API
- * (`DataService.writeTag`: the device write, the command ledger, replication to the peer before it counts);
- * `Node Control/Rebirth` births again. What cannot be done is refused and logged; the node runs on.
+ * NCMD and DCMD (docs/sparkplug.md "Commands"): a metric is a write to the tag of that name, through the same
+ * path as the API (`DataService.writeTag`: the device write, the command ledger, replication to the peer
+ * before it counts). A DCMD writes only tags of its device; an NCMD may name any tag (hosts that know the
+ * pair from before its devices did so). `Node Control/Rebirth` births again. What cannot be done is refused
+ * and logged; the node runs on.
  */
 import type { DataService } from '../../data/index.ts';
 import type { Logger } from '../../logging.ts';
@@ -11,12 +13,14 @@ export interface CommandPorts {
   readonly data: DataService;
   readonly logger: Logger;
   rebirth(): void;
+  /** The Sparkplug device a tag belongs to; undefined for an unknown tag. */
+  deviceOf(tag: string): string | undefined;
   /** A command that was refused, in words for the status view. */
   refused(reason: string): void;
 }
 
 export function handleCommand(topic: string, payload: Buffer, ports: CommandPorts): void {
-  const kind = topic.split('/')[2];
+  const [, , kind, , device] = topic.split('/');
   if (kind !== 'NCMD' && kind !== 'DCMD') return;
   let metrics: CommandMetric[];
   try {
@@ -28,12 +32,25 @@ export function handleCommand(topic: string, payload: Buffer, ports: CommandPort
     return;
   }
   for (const metric of metrics) {
-    if (metric.name === REBIRTH_METRIC) {
+    if (kind === 'NCMD' && metric.name === REBIRTH_METRIC) {
       if (metric.value === true) ports.rebirth();
+      continue;
+    }
+    const misplaced = kind === 'DCMD' ? misplacedMetric(metric.name, device ?? '', ports) : null;
+    if (misplaced) {
+      ports.logger.warn({ topic, metric: metric.name }, `Sparkplug: ${misplaced}`);
+      ports.refused(misplaced);
       continue;
     }
     void write(metric, kind, ports);
   }
+}
+
+/** Why a DCMD metric is not its device's to write, or null. An unknown tag goes on to the write, which refuses it. */
+function misplacedMetric(name: string, device: string, ports: CommandPorts): string | null {
+  const owner = ports.deviceOf(name);
+  if (owner === undefined || owner === device) return null;
+  return `DCMD to device "${device}" refused for "${name}": the tag is on device "${owner}"`;
 }
 
 async function write(metric: CommandMetric, kind: string, ports: CommandPorts): Promise<void> {

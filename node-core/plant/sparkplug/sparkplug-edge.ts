@@ -1,31 +1,36 @@
 /**
  * The pair as one Sparkplug B edge node (docs/rules.md "Plant interfaces 2"; docs/sparkplug.md). Only the
  * active node holds the MQTT session; every session starts from what the pair has published (the retained
- * mark), takes the next bdSeq, births with current values, sends what the broker lacks as historical, then
- * publishes each change. Leaving the active role ends the session at once, with an NDEATH first.
+ * mark), takes the next bdSeq, births (NBIRTH, then a DBIRTH per device with current values), sends what the
+ * broker lacks as historical, then publishes each change as DDATA of its device. Leaving the active role
+ * ends the session at once, with its NDEATH.
  */
 import { randomBytes } from 'node:crypto';
-import type { IClientOptions, MqttClient } from 'mqtt';
+import type { IClientOptions } from 'mqtt';
 import type { Clock, TimerHandle } from '../../clock/index.ts';
 import type { DataService, TagDefinition, TagValue } from '../../data/index.ts';
 import { detectionWindowMs, type BufferedValue, type HistoryStore } from '../../history/index.ts';
 import type { Logger } from '../../logging.ts';
 import type { NodeSettings } from '../../node/settings.ts';
 import type { Status } from '../../redundancy/index.ts';
-import { baseOptions, connectEdge, describeFailure, endWithin, readRetained } from './broker-connection.ts';
+import {
+  baseOptions,
+  connectEdge,
+  describeFailure,
+  endWithin,
+  readAndReplaceRetained,
+} from './broker-connection.ts';
 import { decodeMark, encodeMark, laterOf, type TagMark } from './published-mark.ts';
 import { handleCommand, hostStateAction } from './sparkplug-commands.ts';
 import { makePlan, pendingSamples, StandbyPolls, waitingCount } from './catch-up.ts';
+import { EdgeSession, type SessionTags } from './edge-session.ts';
+import { deviceIdOf } from './sparkplug-devices.ts';
 import {
-  BDSEQ_METRIC,
   deathPayload,
-  encode,
+  deviceTopic,
   markTopic,
   nodeTopic,
-  REBIRTH_METRIC,
-  sampleOf,
   stateTopic,
-  toMetric,
   type EdgeIdentity,
   type MetricSample,
 } from './sparkplug-payloads.ts';
@@ -40,19 +45,8 @@ export interface SparkplugEdgePorts {
   status(): Status;
 }
 
-/** Historical metrics per NDATA message, so a long outage is sent in messages of reasonable size. */
-const HISTORICAL_PER_MESSAGE = 500;
 /** MQTT 5 reason code: another connection took the edge node's client id (the other node of a split). */
 const SESSION_TAKEN_OVER = 142;
-
-interface Session {
-  readonly client: MqttClient;
-  readonly bdSeq: number;
-  seq: number;
-  born: boolean;
-  /** The STATE timestamp of the primary host's online message the births followed. */
-  hostOnlineAt: number | null;
-}
 
 export class SparkplugEdge {
   readonly #p: SparkplugEdgePorts;
@@ -60,7 +54,7 @@ export class SparkplugEdge {
   readonly #url: string;
   readonly #clientId: string;
   #state: SparkplugView['state'] = 'off';
-  #session: Session | null = null;
+  #session: EdgeSession | null = null;
   /** Grows with every session attempt and every end; a callback of an older attempt does nothing. */
   #attempt = 0;
   #retry: TimerHandle | null = null;
@@ -69,13 +63,14 @@ export class SparkplugEdge {
   #lateLook: (() => void) | null = null;
   #stopped = false;
   #bdSeq: number | null = null;
-  /** What this session sent, and what the broker has confirmed holding (its PUBACK of the mark). */
-  #sent = new Map<string, TagMark>();
+  /** What the broker has confirmed holding (its PUBACK of the mark); what a session sent is its own. */
   #confirmed = new Map<string, TagMark>();
   #lastBirthAt: number | null = null;
   /** What this node polled as a warm standby lately, for the first birth after it takes over. */
   readonly #standbyPolled: StandbyPolls;
   #problem: string | null = null;
+  readonly #unwatchConfig: () => void;
+  #syncQueued = false;
 
   constructor(ports: SparkplugEdgePorts) {
     this.#p = ports;
@@ -85,6 +80,15 @@ export class SparkplugEdge {
     this.#id = { group: s.sparkplugGroup ?? '', edgeNode: s.sparkplugEdgeNode ?? s.name };
     // Both nodes use the same client id: a broker holds one session per id, so it never serves both.
     this.#clientId = `tandem-${this.#id.group}-${this.#id.edgeNode}`.slice(0, 120);
+    // Told while the change takes its place: the devices follow once it has (one look for a burst of changes).
+    this.#unwatchConfig = ports.data.config.watch(() => {
+      if (this.#syncQueued) return;
+      this.#syncQueued = true;
+      queueMicrotask(() => {
+        this.#syncQueued = false;
+        if (!this.#stopped) this.#followConfig();
+      });
+    });
   }
 
   get identity(): EdgeIdentity {
@@ -101,20 +105,24 @@ export class SparkplugEdge {
     }
   }
 
-  /** Values that changed on this node: published at once when born (NDATA, on change). */
+  /**
+   * Values that changed on this node: published at once when born, as DDATA of their device (on change); a
+   * device whose tags all turn bad gets its DDEATH, and a DBIRTH again with its first value not bad.
+   */
   valuesChanged(values: readonly TagValue[]): void {
     const session = this.#session;
+    if (session?.born && session.publishChanges(values, this.#tags(), this.#p.clock.now()))
+      this.#publishMark(session);
+  }
+
+  /** The config changed: removed devices get a DDEATH, new ones a DBIRTH, changed ones both. */
+  #followConfig(): void {
+    const session = this.#session;
     if (!session?.born) return;
-    const samples: MetricSample[] = [];
-    const definitions = this.#definitions();
-    for (const v of values) {
-      const definition = definitions.get(v.name);
-      const sent = this.#sent.get(v.name);
-      if (!definition || (sent && (v.ts <= sent.ts || v.value === sent.value))) continue;
-      samples.push(sampleOf(v.name, definition, v));
-      this.#sent.set(v.name, { ts: v.ts, value: v.value });
-    }
-    if (samples.length > 0) this.#publishData(session, samples);
+    const { deaths, births } = session.followConfig(this.#tags(), this.#p.clock.now());
+    if (births.length > 0) this.#publishMark(session);
+    if (deaths.length + births.length > 0)
+      this.#p.logger.info({ deaths, births }, 'Sparkplug: devices follow the config');
   }
 
   /**
@@ -133,6 +141,7 @@ export class SparkplugEdge {
   /** Ends the session (NDEATH first) within a short bound; the node's stop never waits on the broker. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#unwatchConfig();
     await this.#end('the node is stopping', 'off');
   }
 
@@ -156,17 +165,26 @@ export class SparkplugEdge {
     void this.#open(attempt).catch((error: unknown) => this.#failed(attempt, describeFailure(error)));
   }
 
+  /**
+   * Claims the next bdSeq before connecting as the edge node: the mark on the broker carries it from here on,
+   * so every connection, even one taken over or lost before its NBIRTH (whose will the broker still
+   * publishes), has a bdSeq of its own (docs/sparkplug.md "bdSeq across the pair").
+   */
   async #open(attempt: number): Promise<void> {
     const { pingTimeoutMs } = this.#p.settings.timing;
     const options = baseOptions(this.#p.settings, pingTimeoutMs);
     const look = `${this.#clientId}-look-${randomBytes(4).toString('hex')}`.slice(0, 120);
-    const retained = await readRetained(this.#url, options, look, markTopic(this.#id), pingTimeoutMs);
+    let bdSeq = 0;
+    await readAndReplaceRetained(this.#url, options, look, markTopic(this.#id), pingTimeoutMs, (found) => {
+      const mark = found ? decodeMark(found) : null;
+      // bdSeq goes on from the pair's last connection (the mark), or this node's when the broker forgot.
+      const last = mark?.bdSeq ?? this.#bdSeq;
+      bdSeq = last === null ? 0 : (last + 1) % 256;
+      if (mark) this.#confirmed = laterOf(this.#confirmed, mark.tags);
+      return encodeMark({ bdSeq, tags: this.#confirmed });
+    });
+    this.#bdSeq = bdSeq;
     if (attempt !== this.#attempt) return;
-    const mark = retained ? decodeMark(retained) : null;
-    // bdSeq goes on from the pair's last session (the retained mark), or this node's when the broker forgot.
-    const last = mark?.bdSeq ?? this.#bdSeq;
-    const bdSeq = last === null ? 0 : (last + 1) % 256;
-    if (mark) this.#confirmed = laterOf(this.#confirmed, mark.tags);
     this.#startSession(attempt, bdSeq, options);
   }
 
@@ -179,9 +197,8 @@ export class SparkplugEdge {
       will,
       this.#p.settings.timing.pingTimeoutMs,
     );
-    const session: Session = { client, bdSeq, seq: 0, born: false, hostOnlineAt: null };
+    const session = new EdgeSession(client, bdSeq, this.#id);
     this.#session = session;
-    this.#bdSeq = bdSeq;
     let takenOver = false;
     client.on('error', (error) => this.#noteProblem(describeFailure(error)));
     client.on('disconnect', (packet) => {
@@ -204,7 +221,7 @@ export class SparkplugEdge {
       if (attempt !== this.#attempt) return;
       this.#problem = null;
       const host = this.#p.settings.sparkplugPrimaryHost;
-      const topics = [nodeTopic(this.#id, 'NCMD'), `spBv1.0/${this.#id.group}/DCMD/${this.#id.edgeNode}/+`];
+      const topics = [nodeTopic(this.#id, 'NCMD'), deviceTopic(this.#id, 'DCMD', '+')];
       if (host) topics.push(stateTopic(host));
       client.subscribe(topics, { qos: 1 }, (error, granted) => {
         if (attempt !== this.#attempt) return;
@@ -218,7 +235,7 @@ export class SparkplugEdge {
     });
   }
 
-  #onMessage(session: Session, topic: string, payload: Buffer): void {
+  #onMessage(session: EdgeSession, topic: string, payload: Buffer): void {
     const host = this.#p.settings.sparkplugPrimaryHost;
     if (host && topic === stateTopic(host)) return this.#onHostState(session, payload);
     handleCommand(topic, payload, {
@@ -227,12 +244,16 @@ export class SparkplugEdge {
       rebirth: () => {
         if (session.born) this.#birth(session, false);
       },
+      deviceOf: (tag) => {
+        const definition = this.#p.data.config.getTag(tag);
+        return definition ? deviceIdOf(definition) : undefined;
+      },
       refused: (reason) => this.#noteProblem(reason),
     });
   }
 
   /** Sparkplug 3.0 §5.3: births wait for the primary host online; its offline newer than that ends the session. */
-  #onHostState(session: Session, payload: Buffer): void {
+  #onHostState(session: EdgeSession, payload: Buffer): void {
     const action = hostStateAction(payload, session, this.#p.logger);
     if (action === 'birth') this.#birth(session, true);
     if (action !== 'start-over') return;
@@ -242,48 +263,32 @@ export class SparkplugEdge {
     });
   }
 
-  /** NBIRTH with every tag's current value; then, once per session, what the broker lacks, as historical. */
-  #birth(session: Session, catchUp: boolean): void {
+  /**
+   * NBIRTH, then a DBIRTH per device with its tags' current values; then, once per session, what the broker
+   * lacks, as historical DDATA of each device. A device that is offline gets its DDEATH after that.
+   */
+  #birth(session: EdgeSession, catchUp: boolean): void {
     const now = this.#p.clock.now();
-    const definitions = this.#definitions();
+    const tags = this.#tags();
     const current = new Map(this.#p.data.runtime.all().map((v) => [v.name, v]));
-    const metrics = [
-      { name: BDSEQ_METRIC, type: 'Int64' as const, value: session.bdSeq, timestamp: now },
-      { name: REBIRTH_METRIC, type: 'Boolean' as const, value: false, timestamp: now },
-    ];
-    const from = catchUp ? this.#confirmed : this.#sent;
-    const births: MetricSample[] = [];
-    for (const [name, definition] of definitions) {
-      const value = current.get(name);
-      births.push(sampleOf(name, definition, value ?? { value: null, quality: 'uncertain', ts: now }));
-    }
-    session.seq = 0;
-    session.client.publish(
-      nodeTopic(this.#id, 'NBIRTH'),
-      encode({ timestamp: now, seq: 0, metrics: [...metrics, ...births.map((b) => toMetric(b, true))] }),
-      { qos: 0 },
-    );
-    session.born = true;
+    const from = catchUp ? this.#confirmed : session.sent;
+    session.sent = new Map(from);
+    session.birth(tags, now);
     this.#state = 'online';
     this.#lastBirthAt = now;
-    const historical = catchUp ? this.#catchUp(session, definitions, current, from) : [];
-    this.#sent = new Map(from);
-    for (const [name] of definitions) {
-      const value = current.get(name);
-      const sent = this.#sent.get(name);
-      if (value && (!sent || sent.ts < value.ts)) this.#sent.set(name, { ts: value.ts, value: value.value });
-    }
-    this.#publishHistorical(session, historical);
+    const historical = catchUp ? this.#catchUp(session, tags.definitions, current, from) : [];
+    session.publishHistorical(historical, tags, now);
+    session.buryOffline(tags, now);
     this.#publishMark(session);
     this.#p.logger.info(
-      { bdSeq: session.bdSeq, metrics: births.length, historical: historical.length },
-      'Sparkplug: NBIRTH published',
+      { bdSeq: session.bdSeq, metrics: tags.definitions.size, historical: historical.length },
+      'Sparkplug: NBIRTH and DBIRTHs published',
     );
   }
 
   /** The plan of what the broker lacks; sent now, and asked again once the peer's history has arrived. */
   #catchUp(
-    session: Session,
+    session: EdgeSession,
     definitions: ReadonlyMap<string, TagDefinition>,
     current: ReadonlyMap<string, TagValue>,
     from: ReadonlyMap<string, TagMark>,
@@ -298,25 +303,12 @@ export class SparkplugEdge {
       const late = send();
       if (late.length === 0) return;
       this.#p.logger.info({ historical: late.length }, 'Sparkplug: samples from the peer sent as historical');
-      this.#publishHistorical(session, late);
+      session.publishHistorical(late, this.#tags(), this.#p.clock.now());
       this.#publishMark(session);
     };
     if (this.#late) this.#p.clock.clearTimeout(this.#late);
     this.#late = this.#p.clock.setTimeout(() => this.#lateLook?.(), detectionWindowMs(settings.timing));
     return send();
-  }
-
-  #publishData(session: Session, samples: readonly MetricSample[], mark = true): void {
-    session.seq = (session.seq + 1) % 256;
-    const metrics = samples.map((s) => toMetric(s, false));
-    const payload = encode({ timestamp: this.#p.clock.now(), seq: session.seq, metrics });
-    session.client.publish(nodeTopic(this.#id, 'NDATA'), payload, { qos: 0 });
-    if (mark) this.#publishMark(session);
-  }
-
-  #publishHistorical(session: Session, samples: readonly MetricSample[]): void {
-    for (let i = 0; i < samples.length; i += HISTORICAL_PER_MESSAGE)
-      this.#publishData(session, samples.slice(i, i + HISTORICAL_PER_MESSAGE), false);
   }
 
   #waiting(): number {
@@ -330,8 +322,8 @@ export class SparkplugEdge {
   }
 
   /** The mark goes after the data on the same connection: once the broker acknowledges it, it holds both. */
-  #publishMark(session: Session): void {
-    const snapshot = new Map(this.#sent);
+  #publishMark(session: EdgeSession): void {
+    const snapshot = new Map(session.sent);
     session.client.publish(
       markTopic(this.#id),
       encodeMark({ bdSeq: session.bdSeq, tags: snapshot }),
@@ -344,6 +336,11 @@ export class SparkplugEdge {
 
   #definitions(): Map<string, TagDefinition> {
     return new Map(this.#p.data.config.list<TagDefinition>('tag').map((t) => [t.key, t.definition]));
+  }
+
+  #tags(): SessionTags {
+    const runtime = this.#p.data.runtime;
+    return { definitions: this.#definitions(), current: (name) => runtime.get(name) };
   }
 
   #failed(attempt: number, problem: string, takenOver = false): void {
@@ -365,7 +362,11 @@ export class SparkplugEdge {
     }, delayMs);
   }
 
-  /** NDEATH (when born), then the end of the session, within a short bound. */
+  /**
+   * The end of the session, within a short bound. A born session's NDEATH is its will, which the broker
+   * publishes once: on this DISCONNECT (reason 4, "with will"), on a takeover of the client id by the other
+   * node, or when the connection is lost; never twice (docs/sparkplug.md "One NDEATH per session").
+   */
   async #end(reason: string, next: 'off' | 'retrying'): Promise<void> {
     this.#attempt++;
     if (this.#late) this.#p.clock.clearTimeout(this.#late);
@@ -377,15 +378,9 @@ export class SparkplugEdge {
     this.#session = null;
     this.#state = next;
     if (!session) return;
-    if (session.born && session.client.connected) {
-      session.client.publish(
-        nodeTopic(this.#id, 'NDEATH'),
-        deathPayload(session.bdSeq, this.#p.clock.now()),
-        { qos: 1 },
-      );
-    }
     this.#p.logger.info({ bdSeq: session.bdSeq, reason }, 'Sparkplug: session ended');
-    await endWithin(session.client, Math.min(this.#p.settings.timing.pingTimeoutMs, 2000));
+    const bound = Math.min(this.#p.settings.timing.pingTimeoutMs, 2000);
+    await endWithin(session.client, bound, session.born ? 'publish-will' : 'discard-will');
   }
 
   #noteProblem(problem: string): void {

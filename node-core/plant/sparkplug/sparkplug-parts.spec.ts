@@ -1,7 +1,9 @@
 import sparkplug from 'sparkplug-payload';
 import { describe, expect, it } from 'vitest';
 import { defaultSettings, describeIssues, nodeSettingsSchema } from '../../node/settings.ts';
+import type { TagDefinition } from '../../data/index.ts';
 import { decodeMark, encodeMark, laterOf } from './published-mark.ts';
+import { deviceChanges, groupByDevice, isOffline, shapeOf } from './sparkplug-devices.ts';
 import { decodeCommand, deathPayload, parseState, toMetric } from './sparkplug-payloads.ts';
 import { sparkplugSettingsFromFlags } from './sparkplug-settings.ts';
 
@@ -42,9 +44,7 @@ describe('Sparkplug settings', () => {
     expect(check({ mqttCertFile: '/etc/c.pem' })).toBe(
       '--mqtt-key: a client certificate and its key go together.',
     );
-    expect(check({ sparkplugBufferSamples: 'lots' })).toMatch(
-      /^--sparkplug-buffer must be a whole number/,
-    );
+    expect(check({ sparkplugBufferSamples: 'lots' })).toMatch(/^--sparkplug-buffer must be a whole number/);
     expect(check({ mqttUrl: 'mqtt://b', sparkplugGroup: 'plant' })).toBe('ok');
   });
 });
@@ -103,5 +103,57 @@ describe('Sparkplug payloads', () => {
   it('STATE is Sparkplug 3.0 JSON { online, timestamp }', () => {
     expect(parseState(Buffer.from('{"online":true,"timestamp":5}'))).toEqual({ online: true, timestamp: 5 });
     expect(parseState(Buffer.from('ONLINE'))).toBeNull();
+  });
+});
+
+describe('Sparkplug devices', () => {
+  const memory = { dataType: 'float', source: { kind: 'memory' } } as const;
+  const onPlc = (device: string) =>
+    ({ dataType: 'int', source: { kind: 'modbus', device, register: 0, table: 'holding' } }) as TagDefinition;
+
+  it('tags are grouped as the OPC UA folders are: per Modbus device, memory, simulator; "/" in a key is %2F', () => {
+    const devices = groupByDevice(
+      new Map<string, TagDefinition>([
+        ['b', onPlc('line/2')],
+        ['a', memory],
+        ['c', onPlc('plc')],
+      ]),
+    );
+    expect([...devices].map(([id, tags]) => [id, [...tags.keys()]])).toEqual([
+      ['line%2F2', ['b']],
+      ['memory', ['a']],
+      ['plc', ['c']],
+    ]);
+  });
+
+  it('a config change kills removed devices, births new ones and does both for one whose tags changed', () => {
+    const before = groupByDevice(
+      new Map<string, TagDefinition>([
+        ['a', memory],
+        ['c', onPlc('plc')],
+        ['d', onPlc('old')],
+      ]),
+    );
+    const born = new Map([...before].map(([id, tags]) => [id, shapeOf(tags)]));
+    const after = groupByDevice(
+      new Map<string, TagDefinition>([
+        ['a', memory],
+        ['a2', memory],
+        ['c', onPlc('plc')],
+        ['e', onPlc('new')],
+      ]),
+    );
+    expect(deviceChanges(born, after)).toEqual({ deaths: ['memory', 'old'], births: ['memory', 'new'] });
+  });
+
+  it('a device is offline when every one of its tags is bad', () => {
+    const tags = new Map<string, TagDefinition>([
+      ['x', onPlc('plc')],
+      ['y', onPlc('plc')],
+    ]);
+    const bad = { quality: 'bad', value: null };
+    expect(isOffline(tags, () => bad)).toBe(true);
+    expect(isOffline(tags, (name) => (name === 'x' ? bad : { quality: 'good', value: 1 }))).toBe(false);
+    expect(isOffline(tags, () => undefined)).toBe(false);
   });
 });

@@ -7,7 +7,8 @@ import type { UMetric, UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.
 
 const codec = sparkplug.get('spBv1.0')!;
 
-export type NodeMessage = 'NBIRTH' | 'NDEATH' | 'NDATA' | 'NCMD';
+export type NodeMessage = 'NBIRTH' | 'NDEATH' | 'NCMD';
+export type DeviceMessage = 'DBIRTH' | 'DDATA' | 'DDEATH' | 'DCMD';
 
 export interface EdgeIdentity {
   readonly group: string;
@@ -16,6 +17,10 @@ export interface EdgeIdentity {
 
 export function nodeTopic(id: EdgeIdentity, type: NodeMessage): string {
   return `spBv1.0/${id.group}/${type}/${id.edgeNode}`;
+}
+
+export function deviceTopic(id: EdgeIdentity, type: DeviceMessage, device: string): string {
+  return `spBv1.0/${id.group}/${type}/${id.edgeNode}/${device}`;
 }
 
 export function stateTopic(hostId: string): string {
