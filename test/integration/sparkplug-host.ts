@@ -8,10 +8,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ModbusTCPServer } from 'jsmodbus';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import sparkplug from 'sparkplug-payload';
 import type { UMetric } from 'sparkplug-payload/lib/sparkplugbpayload.js';
 import { freePort, tempDir, waitFor } from './harness.ts';
+import type { TlsFiles } from './sparkplug-tls.ts';
 
 const codec = sparkplug.get('spBv1.0')!;
 
@@ -36,14 +37,26 @@ export class Broker {
   /** A user and password the broker requires (no anonymous clients), or null. */
   readonly login: { user: string; password: string } | null;
 
-  private constructor(port: number, dir: string, login: { user: string; password: string } | null) {
+  /** Certificates of a TLS listener that requires a client certificate signed by its CA, or null. */
+  readonly tls: TlsFiles | null;
+
+  private constructor(
+    port: number,
+    dir: string,
+    login: { user: string; password: string } | null,
+    tls: TlsFiles | null,
+  ) {
     this.port = port;
     this.dir = dir;
     this.login = login;
+    this.tls = tls;
   }
 
-  static async start(login: { user: string; password: string } | null = null): Promise<Broker> {
-    const broker = new Broker(await freePort(), tempDir('mosquitto'), login);
+  static async start(
+    login: { user: string; password: string } | null = null,
+    tls: TlsFiles | null = null,
+  ): Promise<Broker> {
+    const broker = new Broker(await freePort(), tempDir('mosquitto'), login, tls);
     if (login) {
       const made = spawnSync('mosquitto_passwd', [
         '-b',
@@ -59,7 +72,7 @@ export class Broker {
   }
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${this.port}`;
   }
 
   async up(): Promise<void> {
@@ -68,6 +81,14 @@ export class Broker {
       config,
       [
         `listener ${this.port} 127.0.0.1`,
+        ...(this.tls
+          ? [
+              `cafile ${this.tls.ca}`,
+              `certfile ${this.tls.serverCert}`,
+              `keyfile ${this.tls.serverKey}`,
+              'require_certificate true',
+            ]
+          : []),
         ...(this.login
           ? ['allow_anonymous false', `password_file ${path.join(this.dir, 'passwd')}`]
           : ['allow_anonymous true']),
@@ -147,10 +168,12 @@ export class SparkplugHost {
     this.client = client;
   }
 
-  static async connect(url: string, group: string): Promise<SparkplugHost> {
+  /** `options`: what the broker asks of a client besides (TLS files, user and password). */
+  static async connect(url: string, group: string, options: IClientOptions = {}): Promise<SparkplugHost> {
     // A persistent session (and a broker that queues QoS 0 for it, see `up`), as a host that must not miss a
     // birth during its own reconnect after a broker restart keeps.
     const client = await mqtt.connectAsync(url, {
+      ...options,
       clientId: `host-${process.pid}`,
       reconnectPeriod: 50,
       clean: false,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
 import { Broker, countingPlc, sequenceProblems, SparkplugHost } from './sparkplug-host.ts';
+import { makeTlsFiles } from './sparkplug-tls.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -226,5 +227,63 @@ describe('Plant interfaces: MQTT Sparkplug B, primary host STATE and an unreacha
     fs.writeFileSync(wrong, 'right-password\n');
     await node.start();
     await node.waitStatus((s) => s.sparkplug?.state === 'online', 'online with the right password');
+  });
+});
+
+describe('Plant interfaces: MQTT Sparkplug B over TLS (mqtts://)', () => {
+  it('with the CA, a client certificate, user and password the node connects and publishes; a wrong CA is a status problem and the node runs on', async () => {
+    const dir = tempDir('mqtt-tls');
+    const tls = await makeTlsFiles(dir);
+    const login = { user: 'edge', password: 'tls-password' };
+    const broker = await Broker.start(login, tls);
+    cleanup.push(() => broker.down());
+    expect(broker.url).toMatch(/^mqtts:\/\/127\.0\.0\.1:/);
+    const host = await SparkplugHost.connect(broker.url, GROUP, {
+      ca: fs.readFileSync(tls.ca),
+      cert: fs.readFileSync(tls.clientCert),
+      key: fs.readFileSync(tls.clientKey),
+      username: login.user,
+      password: login.password,
+    });
+    cleanup.push(() => host.close());
+    const passwordFile = path.join(dir, 'password');
+    fs.writeFileSync(passwordFile, `${login.password}\n`);
+    const credentials = ['--mqtt-username', login.user, '--mqtt-password-file', passwordFile];
+    const clientCert = ['--mqtt-cert', tls.clientCert, '--mqtt-key', tls.clientKey];
+    const node = await independentNode(broker.url, ['--mqtt-ca', tls.ca, ...clientCert, ...credentials]);
+    expect(
+      (await node.api('PUT', '/api/config/tags/speed', { dataType: 'float', source: { kind: 'memory' } }))
+        .status,
+    ).toBe(200);
+    await node.waitStatus((s) => s.sparkplug?.state === 'online', 'online over TLS');
+    await waitFor(() => host.ofType('DBIRTH', 'memory')[0], 10_000, 'the DBIRTH over TLS');
+    expect((await node.api('POST', '/api/tags/speed/write', { value: 7.5 })).status).toBe(200);
+    await waitFor(
+      () => host.ofType('DDATA', 'memory').find((m) => m.metrics.some((x) => x.value === 7.5)),
+      10_000,
+      'DDATA over TLS',
+    );
+    expect(host.undecodable).toEqual([]);
+
+    // A CA that did not sign the broker's certificate: refused before any MQTT, said so, and the node runs on.
+    const wrong = await independentNode(broker.url, [
+      '--mqtt-ca',
+      tls.otherCa,
+      ...clientCert,
+      ...credentials,
+    ]);
+    const status = await wrong.waitStatus(
+      (s) => s.sparkplug?.state === 'retrying' && (s.sparkplug.problem ?? '') !== '',
+      'the wrong CA refused',
+    );
+    expect(status.sparkplug?.problem).toMatch(
+      /^the broker's TLS certificate is not trusted \(.+\); check --mqtt-ca$/,
+    );
+    expect(status.node.status).toBe('active');
+    expect(wrong.output).toMatch(/Sparkplug: the broker's TLS certificate is not trusted/);
+    expect(
+      (await wrong.api('PUT', '/api/config/tags/t1', { dataType: 'float', source: { kind: 'memory' } }))
+        .status,
+    ).toBe(200);
   });
 });

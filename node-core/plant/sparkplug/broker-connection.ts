@@ -38,11 +38,28 @@ export function baseOptions(s: SparkplugSettings, connectTimeoutMs: number): ICl
   return options;
 }
 
+/** Node's TLS codes for a broker certificate that the CA given does not vouch for (or that is not valid). */
+const UNTRUSTED_BROKER = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Why a connection failed, in words an operator can act on. */
 export function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
   if (code === 'ECONNREFUSED') return 'the broker refuses connections (not running?)';
+  if (typeof code === 'string' && UNTRUSTED_BROKER.has(code))
+    return `the broker's TLS certificate is not trusted (${error.message}); check --mqtt-ca`;
+  if (typeof code === 'string' && code.startsWith('ERR_SSL') && /CERTIFICATE/.test(code))
+    return `the broker refused this node's TLS client certificate (${error.message}); check --mqtt-cert`;
   if (code === 134 || code === 135 || code === 4 || code === 5)
     return `the broker refused the credentials (${error.message})`;
   return error.message;
