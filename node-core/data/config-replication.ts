@@ -6,39 +6,22 @@
  */
 import { dispatchFrame, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { PeerFrame } from '../peer/index.ts';
-import type {
-  ConfigChange,
-  ConfigConflict,
-  ConfigHead,
-  ConfigKind,
-  ConfigSnapshot,
-  ConfigStore,
-} from './config-store.ts';
-import { conflictId } from './config-conflicts.ts';
-import { itemKey } from './config-kind.ts';
-import { accountForSnapshot, mergeUnshared } from './config-merge.ts';
+import type { ConfigConflict, ConfigStore } from './config-store.ts';
+import type { ConfigKind } from './config-kind.ts';
+import type { ConfigChange, ConfigHead, ConfigSnapshot } from './config-types.ts';
+import { conflictError, describeSnapshotLoad, loadAsFollower, mergeUnshared } from './config-merge.ts';
 import { DataError } from './data-error.ts';
 import type { DataPorts } from './data-ports.ts';
-import { estimateBytes, splitByBudget } from './frame-parts.ts';
+import {
+  changeFrames,
+  firstFrameOf,
+  peerSeqAfter,
+  snapshotFrames,
+  SnapshotAssembly,
+  type ConfigFrame,
+  type SnapshotItem,
+} from './config-frames.ts';
 import type { RuntimeStore } from './runtime-store.ts';
-
-/** Most items in one frame (the frame schema allows more); frames are also cut by size (frame-parts.ts). */
-const CONFIG_CHUNK = 10_000;
-const SNAPSHOT_CHUNK = 100_000;
-
-type SnapshotItem = ConfigSnapshot['items'][number];
-
-/** The frames of config replication, the ones this receiver handles. */
-export const CONFIG_FRAMES = [
-  'config-head',
-  'config-changes',
-  'config-snapshot',
-  'config-ack',
-  'config-conflicts',
-  'config-conflict-resolved',
-] as const;
-
-export type ConfigFrame = Extract<PeerFrame, { t: (typeof CONFIG_FRAMES)[number] }>;
 
 export class ConfigReplication {
   readonly #config: ConfigStore;
@@ -58,7 +41,7 @@ export class ConfigReplication {
   /** Bumped when a link ends: a frame that waited for the disk is not sent on the next link. */
   #linkGeneration = 0;
   /** Parts of a snapshot that came in several frames; loaded together when the last one is here. */
-  #snapshotParts: { head: ConfigHead; items: SnapshotItem[] } | null = null;
+  readonly #snapshotParts = new SnapshotAssembly();
   /**
    * On a follower: it sent its head on this link and no answer has arrived yet. A change of the active node
    * that does not follow meanwhile is one the answer brings too (the active node sent it before it read the
@@ -182,15 +165,7 @@ export class ConfigReplication {
     const changes = head.seq === 0 && mine.seq > 0 ? null : this.#config.changesAfter(head);
     if (changes === null) {
       const snapshot = this.#config.snapshot();
-      const parts = splitByBudget(snapshot.items, snapshotItemBytes, SNAPSHOT_CHUNK);
-      parts.forEach((items, i) =>
-        this.#p.send({
-          t: 'config-snapshot',
-          head: snapshot.head,
-          items,
-          ...(i < parts.length - 1 ? { more: true } : {}),
-        }),
-      );
+      for (const frame of snapshotFrames(snapshot)) this.#p.send(frame);
       this.#sent = Math.max(this.#sent, snapshot.head.seq);
     } else if (changes.length > 0) {
       this.#sendChanges(changes);
@@ -241,7 +216,7 @@ export class ConfigReplication {
     this.#acked = 0;
     this.#outbox = [];
     this.#waiting = [];
-    this.#snapshotParts = null;
+    this.#snapshotParts.reset();
     this.#linkGeneration++;
     this.#headAsked = false;
     return waiting;
@@ -298,8 +273,7 @@ export class ConfigReplication {
   }
 
   #sendChanges(changes: readonly ConfigChange[]): void {
-    for (const part of splitByBudget(changes, changeBytes, CONFIG_CHUNK))
-      this.#p.send({ t: 'config-changes', changes: part });
+    for (const frame of changeFrames(changes)) this.#p.send(frame);
     this.#sent = Math.max(this.#sent, changes.at(-1)?.seq ?? 0);
   }
 
@@ -355,8 +329,7 @@ export class ConfigReplication {
     const head = this.#config.head();
     if (unshared.changes.length === 0) return { head };
     // More than a frame holds (a very long split): the rest is kept as conflicts when the snapshot comes.
-    const [first = []] = splitByBudget(unshared.changes, changeBytes, CONFIG_CHUNK);
-    return { head, unshared: { since: unshared.since, changes: first } };
+    return { head, unshared: { since: unshared.since, changes: firstFrameOf(unshared.changes) } };
   }
 
   /**
@@ -377,51 +350,18 @@ export class ConfigReplication {
 
   #receiveSnapshot(head: ConfigHead, items: readonly SnapshotItem[], more: boolean): void {
     if (this.#p.isActive()) return;
-    const parts = this.#snapshotParts;
-    const sameSnapshot =
-      parts !== null && parts.head.seq === head.seq && parts.head.checksum === head.checksum;
-    const all = sameSnapshot ? parts.items : [];
-    for (const item of items) all.push(item);
-    if (more) {
-      this.#snapshotParts = { head, items: all };
-      return;
-    }
-    this.#snapshotParts = null;
+    const snapshot = this.#snapshotParts.add(head, items, more);
+    if (!snapshot) return;
     this.#headAsked = false;
-    this.#applySnapshot(head, all);
+    this.#applySnapshot(snapshot.head, snapshot.items);
   }
 
   #applySnapshot(head: ConfigHead, items: ConfigSnapshot['items']): void {
     // Staged changes (made while this node was active) are in the log first, so they count as its own.
     this.#persisted();
-    const outcome = this.#runtime.atomically(() => {
-      const tagsBefore = this.#config.list('tag').map((t) => t.key);
-      const unshared = this.#config.loadSnapshot({ head, items });
-      const { lost, merged } = accountForSnapshot(this.#config, unshared);
-      // One the active node could not merge (it was not active, or there were more than a frame holds) is
-      // kept as a conflict rather than dropped: in the same transaction, or a crash in between would lose it.
-      if (lost.length > 0) this.#config.conflicts.record(lost, this.#p.clock.now());
-      const inConflict = new Set(
-        unshared.filter((c) => this.#config.conflicts.has(conflictId(c))).map(itemKey),
-      );
-      for (const c of lost) inConflict.add(itemKey(c));
-      // A tag the active node deleted takes its value with it, as there. A tag of this node's that is in the
-      // conflict set keeps its value for when an operator applies it again.
-      const kept = new Set(this.#config.list('tag').map((t) => t.key));
-      for (const c of unshared) if (c.kind === 'tag' && inConflict.has(itemKey(c))) kept.add(c.key);
-      for (const name of tagsBefore) if (!kept.has(name)) this.#runtime.forget(name);
-      return { unshared, lost, merged, inConflict };
-    });
+    const outcome = loadAsFollower(this.#config, this.#runtime, { head, items }, () => this.#p.clock.now());
     if (outcome.lost.length > 0) this.#p.send({ t: 'config-conflicts', changes: outcome.lost, resolved: [] });
-    // The history says where this node's own changes went: an operator reviews the conflicts.
-    const conflicted = outcome.unshared.filter((c) => outcome.inConflict.has(itemKey(c))).length;
-    const notes = [
-      outcome.merged > 0 ? `${countOf(outcome.merged, 'change')} made here merged by key` : '',
-      conflicted > 0 ? `${countOf(conflicted, 'change')} made here kept as conflicts for review` : '',
-    ].filter((n) => n !== '');
-    this.#p.fullResync(
-      `config snapshot at change ${head.seq} (${items.length} items)${notes.map((n) => `; ${n}`).join('')}`,
-    );
+    this.#p.fullResync(describeSnapshotLoad({ head, items }, outcome));
     this.#whenDurable(() => this.#p.send({ t: 'config-ack', seq: head.seq }));
     // Changes made here that still wait (sent to a peer that was active too, or in the outbox) are in the
     // snapshot now, merged by the active node, or in the conflict set because the same key changed there too:
@@ -436,26 +376,15 @@ export class ConfigReplication {
     const durable = this.#p.durable();
     for (const w of waiting) {
       const change = bySeq.get(w.seq);
-      if (change && outcome.inConflict.has(itemKey(change))) {
-        const why = outcome.lost.some((c) => itemKey(c) === itemKey(change))
-          ? 'the active node could not merge it'
-          : 'the same item was changed on the peer while the pair was split';
-        w.fail(
-          new DataError(
-            'CONFLICT',
-            `${change.kind} "${change.key}": ${why}; this change is in the conflict set (${conflictId(change)}) for an operator to review`,
-          ),
-        );
-      } else durable.then(w.release, w.fail);
+      const conflict = change ? conflictError(change, outcome) : null;
+      if (conflict) w.fail(conflict);
+      else durable.then(w.release, w.fail);
     }
   }
 
   /** The peer's config position, as its frames tell it (acks from a follower, changes from the active node). */
   #notePeerSeq(frame: ConfigFrame): void {
-    if (frame.t === 'config-ack') this.#peerSeq = frame.seq;
-    else if (frame.t === 'config-head' || frame.t === 'config-snapshot') this.#peerSeq = frame.head.seq;
-    else if (frame.t === 'config-changes' && frame.changes.length > 0)
-      this.#peerSeq = Math.max(this.#peerSeq ?? 0, frame.changes.at(-1)!.seq);
+    this.#peerSeq = peerSeqAfter(frame, this.#peerSeq);
   }
 }
 
@@ -465,16 +394,4 @@ interface Waiter {
   readonly fail: (error: unknown) => void;
   /** The disk sync that began once its change was stored here; null until then. */
   durable: Promise<void> | null;
-}
-
-function changeBytes(c: ConfigChange): number {
-  return estimateBytes([c.origin, c.key, c.value, c.checksum], 160);
-}
-
-function snapshotItemBytes(item: SnapshotItem): number {
-  return estimateBytes([item.key, item.definition], 48);
-}
-
-function countOf(n: number, noun: string): string {
-  return n === 1 ? `1 ${noun}` : `${n} ${noun}s`;
 }

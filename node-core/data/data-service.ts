@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { dispatchFrame, handlersFor, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { PeerFrame } from '../peer/index.ts';
-import { CONFIG_FRAMES, ConfigReplication, type ConfigFrame } from './config-replication.ts';
+import { CONFIG_FRAMES, type ConfigFrame } from './config-frames.ts';
+import { ConfigReplication } from './config-replication.ts';
 import type { ConfigChange, ConfigConflict, ConfigHead, ConfigKind, ConfigStore } from './config-store.ts';
 import { runtimeFrames, type RuntimeBatch } from './runtime-frames.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';

@@ -19,10 +19,13 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { Clock, TimerHandle } from '../clock/index.ts';
 import type { LinkState } from '../dto.ts';
 import type { Logger } from '../logging.ts';
-import { describeCertificate, type CertificateInfo } from '../trust/index.ts';
+import type { CertificateInfo } from '../trust/index.ts';
 import { CloseCode, MAX_FRAME_BYTES, parseFrame, type Hello, type PeerFrame } from './frames.ts';
+import { LinkResources, type PeerLinkResources } from './link-resources.ts';
+import { admitPeer, type TrustDecision } from './peer-admission.ts';
 
-export type TrustDecision = 'trusted' | 'pending' | 'rejected';
+export type { TrustDecision } from './peer-admission.ts';
+export type { PeerLinkResources } from './link-resources.ts';
 
 export interface PeerLinkOptions {
   readonly role: 'listen' | 'dial';
@@ -53,16 +56,6 @@ export interface PeerLinkEvents {
   unverified: [];
 }
 
-/** What a link holds open right now; each count returns to its resting value when connections end. */
-export interface PeerLinkResources {
-  /** Accepted TCP connections (master), from before TLS until closed. */
-  readonly transports: number;
-  /** WebSockets open or closing (both roles). */
-  readonly webSockets: number;
-  /** Timers the link owns: handshake and close bounds, the re-dial. */
-  readonly timers: number;
-}
-
 interface Session {
   readonly socket: WebSocket;
   /** The TLS socket under it, for the handshake bound. */
@@ -86,15 +79,14 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   #state: LinkState = 'disconnected';
   #reason: string | null = null;
   #closed = false;
-  readonly #transports = new Set<Socket>();
-  readonly #sockets = new Set<WebSocket>();
-  readonly #timers = new Set<TimerHandle>();
+  readonly #resources: LinkResources;
   /** Transports whose peer said hello: their handshake bound no longer applies. */
   readonly #admitted = new WeakSet<Duplex>();
 
   constructor(options: PeerLinkOptions) {
     super();
     this.#o = options;
+    this.#resources = new LinkResources(options.clock, options.logger, () => this.#closed);
   }
 
   get state(): LinkState {
@@ -117,7 +109,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** For tests and diagnostics: connections and timers held now (none of them grows with link cycles). */
   get resources(): PeerLinkResources {
-    return { transports: this.#transports.size, webSockets: this.#sockets.size, timers: this.#timers.size };
+    return this.#resources.counts;
   }
 
   async start(): Promise<void> {
@@ -144,7 +136,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#cancel(this.#redialTimer);
+    this.#resources.cancel(this.#redialTimer);
     this.#redialTimer = null;
     this.#dialing?.terminate();
     const session = this.#session;
@@ -158,10 +150,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       });
       this.#endSession(session, 'disconnected', 'node stopping');
     }
-    for (const socket of this.#sockets) socket.terminate();
-    for (const transport of this.#transports) transport.destroy();
-    for (const timer of this.#timers) this.#o.clock.clearTimeout(timer);
-    this.#timers.clear();
+    this.#resources.endAll();
     this.#wss?.close();
     const server = this.#server;
     if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -176,14 +165,14 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       rejectUnauthorized: false,
       handshakeTimeout: this.#o.handshakeTimeoutMs,
     });
-    server.on('connection', (transport: Socket) => this.#track(transport));
+    server.on('connection', (transport: Socket) => this.#resources.track(transport));
     server.on('secureConnection', (transport: TLSSocket) => this.#bound(transport));
     server.on('tlsClientError', (error) => this.#o.logger.debug({ err: error }, 'peer port: TLS failed'));
     // The port serves the upgrade to /peer and nothing else.
     server.on('request', (_request, response) => response.writeHead(426, { connection: 'close' }).end());
     const wss = new WebSocketServer({ server, maxPayload: MAX_FRAME_BYTES });
     wss.on('connection', (socket, request) => {
-      this.#own(socket);
+      this.#resources.own(socket);
       const transport = request.socket as TLSSocket;
       this.#adopt(socket, transport, transport.getPeerCertificate(true)?.raw);
     });
@@ -216,7 +205,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       perMessageDeflate: false,
     });
     this.#dialing = socket;
-    this.#own(socket);
+    this.#resources.own(socket);
     let transport: Duplex | null = null;
     let raw: Buffer | undefined;
     socket.once('upgrade', (response) => {
@@ -240,38 +229,23 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   #scheduleRedial(): void {
     if (this.#closed || this.#o.role !== 'dial' || this.#redialTimer) return;
-    this.#redialTimer = this.#after(this.#o.redialMs, () => {
+    this.#redialTimer = this.#resources.after(this.#o.redialMs, () => {
       this.#redialTimer = null;
       this.#dial();
     });
   }
 
-  /** An accepted TCP connection: its errors are handled and it is counted until it closes. */
-  #track(transport: Socket): void {
-    if (this.#closed) return void transport.destroy();
-    this.#transports.add(transport);
-    transport.on('error', (error) => this.#o.logger.debug({ err: error }, 'peer port: socket error'));
-    transport.once('close', () => this.#transports.delete(transport));
-  }
-
   /** A TLS connection gets `handshakeTimeoutMs` to say hello; a connection that does not is cut. */
   #bound(transport: Duplex): void {
     transport.on('error', (error) => this.#o.logger.debug({ err: error }, 'peer link: socket error'));
-    const timer = this.#after(this.#o.handshakeTimeoutMs, () => {
+    const timer = this.#resources.after(this.#o.handshakeTimeoutMs, () => {
       if (this.#admitted.has(transport)) return;
       const session = this.#session;
       // A session says why it ends (and its close is bounded too); anything else is simply cut.
       if (session?.transport === transport) this.#closeBad(session, 'no hello within the handshake timeout');
       else transport.destroy();
     });
-    transport.once('close', () => this.#cancel(timer));
-  }
-
-  /** Every WebSocket: its errors handled (a bad frame closes it, ws says why) and counted until closed. */
-  #own(socket: WebSocket): void {
-    this.#sockets.add(socket);
-    socket.on('error', (error) => this.#o.logger.debug({ err: error }, 'peer connection error'));
-    socket.once('close', () => this.#sockets.delete(socket));
+    transport.once('close', () => this.#resources.cancel(timer));
   }
 
   /** A TLS WebSocket is open: decide trust before reading anything from it. */
@@ -280,38 +254,12 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       socket.terminate();
       return;
     }
-    if (!raw || raw.length === 0) {
-      this.#refuse(socket, CloseCode.rejected, 'faulted', 'peer presented no certificate');
+    const admission = admitPeer(raw, this.#o.trust, this.#o.logger);
+    if (!admission.ok) {
+      this.#refuse(socket, admission.code, admission.state, admission.reason);
       return;
     }
-    let certificate: CertificateInfo;
-    let decision: TrustDecision;
-    try {
-      certificate = describeCertificate(raw);
-      decision = this.#o.trust(certificate, derToPem(raw));
-    } catch (error) {
-      this.#o.logger.warn({ err: error }, 'peer certificate could not be read');
-      this.#refuse(socket, CloseCode.rejected, 'faulted', 'peer certificate could not be read');
-      return;
-    }
-    if (decision === 'rejected') {
-      this.#refuse(
-        socket,
-        CloseCode.rejected,
-        'rejected',
-        `peer certificate ${certificate.fingerprint} was rejected`,
-      );
-      return;
-    }
-    if (decision === 'pending') {
-      this.#refuse(
-        socket,
-        CloseCode.pendingApproval,
-        'pending-approval',
-        `approve peer certificate ${certificate.fingerprint} on this node`,
-      );
-      return;
-    }
+    const certificate = admission.certificate;
     const session: Session = { socket, transport, certificate, hello: null };
     socket.on('error', (error) => this.#o.logger.warn({ err: error }, 'peer link error'));
     socket.on('message', (data, isBinary) => this.#onMessage(session, data as Buffer, isBinary));
@@ -395,8 +343,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   #closeSocket(socket: WebSocket, code: number, reason: string): void {
     if (socket.readyState === WebSocket.CLOSED) return;
     socket.close(code, closeReason(reason));
-    const timer = this.#after(this.#o.handshakeTimeoutMs, () => socket.terminate());
-    socket.once('close', () => this.#cancel(timer));
+    const timer = this.#resources.after(this.#o.handshakeTimeoutMs, () => socket.terminate());
+    socket.once('close', () => this.#resources.cancel(timer));
   }
 
   #endSession(session: Session, state: LinkState, reason: string): void {
@@ -426,22 +374,6 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.#reason = kept;
     this.emit('state', state, kept);
   }
-
-  /** A timer the link owns: counted until it fires or is cancelled, and cleared by `close()`. */
-  #after(delayMs: number, callback: () => void): TimerHandle {
-    const timer = this.#o.clock.setTimeout(() => {
-      this.#timers.delete(timer);
-      if (!this.#closed) callback();
-    }, delayMs);
-    this.#timers.add(timer);
-    return timer;
-  }
-
-  #cancel(timer: TimerHandle | null): void {
-    if (!timer) return;
-    this.#o.clock.clearTimeout(timer);
-    this.#timers.delete(timer);
-  }
 }
 
 /** `text` cut to what a close frame can carry, at a character boundary. */
@@ -454,11 +386,6 @@ export function closeReason(text: string): string {
 
 function brief(text: string): string {
   return text.length > STATE_REASON_CHARS ? `${text.slice(0, STATE_REASON_CHARS)}…` : text;
-}
-
-function derToPem(der: Buffer): string {
-  const body = der.toString('base64').replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN CERTIFICATE-----\n${body}${body.endsWith('\n') ? '' : '\n'}-----END CERTIFICATE-----\n`;
 }
 
 function formatHost(host: string): string {
