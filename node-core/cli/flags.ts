@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import type { SettingsOverrides } from '../node/create-node.ts';
+import { OPCUA_LIMIT_FLAG_OF_SETTING, OPCUA_LIMIT_FLAGS } from '../plant/opcua/opcua-limits.ts';
 import { SPARKPLUG_FLAGS, sparkplugSettingsFromFlags } from '../plant/sparkplug/sparkplug-settings.ts';
 
 export const NODE_FLAGS = {
@@ -30,6 +31,7 @@ export const NODE_FLAGS = {
   'opcua-port': { type: 'string' },
   'opcua-host': { type: 'string' },
   'opcua-allow-insecure': { type: 'boolean' },
+  ...OPCUA_LIMIT_FLAGS,
   'trust-peer': { type: 'string', multiple: true },
   license: { type: 'string' },
   'license-public-key': { type: 'string' },
@@ -48,16 +50,47 @@ export type FlagValues = {
 
 /** The parsed flags of a node start (or of `fingerprint`), every value still text. */
 export function parseNodeFlags(argv: readonly string[]): FlagValues {
+  const { rest, switches } = settingSwitches(argv);
   try {
-    return parseArgs({
-      args: joinDashValues(argv),
+    const { values } = parseArgs({
+      args: joinDashValues(rest),
       options: NODE_FLAGS,
       strict: true,
       allowPositionals: false,
-    }).values;
+    });
+    return { ...values, ...switches };
   } catch (error) {
     throw new UsageError(describeParseError(error), { cause: error });
   }
+}
+
+/**
+ * Switches that are settings are stored with the others, so a later start must be able to turn them off:
+ * `--no-X` or `--X=false` (and `--X=true`), docs/contract.md.
+ */
+const SETTING_SWITCHES = ['opcua-allow-insecure'] as const;
+type SettingSwitch = (typeof SETTING_SWITCHES)[number];
+
+function settingSwitches(argv: readonly string[]): {
+  rest: string[];
+  switches: Partial<Record<SettingSwitch, boolean>>;
+} {
+  const rest: string[] = [];
+  const switches: Partial<Record<SettingSwitch, boolean>> = {};
+  for (const arg of argv) {
+    const match = /^--(no-)?([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    const name = match?.[2] as SettingSwitch | undefined;
+    if (!match || !name || !SETTING_SWITCHES.includes(name)) {
+      rest.push(arg);
+      continue;
+    }
+    const [, no, , text] = match;
+    if (no && text !== undefined) throw new UsageError(`--no-${name} takes no value.`);
+    if (text !== undefined && text !== 'true' && text !== 'false')
+      throw new UsageError(`--${name} takes no value, or =true or =false; not "${text}".`);
+    switches[name] = text === undefined ? !no : text === 'true';
+  }
+  return { rest, switches };
 }
 
 /**
@@ -144,6 +177,10 @@ export function settingsFromFlags(v: FlagValues): SettingsOverrides {
   if (v['opcua-port'] !== undefined) s['opcuaPort'] = whole('--opcua-port', v['opcua-port']);
   if (v['opcua-host'] !== undefined) s['opcuaHost'] = v['opcua-host'];
   if (v['opcua-allow-insecure'] !== undefined) s['opcuaAllowInsecure'] = v['opcua-allow-insecure'];
+  for (const [setting, flag] of Object.entries(OPCUA_LIMIT_FLAG_OF_SETTING)) {
+    const text = v[flag.slice(2) as keyof typeof OPCUA_LIMIT_FLAGS];
+    if (text !== undefined) s[setting] = whole(flag, text);
+  }
   Object.assign(s, sparkplugSettingsFromFlags(v));
   if (Object.keys(timing).length > 0) s['timing'] = timing;
   return s;

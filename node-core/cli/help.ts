@@ -104,8 +104,18 @@ const FLAG_HELP: Record<DescribedFlag, FlagHelp> = {
   'opcua-port': { value: 'N', text: 'OPC UA server port (0: no server)', default: String(d.opcuaPort) },
   'opcua-host': { value: 'H', text: 'OPC UA server address', default: 'as --api-host' },
   'opcua-allow-insecure': {
-    text: 'also offer SecurityPolicy None: anonymous clients may read, never write (commissioning)',
+    text: 'also offer SecurityPolicy None: anonymous clients may read, never write (commissioning); --no-opcua-allow-insecure turns it off again',
     default: 'off',
+  },
+  'opcua-max-sessions': {
+    value: 'N',
+    text: 'OPC UA sessions open at once (one more: Bad_TooManySessions)',
+    default: String(d.opcuaMaxSessions),
+  },
+  'opcua-max-subscriptions-per-session': {
+    value: 'N',
+    text: 'subscriptions in one OPC UA session (one more: Bad_TooManySubscriptions)',
+    default: String(d.opcuaMaxSubscriptionsPerSession),
   },
   'mqtt-url': {
     value: 'mqtt[s]://HOST:PORT',

@@ -7,6 +7,11 @@ import {
   sparkplugSettingsFields,
   sparkplugSettingsIssues,
 } from '../plant/sparkplug/sparkplug-settings.ts';
+import {
+  OPCUA_LIMIT_FLAG_OF_SETTING,
+  opcuaLimitDefaults,
+  opcuaLimitFields,
+} from '../plant/opcua/opcua-limits.ts';
 
 /**
  * Every issue message is written for an operator and is the same wherever the setting is given: after the
@@ -99,6 +104,7 @@ export const nodeSettingsFields = z.object({
   opcuaPort: wholeNumber(0, 65535),
   opcuaHost: host.nullable(),
   opcuaAllowInsecure: z.boolean({ error: 'must be true or false' }),
+  ...opcuaLimitFields,
 });
 
 export const nodeSettingsSchema = nodeSettingsFields.superRefine((s, ctx) => {
@@ -158,6 +164,7 @@ export function defaultSettings(hostName: string): NodeSettings {
     opcuaPort: 4840,
     opcuaHost: null,
     opcuaAllowInsecure: false,
+    ...opcuaLimitDefaults,
   };
 }
 
@@ -192,6 +199,7 @@ export const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
   opcuaPort: '--opcua-port',
   opcuaHost: '--opcua-host',
   opcuaAllowInsecure: '--opcua-allow-insecure',
+  ...OPCUA_LIMIT_FLAG_OF_SETTING,
 };
 
 /**

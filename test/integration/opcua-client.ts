@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   AttributeIds,
+  ClientMonitoredItem,
   ClientMonitoredItemGroup,
+  constructEventFilter,
   ClientSubscription,
   DataType,
   MessageSecurityMode,
@@ -18,10 +20,12 @@ import {
   VariantArrayType,
   type ClientSession,
   type DataValue,
+  type NodeId,
   type StatusCode,
+  type Variant,
 } from 'node-opcua';
 import { spawnSync } from 'node:child_process';
-import { SOURCE_CLI } from './harness.ts';
+import { freePort, makePair, SOURCE_CLI, type Pair } from './harness.ts';
 
 export const OPERATOR = { name: 'opcua-operator', password: 'correct horse battery' };
 
@@ -34,6 +38,68 @@ export function addOperator(dataDir: string): void {
   );
   if (result.status !== 0) throw new Error(`user add failed: ${result.stderr}`);
 }
+
+/** Where a test registers what its afterEach undoes (last in, first out). */
+export type Register = (step: () => Promise<unknown>) => void;
+
+export interface OpcUaPair extends Pair {
+  masterUrl: string;
+  backupUrl: string;
+}
+
+/**
+ * A formed pair whose nodes serve OPC UA on ports of their own (SecurityPolicy None allowed, so that the
+ * tests need no certificate approval), both with the operator login; `extra` flags go to both nodes.
+ */
+export async function makeOpcuaPair(register: Register, extra: string[] = []): Promise<OpcUaPair> {
+  const [masterPort, backupPort] = [await freePort(), await freePort()];
+  const opcua = (port: number): string[] => [
+    '--opcua-port',
+    String(port),
+    '--opcua-allow-insecure',
+    ...extra,
+  ];
+  const pair = await makePair(opcua(masterPort), opcua(backupPort), { name: 'opcua-line' });
+  register(() => pair.stop());
+  addOperator(pair.master.dataDir);
+  addOperator(pair.backup.dataDir);
+  await Promise.all([pair.master.start(), pair.backup.start()]);
+  await pair.backup.waitStatus(
+    (s) => s.node.status === 'standby' && s.peer?.status === 'active',
+    'pair formed',
+  );
+  for (const node of [pair.master, pair.backup])
+    await node.waitStatus((s) => s.opcua?.state === 'running', 'the OPC UA server to run', 30_000);
+  return {
+    ...pair,
+    masterUrl: `opc.tcp://127.0.0.1:${masterPort}`,
+    backupUrl: `opc.tcp://127.0.0.1:${backupPort}`,
+  };
+}
+
+export type OpenArgs = Parameters<typeof UaConnection.open>;
+
+/** A connection closed after the test. */
+export async function openConnection(register: Register, ...args: OpenArgs): Promise<UaConnection> {
+  const connection = await UaConnection.open(...args);
+  register(() => connection.close());
+  return connection;
+}
+
+/** The event fields an alarm client selects (OPC 10000-9 ConditionType and AlarmConditionType). */
+export const EVENT_FIELDS = [
+  'EventId',
+  'SourceName',
+  'Message',
+  'Severity',
+  'Retain',
+  'ActiveState.Id',
+  'AckedState.Id',
+  'ClientUserId',
+  'Comment',
+  'ConditionId',
+] as const;
+export type EventField = (typeof EVENT_FIELDS)[number];
 
 // One client certificate for every test run: making one takes a while.
 const clientPki = path.join(os.tmpdir(), 'tandem-opcua-test-client-pki');
@@ -165,6 +231,56 @@ export class UaConnection {
       if (subscription.isActive) resolve();
       else subscription.once('started', () => resolve());
     });
+  }
+
+  /**
+   * Subscribes to the events of the Server object, as an alarm client does: `onEvent` gets each event's
+   * fields by name (EVENT_FIELDS; `ConditionId` is the condition's NodeId).
+   */
+  async subscribeEvents(onEvent: (event: Record<EventField, unknown>) => void): Promise<void> {
+    const subscription = ClientSubscription.create(this.session, {
+      requestedPublishingInterval: 100,
+      requestedMaxKeepAliveCount: 10,
+      requestedLifetimeCount: 100,
+      publishingEnabled: true,
+    });
+    const item = ClientMonitoredItem.create(
+      subscription,
+      { nodeId: 'ns=0;i=2253', attributeId: AttributeIds.EventNotifier },
+      {
+        samplingInterval: 0,
+        discardOldest: true,
+        queueSize: 100,
+        filter: constructEventFilter([...EVENT_FIELDS]),
+      },
+      TimestampsToReturn.Neither,
+    );
+    item.on('changed', (fields: Variant[]) =>
+      onEvent(
+        Object.fromEntries(EVENT_FIELDS.map((name, i) => [name, fields[i]?.value])) as Record<
+          EventField,
+          unknown
+        >,
+      ),
+    );
+    // Events raised before the item exists on the server are not queued for it: wait until it does.
+    await new Promise<void>((resolve, reject) => {
+      item.once('initialized', () => resolve());
+      item.once('err', (message: string) => reject(new Error(message)));
+    });
+  }
+
+  /** Acknowledge(EventId, Comment) called as SCADA clients do: the type's method (i=9111) on the condition. */
+  async acknowledge(conditionId: NodeId, eventId: Buffer, comment: string): Promise<StatusCode> {
+    const result = await this.session.call({
+      objectId: conditionId,
+      methodId: 'ns=0;i=9111',
+      inputArguments: [
+        { dataType: DataType.ByteString, value: eventId },
+        { dataType: DataType.LocalizedText, value: { text: comment } },
+      ],
+    });
+    return result.statusCode;
   }
 
   /** Closes what can be closed; a node that was killed answers nothing, so nothing is awaited for long. */

@@ -5,8 +5,15 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataType, StatusCodes, type DataValue } from 'node-opcua';
-import { freePort, makePair, NodeProcess, tempDir, waitFor, type Pair } from './harness.ts';
-import { addOperator, UaConnection } from './opcua-client.ts';
+import { freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
+import {
+  addOperator,
+  makeOpcuaPair,
+  openConnection,
+  UaConnection,
+  type OpcUaPair,
+  type OpenArgs,
+} from './opcua-client.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -18,42 +25,9 @@ const REDUNDANCY_SUPPORT = 'ns=0;i=3709';
 const SERVER_URI_ARRAY = 'ns=0;i=11314';
 const REDUNDANT_SERVER_ARRAY = 'ns=0;i=11313';
 
-interface OpcUaPair extends Pair {
-  masterUrl: string;
-  backupUrl: string;
-}
-
-/** A formed pair whose nodes serve OPC UA on ports of their own, both with an operator login. */
-async function opcuaPair(): Promise<OpcUaPair> {
-  const [masterPort, backupPort] = [await freePort(), await freePort()];
-  const opcua = (port: number): string[] => ['--opcua-port', String(port), '--opcua-allow-insecure'];
-  const pair = await makePair(opcua(masterPort), opcua(backupPort), { name: 'opcua-line' });
-  cleanup.push(() => pair.stop());
-  addOperator(pair.master.dataDir);
-  addOperator(pair.backup.dataDir);
-  await Promise.all([pair.master.start(), pair.backup.start()]);
-  await pair.backup.waitStatus(
-    (s) => s.node.status === 'standby' && s.peer?.status === 'active',
-    'pair formed',
-  );
-  for (const node of [pair.master, pair.backup])
-    await node.waitStatus((s) => s.opcua?.state === 'running', 'the OPC UA server to run', 30_000);
-  return {
-    ...pair,
-    masterUrl: `opc.tcp://127.0.0.1:${masterPort}`,
-    backupUrl: `opc.tcp://127.0.0.1:${backupPort}`,
-  };
-}
-
-async function connect(
-  url: string,
-  user: 'operator' | 'anonymous' = 'operator',
-  security: 'none' | 'sign-and-encrypt' = 'none',
-): Promise<UaConnection> {
-  const connection = await UaConnection.open(url, user, security);
-  cleanup.push(() => connection.close());
-  return connection;
-}
+const register = (step: () => Promise<unknown>): void => void cleanup.push(step);
+const opcuaPair = (): Promise<OpcUaPair> => makeOpcuaPair(register);
+const connect = (...args: OpenArgs): Promise<UaConnection> => openConnection(register, ...args);
 
 describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes', () => {
   it('ServiceLevel says which node to use (active >= 200, standby < 200); ServerUriArray, RedundancySupport and FindServers name both nodes', async () => {

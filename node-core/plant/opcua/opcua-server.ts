@@ -8,13 +8,8 @@ import path from 'node:path';
 import {
   ApplicationDescription,
   ApplicationType,
-  makeRoles,
-  MessageSecurityMode,
-  OPCUACertificateManager,
   OPCUAServer,
-  SecurityPolicy,
   StatusCodes,
-  WellKnownRoles,
   type OPCUAServerOptions,
   type StatusCode,
 } from 'node-opcua';
@@ -22,14 +17,16 @@ import type { StatusView } from '../../dto.ts';
 import type { Logger } from '../../logging.ts';
 import type { Mode, Status } from '../../redundancy/index.ts';
 import type { TagDefinition, TagValueType } from '../../data/tag-definition.ts';
+import { AlarmSpace, type AlarmShown } from './alarm-space.ts';
+import { serverOptions } from './server-options.ts';
 import { addWriteMethod } from './write-method.ts';
 import { NodeTrustedCertificates, type ClientDecision } from './client-trust.ts';
 import type { OpcUaView } from './opcua-view.ts';
 import { applicationUri, peerEndpointUrl, peerMode } from './pair-identity.ts';
 import { RedundancySpace, redundancySupport, type RedundancyFacts } from './redundancy-space.ts';
-import { serviceLevel, type NodeHealth } from './service-level.ts';
+import { estimatedReturnTime, serviceLevel, type NodeHealth } from './service-level.ts';
 import { TagSpace, type TagSpacePorts } from './tag-space.ts';
-import { writeStatus } from './write-status.ts';
+import { STANDBY_REFUSAL, writeStatus } from './write-status.ts';
 
 /** What the server reads of the node: a narrow port, so that it needs nothing else of TandemNode. */
 export interface OpcUaNode {
@@ -47,8 +44,12 @@ export interface OpcUaNode {
   /** The node's write path (`node.data.writeTag`); answers whether it ran (false: the uid ran before). */
   write(name: string, value: TagValueType, uid?: string): Promise<boolean>;
   definition(name: string): TagDefinition | undefined;
-  /** Each returns the call that stops listening. */
-  onData(listener: (values: readonly DataChange[]) => void): () => void;
+  /** Every alarm rule with its state. */
+  alarms(): readonly AlarmShown[];
+  /** The dashboard's acknowledgement path (`node.data.ackAlarm`): records `by`, replicates before it answers. */
+  acknowledge(id: string, by: string): Promise<void>;
+  /** Each returns the call that stops listening. `alarms`: the ids of alarms whose state changed. */
+  onData(listener: (values: readonly DataChange[], alarms: readonly string[]) => void): () => void;
   onStatus(listener: () => void): () => void;
   watchConfig(listener: () => void): () => void;
 }
@@ -71,25 +72,19 @@ export interface OpcUaOptions {
   readonly version: string;
   /** How often health is looked at again (the heartbeat), so ServiceLevel follows within one heartbeat. */
   readonly refreshMs: number;
-  /** Replication lag at which a standby's ServiceLevel reaches 150. */
-  readonly lagBoundMs: number;
+  /**
+   * The pair's failover time (the ping timeout when that is 0): a standby's ServiceLevel reaches 150 at this
+   * replication lag, and a node handing over expects to be back, as the standby, within it.
+   */
+  readonly failoverMs: number;
   /** The operator's decision on a client certificate (the node's certificate list; new ones become pending). */
   readonly clientDecision: ClientDecision;
+  /** Sessions at once, subscriptions per session (docs/opcua.md "Limits"). */
+  readonly limits: { readonly sessions: number; readonly subscriptionsPerSession: number };
   /** Operator accounts (node-core/auth): true when the name and password are right. */
   checkPassword(name: string, password: string): Promise<boolean>;
   readonly logger: Logger;
 }
-
-/** The server's limits; node-opcua's defaults (10 sessions) are too few for a plant's clients. */
-export const OPCUA_LIMITS = {
-  connections: 100,
-  sessions: 100,
-  subscriptions: 1000,
-  /** A string tag holds at most 65,536 characters (tag-definition.ts). */
-  stringLength: 65_536,
-  /** Tags are scalars; arrays are only the server's own (namespace tables and the like). */
-  arrayLength: 10_000,
-} as const;
 
 export class OpcUaService {
   readonly #node: OpcUaNode;
@@ -99,6 +94,7 @@ export class OpcUaService {
   #problem: string | null = null;
   #server: OPCUAServer | null = null;
   #tags: TagSpace | null = null;
+  #alarms: AlarmSpace | null = null;
   #redundancy: RedundancySpace | null = null;
   #timer: NodeJS.Timeout | null = null;
   #unwatch: (() => void)[] = [];
@@ -106,6 +102,8 @@ export class OpcUaService {
   #stopped = false;
   /** The ServiceLevel as last worked out (the status view shows it; working it out reads the status view). */
   #lastLevel = 1;
+  /** When a hand-over in progress expects this server back (ms since the epoch). */
+  #handOverReturn: number | null = null;
 
   constructor(node: OpcUaNode, options: OpcUaOptions) {
     this.#node = node;
@@ -155,7 +153,7 @@ export class OpcUaService {
     const certName = crypto.createHash('sha256').update(this.#uri).digest('hex').slice(0, 16);
     const server = new PairServer(
       () => this.#peerDescription(),
-      this.#serverOptions(certificateManager, pki, certName),
+      serverOptions(o, { certificateManager, pki, certName, applicationUri: this.#uri }),
     );
     this.#server = server;
     await server.initialize();
@@ -174,71 +172,49 @@ export class OpcUaService {
       definition: (name) => node.definition(name),
       write: (name, value, uid) => node.write(name, value, uid),
     });
+    this.#alarms = new AlarmSpace(addressSpace, this.#tags.namespace, this.#tags.root, {
+      alarms: () => node.alarms(),
+      isActive: () => node.status === 'active',
+      acknowledge: (id, by) => this.#acknowledge(id, by),
+    });
     this.#redundancy = new RedundancySpace(addressSpace, this.#facts());
     this.#unwatch.push(
-      node.onData((values) => this.#tags?.update(values)),
+      node.onData((values, alarms) => {
+        this.#tags?.update(values);
+        this.#guarded('the alarm conditions', () => this.#alarms?.update(alarms));
+      }),
       node.onStatus(() => this.#guarded('ServiceLevel', () => this.#refresh())),
-      node.watchConfig(() => this.#guarded('the address space', () => this.#tags?.sync())),
+      node.watchConfig(() =>
+        this.#guarded('the address space', () => {
+          this.#tags?.sync();
+          this.#alarms?.sync();
+        }),
+      ),
     );
     this.#timer = setInterval(() => this.#guarded('ServiceLevel', () => this.#refresh()), o.refreshMs);
     this.#timer.unref();
     await server.start();
     if (this.#stopped) return;
     this.#state = 'running';
-    o.logger.info({ endpointUrl: this.#endpointUrl(), tags: this.#tags.size }, 'OPC UA server listens');
+    o.logger.info(
+      { endpointUrl: this.#endpointUrl(), tags: this.#tags.size, alarms: this.#alarms.size },
+      'OPC UA server listens',
+    );
   }
 
-  #serverOptions(
-    certificateManager: OPCUACertificateManager,
-    pki: string,
-    certName: string,
-  ): OPCUAServerOptions {
-    const o = this.#o;
-    const secure = [SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes256_Sha256_RsaPss];
-    return {
-      port: o.port,
-      host: o.host,
-      // Endpoint URLs name the host listened on, unless that is every interface (then the machine's name).
-      ...(o.host === '0.0.0.0' || o.host === '::' ? {} : { hostname: o.host }),
-      serverCertificateManager: certificateManager,
-      certificateFile: path.join(pki, 'own', 'certs', `tandem-${certName}.pem`),
-      privateKeyFile: path.join(pki, 'own', 'private', 'private_key.pem'),
-      securityPolicies: o.allowInsecure ? [SecurityPolicy.None, ...secure] : secure,
-      securityModes: o.allowInsecure
-        ? [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt]
-        : [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
-      allowAnonymous: o.allowInsecure,
-      serverInfo: {
-        applicationUri: this.#uri,
-        productUri: 'urn:tandem',
-        applicationName: { text: `Tandem ${o.pairName} (${o.mode})` },
-      },
-      buildInfo: { productName: 'Tandem', manufacturerName: 'Tandem', softwareVersion: o.version },
-      userManager: {
-        isValidUserAsync: (name, password, callback) => {
-          o.checkPassword(name, password).then(
-            (valid) => callback(null, valid),
-            (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-          );
-        },
-        getUserRoles: () => makeRoles([WellKnownRoles.AuthenticatedUser, WellKnownRoles.Operator]),
-      },
-      isAuditing: false,
-      // Limits (docs/opcua.md "Limits"): a client beyond them gets Bad_TooManySessions and the like.
-      maxConnectionsPerEndpoint: OPCUA_LIMITS.connections,
-      serverCapabilities: {
-        maxSessions: OPCUA_LIMITS.sessions,
-        maxSubscriptions: OPCUA_LIMITS.subscriptions,
-        maxStringLength: OPCUA_LIMITS.stringLength,
-        maxArrayLength: OPCUA_LIMITS.arrayLength,
-      },
-    };
+  #write(name: string, value: TagValueType): Promise<StatusCode> {
+    return this.#onActive(() => this.#node.write(name, value));
   }
 
-  async #write(name: string, value: TagValueType): Promise<StatusCode> {
-    if (this.#node.status !== 'active') return StatusCodes.BadNoCommunication;
+  #acknowledge(id: string, by: string): Promise<StatusCode> {
+    return this.#onActive(() => this.#node.acknowledge(id, by));
+  }
+
+  /** A command from a client: run on the active node only, its refusal as a StatusCode (write-status.ts). */
+  async #onActive(command: () => Promise<unknown>): Promise<StatusCode> {
+    if (this.#node.status !== 'active') return STANDBY_REFUSAL;
     try {
-      await this.#node.write(name, value);
+      await command();
       return StatusCodes.Good;
     } catch (error) {
       return writeStatus(error);
@@ -267,7 +243,7 @@ export class OpcUaService {
       devices: this.#node.deviceCount(),
       devicesFaulted: this.#node.deviceFaultCount(),
       replicationLagMs: view.sync.runtimeLagMs,
-      lagBoundMs: this.#o.lagBoundMs,
+      lagBoundMs: this.#o.failoverMs,
     };
   }
 
@@ -279,11 +255,19 @@ export class OpcUaService {
   #facts(): RedundancyFacts {
     const o = this.#o;
     const level = this.#level();
+    this.#handOverReturn = estimatedReturnTime(
+      this.#node.redundancyHealth().handingOver,
+      peerMode(o.mode) !== null,
+      this.#handOverReturn,
+      Date.now(),
+      o.failoverMs,
+    );
+    const returnAt = this.#handOverReturn;
     const view = this.#node.statusView();
     const own = { serverId: this.#uri, serviceLevel: level, state: 'running' as const };
     const other = peerMode(o.mode);
     if (other === null)
-      return { support: redundancySupport(o.mode, o.standby), serviceLevel: level, servers: [own] };
+      return { support: redundancySupport(o.mode, o.standby), serviceLevel: level, returnAt, servers: [own] };
     const linked = view.peer?.link === 'connected';
     const peerStatus = linked ? (view.peer?.status ?? null) : null;
     // The peer's own ServiceLevel is authoritative; this is what this node can tell of it (docs/opcua.md).
@@ -298,7 +282,7 @@ export class OpcUaService {
             devices: 0,
             devicesFaulted: 0,
             replicationLagMs: 0,
-            lagBoundMs: o.lagBoundMs,
+            lagBoundMs: o.failoverMs,
           });
     const peer = {
       serverId: applicationUri(o.pairName, other),
@@ -306,7 +290,7 @@ export class OpcUaService {
       state: peerStatus === null ? ('unknown' as const) : ('running' as const),
     };
     const servers = o.mode === 'master' ? [own, peer] : [peer, own];
-    return { support: redundancySupport(o.mode, o.standby), serviceLevel: level, servers };
+    return { support: redundancySupport(o.mode, o.standby), serviceLevel: level, returnAt, servers };
   }
 
   #peerDescription(): ApplicationDescription[] {
@@ -347,6 +331,7 @@ export class OpcUaService {
     // The address space was built before the port was tried: it follows the node no more.
     for (const unwatch of this.#unwatch.splice(0)) unwatch();
     this.#tags = null;
+    this.#alarms = null;
     this.#redundancy = null;
     const server = this.#server;
     this.#server = null;

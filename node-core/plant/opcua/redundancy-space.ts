@@ -5,6 +5,7 @@
  */
 import {
   DataType,
+  getMinOPCUADate,
   ObjectIds,
   ObjectTypeIds,
   RedundantServerDataType,
@@ -38,6 +39,8 @@ export interface RedundantServer {
 export interface RedundancyFacts {
   readonly support: number;
   readonly serviceLevel: number;
+  /** Server.EstimatedReturnTime (ms since the epoch), or null: not known (shown as OPC UA's MinDate). */
+  readonly returnAt: number | null;
   readonly servers: readonly RedundantServer[];
 }
 
@@ -52,7 +55,9 @@ export class RedundancySpace {
   readonly #support: UAVariable;
   readonly #uris: UAVariable;
   readonly #servers: UAVariable;
+  readonly #returnTime: UAVariable;
   #level = 1;
+  #returnAt: number | null = null;
   #last = '';
 
   constructor(addressSpace: AddressSpace, facts: RedundancyFacts) {
@@ -66,6 +71,7 @@ export class RedundancySpace {
     this.#support = find(VariableIds.Server_ServerRedundancy_RedundancySupport);
     this.#uris = find(VariableIds.Server_ServerRedundancy_ServerUriArray);
     this.#servers = find(VariableIds.Server_ServerRedundancy_RedundantServerArray);
+    this.#returnTime = find(VariableIds.Server_EstimatedReturnTime);
     // The standard nodeset makes ServerRedundancy a plain ServerRedundancyType; a non-transparent set is a
     // NonTransparentRedundancyType with a ServerUriArray, which the nodeset holds but does not attach.
     if (facts.support !== REDUNDANCY_SUPPORT.none) {
@@ -86,6 +92,7 @@ export class RedundancySpace {
       { get: () => new Variant({ dataType: DataType.Byte, value: this.#level }) },
       true,
     );
+    this.#returnTime.bindVariable({ get: () => this.#returnTimeVariant() }, true);
     this.update(facts);
   }
 
@@ -97,6 +104,10 @@ export class RedundancySpace {
       this.#level = facts.serviceLevel;
       // Subscribers to ServiceLevel hear of the change at once, not at their next sample.
       this.#serviceLevel.setValueFromSource({ dataType: DataType.Byte, value: facts.serviceLevel });
+    }
+    if (facts.returnAt !== this.#returnAt) {
+      this.#returnAt = facts.returnAt;
+      this.#returnTime.setValueFromSource(this.#returnTimeVariant());
     }
     this.#support.setValueFromSource({ dataType: DataType.Int32, value: facts.support });
     this.#uris.setValueFromSource({
@@ -116,5 +127,10 @@ export class RedundancySpace {
           }),
       ),
     });
+  }
+
+  #returnTimeVariant(): Variant {
+    const at = this.#returnAt === null ? getMinOPCUADate() : new Date(this.#returnAt);
+    return new Variant({ dataType: DataType.DateTime, value: at });
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceLevel, type NodeHealth } from './service-level.ts';
+import { estimatedReturnTime, serviceLevel, type NodeHealth } from './service-level.ts';
 
 const healthy: NodeHealth = {
   status: 'active',
@@ -54,5 +54,18 @@ describe('Plant interfaces: OPC UA ServiceLevel (active healthy 200-255, standby
       expect(level).toBeLessThanOrEqual(last);
       last = level;
     }
+  });
+});
+
+describe('Plant interfaces: OPC UA EstimatedReturnTime', () => {
+  it('a node of a pair handing over expects to be back within the failover time, fixed when the hand-over starts; otherwise not known', () => {
+    expect(estimatedReturnTime(true, true, null, 10_000, 600)).toBe(10_600);
+    // A heartbeat later the estimate stays where it was.
+    expect(estimatedReturnTime(true, true, 10_600, 10_100, 600)).toBe(10_600);
+    // The hand-over is over: not known again.
+    expect(estimatedReturnTime(false, true, 10_600, 10_700, 600)).toBeNull();
+    // An independent node has nobody to hand over to; a stop is not known to be a restart.
+    expect(estimatedReturnTime(true, false, null, 10_000, 600)).toBeNull();
+    expect(estimatedReturnTime(false, true, null, 10_000, 600)).toBeNull();
   });
 });

@@ -53,3 +53,20 @@ export function serviceLevel(h: NodeHealth): number {
   const behind = h.lagBoundMs > 0 ? Math.min(lag / h.lagBoundMs, 1) : lag > 0 ? 1 : 0;
   return SERVICE_LEVEL.standbyHighest - Math.round(behind * span);
 }
+
+/**
+ * Server.EstimatedReturnTime (OPC 10000-5 ServerType; docs/opcua.md "ServiceLevel"), ms since the epoch, or
+ * null when not known. Known only while a node of a pair hands over (ServiceLevel 0): it is back, as the
+ * standby, within the pair's failover time. Fixed when the hand-over starts (`previous`), so that it does not
+ * move at every heartbeat. A stopping node may or may not be started again: not known.
+ */
+export function estimatedReturnTime(
+  handingOver: boolean,
+  paired: boolean,
+  previous: number | null,
+  now: number,
+  failoverMs: number,
+): number | null {
+  if (!paired || !handingOver) return null;
+  return previous ?? now + failoverMs;
+}

@@ -6,8 +6,12 @@ import type { UserLookup } from '../../auth/index.ts';
 import { X509Certificate } from 'node:crypto';
 import type { CertificateStore } from '../../store/index.ts';
 import { describeCertificate } from '../../trust/index.ts';
+import type { AlarmRule } from '../../data/alarm-rule.ts';
+import type { AlarmState } from '../../data/alarm-store.ts';
+import type { AlarmShown } from './alarm-space.ts';
 import type { DataChange, OpcUaNode, OpcUaOptions, OpcUaService } from './opcua-server.ts';
 import type { OpcUaView } from './opcua-view.ts';
+import { opcuaLimits } from './opcua-limits.ts';
 import { applicationUri } from './pair-identity.ts';
 
 export interface StartOpcUaOptions {
@@ -74,12 +78,13 @@ function serviceOptions(node: TandemNode, options: StartOpcUaOptions): OpcUaOpti
     port: s.opcuaPort,
     host: s.opcuaHost ?? s.apiHost,
     allowInsecure: s.opcuaAllowInsecure,
+    limits: opcuaLimits(s),
     pairName: s.name,
     mode: s.mode,
     standby: s.standby,
     version: options.version,
     refreshMs: s.timing.pingRateMs,
-    lagBoundMs: s.timing.failoverTimeMs > 0 ? s.timing.failoverTimeMs : s.timing.pingTimeoutMs,
+    failoverMs: s.timing.failoverTimeMs > 0 ? s.timing.failoverTimeMs : s.timing.pingTimeoutMs,
     checkPassword: async (name, password) => {
       const user = options.users.get(name);
       return user !== undefined && (await verifyPassword(password, user.passwordHash));
@@ -107,8 +112,29 @@ function adapt(node: TandemNode): OpcUaNode {
     read: (name) => node.data.readTag(name),
     write: async (name, value, uid) => (await node.data.writeTag(name, value, uid)).executed,
     definition: (name) => node.data.config.getTag(name),
+    alarms: () =>
+      node.data.config.list<AlarmRule>('alarm-rule').map(({ key, definition: rule }): AlarmShown => {
+        const state = node.data.alarms.store.get(key);
+        return {
+          id: key,
+          rule,
+          active: state?.active ?? false,
+          acked: state?.acked ?? false,
+          ackedBy: state?.ackedBy ?? null,
+          activatedAt: state?.activatedAt ?? null,
+          clearedAt: state?.clearedAt ?? null,
+          ackedAt: state?.ackedAt ?? null,
+        };
+      }),
+    acknowledge: async (id, by) => {
+      await node.data.ackAlarm(id, by, undefined);
+    },
     onData: (listener) => {
-      const onData = (values: readonly DataChange[]): void => listener(values);
+      const onData = (values: readonly DataChange[], alarms: readonly AlarmState[]): void =>
+        listener(
+          values,
+          alarms.map((a) => a.id),
+        );
       node.on('data', onData);
       return () => node.off('data', onData);
     },

@@ -49,7 +49,15 @@ export function tagNodeId(namespace: Namespace, name: string): string {
   return `ns=${namespace.index};s=${name}`;
 }
 
-const READ = PermissionType.Browse | PermissionType.Read | PermissionType.ReadRolePermissions;
+/**
+ * ReceiveEvents too: a tag is the SourceNode of its alarm conditions' events, and a client hears an event
+ * only with that permission on its source (OPC 10000-3 PermissionType).
+ */
+const READ =
+  PermissionType.Browse |
+  PermissionType.Read |
+  PermissionType.ReadRolePermissions |
+  PermissionType.ReceiveEvents;
 /** Anonymous sessions read, never write (docs/opcua.md "Security"); signed-in operators write. */
 const ROLE_PERMISSIONS = [
   { roleId: WellKnownRoles.Anonymous, permissions: READ },

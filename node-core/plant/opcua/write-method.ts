@@ -15,7 +15,7 @@ import {
 } from 'node-opcua';
 import type { TagDefinition, TagValueType } from '../../data/tag-definition.ts';
 import { fromVariant } from './values.ts';
-import { writeStatus } from './write-status.ts';
+import { STANDBY_REFUSAL, writeStatus } from './write-status.ts';
 
 export interface WriteMethodPorts {
   isActive(): boolean;
@@ -46,7 +46,7 @@ export function addWriteMethod(namespace: Namespace, parent: UAFolder, ports: Wr
   method.bindMethod(async (inputs: Variant[], context: ISessionContext) => {
     if (!context.currentUserHasRole(WellKnownRoles.AuthenticatedUser))
       return { statusCode: StatusCodes.BadUserAccessDenied };
-    if (!ports.isActive()) return { statusCode: StatusCodes.BadNoCommunication };
+    if (!ports.isActive()) return { statusCode: STANDBY_REFUSAL };
     const [nameArg, valueArg, uidArg] = inputs;
     const name: unknown = nameArg?.value;
     const uid: unknown = uidArg?.value;

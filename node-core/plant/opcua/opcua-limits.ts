@@ -1,0 +1,49 @@
+/**
+ * The OPC UA server's session and subscription limits as settings (docs/opcua.md "Limits", docs/contract.md):
+ * the fields, defaults, flags and flag names, kept here and spread into the node's settings schema
+ * (node/settings.ts) and flags (cli/flags.ts), so the one schema still checks every setting. Optional in the
+ * schema (settings stored by an earlier version lack them); the defaults fill them in at start.
+ */
+import { z } from 'zod';
+
+const MAX_SESSIONS = 10_000;
+const MAX_SUBSCRIPTIONS_PER_SESSION = 1_000;
+
+const limit = (max: number): z.ZodNumber => {
+  const error = `must be a whole number from 1 to ${max}`;
+  return z.number({ error }).int({ error }).min(1, { error }).max(max, { error });
+};
+
+export const opcuaLimitFields = {
+  /** Sessions open at once; one more is answered Bad_TooManySessions. */
+  opcuaMaxSessions: limit(MAX_SESSIONS).optional(),
+  /** Subscriptions in one session; one more is answered Bad_TooManySubscriptions. */
+  opcuaMaxSubscriptionsPerSession: limit(MAX_SUBSCRIPTIONS_PER_SESSION).optional(),
+};
+
+export const opcuaLimitDefaults = {
+  opcuaMaxSessions: 100,
+  opcuaMaxSubscriptionsPerSession: 20,
+} as const;
+
+export const OPCUA_LIMIT_FLAGS = {
+  'opcua-max-sessions': { type: 'string' },
+  'opcua-max-subscriptions-per-session': { type: 'string' },
+} as const;
+
+export const OPCUA_LIMIT_FLAG_OF_SETTING = {
+  opcuaMaxSessions: '--opcua-max-sessions',
+  opcuaMaxSubscriptionsPerSession: '--opcua-max-subscriptions-per-session',
+} as const;
+
+/** The limits a server runs with: the settings, or the defaults where a stored settings row has none. */
+export function opcuaLimits(settings: {
+  opcuaMaxSessions?: number | undefined;
+  opcuaMaxSubscriptionsPerSession?: number | undefined;
+}): { sessions: number; subscriptionsPerSession: number } {
+  return {
+    sessions: settings.opcuaMaxSessions ?? opcuaLimitDefaults.opcuaMaxSessions,
+    subscriptionsPerSession:
+      settings.opcuaMaxSubscriptionsPerSession ?? opcuaLimitDefaults.opcuaMaxSubscriptionsPerSession,
+  };
+}
