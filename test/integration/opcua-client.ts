@@ -39,6 +39,13 @@ export function addOperator(dataDir: string): void {
   if (result.status !== 0) throw new Error(`user add failed: ${result.stderr}`);
 }
 
+/**
+ * The OPC UA tests' bound: two nodes and their OPC UA servers start in seconds, or in a minute and more on a
+ * loaded machine (each node loads node-opcua's nodeset), which the integration project's 60 s default
+ * does not cover.
+ */
+export const LOADED_MACHINE = { timeout: 240_000 } as const;
+
 /** Where a test registers what its afterEach undoes (last in, first out). */
 export type Register = (step: () => Promise<unknown>) => void;
 

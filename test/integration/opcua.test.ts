@@ -8,6 +8,7 @@ import { DataType, StatusCodes, type DataValue } from 'node-opcua';
 import { freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
 import {
   addOperator,
+  LOADED_MACHINE,
   makeOpcuaPair,
   openConnection,
   UaConnection,
@@ -29,7 +30,7 @@ const register = (step: () => Promise<unknown>): void => void cleanup.push(step)
 const opcuaPair = (): Promise<OpcUaPair> => makeOpcuaPair(register);
 const connect = (...args: OpenArgs): Promise<UaConnection> => openConnection(register, ...args);
 
-describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes', () => {
+describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes', LOADED_MACHINE, () => {
   it('ServiceLevel says which node to use (active >= 200, standby < 200); ServerUriArray, RedundancySupport and FindServers name both nodes', async () => {
     const pair = await opcuaPair();
     const master = await connect(pair.masterUrl);
