@@ -230,6 +230,46 @@ describe('Plant interfaces: MQTT Sparkplug B, primary host STATE and an unreacha
   });
 });
 
+describe('Plant interfaces: MQTT Sparkplug B, memory-tag writes during a broker outage', () => {
+  it('memory-tag writes made while the broker is away reach the host after reconnect as historical DDATA, in order', async () => {
+    const { broker, host } = await brokerAndHost();
+    const node = await independentNode(broker.url);
+    const memory = { dataType: 'float', source: { kind: 'memory' } };
+    expect((await node.api('PUT', '/api/config/tags/setpoint', memory)).status).toBe(200);
+    await node.waitStatus((s) => s.sparkplug?.state === 'online', 'Sparkplug online');
+    const write = async (value: number) =>
+      expect((await node.api('POST', '/api/tags/setpoint/write', { value })).status).toBe(200);
+    const sent = (value: number) =>
+      host.messages.flatMap((m) =>
+        m.type === 'DDATA' ? m.metrics.filter((x) => x.name === 'setpoint' && x.value === value) : [],
+      )[0];
+    await write(1);
+    await waitFor(() => sent(1), 10_000, 'the live DDATA of 1');
+    await broker.down();
+    await node.waitStatus((s) => s.sparkplug?.state === 'retrying', 'the broker missed');
+    for (const value of [2, 3, 4]) {
+      await write(value);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const births = host.ofType('DBIRTH', 'memory').length;
+    await broker.up();
+    const birth = await waitFor(
+      () => host.ofType('DBIRTH', 'memory')[births],
+      30_000,
+      'the DBIRTH after the broker is back',
+    );
+    // The birth states the current value; the writes before it come as historical, oldest first.
+    expect(birth.metrics.find((m) => m.name === 'setpoint')?.value).toBe(4);
+    await waitFor(() => sent(3), 10_000, 'the historical DDATA of the outage');
+    const historical = host.messages
+      .filter((m) => m.type === 'DDATA' && m.device === 'memory')
+      .flatMap((m) => m.metrics.filter((x) => x.name === 'setpoint' && x.historical))
+      .map((x) => x.value);
+    expect(historical).toEqual([2, 3]);
+    expect(sequenceProblems(host.messages)).toEqual([]);
+  });
+});
+
 describe('Plant interfaces: MQTT Sparkplug B over TLS (mqtts://)', () => {
   it('with the CA, a client certificate, user and password the node connects and publishes; a wrong CA is a status problem and the node runs on', async () => {
     const dir = tempDir('mqtt-tls');

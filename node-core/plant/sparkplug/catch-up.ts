@@ -132,6 +132,47 @@ export class StandbyPolls {
   }
 }
 
+/**
+ * Values of memory tags (written, never polled, so not in the history) that changed while this node held no
+ * born session: on the active during a broker outage, on the standby as they were replicated to it. The next
+ * birth's catch-up sends those after the pair's mark as historical. Kept in memory, at most `limit` values
+ * (the oldest go, with a warning): a restart of the node during the outage loses them, not the current value.
+ */
+export class UnrecordedWrites {
+  readonly #limit: number;
+  readonly #logger: Logger;
+  #values: BufferedValue[] = [];
+  #dropping = false;
+
+  constructor(limit: number, logger: Logger) {
+    this.#limit = Math.min(limit, STANDBY_SAMPLES);
+    this.#logger = logger;
+  }
+
+  /** Keeps the values of `values` whose tag `isMemory` says is a memory tag. */
+  keep(values: readonly BufferedValue[], isMemory: (name: string) => boolean): void {
+    for (const { name, value, quality, ts } of values)
+      if (isMemory(name)) this.#values.push({ name, value, quality, ts });
+    const over = this.#values.length - this.#limit;
+    if (over <= 0) return;
+    this.#values.splice(0, over);
+    if (!this.#dropping)
+      this.#logger.warn(
+        { limit: this.#limit },
+        'Sparkplug: more memory-tag writes waited than the buffer holds; the oldest were dropped',
+      );
+    this.#dropping = true;
+  }
+
+  /** The values held, which are then forgotten. */
+  take(): BufferedValue[] {
+    const values = this.#values;
+    this.#values = [];
+    this.#dropping = false;
+    return values;
+  }
+}
+
 /** Samples recorded after the confirmed mark, up to `limit`: what the status view calls buffered. */
 export function waitingCount(
   history: HistoryStore,

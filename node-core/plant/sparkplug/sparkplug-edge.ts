@@ -22,7 +22,7 @@ import {
 } from './broker-connection.ts';
 import { decodeMark, encodeMark, laterOf, type TagMark } from './published-mark.ts';
 import { handleCommand, hostStateAction } from './sparkplug-commands.ts';
-import { makePlan, pendingSamples, StandbyPolls, waitingCount } from './catch-up.ts';
+import { makePlan, pendingSamples, StandbyPolls, UnrecordedWrites, waitingCount } from './catch-up.ts';
 import { EdgeSession, type SessionTags } from './edge-session.ts';
 import { deviceIdOf } from './sparkplug-devices.ts';
 import {
@@ -68,6 +68,8 @@ export class SparkplugEdge {
   #lastBirthAt: number | null = null;
   /** What this node polled as a warm standby lately, for the first birth after it takes over. */
   readonly #standbyPolled: StandbyPolls;
+  /** Memory-tag values that changed while no session was born, for the next birth's catch-up. */
+  readonly #unrecorded: UnrecordedWrites;
   #problem: string | null = null;
   readonly #unwatchConfig: () => void;
   #syncQueued = false;
@@ -77,6 +79,7 @@ export class SparkplugEdge {
     const s = ports.settings;
     this.#url = s.mqttUrl ?? '';
     this.#standbyPolled = new StandbyPolls(2 * detectionWindowMs(s.timing));
+    this.#unrecorded = new UnrecordedWrites(s.sparkplugBufferSamples, ports.logger);
     this.#id = { group: s.sparkplugGroup ?? '', edgeNode: s.sparkplugEdgeNode ?? s.name };
     // Both nodes use the same client id: a broker holds one session per id, so it never serves both.
     this.#clientId = `tandem-${this.#id.group}-${this.#id.edgeNode}`.slice(0, 120);
@@ -111,8 +114,10 @@ export class SparkplugEdge {
    */
   valuesChanged(values: readonly TagValue[]): void {
     const session = this.#session;
-    if (session?.born && session.publishChanges(values, this.#tags(), this.#p.clock.now()))
-      this.#publishMark(session);
+    // Memory tags are not in the history: what they took while no session was born waits for the catch-up.
+    const isMemory = (name: string) => this.#p.data.config.getTag(name)?.source.kind === 'memory';
+    if (!session?.born) return this.#unrecorded.keep(values, isMemory);
+    if (session.publishChanges(values, this.#tags(), this.#p.clock.now())) this.#publishMark(session);
   }
 
   /** The config changed: removed devices get a DDEATH, new ones a DBIRTH, changed ones both. */
@@ -294,7 +299,8 @@ export class SparkplugEdge {
     from: ReadonlyMap<string, TagMark>,
   ): MetricSample[] {
     const until = new Map([...current].filter(([name]) => definitions.has(name)));
-    const plan = makePlan(new Map(from), until, this.#standbyPolled.take());
+    const polled = [...this.#standbyPolled.take(), ...this.#unrecorded.take()];
+    const plan = makePlan(new Map(from), until, polled);
     const { history, logger, settings } = this.#p;
     const send = (): MetricSample[] =>
       pendingSamples(plan, history, settings.sparkplugBufferSamples, definitions, logger);
