@@ -1,14 +1,15 @@
 /**
  * Config data and its change log. Every change carries (epoch, seq) and a checksum chained over the one
  * before, so a standby can tell that it holds exactly the active node's history: a gap or a checksum that
- * does not follow means it asks for a full snapshot.
+ * does not follow means it asks for a full snapshot. The SQL of the log is config-tables.ts.
  */
-import { cachedStatement, type Db, type Statement, type Transaction } from '../store/index.ts';
+import type { Db, Transaction } from '../store/index.ts';
 import type { MetaStore } from '../store/index.ts';
 import { checksumAfter, follows, GENESIS } from './config-checksum.ts';
 import { CommonSeq } from './config-common.ts';
 import { ConflictSet } from './config-conflicts.ts';
 import { ConfigItemCache } from './config-items.ts';
+import { ConfigTables } from './config-tables.ts';
 import { itemKey, type ConfigKind } from './config-kind.ts';
 import type { TagDefinition } from './tag-definition.ts';
 import type { ConfigChange, ConfigHead, ConfigNotice, ConfigSnapshot, LocalChange } from './config-types.ts';
@@ -28,6 +29,7 @@ interface Applied {
 
 export class ConfigStore {
   readonly #db: Db;
+  readonly #tables: ConfigTables;
   readonly #meta: MetaStore;
   /** The head as last committed, kept so that a change does not read it back; null: read it from the database. */
   #head: ConfigHead | null = null;
@@ -51,26 +53,24 @@ export class ConfigStore {
 
   constructor(db: Db, meta: MetaStore) {
     this.#db = db;
+    this.#tables = new ConfigTables(db);
     this.#meta = meta;
     this.#common = new CommonSeq(db, meta);
     this.conflicts = new ConflictSet(db);
     this.#items = new ConfigItemCache((kind) => ({
-      rows: this.#sql('SELECT key, definition FROM config_items WHERE kind = ?').all(kind) as {
-        key: string;
-        definition: string;
-      }[],
+      rows: this.#tables.itemsOf(kind),
       staged: this.#staged.filter((change) => change.kind === kind),
     }));
     this.#persistTransaction = db.transaction((staged: readonly ConfigChange[], head: ConfigHead) => {
-      for (const change of staged) this.#apply(change);
-      this.#setHead(head);
+      for (const change of staged) this.#tables.append(change);
+      this.#tables.writeHead(head);
       return this.#common.writeUnwritten();
     });
     this.#applyTransaction = db.transaction(this.#applyInOrder.bind(this));
   }
 
   head(): ConfigHead {
-    return (this.#head ??= this.#readHead());
+    return (this.#head ??= this.#tables.readHead());
   }
 
   /** Last seq both nodes are known to share (received from, or acknowledged by, the peer). */
@@ -118,9 +118,8 @@ export class ConfigStore {
       const c = this.#staged[i]!;
       if (c.kind === kind && c.key === key) return c.op === 'put' ? (JSON.parse(c.value!) as T) : undefined;
     }
-    const row = this.#sql('SELECT definition FROM config_items WHERE kind = ? AND key = ?').get(kind, key) as
-      { definition: string } | undefined;
-    return row ? (JSON.parse(row.definition) as T) : undefined;
+    const stored = this.#tables.definition(kind, key);
+    return stored === null ? undefined : (JSON.parse(stored) as T);
   }
 
   listTags(): { name: string; definition: TagDefinition }[] {
@@ -261,12 +260,12 @@ export class ConfigStore {
         stoppedAt = change.seq;
         break;
       }
-      this.#apply(change);
+      this.#tables.append(change);
       applied.push(change);
       head = { seq: change.seq, checksum: change.checksum };
     }
     if (head !== start) {
-      this.#setHead(head);
+      this.#tables.writeHead(head);
       this.markCommon(head.seq);
     }
     return { head, stoppedAt };
@@ -275,9 +274,7 @@ export class ConfigStore {
   /** Whether this log holds exactly `change` (`head` is the head within the running transaction). */
   #holds(change: ConfigChange, head: ConfigHead): boolean {
     if (change.seq === head.seq) return change.checksum === head.checksum;
-    const row = this.#sql('SELECT checksum FROM config_changes WHERE seq = ?').get(change.seq) as
-      { checksum: string } | undefined;
-    return row?.checksum === change.checksum;
+    return this.#tables.checksumAt(change.seq) === change.checksum;
   }
 
   /** The changes after `head`, if this log holds `head` itself; null means the follower needs a snapshot. */
@@ -287,24 +284,16 @@ export class ConfigStore {
     if (head.seq === mine.seq) return head.checksum === mine.checksum ? [] : null;
     if (head.seq > mine.seq) return null;
     if (head.seq > 0) {
-      const row = this.#sql('SELECT checksum FROM config_changes WHERE seq = ?').get(head.seq) as
-        { checksum: string } | undefined;
-      if (row?.checksum !== head.checksum) return null;
+      if (this.#tables.checksumAt(head.seq) !== head.checksum) return null;
     } else if (head.checksum !== GENESIS) return null;
-    const first = this.#sql('SELECT min(seq) AS s FROM config_changes').get() as { s: number | null };
-    if (first.s === null || first.s > head.seq + 1) return null;
-    return this.#sql('SELECT * FROM config_changes WHERE seq > ? ORDER BY seq').all(
-      head.seq,
-    ) as ConfigChange[];
+    const first = this.#tables.firstSeq();
+    if (first === null || first > head.seq + 1) return null;
+    return this.#tables.changesAfter(head.seq);
   }
 
   snapshot(): ConfigSnapshot {
     this.persist();
-    const items = this.#sql('SELECT kind, key, definition FROM config_items ORDER BY kind, key').all() as {
-      kind: ConfigKind;
-      key: string;
-      definition: string;
-    }[];
+    const items = this.#tables.allItems();
     return { head: this.head(), items };
   }
 
@@ -318,10 +307,7 @@ export class ConfigStore {
     this.persist();
     const since = this.commonSeq();
     if (since >= this.head().seq) return { since, changes: [] };
-    const changes = this.#sql('SELECT * FROM config_changes WHERE seq > ? ORDER BY seq').all(
-      since,
-    ) as ConfigChange[];
-    return { since, changes };
+    return { since, changes: this.#tables.changesAfter(since) };
   }
 
   /**
@@ -339,20 +325,14 @@ export class ConfigStore {
   keysChangedAfter(seq: number): Set<string> | null {
     const head = this.head();
     if (seq >= head.seq) return new Set();
-    const first = this.#sql('SELECT min(seq) AS s FROM config_changes').get() as { s: number | null };
-    if (first.s === null || first.s > seq + 1) return null;
-    const rows = this.#sql('SELECT DISTINCT kind, key FROM config_changes WHERE seq > ?').all(seq) as {
-      kind: ConfigKind;
-      key: string;
-    }[];
-    return new Set(rows.map(itemKey));
+    const first = this.#tables.firstSeq();
+    if (first === null || first > seq + 1) return null;
+    return new Set(this.#tables.keysChangedAfter(seq).map(itemKey));
   }
 
   /** The item's definition as stored (JSON), null if there is none. */
   storedValue(kind: ConfigKind, key: string): string | null {
-    const row = this.#sql('SELECT definition FROM config_items WHERE kind = ? AND key = ?').get(kind, key) as
-      { definition: string } | undefined;
-    return row?.definition ?? null;
+    return this.#tables.definition(kind, key);
   }
 
   /**
@@ -364,14 +344,9 @@ export class ConfigStore {
     this.persist();
     this.#head = null;
     const diverged = this.#db.transaction(() => {
-      const diverged = this.#sql('SELECT * FROM config_changes WHERE seq > ? ORDER BY seq').all(
-        this.commonSeq(),
-      ) as ConfigChange[];
-      this.#sql('DELETE FROM config_items').run();
-      this.#sql('DELETE FROM config_changes').run();
-      const insert = this.#sql('INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?)');
-      for (const item of snapshot.items) insert.run(item.kind, item.key, item.definition);
-      this.#setHead(snapshot.head);
+      const diverged = this.#tables.changesAfter(this.commonSeq());
+      this.#tables.replaceItems(snapshot.items);
+      this.#tables.writeHead(snapshot.head);
       this.#meta.set(SNAPSHOT_BASE, `${snapshot.head.seq}:${snapshot.head.checksum}`);
       this.#common.replace(snapshot.head.seq);
       return diverged;
@@ -379,30 +354,6 @@ export class ConfigStore {
     this.#committed({ seq: snapshot.head.seq, checksum: snapshot.head.checksum });
     this.#forget();
     return diverged;
-  }
-
-  /** Logs and applies one change; the head is moved by the caller, once per transaction. */
-  #apply(change: ConfigChange): void {
-    this.#sql(
-      'INSERT INTO config_changes (seq, epoch, origin, op, kind, key, value, checksum, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(
-      change.seq,
-      change.epoch,
-      change.origin,
-      change.op,
-      change.kind,
-      change.key,
-      change.value,
-      change.checksum,
-      change.at,
-    );
-    if (change.op === 'put') {
-      this.#sql(
-        'INSERT INTO config_items (kind, key, definition) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET definition = excluded.definition',
-      ).run(change.kind, change.key, change.value);
-    } else {
-      this.#sql('DELETE FROM config_items WHERE kind = ? AND key = ?').run(change.kind, change.key);
-    }
   }
 
   #remember(change: ConfigChange): void {
@@ -415,37 +366,11 @@ export class ConfigStore {
     for (const watcher of this.#watchers) watcher('all');
   }
 
-  #setHead(head: ConfigHead): void {
-    this.#sql(
-      "INSERT INTO meta (key, value) VALUES ('config_seq', ?), ('config_checksum', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(String(head.seq), head.checksum);
-  }
-
   /**
    * A write transaction returned: its head is kept. Inside an outer transaction that may still roll back,
    * or after a write that threw (the head stays null then), the head is read from the database again.
    */
   #committed(head: ConfigHead): void {
     this.#head = this.#db.inTransaction ? null : head;
-  }
-
-  #readHead(): ConfigHead {
-    const rows = this.#sql(
-      "SELECT key, value FROM meta WHERE key IN ('config_seq', 'config_checksum')",
-    ).all() as {
-      key: string;
-      value: string;
-    }[];
-    let seq = 0;
-    let checksum = GENESIS;
-    for (const row of rows) {
-      if (row.key === 'config_seq') seq = Number(row.value);
-      else checksum = row.value;
-    }
-    return { seq, checksum };
-  }
-
-  #sql(text: string): Statement {
-    return cachedStatement(this.#db, text);
   }
 }

@@ -7,7 +7,8 @@ import type { Clock } from '../clock/index.ts';
 import type { EventKind, FailoverEvent } from '../dto.ts';
 import { compareLicenses, type LicenseState } from '../license/index.ts';
 import type { NodeMetrics } from '../metrics/node-metrics.ts';
-import type { Hello, PeerFrame } from '../peer/index.ts';
+import type { Logger } from '../logging.ts';
+import type { Hello, PeerFrame, PeerLink } from '../peer/index.ts';
 import {
   bestOffset,
   offsetFromHeartbeat,
@@ -114,6 +115,21 @@ export class PeerFrameRouter {
 
   route(frame: PeerFrame): void {
     dispatchFrame(this.#handlers, frame);
+  }
+
+  /**
+   * A frame that its handler cannot take (a bug, a database that refuses a write) ends this link, not the
+   * process: the peers meet again on a fresh link and start over from where each one's store stands.
+   */
+  routeOrDrop(frame: PeerFrame, link: Pick<PeerLink, 'drop'>, logger: Logger): void {
+    try {
+      this.route(frame);
+    } catch (error) {
+      logger.error({ err: error, frame: frame.t }, `peer frame ${frame.t} could not be handled`);
+      link.drop(
+        `a ${frame.t} frame could not be handled: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /** Every frame type of the link, each to the part of the node that owns it (a missing one does not compile). */

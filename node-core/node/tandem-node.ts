@@ -2,26 +2,13 @@
  * One Tandem node: store, identity, license, peer link and redundancy driver, wired together.
  * The CLI and the Electron main process both make it through `createNode` (../index.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock/index.ts';
 import type { CertificateRecord, EventKind, FailoverEvent, LinkState, StatusView } from '../dto.ts';
 import type { LicenseState } from '../license/index.ts';
 import type { Logger } from '../logging.ts';
-import {
-  eventKindsAccepted,
-  LEGACY_EVENT_KINDS,
-  PeerLink,
-  type Hello,
-  type PeerFrame,
-} from '../peer/index.ts';
-import {
-  probeTcp,
-  RedundancyDriver,
-  type Frame,
-  type RecordedEvent,
-  type Status,
-} from '../redundancy/index.ts';
+import { PeerLink, type Hello, type PeerFrame } from '../peer/index.ts';
+import { RedundancyDriver, type Frame, type RecordedEvent, type Status } from '../redundancy/index.ts';
 import { WalSync, type CertificateStore, type Db, type EventStore, type MetaStore } from '../store/index.ts';
 import type { CertificateInfo, Identity } from '../trust/index.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
@@ -37,13 +24,19 @@ import {
 import type { NodeSettings } from './settings.ts';
 import { GatewayWorkload } from './gateway-workload.ts';
 import { PeerFrameRouter } from './peer-frames.ts';
-import { isThisMachine, probeDial } from './dial-probe.ts';
 import { PairChecks } from './pair-checks.ts';
 import { statusViewOf } from './status-view.ts';
 import type { OpcUaView } from '../plant/opcua/opcua-view.ts';
 import { CertificateDecisions } from './certificate-decisions.ts';
-import { helloOf, pairingOf } from './hello.ts';
+import { EventRecorder } from './event-recorder.ts';
+import { helloOf } from './hello.ts';
 import { helloProblem } from './pairing.ts';
+import {
+  pairChecksOptionsOf,
+  peerLinkOptionsOf,
+  probeIsolationOf,
+  redundancyConfigOf,
+} from './settings-parts.ts';
 import type { SparkplugEdge } from '../plant/sparkplug/index.ts';
 
 export interface TandemNodeParts {
@@ -88,8 +81,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   /** Misconfiguration, settings that differ, the peer's clock (docs/redundancy.md); its pair clock stamps events. */
   readonly #checks: PairChecks;
   readonly #certificates: CertificateDecisions;
-  /** The event kinds the peer of the current or last link accepts (its hello says; legacy ones until then). */
-  #peerEventKinds: ReadonlySet<string> = new Set(LEGACY_EVENT_KINDS);
+  /** The node's failover history: what it records, and which of it goes to the peer. */
+  readonly #recorder: EventRecorder;
   #apiUrl = '';
   #stopping: Promise<void> | null = null;
   readonly #walSync: WalSync;
@@ -103,12 +96,23 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     this.#startedAt = parts.clock.now();
     this.metrics = new NodeMetrics();
     const s = parts.settings;
-    this.#checks = this.#makeChecks();
+    this.#recorder = new EventRecorder({
+      events: parts.events,
+      logger: parts.logger,
+      node: s.mode,
+      nodeId: this.nodeId,
+      now: () => this.#checks.pairClock.now(),
+      send: (frame) => this.#send(frame),
+      recorded: (event) => this.emit('event', event),
+    });
+    this.#checks = new PairChecks(
+      pairChecksOptionsOf(s, this.nodeId, parts.clock, (kind, reason) => this.#recorder.note(kind, reason)),
+    );
     this.#certificates = new CertificateDecisions({
       certificates: parts.certificates,
       now: () => parts.clock.now(),
       logger: parts.logger,
-      record: (kind, reason) => this.#record(kind, null, null, reason, null),
+      record: (kind, reason) => this.#recorder.note(kind, reason),
       isActive: () => this.status === 'active',
       share: (kind, fingerprint, approval) => this.data.putConfig(kind, fingerprint, approval),
       rejected: (fingerprint) => {
@@ -133,37 +137,23 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
         linked: () => this.#link?.isUp === true,
         isActive: () => this.status === 'active',
         epoch: () => this.epoch,
-        fullResync: (reason) => this.#record('full-resync', null, null, reason, null),
+        fullResync: (reason) => this.#recorder.note('full-resync', reason),
         changed: (values, alarms) => this.emit('data', values, alarms),
         writeDevice: (name, value) => this.workload.writeDevice(name, value),
         durable: () => this.#walSync.synced(),
       },
     );
-    this.#driver = new RedundancyDriver(
-      {
-        mode: s.mode,
-        recovery: s.recovery,
-        restoreWindow: s.restoreWindow,
-        isolationCheck: s.isolationCheck,
-        timing: s.timing,
-      },
-      parts.meta.epoch(),
-      parts.clock,
-      {
-        statusChanged: (status, epoch, reason) => this.#onStatusChanged(status, epoch, reason),
-        epochLearned: (epoch) => this.#storing(`epoch ${epoch}`, () => parts.meta.setEpoch(epoch)),
-        send: (frame) => this.#send(frame),
-        record: (event) => this.#recordMachineEvent(event),
-        pullFromPeer: () => this.#send(this.data.pullRequest()),
-        mergeSplitChanges: () => this.#send({ t: 'events', events: this.#p.events.list(10_000) }),
-        probeIsolation: (answer) =>
-          void (
-            s.isolationCheck ? probeTcp(s.isolationCheck, s.timing.pingTimeoutMs) : Promise.resolve(true)
-          ).then(answer, () => answer(false)),
-        dropLink: () => this.#link?.drop('missed heartbeats'),
-        stopped: () => this.#whenStopped(),
-      },
-    );
+    this.#driver = new RedundancyDriver(redundancyConfigOf(s), parts.meta.epoch(), parts.clock, {
+      statusChanged: (status, epoch, reason) => this.#onStatusChanged(status, epoch, reason),
+      epochLearned: (epoch) => this.#recorder.storing(`epoch ${epoch}`, () => parts.meta.setEpoch(epoch)),
+      send: (frame) => this.#send(frame),
+      record: (event) => this.#recordMachineEvent(event),
+      pullFromPeer: () => this.#send(this.data.pullRequest()),
+      mergeSplitChanges: () => this.#send({ t: 'events', events: this.#p.events.list(10_000) }),
+      probeIsolation: probeIsolationOf(s),
+      dropLink: () => this.#link?.drop('missed heartbeats'),
+      stopped: () => this.#whenStopped(),
+    });
     this.#link = s.mode === 'independent' ? null : this.#makeLink();
     this.workload = new GatewayWorkload({
       db: parts.db,
@@ -179,8 +169,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       send: (frame) => this.#send(frame),
       deviceFault: (device, reason) =>
         reason === null
-          ? this.#record('device-recovered', null, null, `device "${device}" answers again`, null)
-          : this.#record('device-fault', null, null, `device "${device}": ${reason}`, null),
+          ? this.#recorder.note('device-recovered', `device "${device}" answers again`)
+          : this.#recorder.note('device-fault', `device "${device}": ${reason}`),
     });
     this.#peerFrames = new PeerFrameRouter({
       driver: this.#driver,
@@ -191,7 +181,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       metrics: this.metrics,
       clock: parts.clock,
       send: (frame) => this.#send(frame),
-      record: (kind, reason) => this.#record(kind, null, null, reason, null),
+      record: (kind, reason) => this.#recorder.note(kind, reason),
       eventReceived: (event) => this.emit('event', event),
       clockOffset: (estimate) => this.#checks.offsetMeasured(estimate),
     });
@@ -320,17 +310,8 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
   }
 
   #makeLink(): PeerLink {
-    const s = this.settings;
     const link = new PeerLink({
-      role: s.mode === 'master' ? 'listen' : 'dial',
-      listenHost: s.peerHost,
-      listenPort: s.peerPort,
-      masterHost: s.masterHost,
-      masterPort: s.masterPort,
-      keyPem: this.#p.identity.keyPem,
-      certPem: this.#p.identity.certPem,
-      redialMs: s.timing.pingRateMs,
-      handshakeTimeoutMs: s.timing.pingTimeoutMs,
+      ...peerLinkOptionsOf(this.settings, this.#p.identity),
       trust: (info, pem) => this.#trust(info, pem),
       hello: () => this.#hello(),
       checkHello: (hello) => this.#checkHello(hello),
@@ -342,29 +323,14 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
       this.emit('link', state, reason);
     });
     link.on('up', (hello, certificate) => {
-      this.#peerEventKinds = eventKindsAccepted(hello);
+      this.#recorder.peerLinked(hello);
       this.#checks.peerHello(hello, this.#p.clock.now());
       this.#peerFrames.linkUp(hello, certificate);
     });
     link.on('down', () => this.#peerFrames.linkDown());
-    link.on('frame', (frame) => this.#route(link, frame));
+    link.on('frame', (frame) => this.#peerFrames.routeOrDrop(frame, link, this.#p.logger));
     link.on('unverified', () => this.#driver.dispatch({ type: 'peer-unverified' }));
     return link;
-  }
-
-  /**
-   * A frame that its handler cannot take (a bug, a database that refuses a write) ends this link, not the
-   * process: the peers meet again on a fresh link and start over from where each one's store stands.
-   */
-  #route(link: PeerLink, frame: PeerFrame): void {
-    try {
-      this.#peerFrames.route(frame);
-    } catch (error) {
-      this.#p.logger.error({ err: error, frame: frame.t }, `peer frame ${frame.t} could not be handled`);
-      link.drop(
-        `a ${frame.t} frame could not be handled: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
   }
 
   #trust(info: CertificateInfo, pem: string): 'trusted' | 'pending' | 'rejected' {
@@ -395,35 +361,9 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
     return problem;
   }
 
-  #makeChecks(): PairChecks {
-    const s = this.settings;
-    const masterHost = s.masterHost ?? '127.0.0.1';
-    return new PairChecks({
-      identity: { nodeId: this.nodeId, name: s.name, mode: s.mode },
-      pairing: pairingOf(this.settings),
-      clock: this.#p.clock,
-      dialTarget:
-        s.mode === 'backup'
-          ? { host: masterHost, port: s.masterPort, local: isThisMachine(masterHost) }
-          : null,
-      probeEveryMs: s.timing.pingRateMs * s.timing.missedPings,
-      probeTimeoutMs: s.timing.pingTimeoutMs,
-      skewBoundMs: s.timing.pingTimeoutMs,
-      probe: probeDial,
-      record: (kind, reason) => this.#record(kind, null, null, reason, null),
-    });
-  }
-
   #send(frame: Frame | PeerFrame): void {
     this.#peerFrames.sending(frame);
-    this.#link?.send(this.#forPeer(frame));
-  }
-
-  /** An event kind the peer does not know would make it close the link: it gets only the kinds it names. */
-  #forPeer(frame: Frame | PeerFrame): Frame | PeerFrame {
-    if (frame.t !== 'events') return frame;
-    const events = frame.events.filter((e) => this.#peerEventKinds.has(e.kind));
-    return events.length === frame.events.length ? frame : { ...frame, events };
+    this.#link?.send(this.#recorder.forPeer(frame));
   }
 
   /** A reason with the cause it hides, when there is one (PairChecks.explain). */
@@ -433,7 +373,7 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
 
   #onStatusChanged(status: Status, epoch: number, rawReason: string): void {
     const reason = this.#explain(rawReason);
-    if (status === 'active') this.#storing(`epoch ${epoch}`, () => this.#p.meta.setEpoch(epoch));
+    if (status === 'active') this.#recorder.storing(`epoch ${epoch}`, () => this.#p.meta.setEpoch(epoch));
     this.#p.logger.info({ status, epoch, reason }, `node is ${status}`);
     this.data.statusChanged(status);
     this.metrics.update(this.statusView());
@@ -443,44 +383,6 @@ export class TandemNode extends EventEmitter<TandemNodeEvents> {
 
   #recordMachineEvent(event: RecordedEvent): void {
     if (event.kind === 'role-change' && event.to === 'active') this.metrics.failover();
-    this.#record(event.kind, event.from, event.to, this.#explain(event.reason), event.durationMs);
-  }
-
-  #record(
-    kind: EventKind,
-    from: Status | null,
-    to: Status | null,
-    reason: string,
-    durationMs: number | null,
-  ): void {
-    const event: FailoverEvent = {
-      id: randomUUID(),
-      // The pair's clock, so that both nodes' records share one timeline (docs/redundancy.md "Clock skew").
-      at: new Date(this.#checks.pairClock.now()).toISOString(),
-      kind,
-      node: this.settings.mode,
-      nodeId: this.nodeId,
-      from,
-      to,
-      reason,
-      durationMs,
-    };
-    // A disk that cannot take it (full, failing) must not end the node: the peer stores the event, the
-    // dashboards see it live, and the log has it (found by the chaos run, a full disk at a link change).
-    this.#storing(`the ${kind} event`, () => this.#p.events.insert(event));
-    this.#send({ t: 'events', events: [event] });
-    this.emit('event', event);
-  }
-
-  /**
-   * A write the node's own bookkeeping needs but can live without for a while (an event, the epoch, which the
-   * peer also holds and tells again at link-up). A failure is logged as an error and the node carries on.
-   */
-  #storing(what: string, write: () => void): void {
-    try {
-      write();
-    } catch (error) {
-      this.#p.logger.error({ err: error }, `could not store ${what}: the node runs on without it`);
-    }
+    this.#recorder.record(event.kind, event.from, event.to, this.#explain(event.reason), event.durationMs);
   }
 }
