@@ -160,6 +160,14 @@ describe('Plant interfaces: MQTT Sparkplug B, the pair is one edge node and noth
       expect(host.undecodable).toEqual([]);
       expect(sequenceProblems(host.messages)).toEqual([]);
       expect(historical).toBeGreaterThan(50);
+      // The ramp is a tag of the Modbus device plc: live or historical, it comes in that device's messages.
+      const rampTopics = new Set(
+        host.messages.filter((m) => m.metrics.some((x) => x.name === 'ramp')).map((m) => m.topic),
+      );
+      expect([...rampTopics].sort()).toEqual([
+        'spBv1.0/plant/DBIRTH/line-1/plc',
+        'spBv1.0/plant/DDATA/line-1/plc',
+      ]);
       // Measured, not yet always zero (docs/sparkplug.md "Measured"): samples the pair recorded around a
       // hand-over on a loaded machine, and a broker stopped between an NDATA and its mark sends that sample
       // twice. The bounds keep those visible without hiding a regression; the output names each value.
