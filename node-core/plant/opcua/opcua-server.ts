@@ -14,13 +14,13 @@ import {
   type StatusCode,
 } from 'node-opcua';
 import type { StatusView } from '../../dto.ts';
-import type { Logger } from '../../logging.ts';
-import type { Mode, Status } from '../../redundancy/index.ts';
+import type { Status } from '../../redundancy/index.ts';
 import type { TagDefinition, TagValueType } from '../../data/tag-definition.ts';
 import { AlarmSpace, type AlarmShown } from './alarm-space.ts';
+import type { OpcUaOptions } from './opcua-options.ts';
 import { serverOptions } from './server-options.ts';
 import { addWriteMethod } from './write-method.ts';
-import { NodeTrustedCertificates, type ClientDecision } from './client-trust.ts';
+import { NodeTrustedCertificates } from './client-trust.ts';
 import type { OpcUaView } from './opcua-view.ts';
 import { applicationUri, peerEndpointUrl, peerMode } from './pair-identity.ts';
 import { RedundancySpace, redundancySupport, type RedundancyFacts } from './redundancy-space.ts';
@@ -54,36 +54,13 @@ export interface OpcUaNode {
   watchConfig(listener: () => void): () => void;
 }
 
+export type { OpcUaOptions } from './opcua-options.ts';
+
 export interface DataChange {
   readonly name: string;
   readonly value: TagValueType | null;
   readonly quality: 'good' | 'bad' | 'uncertain';
   readonly ts: number;
-}
-
-export interface OpcUaOptions {
-  readonly dataDir: string;
-  readonly port: number;
-  readonly host: string;
-  readonly allowInsecure: boolean;
-  readonly pairName: string;
-  readonly mode: Mode;
-  readonly standby: 'cold' | 'warm';
-  readonly version: string;
-  /** How often health is looked at again (the heartbeat), so ServiceLevel follows within one heartbeat. */
-  readonly refreshMs: number;
-  /**
-   * The pair's failover time (the ping timeout when that is 0): a standby's ServiceLevel reaches 150 at this
-   * replication lag, and a node handing over expects to be back, as the standby, within it.
-   */
-  readonly failoverMs: number;
-  /** The operator's decision on a client certificate (the node's certificate list; new ones become pending). */
-  readonly clientDecision: ClientDecision;
-  /** Sessions at once, subscriptions per session (docs/opcua.md "Limits"). */
-  readonly limits: { readonly sessions: number; readonly subscriptionsPerSession: number };
-  /** Operator accounts (node-core/auth): true when the name and password are right. */
-  checkPassword(name: string, password: string): Promise<boolean>;
-  readonly logger: Logger;
 }
 
 export class OpcUaService {

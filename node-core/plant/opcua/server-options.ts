@@ -11,7 +11,7 @@ import {
   type OPCUACertificateManager,
   type OPCUAServerOptions,
 } from 'node-opcua';
-import type { OpcUaOptions } from './opcua-server.ts';
+import type { OpcUaOptions } from './opcua-options.ts';
 
 /** The limits that are not settings (node-opcua's defaults are too few for a plant's clients). */
 export const OPCUA_FIXED_LIMITS = {
