@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAlarm, type AlarmRule } from './alarm-rule.ts';
 import { AlarmStore, mergeAlarm, type AlarmState } from './alarm-store.ts';
-import { tempDatabase } from '../history/test-db.ts';
+import { tempDatabase } from '../../test/support/temp-database.ts';
 
 const high: AlarmRule = { tag: 't', condition: 'high', threshold: 80, deadband: 5, priority: 'high' };
 

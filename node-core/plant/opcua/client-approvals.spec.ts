@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../data/index.ts';
-import { tempDatabase } from '../../history/test-db.ts';
+import { tempDatabase } from '../../../test/support/temp-database.ts';
 import { silentLogger } from '../../logging.ts';
 import { CertificateStore, MetaStore } from '../../store/index.ts';
 import { loadOrCreateIdentity, type Identity } from '../../trust/index.ts';
