@@ -161,8 +161,14 @@ export class PeerFrameRouter {
       if (frame.status === 'active' && !wasActive && this.#p.driver.state.status !== 'active')
         this.#p.data.sendConfigHead();
     },
-    'handover-request': (frame) =>
-      this.#p.driver.dispatch({ type: 'handover-request', reason: frame.reason }),
+    'handover-request': (frame) => {
+      const before = this.#p.driver.state;
+      const split = before.status === 'active' && before.peer.status === 'active';
+      this.#p.driver.dispatch({ type: 'handover-request', reason: frame.reason });
+      // Both were active and the peer's operator decided the split (docs/redundancy.md "An operator's
+      // switch-over holds"): follow it from where this node's config stands, as a split's loser does at link-up.
+      if (split && this.#p.driver.state.status !== 'active') this.#p.data.sendConfigHead();
+    },
     'handover-ack': (frame) => this.#p.driver.dispatch({ type: frame.t }),
     'handover-offer': (frame) => this.#p.driver.dispatch({ type: frame.t }),
     goodbye: (frame) => this.#p.driver.dispatch({ type: frame.t }),

@@ -20,8 +20,10 @@ export function becomeActive(
   s.epoch = Math.max(s.epoch, s.peer.epoch) + 1;
   s.activeSince = now;
   s.connectDeadline = null;
-  // Active again, whatever the cause: an operator's hold on this node has ended (rule 6).
+  // Active again, whatever the cause: an operator's hold on this node has ended (rule 6). Active because an
+  // operator asked: that choice stands through a split (machine-types.ts claimedSince).
   s.heldSince = null;
+  if (reason === 'operator request') s.claimedSince = now;
   const from = s.status;
   setStatus(s, 'active', fx, reason);
   fx.push(record('role-change', from, 'active', reason, outageMs));
@@ -31,7 +33,10 @@ export function setStatus(s: Draft, status: Status, fx: Effect[], reason: string
   if (s.status === status) return;
   const from = s.status;
   s.status = status;
-  if (status !== 'active') s.activeSince = null;
+  if (status !== 'active') {
+    s.activeSince = null;
+    s.claimedSince = null;
+  }
   if (status !== 'starting') s.connectDeadline = null;
   fx.push({ type: 'status-changed', status, epoch: s.epoch, reason });
   fx.push(send(stateFrame(s)));

@@ -4,7 +4,8 @@
  * active node (offer, then stop). `state.handover` says which one this node drives, so that the peer's answers
  * are read in context; one that does not come within the ping timeout abandons it.
  */
-import { becomeActive, record, send, setStatus, stop, type Draft } from './draft.ts';
+import { becomeActive, record, send, setStatus, stateFrame, stop, type Draft } from './draft.ts';
+import { askPeerToStandDown, standDownAfterSplit } from './split-brain.ts';
 import type { Effect } from './machine-types.ts';
 import type { TransitionReason } from './types.ts';
 
@@ -23,6 +24,7 @@ export function onSyncComplete(s: Draft, now: number, fx: Effect[]): void {
 }
 
 export function requestSwitchover(s: Draft, now: number, fx: Effect[], reason: TransitionReason): void {
+  if (s.status === 'active' && reason === 'operator request') return claimActive(s, now, fx);
   if (s.status === 'active' || s.status === 'stopping' || s.handover.kind !== 'none') return;
   const peerUp = s.peer.linked && !s.peer.lost;
   if (peerUp && s.peer.status === 'active') {
@@ -38,11 +40,34 @@ export function requestSwitchover(s: Draft, now: number, fx: Effect[], reason: T
   }
 }
 
+/**
+ * An operator asked for this node while it is active (rule 6): the pair runs here, and the choice stands
+ * through a split. With the peer active right now (a split that is healing), this node keeps the role and
+ * asks the peer to stand down, which then holds. Found by `npm run chaos` seed 441061: a backup that took
+ * over from a frozen master was asked for by the operator ("status: active"), and a second later the resumed
+ * master won the split by automatic recovery.
+ */
+function claimActive(s: Draft, now: number, fx: Effect[]): void {
+  s.claimedSince ??= now;
+  if (s.peer.linked && !s.peer.lost && s.peer.status === 'active') askPeerToStandDown(s, now, fx);
+}
+
 export function onHandoverRequest(s: Draft, now: number, fx: Effect[], reason: TransitionReason): void {
   // The peer wants to be active: stand down first, then say so; frames stay in order on the link.
   // An operator moved the pair away from this node: it holds as standby (rule 6); the state frame says so.
-  if (s.status === 'active' && reason === 'operator request') s.heldSince = now;
-  if (s.status === 'active') setStatus(s, 'standby', fx, reason);
+  const operator = reason === 'operator request';
+  const wasStandby = s.status === 'standby';
+  if (operator && (s.status === 'active' || wasStandby)) s.heldSince = now;
+  if (s.status === 'active' && s.peer.status === 'active') {
+    // Both active: the peer's operator decided the split. This node loses it as resolveDualActive's loser
+    // does: recorded, and its changes of the split merged into the peer's (split-brain.ts).
+    standDownAfterSplit(s, now, fx, reason);
+  } else if (s.status === 'active') {
+    setStatus(s, 'standby', fx, reason);
+  } else if (operator && wasStandby) {
+    // Already standby (it lost the split on its own): the hold is news to the peer, the state frame carries it.
+    fx.push(send(stateFrame(s)));
+  }
   if (s.status === 'standby') s.handover = { kind: 'yielded', since: now };
   fx.push(send({ t: 'handover-ack' }));
 }

@@ -54,6 +54,13 @@ export interface MachineState {
    * mode, until an operator switches back or it restarts (docs/redundancy.md "An operator's switch-over holds").
    */
   readonly heldSince: number | null;
+  /**
+   * An operator switched the pair to this node (or asked for it while it was active) at that time: when a split
+   * heals with both active, this node stays and asks the peer to stand down (which then holds), instead of
+   * the usual split resolution undoing the operator's choice (docs/redundancy.md "An operator's switch-over
+   * holds"). Ends when this node leaves the active role or restarts.
+   */
+  readonly claimedSince: number | null;
   readonly stopped: boolean;
 }
 

@@ -43,6 +43,7 @@ export function initialState(config: RedundancyConfig, storedEpoch: number, now:
     isolationReachable: null,
     handover: { kind: 'none' },
     heldSince: null,
+    claimedSince: null,
     stopped: false,
   };
 }

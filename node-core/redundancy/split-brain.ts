@@ -1,6 +1,7 @@
 /** Split-brain: both nodes of the pair were active while the link was down, and the link is back. */
-import { record, setStatus, type Draft } from './draft.ts';
+import { record, send, setStatus, type Draft } from './draft.ts';
 import type { Effect } from './machine-types.ts';
+import type { TransitionReason } from './types.ts';
 
 /**
  * Both nodes active once the link heals: exactly one stays. With automatic recovery the master;
@@ -8,6 +9,8 @@ import type { Effect } from './machine-types.ts';
  * Both sides compute the same answer from the same facts.
  */
 export function resolveDualActive(s: Draft, now: number, fx: Effect[]): void {
+  // An operator chose this node during the split (rule 6): it stays, and asks the peer to stand down.
+  if (s.claimedSince !== null) return askPeerToStandDown(s, now, fx);
   // The peer's time as it stated it, not converted: both sides must reach the same answer from the same two
   // numbers, and an estimate of the offset is not the same on both sides (docs/redundancy.md "Clock skew").
   const mine = s.activeSince ?? now;
@@ -16,9 +19,24 @@ export function resolveDualActive(s: Draft, now: number, fx: Effect[]): void {
   const iWin =
     s.config.recovery === 'automatic' ? iAmMaster : mine < theirs || (mine === theirs && iAmMaster);
   if (iWin) return;
+  standDownAfterSplit(s, now, fx, 'partition healed');
+}
+
+/**
+ * This node loses a split: recorded with how long both were active, standby, and what it changed meanwhile
+ * merged into the winner's data by key (docs/rules.md "Partitions").
+ */
+export function standDownAfterSplit(s: Draft, now: number, fx: Effect[], reason: TransitionReason): void {
   fx.push(record('split-brain', 'active', 'standby', 'partition healed', dualActiveMs(s, now)));
-  setStatus(s, 'standby', fx, 'partition healed');
+  setStatus(s, 'standby', fx, reason);
   fx.push({ type: 'merge-split-changes' });
+}
+
+/** Sent once per claim: the peer answers with a handover-ack once it stood down (handover.ts onHandoverAck). */
+export function askPeerToStandDown(s: Draft, now: number, fx: Effect[]): void {
+  if (s.handover.kind !== 'none') return;
+  s.handover = { kind: 'requested', since: now, reason: 'operator request' };
+  fx.push(send({ t: 'handover-request', reason: 'operator request' }));
 }
 
 /**

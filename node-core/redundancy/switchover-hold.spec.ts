@@ -81,6 +81,49 @@ describe("Roles: rule 6, an operator's switch-over holds", () => {
     expect(master.state.heldSince).toBeNull();
   });
 
+  it('rule 6: a switch-over asked of a node already active during a split holds when the link heals', () => {
+    // The backup took over from a master it lost; the operator asks for it ("status: active").
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.advance(timing.missedPings * timing.pingRateMs + timing.failoverTimeMs + timing.pingRateMs);
+    expect(backup.state.status).toBe('active');
+    backup.send({ type: 'switchover-requested' });
+    expect(backup.sent('handover-request')).toBe(false); // nobody to ask yet
+    // The master comes back still active (it was frozen): the operator's choice decides the split.
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now - 60_000) });
+    expect(backup.state.status).toBe('active');
+    expect(backup.sent('handover-request')).toBe(true);
+    expect(backup.recorded('split-brain')).toEqual([]);
+
+    // The master, with automatic recovery, would win the split; the operator's request makes it stand down.
+    const master = new Harness(config('master', { recovery: 'automatic' }));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    expect(master.state.status).toBe('active');
+    master.send({ type: 'peer-state', peer: activePeer(master.state.epoch + 1, master.now) });
+    master.send({ type: 'handover-request', reason: 'operator request' });
+    expect(master.state.status).toBe('standby');
+    expect(master.state.heldSince).toBe(master.now);
+    expect(master.recorded('split-brain')).toHaveLength(1);
+    expect(master.effects.some((e) => e.type === 'merge-split-changes')).toBe(true);
+    master.advanceAnswering(60 * timing.pingRateMs);
+    expect(master.state.status).toBe('standby');
+  });
+
+  it('rule 6: the node an operator switched to keeps the role when a later split heals (automatic recovery)', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.send({ type: 'switchover-requested' });
+    backup.send({ type: 'handover-ack' });
+    expect(backup.state.status).toBe('active');
+    // The link breaks; the held master takes over (its peer is lost), and the link heals with both active.
+    backup.send({ type: 'link-down' });
+    backup.send({ type: 'link-up', peer: activePeer(backup.state.epoch + 1, backup.now) });
+    expect(backup.state.status).toBe('active');
+    expect(backup.effects.filter((e) => e.type === 'send' && e.frame.t === 'handover-request')).toHaveLength(2);
+  });
+
   it('rule 6: a hand-over for automatic recovery or a restore window is not a hold', () => {
     const backup = new Harness(config('backup'));
     backup.send({ type: 'start' });

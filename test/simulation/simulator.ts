@@ -35,7 +35,9 @@
  *  (g) a node asked to stop cleanly has stopped within `stopMs` (plus the extra delay while it was slow).
  *  (o) an operator's switch-over holds (rule 6): a node that stood down for an operator's request does not take
  *      the role back by automatic recovery or a restore window in the same incarnation; only an operator's request,
- *      its peer's loss or clean stop make it active again. (c) does not expect a held master active.
+ *      its peer's loss or clean stop make it active again. (c) does not expect a held master active. And a node
+ *      an operator switched the pair to, or asked for while it was active, does not lose a healed split
+ *      ("partition healed") while it stays active.
  *  (p) a recorded split brain's dual-active time, across skewed clocks, is never negative nor longer than the
  *      recording node was active, and it is the overlap of the two activations (the peer's time read on this
  *      node's clock) off by no more than the node's error in its estimate of the peer's clock offset.
@@ -269,6 +271,8 @@ interface SimNode {
   router: PeerFrameRouter | null;
   /** (o) Seen to stand down for an operator's request in this incarnation, and not active since. */
   heldByOperator: boolean;
+  /** (o) Active by an operator's request, or asked for while active, and active since. */
+  claimedByOperator: boolean;
   /** (p) When it last became active, in true time. */
   activeAtTrue: number;
 }
@@ -399,6 +403,7 @@ export class Simulation {
       lastAnsweredAt: 0,
       router: null,
       heldByOperator: false,
+      claimedByOperator: false,
       activeAtTrue: 0,
     });
     this.#nodes = { master: node('master'), backup: node('backup') };
@@ -653,6 +658,7 @@ export class Simulation {
     n.knownPeerEpoch = 0;
     n.reportedStatus = 'starting';
     n.heldByOperator = false;
+    n.claimedByOperator = false;
     n.pingSentAt.clear();
     n.lastAnsweredAt = this.#now;
     this.#log(() => `${pad(n.name)} boots with stored epoch ${n.persistedEpoch}`);
@@ -747,6 +753,7 @@ export class Simulation {
         if (!n.up || n.stopRequested)
           return this.#log(() => `       (no effect: ${n.name} is down or stopping)`);
         this.#lastSwitchoverAt = now;
+        if (this.status(fault.node) === 'active') n.claimedByOperator = true;
         n.driver?.dispatch({ type: 'switchover-requested' });
         return;
       }
@@ -1174,7 +1181,22 @@ export class Simulation {
     if (before.status === 'active' && after.status === 'standby') {
       const change = result.effects.findLast((e) => e.type === 'status-changed');
       if (change?.type === 'status-changed' && change.reason === 'operator request') n.heldByOperator = true;
+      // (o) the operator's choice of an active node decides a split that heals afterwards.
+      if (n.claimedByOperator && change?.type === 'status-changed' && change.reason === 'partition healed') {
+        this.#fail(
+          'o',
+          `${n.name} lost a healed split ("partition healed") although an operator had switched the pair to it`,
+        );
+      }
     }
+    if (after.status !== 'active') n.claimedByOperator = false;
+    if (before.status !== 'active' && after.status === 'active') {
+      const change = result.effects.findLast((e) => e.type === 'status-changed');
+      if (change?.type === 'status-changed' && change.reason === 'operator request')
+        n.claimedByOperator = true;
+    }
+    // Held without a change of status: it had lost the split on its own when the operator's request came.
+    if (before.heldSince === null && after.heldSince !== null) n.heldByOperator = true;
     if (before.status !== 'active' && after.status === 'active') {
       if (this.#lastActive !== null && this.#lastActive !== n.name) this.#failovers++;
       this.#lastActive = n.name;
