@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formPair, makePair, waitFor, type NodeProcess } from './harness.ts';
 import { Broker, sequenceProblems, SparkplugHost } from './sparkplug-host.ts';
-import { DisconnectHoldingProxy } from './sparkplug-proxy.ts';
+import { holdDisconnects } from './sparkplug-proxy.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -28,7 +28,7 @@ describe('Plant interfaces: MQTT Sparkplug B, one NDEATH per session', () => {
       cleanup.push(() => broker.down());
       const host = await SparkplugHost.connect(broker.url, 'plant');
       cleanup.push(() => host.close());
-      const relay = await DisconnectHoldingProxy.start(broker.port);
+      const relay = await holdDisconnects(broker.port);
       cleanup.push(() => relay.close());
       const pair = await makePair(
         ['--mqtt-url', relay.url, '--sparkplug-group', 'plant'],

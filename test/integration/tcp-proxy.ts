@@ -1,20 +1,25 @@
 import net from 'node:net';
 
-/** A TCP relay between backup and master whose link a test can cut and heal, to make a real partition. */
+/**
+ * A TCP relay to a port on 127.0.0.1 whose link a test can cut and heal (a real partition between backup
+ * and master), and which can hold back what a client sends (`passes`: false keeps that chunk from the target).
+ */
 export class TcpProxy {
   readonly #server: net.Server;
   readonly #target: number;
+  readonly #passes: ((chunk: Buffer) => boolean) | null;
   readonly #sockets = new Set<net.Socket>();
   #cut = false;
 
-  private constructor(server: net.Server, target: number) {
+  private constructor(server: net.Server, target: number, passes: ((chunk: Buffer) => boolean) | null) {
     this.#server = server;
     this.#target = target;
+    this.#passes = passes;
   }
 
-  static async start(targetPort: number): Promise<TcpProxy> {
+  static async start(targetPort: number, passes?: (chunk: Buffer) => boolean): Promise<TcpProxy> {
     const server = net.createServer();
-    const proxy = new TcpProxy(server, targetPort);
+    const proxy = new TcpProxy(server, targetPort, passes ?? null);
     server.on('connection', (client) => proxy.#relay(client));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     return proxy;
@@ -52,7 +57,9 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
+    const passes = this.#passes;
+    if (passes) client.on('data', (chunk: Buffer) => void (passes(chunk) && upstream.write(chunk)));
+    else client.pipe(upstream);
     upstream.pipe(client);
   }
 }
