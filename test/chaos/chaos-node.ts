@@ -182,7 +182,7 @@ export class ChaosNode {
 
   #noteLog(line: string): void {
     if (!line.startsWith('{')) return;
-    let entry: { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+    let entry: { level?: unknown; msg?: unknown; err?: { message?: unknown }; reason?: unknown };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
@@ -190,7 +190,9 @@ export class ChaosNode {
     }
     if (typeof entry.level !== 'number' || entry.level < 40) return;
     const level = entry.level >= 60 ? 'fatal' : entry.level >= 50 ? 'error' : 'warn';
-    const detail = typeof entry.err?.message === 'string' ? `: ${entry.err.message}` : '';
+    // The error, or the reason a log line gives (a closed link says why: "bad frame: alarms.0.x: …").
+    const why = typeof entry.err?.message === 'string' ? entry.err.message : entry.reason;
+    const detail = typeof why === 'string' ? `: ${why}` : '';
     const key = `${level} "${typeof entry.msg === 'string' ? entry.msg : ''}${detail}"`.slice(0, 240);
     this.logged.set(key, (this.logged.get(key) ?? 0) + 1);
   }
