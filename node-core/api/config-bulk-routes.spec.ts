@@ -41,6 +41,10 @@ describe('config in bulk', () => {
         runtime: { all: () => [] },
         putConfig: (kind: ConfigKind, key: string, definition: unknown) =>
           Promise.resolve(void config.commitLocal('put', kind, key, definition, 1, 'node-a', ++seq)),
+        putConfigAll: (kind: ConfigKind, items: { key: string; definition: unknown }[]) =>
+          Promise.resolve(
+            void items.map((i) => config.commitLocal('put', kind, i.key, i.definition, 1, 'node-a', ++seq)),
+          ),
       },
     } as unknown as TandemNode;
     app = Fastify();

@@ -113,10 +113,10 @@ function registerConfigKind(
   app.post(`/api/config/${path}`, onlyActive, async (request, reply) => {
     const checked = checkBulk(bulkBody.parse(request.body).items, schema);
     if (!checked.ok) return reply.code(400).send(bulkRefusal(noun, checked.problems));
-    // Committed in one synchronous sweep: staged together, so with the peer linked they are stored in one
-    // transaction and leave in one frame (docs/contract.md, "Config in bulk").
-    await Promise.all(
-      checked.items.map(({ name, definition }) => node.data.putConfig(kind, name, definition)),
+    // All or none: one transaction, and with the peer linked one frame (docs/contract.md, "Config in bulk").
+    await node.data.putConfigAll(
+      kind,
+      checked.items.map(({ name, definition }) => ({ key: name, definition })),
     );
     return { written: checked.items.length };
   });

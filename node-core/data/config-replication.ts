@@ -8,7 +8,7 @@ import { dispatchFrame, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { PeerFrame } from '../peer/index.ts';
 import type { ConfigConflict, ConfigStore } from './config-store.ts';
 import type { ConfigKind } from './config-kind.ts';
-import type { ConfigChange, ConfigHead, ConfigSnapshot } from './config-types.ts';
+import type { ConfigChange, ConfigHead, ConfigItem, ConfigSnapshot } from './config-types.ts';
 import { conflictError, describeSnapshotLoad, loadAsFollower, mergeUnshared } from './config-merge.ts';
 import { DataError } from './data-error.ts';
 import type { DataPorts } from './data-ports.ts';
@@ -62,22 +62,23 @@ export class ConfigReplication {
     return this.#peerSeq;
   }
 
-  /** A change on the active node: in the log at once, answered once the peer (if linked) stored it. */
-  async commit(op: 'put' | 'delete', kind: ConfigKind, key: string, definition: unknown): Promise<void> {
+  commit(op: 'put' | 'delete', kind: ConfigKind, key: string, definition: unknown): Promise<void> {
+    return this.commitAll(op, kind, [{ key, definition }]);
+  }
+
+  /**
+   * Changes on the active node: in the log at once, all or none stored (one transaction; linked, one frame),
+   * answered once the peer (if linked) stored them.
+   */
+  async commitAll(op: 'put' | 'delete', kind: ConfigKind, items: readonly ConfigItem[]): Promise<void> {
     // The route checked before, but a hand-over may have come in between: a node that is no longer active
     // takes no change (its peer may already take its own at the same place in the log).
     if (!this.#p.isActive())
       throw new DataError('NOT_ACTIVE', 'this node is no longer active; the change was not made');
+    if (items.length === 0) return;
     // Staged: in the log and seen by every read now, stored with the others of its batch (group commit).
-    const change = this.#config.stage(
-      op,
-      kind,
-      key,
-      definition,
-      this.#p.epoch(),
-      this.#p.nodeId,
-      this.#p.clock.now(),
-    );
+    const [epoch, origin, at] = [this.#p.epoch(), this.#p.nodeId, this.#p.clock.now()];
+    const changes = items.map((i) => this.#config.stage(op, kind, i.key, i.definition, epoch, origin, at));
     if (!this.#p.linked()) {
       this.#config.persist();
       await this.#p.durable();
@@ -85,10 +86,10 @@ export class ConfigReplication {
     }
     let waiter: Waiter | undefined;
     const stored = new Promise<void>((release, fail) => {
-      waiter = { seq: change.seq, release, fail, durable: null };
+      waiter = { seq: changes.at(-1)!.seq, release, fail, durable: null };
       this.#waiting.push(waiter);
     });
-    this.#outbox.push(change);
+    this.#outbox.push(...changes);
     if (this.#acked >= this.#sent) this.#queueFlush();
     await stored;
     // The peer has it; so must this node's disk, before the caller hears (see store/wal-sync.ts). The sync

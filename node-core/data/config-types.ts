@@ -38,3 +38,9 @@ export interface LocalChange {
 
 /** What `watch` tells: one item changed, or any may have. */
 export type ConfigNotice = { readonly kind: ConfigKind; readonly key: string } | 'all';
+
+/** One item of a config change: its key and (for a put) its definition. */
+export interface ConfigItem {
+  readonly key: string;
+  readonly definition: unknown;
+}

@@ -271,6 +271,22 @@ describe('Data: config changes go to the standby in groups, each caller answered
     expect(backup.data.config.head()).toEqual(master.data.config.head());
   });
 
+  it('many puts at once (the CSV import) without the peer: a storage failure on one item stores none of them', async () => {
+    const { master } = pair();
+    master.drop();
+    master.db.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON config_changes WHEN NEW.key = 'c' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    const items = ['a', 'b', 'c', 'd'].map((key) => ({ key, definition: memoryTag }));
+    await expect(master.data.putConfigAll('tag', items)).rejects.toThrow('disk full');
+    expect(master.data.config.list('tag')).toEqual([]);
+    expect(master.storedHead().seq).toBe(0);
+    master.db.exec('DROP TRIGGER refuse');
+    await master.data.putConfigAll('tag', items);
+    expect(master.data.config.list('tag').map((t) => t.key)).toEqual(['a', 'b', 'c', 'd']);
+    expect(master.storedHead()).toEqual(master.data.config.head());
+  });
+
   it('nothing is lost when a batch is cut by a link drop: the standby catches up when the link is back', async () => {
     const { master, backup } = pair();
     void master.data.putConfig('tag', 'a', memoryTag);

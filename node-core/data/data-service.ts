@@ -10,6 +10,7 @@ import type { PeerFrame } from '../peer/index.ts';
 import { CONFIG_FRAMES, type ConfigFrame } from './config-frames.ts';
 import { ConfigReplication } from './config-replication.ts';
 import type { ConfigChange, ConfigConflict, ConfigHead, ConfigKind, ConfigStore } from './config-store.ts';
+import type { ConfigItem } from './config-types.ts';
 import { runtimeFrames, type RuntimeBatch } from './runtime-frames.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
 import { isWritable, valueProblem } from './tag-definition.ts';
@@ -58,6 +59,11 @@ export class DataService {
 
   async putConfig(kind: ConfigKind, key: string, definition: unknown): Promise<void> {
     await this.#configReplication.commit('put', kind, key, definition);
+  }
+
+  /** Many puts of one kind, all or none (the dashboard's CSV import; ConfigReplication.commitAll). */
+  async putConfigAll(kind: ConfigKind, items: readonly ConfigItem[]): Promise<void> {
+    await this.#configReplication.commitAll('put', kind, items);
   }
 
   async deleteConfig(kind: ConfigKind, key: string): Promise<boolean> {
