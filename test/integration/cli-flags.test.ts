@@ -60,7 +60,10 @@ describe('tandem-node flags', () => {
       [['--mode', 'backup'], '--master-host is required for a backup.'],
       [['--bogus'], '--bogus is not a flag of tandem-node (tandem-node --help lists them).'],
       [['--name'], '--name needs a value.'],
-      [['--opcua-allow-insecure=yes'], '--opcua-allow-insecure takes no value.'],
+      [
+        ['--opcua-allow-insecure=yes'],
+        '--opcua-allow-insecure takes no value, or =true or =false; not "yes".',
+      ],
       [['--trust-peer', 'abc'], '--trust-peer must be a SHA-256 fingerprint (64 hex digits), not "abc".'],
     ] as const) {
       const result = runCli(['--data-dir', dir, '--api-port', '0', '--peer-port', '0', ...args]);
