@@ -84,17 +84,19 @@ export class ConfigReplication {
       await this.#p.durable();
       return;
     }
-    let waiter: Waiter | undefined;
-    const stored = new Promise<void>((release, fail) => {
-      waiter = { seq: changes.at(-1)!.seq, release, fail, durable: null };
-      this.#waiting.push(waiter);
-    });
+    // A waiter per change: each one is failed on its own if it ends in the conflict set (a split lost meanwhile).
+    const waiters: Waiter[] = [];
+    const stored = changes.map(
+      (change) =>
+        new Promise<void>((release, fail) => waiters.push({ seq: change.seq, release, fail, durable: null })),
+    );
+    this.#waiting.push(...waiters);
     this.#outbox.push(...changes);
     if (this.#acked >= this.#sent) this.#queueFlush();
-    await stored;
+    await Promise.all(stored);
     // The peer has it; so must this node's disk, before the caller hears (see store/wal-sync.ts). The sync
     // began when the batch was stored here, so it mostly ran while the batch was on its way.
-    await (waiter!.durable ?? this.#p.durable());
+    await (waiters.at(-1)!.durable ?? this.#p.durable());
   }
 
   async reapplyConflict(id: string): Promise<ConfigConflict | undefined> {

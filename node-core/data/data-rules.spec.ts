@@ -239,6 +239,27 @@ describe('Durability: a config change is acknowledged only once the standby has 
     expect(backup.data.config.get('device', 'D0')).toEqual({ host: 'from-master' });
     expect(master.data.config.conflicts.list().map((c) => c.value)).toEqual([{ host: 'again-from-backup' }]);
   });
+
+  it('many changes at once (the CSV import) that waited on the losing side: one lost to the winner refuses them all, never answered as done', async () => {
+    const { master, backup } = await split();
+    linkUp(master, backup);
+    // D0 was changed on the master during the split; D9 was not.
+    const change = backup.data.putConfigAll('device', [
+      { key: 'D0', definition: { host: 'again-from-backup' } },
+      { key: 'D9', definition: { host: 'new-from-backup' } },
+    ]);
+    const outcome = change.then(
+      () => 'done',
+      (error: unknown) => (error as { code?: string }).code,
+    );
+    await deliver(backup, master);
+    await deliver(master, backup);
+    backup.state.active = false;
+    backup.data.sendConfigHead();
+    await quiesce(master, backup);
+    expect(await outcome).toBe('CONFLICT');
+    expect(master.data.config.conflicts.list().map((c) => c.key)).toContain('D0');
+  });
 });
 
 describe('Partitions: the loser’s changes are stored as a conflict set an operator can review and re-apply', () => {
