@@ -4,8 +4,8 @@
  */
 import type { AlarmView } from '../../../node-core/dto.ts';
 import { toProblem, type ApiProblem, type DashboardApi } from './api-client.ts';
-import type { ActionNotice, Loadable } from './dashboard-state.svelte.ts';
-import { failed, valueOf } from './loadable.ts';
+import type { ActionNotice } from './action-notice.ts';
+import { failed, valueOf, type Loadable } from './loadable.ts';
 
 export type AlarmPriority = AlarmView['rule']['priority'];
 

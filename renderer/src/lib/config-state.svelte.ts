@@ -7,8 +7,8 @@ import type { ConfigKind } from '../../../node-core/dto.ts';
 import { toProblem, type ApiProblem, type CsvDownload } from './api-client.ts';
 import { ItemsRefused, type ConfigApi, type ConfigItem, type EditedKind } from './config-client.ts';
 import { csvBlob, csvFilename } from './csv.ts';
-import type { ActionNotice, Loadable } from './dashboard-state.svelte.ts';
-import { failed, valueOf } from './loadable.ts';
+import type { ActionNotice } from './action-notice.ts';
+import { failed, valueOf, type Loadable } from './loadable.ts';
 import { tagsCsv, tagsFromCsv, type LineProblem } from './tag-csv.ts';
 
 export const EDITED_KINDS: readonly EditedKind[] = ['device', 'tag', 'alarm-rule'];

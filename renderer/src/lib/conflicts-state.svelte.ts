@@ -5,8 +5,8 @@
  */
 import type { ConfigKind, ConflictView } from '../../../node-core/dto.ts';
 import { toProblem, type ApiProblem, type DashboardApi } from './api-client.ts';
-import type { ActionNotice, Loadable } from './dashboard-state.svelte.ts';
-import { failed } from './loadable.ts';
+import type { ActionNotice } from './action-notice.ts';
+import { failed, type Loadable } from './loadable.ts';
 
 export class ConflictsState {
   list = $state.raw<Loadable<ConflictView[]>>({ kind: 'loading' });

@@ -7,7 +7,6 @@ import type {
   EventKind,
   FailoverEvent,
   LinkState,
-  Status,
   StatusView,
 } from '../../../node-core/dto.ts';
 import {
@@ -18,6 +17,7 @@ import {
   type LiveConnection,
   type LiveSubscription,
 } from './api-client.ts';
+import type { ActionNotice } from './action-notice.ts';
 import { changesPlace, type ChangesPlace } from './active-node.ts';
 import { AlarmsState } from './alarms-state.svelte.ts';
 import { bannersFor, type Banner } from './banners.ts';
@@ -26,7 +26,7 @@ import type { ConfigApi } from './config-client.ts';
 import { ConfigState } from './config-state.svelte.ts';
 import { csvBlob, csvFilename, eventsCsv } from './csv.ts';
 import { SettingsState } from './settings-state.svelte.ts';
-import { failed, valueOf } from './loadable.ts';
+import { failed, valueOf, type Loadable } from './loadable.ts';
 import { TagsState } from './tags-state.svelte.ts';
 import { pairFallback, type PairFallback } from './pair-view.ts';
 import { PairWatch, type PartnerApi } from './pair-watch.svelte.ts';
@@ -34,28 +34,7 @@ import { PairWatch, type PartnerApi } from './pair-watch.svelte.ts';
 // The screens take valueOf from here, beside the state it reads.
 export { valueOf };
 
-/** One piece of data from the node. An error keeps what was last known, marked as such. */
-export type Loadable<T> =
-  | { readonly kind: 'loading' }
-  | { readonly kind: 'loaded'; readonly value: T; readonly at: number }
-  | {
-      readonly kind: 'error';
-      readonly problem: ApiProblem;
-      readonly last: T | null;
-      readonly lastAt: number | null;
-    };
-
 export type EventFilter = EventKind | 'all';
-
-/** The outcome of an operator action, shown until the next one. */
-export type ActionNotice =
-  | {
-      readonly tone: 'success';
-      readonly message: string;
-      /** The message claims this status of the node: it is not shown once the status says otherwise. */
-      readonly whileStatus?: Status;
-    }
-  | { readonly tone: 'error'; readonly message: string; readonly problem: ApiProblem };
 
 export interface DashboardOptions {
   /** How many events the history shows. */

@@ -1,6 +1,19 @@
-/** Helpers for `Loadable` that the state classes share (no runtime import of dashboard-state). */
+/**
+ * `Loadable` and its helpers, shared by the dashboard state and its state modules. A leaf: it imports no state
+ * module, so none of them imports dashboard-state back.
+ */
 import type { ApiProblem } from './api-client.ts';
-import type { Loadable } from './dashboard-state.svelte.ts';
+
+/** One piece of data from the node. An error keeps what was last known, marked as such. */
+export type Loadable<T> =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'loaded'; readonly value: T; readonly at: number }
+  | {
+      readonly kind: 'error';
+      readonly problem: ApiProblem;
+      readonly last: T | null;
+      readonly lastAt: number | null;
+    };
 
 /** Moving a `Loadable` to its error state: what was last known is kept, marked as such. */
 export function failed<T>(current: Loadable<T>, problem: ApiProblem): Loadable<T> {

@@ -4,8 +4,7 @@
  */
 import type { NodeSettings, SettingsSaved, SettingsView } from '../../../node-core/dto.ts';
 import { toProblem, type ApiProblem, type DashboardApi } from './api-client.ts';
-import type { Loadable } from './dashboard-state.svelte.ts';
-import { failed } from './loadable.ts';
+import { failed, type Loadable } from './loadable.ts';
 
 export type SaveOutcome =
   | { readonly kind: 'saved'; readonly answer: SettingsSaved }

@@ -1,8 +1,7 @@
 /** The history of one tag over a chosen range ending now, as the chart on the Tags screen shows it. */
 import type { HistoryView, TagDefinitionView } from '../../../node-core/dto.ts';
 import { toProblem, type DashboardApi } from './api-client.ts';
-import type { Loadable } from './dashboard-state.svelte.ts';
-import { failed } from './loadable.ts';
+import { failed, type Loadable } from './loadable.ts';
 
 export const HISTORY_RANGES = [
   { id: '15m', label: '15 min', ms: 15 * 60_000 },

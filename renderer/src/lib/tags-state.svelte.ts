@@ -6,8 +6,8 @@
  */
 import type { CommandAnswer, TagDefinitionView, TagValueView } from '../../../node-core/dto.ts';
 import { toProblem, type ApiProblem, type DashboardApi } from './api-client.ts';
-import type { ActionNotice, Loadable } from './dashboard-state.svelte.ts';
-import { failed, valueOf } from './loadable.ts';
+import type { ActionNotice } from './action-notice.ts';
+import { failed, valueOf, type Loadable } from './loadable.ts';
 import { TagHistoryState } from './tag-history.svelte.ts';
 import { formatTagValue, isNewer, isWritable, type TagScalar } from './tag-format.ts';
 
