@@ -392,6 +392,39 @@ describe('Partitions', () => {
     expect(backup.recorded('split-brain')).toHaveLength(1);
   });
 
+  it.each(['manual', 'window'] as const)(
+    'split brain healed with %s recovery under an hour of clock skew: the node active without interruption stays active',
+    (recovery) => {
+      // The backup's clock is an hour behind. By the two clocks' numbers, its activation (during the split)
+      // looks an hour older than the master's, which ran the pair throughout; the pair's epoch orders them.
+      const hour = 3_600_000;
+      const master = new Harness(config('master', { recovery }));
+      const backup = new Harness(config('backup', { recovery }));
+      backup.now = master.now - hour;
+      master.send({ type: 'start' });
+      master.state = { ...master.state, status: 'active', epoch: 5, activeSince: master.now - 60_000 };
+      backup.send({ type: 'start' });
+      backup.send({ type: 'link-up', peer: activePeer(5, master.state.activeSince ?? 0) });
+      expect(backup.state).toMatchObject({ status: 'standby', epoch: 5 });
+
+      backup.send({ type: 'link-down' });
+      backup.advance(timing.failoverTimeMs + 1000);
+      expect(backup.state).toMatchObject({ status: 'active', epoch: 6 });
+      master.send({ type: 'link-down' });
+      master.advance(timing.failoverTimeMs + 1000);
+      expect(master.state.status).toBe('active');
+
+      const masterHello = activePeer(master.state.epoch, master.state.activeSince ?? 0);
+      const backupHello = activePeer(backup.state.epoch, backup.state.activeSince ?? 0);
+      master.send({ type: 'link-up', peer: backupHello });
+      backup.send({ type: 'link-up', peer: masterHello });
+      expect(master.state.status).toBe('active');
+      expect(backup.state.status).toBe('standby');
+      expect(backup.recorded('split-brain')).toHaveLength(1);
+      expect(master.recorded('split-brain')).toHaveLength(0);
+    },
+  );
+
   it('split brain healed with window recovery when only the link broke: the master stays active', () => {
     const { master, backup } = dualActive('window', 500, 1000);
     expect(master.state.status).toBe('active');

@@ -6,11 +6,13 @@ import { currentOrNextWindowStart } from './restore-window.ts';
 import { resolveDualActive } from './split-brain.ts';
 
 /**
- * The epoch belongs to the pair: a standby keeps the highest it has heard of, durably, so it never goes back.
+ * The epoch belongs to the pair: a node keeps the highest it has heard of, durably, so it never goes back.
  * It says so to the peer, whose dashboard otherwise shows this node's epoch from its hello, older than its own.
+ * Not while both are active: the split is decided on the epochs each became active under (split-brain.ts).
  */
 export function learnEpoch(s: Draft, fx: Effect[]): void {
   if (s.peer.epoch <= s.epoch) return;
+  if (s.status === 'active' && s.peer.status === 'active') return;
   s.epoch = s.peer.epoch;
   fx.push({ type: 'epoch-learned', epoch: s.epoch });
   fx.push(send(stateFrame(s)));

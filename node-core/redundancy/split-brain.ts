@@ -5,21 +5,32 @@ import type { TransitionReason } from './types.ts';
 
 /**
  * Both nodes active once the link heals: exactly one stays. With automatic recovery the master;
- * otherwise the node that was active without interruption (earlier activeSince), the master on a tie.
- * Both sides compute the same answer from the same facts.
+ * otherwise the node that was active without interruption: the one that became active under the lower pair
+ * epoch (it was active before the other took over), then on equal epochs the earlier activeSince, then the
+ * master. Both sides compute the same answer from the same facts (docs/redundancy.md "Split-brain").
  */
 export function resolveDualActive(s: Draft, now: number, fx: Effect[]): void {
   // An operator chose this node during the split (rule 6): it stays, and asks the peer to stand down.
   if (s.claimedSince !== null) return askPeerToStandDown(s, now, fx);
-  // The peer's time as it stated it, not converted: both sides must reach the same answer from the same two
-  // numbers, and an estimate of the offset is not the same on both sides (docs/redundancy.md "Clock skew").
-  const mine = s.activeSince ?? now;
-  const theirs = s.peer.activeSince ?? now;
   const iAmMaster = s.config.mode === 'master';
-  const iWin =
-    s.config.recovery === 'automatic' ? iAmMaster : mine < theirs || (mine === theirs && iAmMaster);
+  const iWin = s.config.recovery === 'automatic' ? iAmMaster : activeWithoutInterruption(s, now);
   if (iWin) return;
   standDownAfterSplit(s, now, fx, 'partition healed');
+}
+
+/**
+ * Epochs first: each activation takes the highest epoch its node knew plus one, so the node that took over
+ * during the split holds the higher one, whatever the two clocks say. Neither node raises its epoch to the
+ * peer's while both are active (roles.ts learnEpoch), so these are the epochs they became active under.
+ * Equal epochs (both became active without hearing of the other) fall back to activeSince, each as its node
+ * stated it, not converted: both sides must reach the same answer from the same numbers, and an estimate of
+ * the offset is not the same on both sides (docs/redundancy.md "Clock skew"); then the master.
+ */
+function activeWithoutInterruption(s: Draft, now: number): boolean {
+  if (s.epoch !== s.peer.epoch) return s.epoch < s.peer.epoch;
+  const mine = s.activeSince ?? now;
+  const theirs = s.peer.activeSince ?? now;
+  return mine < theirs || (mine === theirs && s.config.mode === 'master');
 }
 
 /**

@@ -128,6 +128,7 @@ if (runRedundancy) {
       '(p) split-brain records checked',
       `${coverage.splitBrains}, furthest ${coverage.worstSplitBrainMs} ms from the true overlap`,
     ],
+    ['(q) ordered splits healed (manual/window)', String(coverage.orderedSplitsHealed)],
     ['redundancy time', `${(redundancyMs / 1000).toFixed(2)} s, ${rate(redundancyMs)} seeds/s`],
   );
 }

@@ -68,6 +68,7 @@ describe('deterministic simulation: random seeds', () => {
     expect(coverage.becameActive).toBeGreaterThan(1000);
     expect(coverage.stops).toBeGreaterThan(100);
     expect(coverage.splitBrains).toBeGreaterThan(1000);
+    expect(coverage.orderedSplitsHealed).toBeGreaterThan(50);
   });
 
   it('replays a seed exactly', () => {

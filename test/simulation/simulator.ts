@@ -41,6 +41,10 @@
  *  (p) a recorded split brain's dual-active time, across skewed clocks, is never negative nor longer than the
  *      recording node was active, and it is the overlap of the two activations (the peer's time read on this
  *      node's clock) off by no more than the node's error in its estimate of the peer's clock offset.
+ *  (q) manual and window recovery: a healed split is won by the node active without interruption. A node that
+ *      became active first (in true time) never loses to one that became active later having heard of it (an
+ *      epoch at least the first one's activation epoch), whatever the two clocks read. Two activations that
+ *      did not hear of each other are not ordered by this: the rule breaks that tie on the stated times.
  *
  * With the data layer (`options.data`, `runDataScenario`, data-layer.ts) each node also runs a real
  * DataService over SQLite, frames carry config and runtime data the way TandemNode routes them, pull-from-peer
@@ -83,7 +87,7 @@ import { Prng } from './prng.ts';
 import { describeEffect, describeEvent, describeFault, describeScenario, pad } from './trace.ts';
 import { DELAYS, NODE_NAMES, peerOf, type Fault, type NodeName, type Scenario } from './scenario.ts';
 
-export type InvariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'o' | 'p' | DataInvariantId;
+export type InvariantId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'o' | 'p' | 'q' | DataInvariantId;
 
 export interface InvariantFailure {
   readonly invariant: InvariantId;
@@ -123,6 +127,8 @@ export interface Coverage {
   /** (p) split-brain records checked, and the furthest one was from the true overlap (ms). */
   splitBrains: number;
   worstSplitBrainMs: number;
+  /** (q) healed splits lost under manual or window recovery where the later activation had heard of the earlier. */
+  orderedSplitsHealed: number;
 }
 
 export function emptyCoverage(): Coverage {
@@ -138,6 +144,7 @@ export function emptyCoverage(): Coverage {
     stops: 0,
     splitBrains: 0,
     worstSplitBrainMs: 0,
+    orderedSplitsHealed: 0,
   };
 }
 
@@ -156,6 +163,7 @@ export function addCoverage(into: Coverage, from: Coverage): void {
   into.stops += from.stops;
   into.splitBrains += from.splitBrains;
   into.worstSplitBrainMs = Math.max(into.worstSplitBrainMs, from.worstSplitBrainMs);
+  into.orderedSplitsHealed += from.orderedSplitsHealed;
 }
 
 export interface SimResult {
@@ -275,6 +283,9 @@ interface SimNode {
   claimedByOperator: boolean;
   /** (p) When it last became active, in true time. */
   activeAtTrue: number;
+  /** (q) The epoch it last became active under, and the highest epoch of its peer it had heard of then. */
+  activeEpoch: number;
+  heardPeerEpochWhenActive: number;
 }
 
 type SimEvent =
@@ -405,6 +416,8 @@ export class Simulation {
       heldByOperator: false,
       claimedByOperator: false,
       activeAtTrue: 0,
+      activeEpoch: 0,
+      heardPeerEpochWhenActive: 0,
     });
     this.#nodes = { master: node('master'), backup: node('backup') };
     this.#windows = windowsDuring(scenario);
@@ -1169,6 +1182,8 @@ export class Simulation {
         );
       }
       epochBefore = e.epoch;
+      n.activeEpoch = e.epoch;
+      n.heardPeerEpochWhenActive = n.knownPeerEpoch;
       // (o) an operator's switch-over holds.
       if (n.heldByOperator && (e.reason === 'automatic recovery' || e.reason === 'restore window')) {
         this.#fail(
@@ -1188,6 +1203,7 @@ export class Simulation {
           `${n.name} lost a healed split ("partition healed") although an operator had switched the pair to it`,
         );
       }
+      if (change?.type === 'status-changed' && change.reason === 'partition healed') this.#checkSplitWinner(n);
     }
     if (after.status !== 'active') n.claimedByOperator = false;
     if (before.status !== 'active' && after.status === 'active') {
@@ -1214,6 +1230,22 @@ export class Simulation {
 
   #isActive(node: NodeName): boolean {
     return this.status(node) === 'active';
+  }
+
+  /** (q) `n` just lost a healed split: the winner must not be a later activation that had heard of n's. */
+  #checkSplitWinner(n: SimNode): void {
+    if (n.config.recovery === 'automatic') return;
+    const winner = this.#nodes[peerOf(n.name)];
+    if (winner.claimedByOperator || winner.reportedStatus !== 'active') return;
+    const [first, later] = n.activeAtTrue < winner.activeAtTrue ? [n, winner] : [winner, n];
+    if (later.heardPeerEpochWhenActive < first.activeEpoch) return;
+    this.#coverage.orderedSplitsHealed++;
+    if (first === n) {
+      this.#fail(
+        'q',
+        `${n.name} (active since ${n.activeAtTrue} ms true time, epoch ${n.activeEpoch}) lost a healed split to ${winner.name}, active only since ${winner.activeAtTrue} ms under epoch ${winner.activeEpoch} after hearing of epoch ${winner.heardPeerEpochWhenActive}`,
+      );
+    }
   }
 
   /**
