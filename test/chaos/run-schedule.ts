@@ -64,7 +64,7 @@ export function failed(o: ScheduleOutcome): boolean {
     o.crashes.length > 0 ||
     o.dbRefusals.length > 0 ||
     o.brokenHolds.length > 0 ||
-    (o.check !== null && (o.check.lost > 0 || o.check.executedTwice > 0))
+    (o.check !== null && (o.check.lost > 0 || o.check.executedTwice > 0 || o.check.diverged > 0))
   );
 }
 

@@ -13,8 +13,8 @@
  * build of dist/node cannot pull it away mid-run) with fast timings; the backup dials the master through
  * the fault proxy. Faults come from the seed; what the nodes do in between is real time, so a replay hits
  * the same faults, not necessarily the same interleaving. Exits non-zero when an acknowledged change was
- * lost, a uid ran twice, a node crashed, a damaged database was not refused cleanly, or the pair never
- * settled.
+ * lost, a uid ran twice, a node crashed, a damaged database was not refused cleanly, the pair never
+ * settled, or the two nodes disagree on config, a value, an alarm or the conflict set once settled.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
