@@ -1,9 +1,12 @@
-// Lint enforces the layers (style.md 1): node-core never imports electron or renderer code.
+// Lint enforces the layers (style.md 1): node-core never imports electron or renderer code, electron never
+// imports renderer code, and the renderer takes only types from node-core (it runs in a browser).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'renderer/', 'electron/', 'coverage/'] },
+  // .svelte files are not linted (no eslint-plugin-svelte): svelte-check --fail-on-warnings checks them.
+  { ignores: ['node_modules/', 'dist/', 'coverage/'] },
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -48,5 +51,55 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['eslint.config.js', 'bin/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  // The renderer and the desktop shell are type-checked by tsconfigs with other names than tsconfig.json
+  // (browser or Electron types), so the project service would not find them: each names its program.
+  ...[
+    { files: ['renderer/src/**/*.ts'], project: 'tsconfig.renderer.json' },
+    { files: ['renderer/*.ts'], project: 'renderer/tsconfig.node.json' },
+    { files: ['electron/**/*.ts', 'electron/**/*.cts'], project: 'tsconfig.electron.json' },
+    { files: ['electron/first-run/**/*.ts'], project: 'electron/first-run/tsconfig.json' },
+  ].map(({ files, project }) => ({
+    files,
+    languageOptions: {
+      parserOptions: { projectService: false, project, tsconfigRootDir: import.meta.dirname },
+    },
+  })),
+  {
+    files: ['renderer/src/**/*.ts'],
+    ignores: ['renderer/src/**/*.spec.ts', 'renderer/src/test/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer runs in a browser, never in Electron main.' }],
+          patterns: [
+            {
+              regex: '/node-core/(?!protocol/)',
+              allowTypeImports: true,
+              message:
+                'The renderer runs in a browser: from node-core it takes types, and at run time only the Node-free node-core/protocol/.',
+            },
+            {
+              group: ['**/electron/main/**', '**/electron/preload/**'],
+              message: 'The renderer never imports the desktop shell.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/**/*.ts', 'electron/**/*.cts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/renderer/**'], message: 'The desktop shell never imports renderer code.' },
+          ],
+        },
+      ],
+    },
+  },
+  { files: ['eslint.config.js', 'bin/**/*.js', 'renderer/*.js'], ...tseslint.configs.disableTypeChecked },
 );

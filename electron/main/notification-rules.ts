@@ -156,9 +156,10 @@ function eventNotice(event: FailoverEvent): Notice | null {
     case 'certificate-approved':
     case 'certificate-rejected':
     case 'full-resync':
-    // Device faults show as bad quality and in the history; a flapping field device must not flood the desktop.
+      return null;
     case 'device-fault':
     case 'device-recovered':
+      // Device faults show as bad quality and in the history; a flapping field device must not flood the desktop.
       return null;
   }
 }

@@ -133,7 +133,7 @@ describe('App', () => {
     expect(screen.queryByTestId('banner-node-unreachable')).not.toBeInTheDocument();
   });
 
-  it('offers an operator login when signed out, and has a Settings screen', async () => {
+  it('offers an operator login when signed out, and has a Settings screen', () => {
     const onlogin = vi.fn(() => Promise.resolve());
     render(App, { dashboard: null, router: router(), onlogin });
     expect(screen.getByRole('form', { name: 'Log in' })).toBeInTheDocument();

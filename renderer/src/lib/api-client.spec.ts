@@ -78,6 +78,12 @@ class FakeSocket implements LiveSocket {
   }
 }
 
+/** The JSON text a request sent. */
+function bodyOf(init: RequestInit | undefined): string {
+  if (typeof init?.body !== 'string') throw new Error('expected a JSON body');
+  return init.body;
+}
+
 async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
@@ -91,7 +97,8 @@ function setup(
 ) {
   const timers = new ManualTimers();
   const sockets: FakeSocket[] = [];
-  const fetchMock = vi.fn((input: RequestInfo | URL, init?: RequestInit) => fetchImpl(String(input), init));
+  // The client always fetches a URL string.
+  const fetchMock = vi.fn((url: string, init?: RequestInit) => fetchImpl(url, init));
   const client = new ApiClient({
     baseUrl: 'http://127.0.0.1:8088/',
     token: 'secret-token',
@@ -104,12 +111,12 @@ function setup(
     timers,
   });
   const connections: LiveConnection[] = [];
-  const handlers: LiveHandlers = {
+  const handlers = {
     status: vi.fn(),
     event: vi.fn(),
-    connection: (c) => connections.push(c),
+    connection: (c: LiveConnection) => void connections.push(c),
     error: vi.fn(),
-  };
+  } satisfies LiveHandlers;
   return { client, timers, sockets, fetchMock, handlers, connections };
 }
 
@@ -180,7 +187,7 @@ describe('ApiClient requests', () => {
     await client.approveCertificate('ab');
     await client.rejectCertificate('cd');
     expect(await client.switchover()).toEqual({ requested: true, status: 'active' });
-    expect(fetchMock.mock.calls.map(([url, init]) => `${init?.method} ${String(url)}`)).toEqual([
+    expect(fetchMock.mock.calls.map(([url, init]) => `${init?.method} ${url}`)).toEqual([
       'POST http://127.0.0.1:8088/api/certificates/ab/approve',
       'POST http://127.0.0.1:8088/api/certificates/cd/reject',
       'POST http://127.0.0.1:8088/api/redundancy/switchover',
@@ -249,7 +256,7 @@ describe('ApiClient conflict set', () => {
     await client.conflicts();
     await client.reapplyConflict('node-b:2:17');
     await client.discardConflict('node-b:2:18');
-    expect(fetchMock.mock.calls.map(([url, init]) => `${init?.method} ${String(url)}`)).toEqual([
+    expect(fetchMock.mock.calls.map(([url, init]) => `${init?.method} ${url}`)).toEqual([
       'GET http://127.0.0.1:8088/api/config/conflicts',
       'POST http://127.0.0.1:8088/api/config/conflicts/node-b%3A2%3A17/reapply',
       'DELETE http://127.0.0.1:8088/api/config/conflicts/node-b%3A2%3A18',
@@ -261,7 +268,7 @@ describe('ApiClient tags, alarms and history', () => {
   it('posts a tag write and an acknowledgement as JSON with their uid', async () => {
     const { client, fetchMock } = setup((_url, init) =>
       Promise.resolve(
-        json({ ok: true, uid: (JSON.parse(String(init?.body)) as { uid: string }).uid, executed: true }),
+        json({ ok: true, uid: (JSON.parse(bodyOf(init)) as { uid: string }).uid, executed: true }),
       ),
     );
     expect(await client.writeTag('line/speed 1', 12.5, 'uid-1')).toEqual({
@@ -271,14 +278,14 @@ describe('ApiClient tags, alarms and history', () => {
     });
     await client.ackAlarm('boiler.hot', 'night shift', 'uid-2');
     const [writeUrl, writeInit] = fetchMock.mock.calls[0]!;
-    expect(`${writeInit?.method} ${String(writeUrl)}`).toBe(
+    expect(`${writeInit?.method} ${writeUrl}`).toBe(
       'POST http://127.0.0.1:8088/api/tags/line%2Fspeed%201/write',
     );
     expect(new Headers(writeInit?.headers).get('content-type')).toBe('application/json');
-    expect(JSON.parse(String(writeInit?.body))).toEqual({ value: 12.5, uid: 'uid-1' });
+    expect(JSON.parse(bodyOf(writeInit))).toEqual({ value: 12.5, uid: 'uid-1' });
     const [ackUrl, ackInit] = fetchMock.mock.calls[1]!;
-    expect(String(ackUrl)).toBe('http://127.0.0.1:8088/api/alarms/boiler.hot/ack');
-    expect(JSON.parse(String(ackInit?.body))).toEqual({ by: 'night shift', uid: 'uid-2' });
+    expect(ackUrl).toBe('http://127.0.0.1:8088/api/alarms/boiler.hot/ack');
+    expect(JSON.parse(bodyOf(ackInit))).toEqual({ by: 'night shift', uid: 'uid-2' });
   });
 
   it('reads tag definitions, all values, alarms and a history range from the contract paths', async () => {
@@ -291,7 +298,7 @@ describe('ApiClient tags, alarms and history', () => {
       to: '2025-06-01T03:00:00.000Z',
       maxPoints: 600,
     });
-    expect(fetchMock.mock.calls.map(([url, init]) => `${init?.method} ${String(url)}`)).toEqual([
+    expect(fetchMock.mock.calls.map(([url, init]) => `${init?.method} ${url}`)).toEqual([
       'GET http://127.0.0.1:8088/api/config/tags',
       'GET http://127.0.0.1:8088/api/tags',
       'GET http://127.0.0.1:8088/api/alarms',

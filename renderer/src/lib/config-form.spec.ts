@@ -3,13 +3,12 @@ import { definitionOf, formValues, placeProblems, shownFields } from './config-f
 
 describe('configuration forms', () => {
   it('a form made from an item gives that item back', () => {
-    const tag = {
-      name: 't',
+    const definition = {
       dataType: 'int',
       readOnly: true,
       source: { kind: 'modbus', device: 'plc-1', register: 4, table: 'coil', scale: 2 },
     };
-    const { name: _name, ...definition } = tag;
+    const tag = { name: 't', ...definition };
     expect(definitionOf('tag', formValues('tag', tag))).toEqual(definition);
   });
 

@@ -113,7 +113,9 @@ export function formValues(kind: EditedKind, item: ConfigItem | null): FormValue
     const value = item ? valueAt(item, field.path) : undefined;
     if (field.input === 'checkbox') values[field.path] = value === true;
     else if (value === undefined || value === null) values[field.path] = defaultChoice(kind, field);
-    else values[field.path] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      values[field.path] = String(value);
+    } else values[field.path] = JSON.stringify(value);
   }
   return values;
 }

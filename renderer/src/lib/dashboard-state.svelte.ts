@@ -11,7 +11,6 @@ import type {
 } from '../../../node-core/dto.ts';
 import {
   toProblem,
-  type ApiProblem,
   type CsvDownload,
   type DashboardApi,
   type LiveConnection,

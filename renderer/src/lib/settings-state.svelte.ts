@@ -42,10 +42,9 @@ export class SettingsState {
       this.outcome = { kind: 'saved', answer };
       const view = this.view.kind === 'loaded' ? this.view.value : null;
       if (view) {
-        const { pending: _pending, ...inEffect } = view;
         this.view = {
           kind: 'loaded',
-          value: { ...inEffect, pending: answer.restartRequired ? answer.settings : null },
+          value: { ...view, pending: answer.restartRequired ? answer.settings : null },
           at: this.#now(),
         };
       }

@@ -62,13 +62,15 @@ describe('tags as CSV', () => {
       problems: [
         {
           line: 1,
-          message: expect.stringMatching(/^unknown column "colour"; the header names some of: name,/),
+          message: expect.stringMatching(
+            /^unknown column "colour"; the header names some of: name,/,
+          ) as string,
         },
       ],
     });
     expect(tagsFromCsv('dataType\nfloat\n')).toMatchObject({
       ok: false,
-      problems: [{ line: 1, message: expect.stringMatching(/^there is no "name" column/) }],
+      problems: [{ line: 1, message: expect.stringMatching(/^there is no "name" column/) as string }],
     });
   });
 

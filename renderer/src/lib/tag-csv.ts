@@ -101,7 +101,7 @@ export function tagsFromCsv(text: string): TagsReading {
       const value = cellValue(columns[i]!, unguarded(cell.trim()));
       if (value !== undefined) setAt(item, columns[i]!.path, value);
     });
-    tags.push({ line: row.line, item: { name: '', ...item } as ConfigItem });
+    tags.push({ line: row.line, item: { name: '', ...item } });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, tags };
 }

@@ -213,9 +213,9 @@ describe('Settings', () => {
       vi.spyOn(button, 'getBoundingClientRect').mockImplementation(() => ({ top }) as DOMRect);
       const scrollBy = vi.fn();
       vi.stubGlobal('scrollBy', scrollBy);
-      api.saveSettings.mockImplementation(async (change) => {
+      api.saveSettings.mockImplementation((change) => {
         top = 720;
-        return settingsSaved(nodeSettings(change));
+        return Promise.resolve(settingsSaved(nodeSettings(change)));
       });
       await user.click(button);
 

@@ -59,7 +59,7 @@ describe('Tags screen', () => {
     expect(screen.getByText('Loading tags…')).toBeInTheDocument();
   });
 
-  it('links the configuration of devices, tags and alarm rules, where the dashboard can edit it', async () => {
+  it('links the configuration of devices, tags and alarm rules, where the dashboard can edit it', () => {
     const config = { list: vi.fn(() => Promise.resolve([])), put: vi.fn(), remove: vi.fn(), putAll: vi.fn() };
     const dashboard = new DashboardState(apiWith([]), { now: () => NOW, config });
     render(Tags, { dashboard });

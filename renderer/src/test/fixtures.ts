@@ -162,7 +162,7 @@ export function problem(overrides: Partial<ApiProblem> = {}): ApiError {
 }
 
 export function tagDefinition(overrides: Partial<TagDefinitionView> & { name: string }): TagDefinitionView {
-  return { dataType: 'float', source: { kind: 'memory' }, ...overrides } as TagDefinitionView;
+  return { dataType: 'float', source: { kind: 'memory' }, ...overrides };
 }
 
 export function tagValue(overrides: Partial<TagValueView> & { name: string }): TagValueView {
