@@ -5,14 +5,10 @@
  * so that a client approved on one node is trusted by both.
  * On its own, so the dashboard can name it.
  */
-export type ConfigKind = 'tag' | 'device' | 'alarm-rule' | 'user' | 'opcua-client';
-export const CONFIG_KINDS = [
-  'tag',
-  'device',
-  'alarm-rule',
-  'user',
-  'opcua-client',
-] as const satisfies readonly ConfigKind[];
+import type { ConfigKind } from '../protocol/words.ts';
+
+// The kinds are words of the wire protocol: one source in protocol/.
+export { CONFIG_KINDS, type ConfigKind } from '../protocol/words.ts';
 
 /** One item's identity across kinds. */
 export function itemKey(item: { readonly kind: ConfigKind; readonly key: string }): string {

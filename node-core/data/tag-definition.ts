@@ -1,6 +1,9 @@
 /** Tag definitions (config data) as contract.md describes them, validated with a message naming the field. */
 import { z } from 'zod';
-import { modbusSourceSchema } from '../acquisition/device-definition.ts';
+import { tagDefinitionSchema, type TagDefinition } from '../protocol/config-items.ts';
+
+// The definition's schema is a wire shape: one source in protocol/.
+export { tagDefinitionSchema, type TagDefinition };
 
 /** The characters and length of every config key (tag, device, alarm rule): what a stored key may be. */
 export const TAG_NAME = /^[A-Za-z0-9_.\-/]{1,200}$/;
@@ -31,31 +34,6 @@ export const configNameSchema = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const memorySource = z.object({ kind: z.literal('memory') }).strict();
-const simulatorSource = z
-  .object({
-    kind: z.literal('simulator'),
-    waveform: z.enum(['sine', 'ramp', 'random']),
-    periodMs: z.number().int().min(100).max(86_400_000),
-    min: z.number().default(0),
-    max: z.number().default(100),
-  })
-  .strict();
-
-export const tagDefinitionSchema = z
-  .object({
-    dataType: z.enum(['float', 'int', 'bool', 'string']),
-    source: z.discriminatedUnion('kind', [memorySource, simulatorSource, modbusSourceSchema]),
-    description: z.string().max(1000).optional(),
-    readOnly: z.boolean().optional(),
-    /** Engineering unit as shown to people (`°C`, `bar`); OPC UA's EngineeringUnits (docs/opcua.md). */
-    unit: z.string().trim().min(1).max(32).optional(),
-    /** Decimal places worth showing (0–10); for displays and the plant interfaces. */
-    precision: z.number().int().min(0).max(10).optional(),
-  })
-  .strict();
-
-export type TagDefinition = z.infer<typeof tagDefinitionSchema>;
 export type TagValueType = number | boolean | string;
 
 /**

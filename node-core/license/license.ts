@@ -7,22 +7,10 @@ import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TandemError } from '../errors.ts';
+import type { License, LicenseState } from '../protocol/license.ts';
 
-export interface License {
-  readonly licensee: string;
-  readonly modules: string[];
-  readonly limits: Record<string, number>;
-  /** ISO-8601. */
-  readonly issuedAt: string;
-  /** ISO-8601, or null for a license that does not expire. */
-  readonly expiresAt: string | null;
-}
-
-export type LicenseState =
-  | { readonly state: 'valid'; readonly license: License }
-  | { readonly state: 'missing' }
-  | { readonly state: 'invalid'; readonly reason: string }
-  | { readonly state: 'expired'; readonly license: License };
+// A license and its state are wire shapes (the hello, GET /api/status): one source in protocol/.
+export type { License, LicenseState } from '../protocol/license.ts';
 
 export interface LicenseComparison {
   readonly licenseMatch: 'match' | 'mismatch' | 'unknown';

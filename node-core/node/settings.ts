@@ -1,139 +1,36 @@
 /** The node's settings: what the flags of contract.md set, validated as one object, stored in the database. */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { validateCron } from '../redundancy/restore-window.ts';
-import {
-  SPARKPLUG_FLAG_OF_SETTING,
-  sparkplugDefaults,
-  sparkplugSettingsFields,
-  sparkplugSettingsIssues,
-} from '../plant/sparkplug/sparkplug-settings.ts';
-import {
-  OPCUA_LIMIT_FLAG_OF_SETTING,
-  opcuaLimitDefaults,
-  opcuaLimitFields,
-} from '../plant/opcua/opcua-limits.ts';
+import { SPARKPLUG_FLAG_OF_SETTING, sparkplugDefaults } from '../plant/sparkplug/sparkplug-settings.ts';
+import { OPCUA_LIMIT_FLAG_OF_SETTING, opcuaLimitDefaults } from '../plant/opcua/opcua-limits.ts';
+import { settingsSchemas, type NodeSettings, type SettingsChange } from '../protocol/settings.ts';
 
-/**
- * Every issue message is written for an operator and is the same wherever the setting is given: after the
- * flag on the command line (`--ping-rate must be …`), after the field in an API answer
- * (`timing.pingRateMs: must be …`), and next to the input on the dashboard's settings screen, which checks
- * the same rules before it sends (renderer/src/lib/settings-form.ts; a spec there keeps the two in step).
- */
-export const MAX_MS = 3_600_000;
+// The rules are the wire protocol's (protocol/settings.ts), which the dashboard's settings form checks too.
+export {
+  describeSettingsIssues,
+  MAX_MS,
+  settingsWarnings,
+  timingSchema,
+  type NodeSettings,
+  type SettingsChange,
+} from '../protocol/settings.ts';
 
-/** A whole number in a range; any failure (type, fraction, range) gets the one message that says the rule. */
-function wholeNumber(min: number, max: number, unit = ''): z.ZodNumber {
-  const message = `must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, {
-    error: message,
-  });
+function isCron(expression: string): boolean {
+  try {
+    validateCron(expression);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-const text = (max: number): z.ZodString =>
-  z
-    .string({ error: 'must be text' })
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be ${max} characters or fewer` });
-
-const host = text(253);
-const path = text(4096);
-const positiveMs = wholeNumber(1, MAX_MS, 'milliseconds');
-const hostPort = z.object({ host, port: wholeNumber(1, 65535) }, { error: 'must be { host, port } or null' });
-
-export const timingSchema = z.object(
-  {
-    pingRateMs: positiveMs,
-    pingTimeoutMs: positiveMs,
-    missedPings: wholeNumber(1, 100),
-    failoverTimeMs: wholeNumber(0, MAX_MS, 'milliseconds'),
-    connectionWaitMs: wholeNumber(0, MAX_MS, 'milliseconds'),
-  },
-  { error: 'must be an object of timing settings' },
-);
-
+/** The node's schemas: the protocol's rules, with the CRON expression checked by the CRON library. */
+const schemas = settingsSchemas(isCron);
 /** The fields and their rules, without the rules that join fields (`nodeSettingsSchema` adds those). */
-export const nodeSettingsFields = z.object({
-  name: z
-    .string({ error: 'must be text' })
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(128, { error: 'must be 128 characters or fewer' }),
-  mode: z.enum(['independent', 'master', 'backup'], { error: 'must be independent, master or backup' }),
-  peerHost: host,
-  peerPort: wholeNumber(0, 65535),
-  masterHost: host.nullable(),
-  masterPort: wholeNumber(1, 65535),
-  apiHost: host,
-  apiPort: wholeNumber(0, 65535),
-  standby: z.enum(['cold', 'warm'], { error: 'must be cold or warm' }),
-  recovery: z.enum(['automatic', 'manual', 'window'], { error: 'must be automatic, manual or window' }),
-  restoreWindow: z
-    .object(
-      {
-        cron: z.string({ error: 'is not a valid CRON expression' }).refine(
-          (cron) => {
-            try {
-              validateCron(cron);
-              return true;
-            } catch {
-              return false;
-            }
-          },
-          { message: 'is not a valid CRON expression' },
-        ),
-        lengthMs: positiveMs,
-      },
-      { error: 'must be { cron, lengthMs } or null' },
-    )
-    .nullable(),
-  isolationCheck: hostPort.nullable(),
-  timing: timingSchema,
-  licenseFile: path.nullable(),
-  licensePublicKeyFile: path.nullable(),
-  /** History samples older than this are deleted (docs/rules.md "Data 4"). */
-  historyRetentionDays: wholeNumber(1, 36_500, 'days'),
-  /**
-   * Command uids older than this are forgotten (docs/rules.md "Commands 1"): a client retrying a uid later
-   * than this would run it again, so keep it well beyond any client's retry horizon.
-   */
-  ledgerRetentionDays: wholeNumber(1, 36_500, 'days'),
-  /** MQTT Sparkplug B (docs/sparkplug.md). */
-  ...sparkplugSettingsFields,
-  /** The OPC UA server (docs/opcua.md): its port (0: no server), its host (null: as apiHost), SecurityPolicy None. */
-  opcuaPort: wholeNumber(0, 65535),
-  opcuaHost: host.nullable(),
-  opcuaAllowInsecure: z.boolean({ error: 'must be true or false' }),
-  ...opcuaLimitFields,
-});
-
-export const nodeSettingsSchema = nodeSettingsFields.superRefine((s, ctx) => {
-  for (const issue of sparkplugSettingsIssues(s))
-    ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
-  if (s.mode === 'backup' && !s.masterHost) {
-    ctx.addIssue({ code: 'custom', path: ['masterHost'], message: 'is required for a backup' });
-  }
-  if (s.recovery === 'window' && !s.restoreWindow) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['restoreWindow'],
-      message: 'is required for recovery "window" (a CRON expression and a length)',
-    });
-  }
-});
-
-/**
- * A change to the saved settings (`PUT /api/settings`): any of the fields, and any of the timing fields.
- * Unknown fields are refused, so a typing mistake is not silently dropped.
- */
-export const settingsChangeSchema = nodeSettingsFields
-  .extend({ timing: timingSchema.partial().strict() })
-  .partial()
-  .strict();
-
-export type SettingsChange = z.infer<typeof settingsChangeSchema>;
-
-export type NodeSettings = z.infer<typeof nodeSettingsSchema>;
+export const nodeSettingsFields = schemas.fields;
+export const nodeSettingsSchema = schemas.schema;
+/** A change to the saved settings (`PUT /api/settings`); unknown fields are refused. */
+export const settingsChangeSchema = schemas.change;
 
 export function defaultSettings(hostName: string): NodeSettings {
   return {
@@ -242,48 +139,7 @@ export function givenSettingsProblems(
   return parsed.success ? null : describeIssues(parsed.error);
 }
 
-/**
- * One line per wrong field, `timing.pingRateMs: must be …`, the way the API answers a bad settings body.
- * An unknown field is named too (`timing.pingRate: is not a setting`).
- */
-export function describeSettingsIssues(error: z.ZodError): string {
-  return error.issues
-    .flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => `${[...issue.path, key].join('.')}: is not a setting`)
-        : [`${issue.path.join('.') || 'settings'}: ${issue.message}`],
-    )
-    .join('; ');
-}
-
 /** The settings a change leads to: the timing fields are merged one by one, every other field replaced. */
 export function applySettingsChange(base: NodeSettings, change: SettingsChange): unknown {
   return { ...base, ...change, timing: { ...base.timing, ...change.timing } };
-}
-
-/**
- * Settings that are valid but will not do what an operator expects. Shown with the settings, never refused:
- * the operator may know better (a test rig, a very fast network). `current` is what runs now, when known.
- */
-export function settingsWarnings(settings: NodeSettings, current?: NodeSettings): string[] {
-  const warnings: string[] = [];
-  const { pingRateMs, pingTimeoutMs, connectionWaitMs } = settings.timing;
-  // docs/rules.md "Roles 2", a master's start: the master waits at most the connection wait for the backup.
-  // A backup that took over redials every ping rate and must finish its handshake within the ping timeout; a
-  // master that gives up sooner becomes active without learning that the backup is active, so "manual" (and
-  // "window") recovery cannot keep it standby: both nodes are active until the link heals.
-  const reconnectMs = pingRateMs + pingTimeoutMs;
-  if (settings.mode === 'master' && settings.recovery !== 'automatic' && connectionWaitMs < reconnectMs) {
-    warnings.push(
-      `timing.connectionWaitMs: ${connectionWaitMs} ms is shorter than the ${reconnectMs} ms (ping rate + ping timeout) ` +
-        `a backup that took over may need to reconnect after this master restarts; the master would then become ` +
-        `active next to the active backup instead of waiting as standby for the operator (recovery "${settings.recovery}")`,
-    );
-  }
-  if (current && settings.mode !== 'independent' && settings.name !== current.name) {
-    warnings.push(
-      `name: both nodes of a pair carry the same name; give the peer "${settings.name}" too, or the pair will not link`,
-    );
-  }
-  return warnings;
 }

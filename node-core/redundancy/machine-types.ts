@@ -2,6 +2,7 @@
  * The redundancy machine's state, the events it receives and the effects it asks for (machine.ts runs them):
  * a leaf that the machine and the rules it applies (draft.ts, roles.ts, handover.ts, split-brain.ts) share.
  */
+import type { PeerFrame } from '../protocol/peer-frames.ts';
 import type { RedundancyConfig, Status, TransitionReason } from './types.ts';
 
 export interface PeerView {
@@ -93,20 +94,11 @@ export type MachineEvent =
   | { readonly type: 'sync-complete' }
   | { readonly type: 'stop-requested' };
 
-export type Frame =
-  | { readonly t: 'ping'; readonly seq: number }
-  | {
-      readonly t: 'state';
-      readonly status: Status;
-      readonly epoch: number;
-      readonly activeSince: number | null;
-      /** Absent from a peer of an earlier version: it holds nothing. */
-      readonly heldSince?: number | null;
-    }
-  | { readonly t: 'handover-request'; readonly reason: TransitionReason }
-  | { readonly t: 'handover-ack' }
-  | { readonly t: 'handover-offer' }
-  | { readonly t: 'goodbye' };
+/** The peer frames the machine sends: their shapes are the wire protocol's (protocol/peer-frames.ts). */
+export type Frame = Extract<
+  PeerFrame,
+  { t: 'ping' | 'state' | 'handover-request' | 'handover-ack' | 'handover-offer' | 'goodbye' }
+>;
 
 export interface RecordedEvent {
   readonly kind: 'role-change' | 'peer-lost' | 'peer-regained' | 'split-brain' | 'switchover-failed';

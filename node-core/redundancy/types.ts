@@ -1,8 +1,7 @@
-/** The words of docs/rules.md "Words", as types. */
-export type Mode = 'independent' | 'master' | 'backup';
-export type Status = 'starting' | 'active' | 'standby' | 'stopping';
-export type StandbyLevel = 'cold' | 'warm';
-export type RecoveryMode = 'automatic' | 'manual' | 'window';
+/** The words of docs/rules.md "Words": wire words too, so written once in protocol/words.ts. */
+import type { Mode, RecoveryMode } from '../protocol/words.ts';
+
+export type { Mode, RecoveryMode, StandbyLevel, Status, TransitionReason } from '../protocol/words.ts';
 
 export interface RestoreWindow {
   /** Five- or six-field CRON expression for the start of each window. */
@@ -31,21 +30,3 @@ export interface RedundancyConfig {
   readonly isolationCheck: IsolationCheck | null;
   readonly timing: Timing;
 }
-
-/** Why the active node changed: the words shown in the failover history. */
-export type TransitionReason =
-  | 'started independent'
-  | 'backup connected as standby'
-  | 'no backup within connection wait'
-  | 'missed heartbeats'
-  | 'clean hand-over'
-  | 'operator request'
-  | 'restore window'
-  | 'automatic recovery'
-  | 'manual recovery: backup is active'
-  | 'waiting for restore window'
-  | 'partition healed'
-  | 'isolated'
-  | 'no active node'
-  | 'peer lost during recovery'
-  | 'stopping';

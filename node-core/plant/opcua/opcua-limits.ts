@@ -4,22 +4,8 @@
  * (node/settings.ts) and flags (cli/flags.ts), so the one schema still checks every setting. Optional in the
  * schema (settings stored by an earlier version lack them); the defaults fill them in at start.
  */
-import { z } from 'zod';
-
-const MAX_SESSIONS = 10_000;
-const MAX_SUBSCRIPTIONS_PER_SESSION = 1_000;
-
-const limit = (max: number): z.ZodNumber => {
-  const error = `must be a whole number from 1 to ${max}`;
-  return z.number({ error }).int({ error }).min(1, { error }).max(max, { error });
-};
-
-export const opcuaLimitFields = {
-  /** Sessions open at once; one more is answered Bad_TooManySessions. */
-  opcuaMaxSessions: limit(MAX_SESSIONS).optional(),
-  /** Subscriptions in one session; one more is answered Bad_TooManySubscriptions. */
-  opcuaMaxSubscriptionsPerSession: limit(MAX_SUBSCRIPTIONS_PER_SESSION).optional(),
-};
+// The fields and their rules are settings rules the dashboard checks too: one source in protocol/.
+export { opcuaLimitFields } from '../../protocol/plant-settings.ts';
 
 export const opcuaLimitDefaults = {
   opcuaMaxSessions: 100,
