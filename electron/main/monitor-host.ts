@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { createLogger, type Logger } from '../../node-core/logging.ts';
 import type { FleetView, RunningMonitor, startMonitor } from '../../node-core/monitor/index.ts';
-import { DesktopError, describeError } from './errors.ts';
+import { HostLifecycle } from './host-lifecycle.ts';
 
 /** The monitor as the desktop sees it; `running` carries the fleet as the monitor last built it. */
 export type MonitorSnapshot =
@@ -27,17 +27,19 @@ export interface MonitorHostOptions {
   readonly logger?: Logger;
 }
 
-type Phase =
-  | { readonly phase: 'idle' }
-  | { readonly phase: 'starting'; readonly started: Promise<RunningMonitor> }
-  | { readonly phase: 'running'; readonly running: RunningMonitor; readonly detach: () => void }
-  | { readonly phase: 'stopping'; readonly stopped: Promise<void> }
-  | { readonly phase: 'stopped' }
-  | { readonly phase: 'failed'; readonly reason: string };
-
 export class MonitorHost extends EventEmitter<{ changed: [snapshot: MonitorSnapshot] }> {
   readonly #options: MonitorHostOptions;
-  #phase: Phase = { phase: 'idle' };
+  readonly #life = new HostLifecycle<RunningMonitor>({
+    what: 'monitor',
+    changed: () => this.emit('changed', this.snapshot),
+    attach: (running) => {
+      const onChange = (): void => {
+        if (this.#life.running === running) this.emit('changed', this.snapshot);
+      };
+      running.fleet.on('change', onChange);
+      return () => running.fleet.off('change', onChange);
+    },
+  });
 
   constructor(options: MonitorHostOptions) {
     super();
@@ -45,13 +47,14 @@ export class MonitorHost extends EventEmitter<{ changed: [snapshot: MonitorSnaps
   }
 
   get running(): RunningMonitor | null {
-    return this.#phase.phase === 'running' ? this.#phase.running : null;
+    return this.#life.running;
   }
 
   get snapshot(): MonitorSnapshot {
-    const p = this.#phase;
+    const p = this.#life.phase;
     switch (p.phase) {
       case 'idle':
+      case 'unconfigured':
       case 'starting':
         return { phase: 'starting' };
       case 'running':
@@ -69,67 +72,21 @@ export class MonitorHost extends EventEmitter<{ changed: [snapshot: MonitorSnaps
    * (a UsageError naming the file and field) when it cannot. A first-run start that fails stays quiet (the
    * form shows the error); any other becomes `failed`.
    */
-  async start(configFile: string, options: { firstRun?: boolean } = {}): Promise<RunningMonitor> {
-    const p = this.#phase;
-    if (p.phase === 'starting' || p.phase === 'running' || p.phase === 'stopping') {
-      throw new DesktopError('BUSY', `the monitor is already ${p.phase}`);
-    }
+  start(configFile: string, options: { firstRun?: boolean } = {}): Promise<RunningMonitor> {
     const { startMonitor, dataDir, dashboardDir } = this.#options;
-    const started = startMonitor(
-      ['--config', configFile, '--data-dir', dataDir, '--api-host', '127.0.0.1', '--api-port', '0'],
-      // `out` would print the token with the address: the window gets it, the log does not.
-      { logger: this.#options.logger ?? createLogger(), out: () => undefined, env: {}, dashboardDir },
+    return this.#life.start(
+      () =>
+        startMonitor(
+          ['--config', configFile, '--data-dir', dataDir, '--api-host', '127.0.0.1', '--api-port', '0'],
+          // `out` would print the token with the address: the window gets it, the log does not.
+          { logger: this.#options.logger ?? createLogger(), out: () => undefined, env: {}, dashboardDir },
+        ),
+      options.firstRun ? { quietFailure: 'idle' } : {},
     );
-    this.#set({ phase: 'starting', started });
-    let running: RunningMonitor;
-    try {
-      running = await started;
-    } catch (error) {
-      this.#set(
-        options.firstRun
-          ? { phase: 'idle' }
-          : { phase: 'failed', reason: `the monitor could not start: ${describeError(error).message}` },
-      );
-      throw error;
-    }
-    const onChange = (): void => {
-      if (this.#phase.phase === 'running' && this.#phase.running === running)
-        this.emit('changed', this.snapshot);
-    };
-    running.fleet.on('change', onChange);
-    this.#set({ phase: 'running', running, detach: () => running.fleet.off('change', onChange) });
-    return running;
   }
 
   /** Idempotent; waits for a start under way. */
-  async stop(): Promise<void> {
-    const p = this.#phase;
-    switch (p.phase) {
-      case 'starting':
-        await p.started.catch(() => undefined);
-        return this.stop();
-      case 'stopping':
-        return p.stopped;
-      case 'running': {
-        p.detach();
-        const stopped = p.running.stop();
-        this.#set({ phase: 'stopping', stopped });
-        try {
-          await stopped;
-        } finally {
-          this.#set({ phase: 'stopped' });
-        }
-        return;
-      }
-      case 'idle':
-      case 'stopped':
-      case 'failed':
-        return;
-    }
-  }
-
-  #set(phase: Phase): void {
-    this.#phase = phase;
-    this.emit('changed', this.snapshot);
+  stop(): Promise<void> {
+    return this.#life.stop();
   }
 }

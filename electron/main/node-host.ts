@@ -15,7 +15,7 @@ import type {
   Status,
   StatusView,
 } from '../../node-core/index.ts';
-import { DesktopError, describeError } from './errors.ts';
+import { HostLifecycle } from './host-lifecycle.ts';
 import type { NodeIdentity, Observation } from './notification-rules.ts';
 import type { NodeSnapshot } from './tray-state.ts';
 
@@ -35,15 +35,6 @@ export interface NodeHostOptions {
   readonly hostName: string;
 }
 
-type Phase =
-  | { readonly phase: 'unconfigured' }
-  | { readonly phase: 'idle' }
-  | { readonly phase: 'starting'; readonly started: Promise<RunningNode> }
-  | { readonly phase: 'running'; readonly running: RunningNode }
-  | { readonly phase: 'stopping'; readonly running: RunningNode; readonly stopped: Promise<void> }
-  | { readonly phase: 'stopped' }
-  | { readonly phase: 'failed'; readonly reason: string };
-
 export interface StartOptions {
   /** Settings from the first-run answers; later starts use what the node stored. */
   readonly settings?: SettingsOverrides;
@@ -53,7 +44,11 @@ export interface StartOptions {
 
 export class NodeHost extends EventEmitter<NodeHostEvents> {
   readonly #options: NodeHostOptions;
-  #phase: Phase = { phase: 'idle' };
+  readonly #life = new HostLifecycle<RunningNode>({
+    what: 'node',
+    changed: () => this.emit('changed', this.snapshot),
+    attach: (running) => this.#attach(running),
+  });
 
   constructor(options: NodeHostOptions) {
     super();
@@ -61,11 +56,11 @@ export class NodeHost extends EventEmitter<NodeHostEvents> {
   }
 
   get running(): RunningNode | null {
-    return this.#phase.phase === 'running' ? this.#phase.running : null;
+    return this.#life.running;
   }
 
   get snapshot(): NodeSnapshot {
-    const p = this.#phase;
+    const p = this.#life.phase;
     switch (p.phase) {
       case 'idle':
       case 'starting':
@@ -83,79 +78,43 @@ export class NodeHost extends EventEmitter<NodeHostEvents> {
   }
 
   markUnconfigured(): void {
-    this.#set({ phase: 'unconfigured' });
+    this.#life.set({ phase: 'unconfigured' });
   }
 
   /** Starts the node; rejects with node-core's error (a TandemError with a code) when it cannot. */
-  async start(options: StartOptions = {}): Promise<RunningNode> {
-    const p = this.#phase;
-    if (p.phase === 'starting' || p.phase === 'running' || p.phase === 'stopping') {
-      throw new DesktopError('BUSY', `the node is already ${p.phase === 'running' ? 'running' : p.phase}`);
-    }
+  start(options: StartOptions = {}): Promise<RunningNode> {
     const { createNode, dataDir, dashboardDir, clock, hostName } = this.#options;
-    const started = createNode(
-      {
-        dataDir,
-        dashboardDir,
-        ...(options.settings === undefined ? {} : { settings: options.settings }),
-      },
-      { clock, hostName },
+    const begin = (): Promise<RunningNode> =>
+      createNode(
+        {
+          dataDir,
+          dashboardDir,
+          ...(options.settings === undefined ? {} : { settings: options.settings }),
+        },
+        { clock, hostName },
+      );
+    return this.#life.start(
+      begin,
+      options.firstRun
+        ? { quietFailure: 'unconfigured' }
+        : { failed: (reason) => this.emit('observation', { type: 'fault', reason }, null) },
     );
-    this.#set({ phase: 'starting', started });
-    let running: RunningNode;
-    try {
-      running = await started;
-    } catch (error) {
-      if (options.firstRun) {
-        this.#set({ phase: 'unconfigured' });
-      } else {
-        const reason = `the node could not start: ${describeError(error).message}`;
-        this.#set({ phase: 'failed', reason });
-        this.emit('observation', { type: 'fault', reason }, null);
-      }
-      throw error;
-    }
-    this.#attach(running);
-    this.#set({ phase: 'running', running });
-    return running;
   }
 
   /**
    * Clean stop (docs/rules.md "Roles 4": an active node hands over first). Idempotent; waits for a start
    * under way.
    */
-  async stop(): Promise<void> {
-    const p = this.#phase;
-    switch (p.phase) {
-      case 'starting':
-        await p.started.catch(() => undefined);
-        return this.stop();
-      case 'stopping':
-        return p.stopped;
-      case 'running': {
-        const stopped = p.running.stop();
-        this.#set({ phase: 'stopping', running: p.running, stopped });
-        try {
-          await stopped;
-        } finally {
-          this.#set({ phase: 'stopped' });
-        }
-        return;
-      }
-      case 'idle':
-      case 'unconfigured':
-      case 'stopped':
-      case 'failed':
-        return;
-    }
+  stop(): Promise<void> {
+    return this.#life.stop();
   }
 
   #attach(running: RunningNode): void {
     const { node } = running;
     const self: NodeIdentity = { nodeId: node.nodeId, name: node.settings.name };
     const changed = (): void => {
-      if (this.#phase.phase === 'running' || this.#phase.phase === 'stopping')
-        this.emit('changed', this.snapshot);
+      const phase = this.#life.phase.phase;
+      if (phase === 'running' || phase === 'stopping') this.emit('changed', this.snapshot);
     };
     node.on('status', (status: Status, reason: string) => {
       this.emit('observation', { type: 'status', status, reason }, self);
@@ -167,19 +126,12 @@ export class NodeHost extends EventEmitter<NodeHostEvents> {
     });
     node.on('link', (_state: LinkState) => changed());
     node.on('stopped', () => {
-      // A stop the desktop asked for passes through `stopping`; any other is the node dying under us.
-      if (this.#phase.phase === 'running' && this.#phase.running === running) {
-        const reason = 'the node stopped unexpectedly';
-        this.#set({ phase: 'failed', reason });
+      const reason = 'the node stopped unexpectedly';
+      if (this.#life.failUnasked(running, reason)) {
         this.emit('observation', { type: 'fault', reason }, self);
         running.stop().catch(() => undefined);
       }
     });
-  }
-
-  #set(phase: Phase): void {
-    this.#phase = phase;
-    this.emit('changed', this.snapshot);
   }
 }
 
