@@ -4,7 +4,12 @@
  * same uid, so a retry after a failover is answered with the first result instead of running twice.
  * Uses only the standard `fetch` and `WebSocket`, so it runs unchanged in a browser.
  */
+import type { CommandAnswer } from '../protocol/api-dto.ts';
+import { parseLiveMessage, type LiveAuthMessage, type LiveMessage } from '../protocol/live-messages.ts';
 import { backoffDelay } from './backoff.ts';
+
+// The live messages are the wire protocol's (protocol/live-messages.ts).
+export type { LiveMessage };
 
 export interface ClientOptions {
   /** Base URLs of both nodes' APIs, e.g. `http://10.0.0.11:8088`. */
@@ -37,22 +42,8 @@ export class TandemClientError extends Error {
   }
 }
 
-export interface CommandResult {
-  readonly ok: boolean;
-  readonly uid: string;
-  readonly executed: boolean;
-}
-
-export type LiveMessage =
-  | { readonly type: 'status'; readonly status: unknown }
-  | { readonly type: 'event'; readonly event: unknown }
-  | {
-      readonly type: 'values';
-      readonly values: readonly { name: string; value: unknown; quality: string; ts: string }[];
-    }
-  | { readonly type: 'alarms'; readonly alarms: readonly unknown[] }
-  /** Which kinds of config changed since the last batch: list them again. */
-  | { readonly type: 'config'; readonly kinds: readonly ('tag' | 'device' | 'alarm-rule')[] };
+/** The answer to an action command (tag write, alarm acknowledgement): the API's `CommandAnswer`. */
+export type CommandResult = CommandAnswer;
 
 const MAX_REDIRECTS = 3;
 
@@ -151,15 +142,14 @@ export class TandemClient {
       socket = ws;
       ws.onopen = () => {
         failures = 0;
-        ws.send(JSON.stringify({ type: 'auth', token: this.#tokenFor(this.currentNode) }));
+        const auth: LiveAuthMessage = { type: 'auth', token: this.#tokenFor(this.currentNode) };
+        ws.send(JSON.stringify(auth));
         onState?.(true, this.currentNode);
       };
       ws.onmessage = (event: MessageEvent) => {
-        try {
-          onMessage(JSON.parse(String(event.data)) as LiveMessage);
-        } catch {
-          // A message this client does not understand is skipped, not fatal.
-        }
+        // A message this client does not understand is skipped, not fatal.
+        const message = parseLiveMessage(String(event.data));
+        if (message) onMessage(message);
       };
       ws.onclose = () => {
         onState?.(false, this.currentNode);

@@ -15,6 +15,7 @@ import { TokenLimiter } from '../auth/index.ts';
 import { registerDashboardAssets } from '../api/dashboard-assets.ts';
 import { isAllowedHost } from '../api/host-check.ts';
 import { bearerToken, tokensEqual } from '../api/token.ts';
+import { LIVE_CLOSE_UNAUTHORIZED } from '../protocol/close-codes.ts';
 import type { FleetMonitor } from './fleet-monitor.ts';
 
 export interface MonitorServerOptions {
@@ -139,7 +140,7 @@ function attachFleetLive(
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const timer = setTimeout(() => ws.close(4401, 'no auth message'), AUTH_TIMEOUT_MS);
+      const timer = setTimeout(() => ws.close(LIVE_CLOSE_UNAUTHORIZED, 'no auth message'), AUTH_TIMEOUT_MS);
       ws.once('message', (data) => {
         clearTimeout(timer);
         let given: unknown;
@@ -149,7 +150,7 @@ function attachFleetLive(
           given = undefined;
         }
         if (typeof given !== 'string' || !tokensEqual(given, token))
-          return ws.close(4401, 'missing or wrong token');
+          return ws.close(LIVE_CLOSE_UNAUTHORIZED, 'missing or wrong token');
         clients.add(ws);
         ws.send(JSON.stringify({ type: 'fleet', fleet: monitor.view() }));
       });

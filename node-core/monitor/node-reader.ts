@@ -6,6 +6,8 @@
  */
 import type WebSocket from 'ws';
 import type { AlarmView, CertificateRecord, FailoverEvent, StatusView } from '../dto.ts';
+import { LIVE_CLOSE_UNAUTHORIZED } from '../protocol/close-codes.ts';
+import { parseLiveMessage } from '../protocol/live-messages.ts';
 import { backoffDelay } from '../client/backoff.ts';
 import fs from 'node:fs';
 import type { WatchedNode } from './config.ts';
@@ -34,9 +36,6 @@ export const DEFAULT_TIMING: MonitorTiming = {
   retryMaxMs: 5000,
   refreshMs: 30_000,
 };
-
-/** The close code a node's live socket gives a wrong token (node-core/api/live.ts). */
-const LIVE_UNAUTHORIZED = 4401;
 
 export class NodeReader {
   reach: NodeReach = 'checking';
@@ -122,7 +121,7 @@ export class NodeReader {
       if (this.#socket !== socket) return;
       this.#socket = null;
       if (this.#stale) clearTimeout(this.#stale);
-      if (code === LIVE_UNAUTHORIZED)
+      if (code === LIVE_CLOSE_UNAUTHORIZED)
         failure = new NodeReadError(
           'unauthorized',
           `wrong credentials: the node refused the token (${reason.toString() || '401'})`,
@@ -159,22 +158,27 @@ export class NodeReader {
   }
 
   #onMessage(text: string): void {
-    let message: { type?: string; status?: StatusView; event?: FailoverEvent; alarms?: AlarmView[] };
-    try {
-      message = JSON.parse(text) as typeof message;
-    } catch {
-      return;
-    }
-    if (message.type === 'status' && message.status) {
-      this.via = 'live';
-      this.#answered(message.status);
-    } else if (message.type === 'event' && message.event) {
-      const event = message.event;
-      if (event.kind === 'role-change') this.roleChanges = [event, ...this.roleChanges].slice(0, 20);
-      if (event.kind.startsWith('certificate')) void this.#readCertificates();
-    } else if (message.type === 'alarms' && message.alarms) {
-      this.unacknowledgedAlarms = countUnacknowledged(message.alarms);
-      this.#changed();
+    const message = parseLiveMessage(text);
+    if (!message) return;
+    switch (message.type) {
+      case 'status':
+        this.via = 'live';
+        this.#answered(message.status);
+        break;
+      case 'event': {
+        const event = message.event;
+        if (event.kind === 'role-change') this.roleChanges = [event, ...this.roleChanges].slice(0, 20);
+        if (event.kind.startsWith('certificate')) void this.#readCertificates();
+        break;
+      }
+      case 'alarms':
+        this.unacknowledgedAlarms = countUnacknowledged(message.alarms);
+        this.#changed();
+        break;
+      case 'values':
+      case 'config':
+        // The fleet view shows neither tag values nor config.
+        break;
     }
   }
 

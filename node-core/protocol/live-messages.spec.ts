@@ -29,7 +29,9 @@ describe('live messages', () => {
       JSON.stringify({ type: 'values', values: [{ name: 'a', value: 1 }, { value: 2 }, 'x'] }),
     );
     expect(values).toEqual({ type: 'values', values: [{ name: 'a', value: 1 }] });
-    const alarms = parseLiveMessage(JSON.stringify({ type: 'alarms', alarms: [{ id: 'hi' }, { active: true }] }));
+    const alarms = parseLiveMessage(
+      JSON.stringify({ type: 'alarms', alarms: [{ id: 'hi' }, { active: true }] }),
+    );
     expect(alarms).toEqual({ type: 'alarms', alarms: [{ id: 'hi' }] });
     expect(parseLiveMessage('{"type":"config","kinds":["tag","weather"]}')).toEqual({
       type: 'config',

@@ -68,9 +68,7 @@ export function settingsSchemas(isCron: (expression: string) => boolean) {
     restoreWindow: z
       .object(
         {
-          cron: z
-            .string({ error: cronMessage })
-            .refine(isCron, { message: cronMessage }),
+          cron: z.string({ error: cronMessage }).refine(isCron, { message: cronMessage }),
           lengthMs: positiveMs,
         },
         { error: 'must be { cron, lengthMs } or null' },

@@ -3,6 +3,7 @@
  * `pollMs` while the socket is down, so the wall screen keeps its last view and says how old it is.
  */
 import type { FleetView } from '../../../node-core/monitor/fleet-dto.ts';
+import { LIVE_CLOSE_UNAUTHORIZED } from '../../../node-core/protocol/close-codes.ts';
 
 export type FleetConnection =
   | { readonly state: 'connecting' }
@@ -93,7 +94,7 @@ export class FleetState {
     socket.onclose = (event: CloseEvent) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
-      if (event.code === 4401) {
+      if (event.code === LIVE_CLOSE_UNAUTHORIZED) {
         this.connection = { state: 'unauthorized' };
         return;
       }

@@ -12,7 +12,7 @@ import type {
   Status,
   StatusView,
 } from '../../../node-core/dto.ts';
-import type { LicenseState } from '../../../node-core/license/index.ts';
+import type { LicenseState } from '../../../node-core/protocol/license.ts';
 import { formatDuration } from './time-format.ts';
 
 // The times and durations live in time-format.ts; every screen still finds them here.
@@ -178,38 +178,16 @@ export function eventKindLabel(kind: EventKind): string {
   }
 }
 
-/** Every kind once, in the order the filter lists them; a new kind in dto.ts fails the type check here. */
-const EVENT_KIND_SET: Record<EventKind, true> = {
-  'role-change': true,
-  'peer-lost': true,
-  'peer-regained': true,
-  'split-brain': true,
-  'switchover-failed': true,
-  'certificate-pending': true,
-  'certificate-approved': true,
-  'certificate-rejected': true,
-  'license-mismatch': true,
-  'full-resync': true,
-  'device-fault': true,
-  'device-recovered': true,
-  misconfiguration: true,
-  'settings-mismatch': true,
-  'clock-skew': true,
-};
-export const EVENT_KINDS = Object.keys(EVENT_KIND_SET) as readonly EventKind[];
+/** Every kind once, in the order the filter lists them: the wire protocol's list, run here as on the node. */
+export { EVENT_KINDS } from '../../../node-core/protocol/words.ts';
 
 /** An event's duration as the history says it: `dual active 1.2 s`, `no active node 850 ms`; '' for none. */
 export function eventDurationText(event: FailoverEvent): string {
   if (event.durationMs === null) return '';
   const length = formatDuration(event.durationMs);
-  switch (event.kind) {
-    case 'split-brain':
-      return `dual active ${length}`;
-    case 'role-change':
-      return event.to === 'active' ? `no active node ${length}` : length;
-    default:
-      return length;
-  }
+  if (event.kind === 'split-brain') return `dual active ${length}`;
+  if (event.kind === 'role-change' && event.to === 'active') return `no active node ${length}`;
+  return length;
 }
 
 /**

@@ -9,7 +9,13 @@ import type {
   StatusView,
   TagValueView,
 } from '../../../node-core/dto.ts';
-import { isRecord, toProblem, type ApiProblem } from './api-error.ts';
+import type { LiveAuthMessage } from '../../../node-core/protocol/live-messages.ts';
+import { parseLiveMessage } from '../../../node-core/protocol/live-messages.ts';
+import { LIVE_CLOSE_UNAUTHORIZED } from '../../../node-core/protocol/close-codes.ts';
+import { toProblem, type ApiProblem } from './api-error.ts';
+
+// The messages and the close code are the wire protocol's (node-core/protocol/), run here as they are on the node.
+export { LIVE_CLOSE_UNAUTHORIZED, parseLiveMessage };
 
 /** The part of a browser WebSocket the live subscription uses (the real one fits; tests pass a fake). */
 export interface LiveSocket {
@@ -29,9 +35,6 @@ export interface ClientTimers {
   now(): number;
   random(): number;
 }
-
-/** The close code node-core's `/api/live` uses for a missing or wrong token. */
-export const LIVE_CLOSE_UNAUTHORIZED = 4401;
 
 /** The live connection, as the screens show it. */
 export type LiveConnection =
@@ -81,52 +84,6 @@ export interface LiveOptions {
 interface PollSource {
   status(): Promise<StatusView>;
   events(): Promise<FailoverEvent[]>;
-}
-
-/** A parsed `/api/live` message; anything else is ignored. */
-type LiveMessage =
-  | { type: 'status'; status: StatusView }
-  | { type: 'event'; event: FailoverEvent }
-  | { type: 'values'; values: TagValueView[] }
-  | { type: 'alarms'; alarms: AlarmView[] }
-  | { type: 'config'; kinds: ConfigKind[] };
-
-/** The kinds a `config` message may name (node-core's CONFIG_KINDS; the renderer takes only its types). */
-const CONFIG_KINDS: readonly ConfigKind[] = ['tag', 'device', 'alarm-rule', 'user'];
-
-export function parseLiveMessage(text: string): LiveMessage | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!isRecord(value)) return null;
-  if (value['type'] === 'status' && isRecord(value['status']) && isRecord(value['status']['node'])) {
-    return { type: 'status', status: value['status'] as unknown as StatusView };
-  }
-  if (value['type'] === 'event' && isRecord(value['event']) && typeof value['event']['id'] === 'string') {
-    return { type: 'event', event: value['event'] as unknown as FailoverEvent };
-  }
-  if (value['type'] === 'values' && Array.isArray(value['values'])) {
-    const values = (value['values'] as unknown[]).filter(
-      (v): v is TagValueView => isRecord(v) && typeof v['name'] === 'string',
-    );
-    return { type: 'values', values };
-  }
-  if (value['type'] === 'config' && Array.isArray(value['kinds'])) {
-    const kinds = (value['kinds'] as unknown[]).filter((k): k is ConfigKind =>
-      (CONFIG_KINDS as readonly unknown[]).includes(k),
-    );
-    return { type: 'config', kinds };
-  }
-  if (value['type'] === 'alarms' && Array.isArray(value['alarms'])) {
-    const alarms = (value['alarms'] as unknown[]).filter(
-      (a): a is AlarmView => isRecord(a) && typeof a['id'] === 'string',
-    );
-    return { type: 'alarms', alarms };
-  }
-  return null;
 }
 
 const SOCKET_OPEN = 1;
@@ -199,7 +156,8 @@ export class LiveChannel implements LiveSubscription {
     this.#socket = socket;
     socket.onopen = () => {
       if (this.#socket !== socket) return;
-      socket.send(JSON.stringify({ type: 'auth', token: this.#token }));
+      const auth: LiveAuthMessage = { type: 'auth', token: this.#token };
+      socket.send(JSON.stringify(auth));
     };
     socket.onmessage = (event) => {
       if (this.#socket !== socket || typeof event.data !== 'string') return;

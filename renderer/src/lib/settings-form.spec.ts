@@ -106,6 +106,27 @@ describe('settings form', () => {
       { 'isolationCheck.host': 'plc-1', 'isolationCheck.port': '0' },
       (s) => ({ ...s, isolationCheck: { host: 'plc-1', port: 0 } }),
     ],
+    // The Sparkplug rules came to the form with the wire protocol's schema; before, it checked only a length.
+    [
+      'Sparkplug group of two topic levels',
+      { mqttUrl: 'mqtt://broker:1883', sparkplugGroup: 'plant/line1' },
+      (s) => ({ ...s, mqttUrl: 'mqtt://broker:1883', sparkplugGroup: 'plant/line1' }),
+    ],
+    [
+      'MQTT broker that is not an mqtt:// URL',
+      { mqttUrl: 'http://broker', sparkplugGroup: 'plant' },
+      (s) => ({ ...s, mqttUrl: 'http://broker', sparkplugGroup: 'plant' }),
+    ],
+    [
+      'MQTT broker without a group',
+      { mqttUrl: 'mqtt://broker:1883' },
+      (s) => ({ ...s, mqttUrl: 'mqtt://broker:1883' }),
+    ],
+    [
+      'client certificate without its key',
+      { mqttCertFile: '/etc/tandem/client.pem' },
+      (s) => ({ ...s, mqttCertFile: '/etc/tandem/client.pem' }),
+    ],
   ];
 
   it.each(cases)('says what the node says: %s', (_what, input, asNode) => {

@@ -1,12 +1,20 @@
 /**
- * The settings screen's form: the node's settings as the text an operator edits, checked here by the same
- * rules and with the same messages as node-core's settings schema (node-core/node/settings.ts), so a field
- * shows its problem before anything is sent, and a 400 from the node reads the same. settings-form.spec.ts
- * runs both on the same inputs to keep them in step. Runs in the browser; node-core is imported as types.
+ * The settings screen's form: the node's settings as the text an operator edits, checked here by the wire
+ * protocol's settings rules (node-core/protocol/settings.ts), the very schema the node runs, so a field shows
+ * its problem before anything is sent, and a 400 from the node reads the same. Only whether a CRON
+ * expression is valid is left to the node (the browser loads no CRON library).
  */
-import type { NodeSettings } from '../../../node-core/dto.ts';
+import {
+  MAX_MS,
+  settingsSchemas,
+  settingsWarnings,
+  type NodeSettings,
+} from '../../../node-core/protocol/settings.ts';
 
-export const MAX_MS = 3_600_000;
+export { MAX_MS, settingsWarnings };
+
+/** The node's rules; a restore window's start needs some text here, the node checks it is CRON. */
+const settingsSchema = settingsSchemas((cron) => cron.trim() !== '').schema;
 
 /** Every input of the form, by the setting's path in the API (`timing.pingRateMs`). All text, as typed. */
 export interface SettingsForm {
@@ -55,34 +63,6 @@ export type FieldPath = keyof SettingsForm | 'restoreWindow' | 'isolationCheck';
 
 export type FieldErrors = Partial<Record<FieldPath, string>>;
 
-interface NumberRule {
-  readonly min: number;
-  readonly max: number;
-  readonly unit?: 'milliseconds' | 'days';
-}
-
-/** The number fields, their ranges and units (node-core's `wholeNumber`). */
-export const NUMBER_RULES = {
-  peerPort: { min: 0, max: 65535 },
-  masterPort: { min: 1, max: 65535 },
-  apiPort: { min: 0, max: 65535 },
-  'restoreWindow.lengthMs': { min: 1, max: MAX_MS, unit: 'milliseconds' },
-  'isolationCheck.port': { min: 1, max: 65535 },
-  'timing.pingRateMs': { min: 1, max: MAX_MS, unit: 'milliseconds' },
-  'timing.pingTimeoutMs': { min: 1, max: MAX_MS, unit: 'milliseconds' },
-  'timing.missedPings': { min: 1, max: 100 },
-  'timing.failoverTimeMs': { min: 0, max: MAX_MS, unit: 'milliseconds' },
-  'timing.connectionWaitMs': { min: 0, max: MAX_MS, unit: 'milliseconds' },
-  historyRetentionDays: { min: 1, max: 36_500, unit: 'days' },
-  ledgerRetentionDays: { min: 1, max: 36_500, unit: 'days' },
-  opcuaPort: { min: 0, max: 65535 },
-  sparkplugBufferSamples: { min: 0, max: 100_000_000 },
-} as const satisfies Partial<Record<keyof SettingsForm, NumberRule>>;
-
-export function numberRuleMessage(rule: NumberRule): string {
-  return `must be a whole number${rule.unit ? ` of ${rule.unit}` : ''} from ${rule.min} to ${rule.max}`;
-}
-
 export function formFromSettings(s: NodeSettings): SettingsForm {
   return {
     name: s.name,
@@ -128,38 +108,34 @@ export type FormCheck =
   | { readonly ok: true; readonly settings: NodeSettings }
   | { readonly ok: false; readonly errors: FieldErrors };
 
-/** The form as settings, or what is wrong with each field (node-core's rules, node-core's messages). */
+/** The form as settings, or what is wrong with each field (the first problem of each, in the node's words). */
 export function checkForm(form: SettingsForm): FormCheck {
-  const errors: FieldErrors = {};
-  const number = (field: keyof typeof NUMBER_RULES): number => {
-    const rule: NumberRule = NUMBER_RULES[field];
-    const text = form[field].trim();
-    const value = /^-?\d+$/.test(text) ? Number(text) : NaN;
-    if (!(value >= rule.min && value <= rule.max)) errors[field] = numberRuleMessage(rule);
-    return value;
-  };
-  const text = (field: keyof SettingsForm, max: number, value = form[field].trim()): string => {
-    if (value.length === 0) errors[field] = 'must not be empty';
-    else if (value.length > max) errors[field] = `must be ${max} characters or fewer`;
-    return value;
-  };
+  const text = (field: keyof SettingsForm): string => form[field].trim();
   /** An optional text: empty is "none" (null). */
-  const optional = (field: keyof SettingsForm, max: number): string | null =>
-    form[field].trim() === '' ? null : text(field, max);
+  const optional = (field: keyof SettingsForm): string | null => text(field) || null;
+  /** A whole number as typed; anything else is NaN, which the rule refuses with its message. */
+  const number = (field: keyof SettingsForm): number =>
+    /^-?\d+$/.test(text(field)) ? Number(text(field)) : NaN;
 
-  const settings: NodeSettings = {
-    name: text('name', 128),
+  const cron = text('restoreWindow.cron');
+  const hasWindow = cron !== '' || text('restoreWindow.lengthMs') !== '';
+  const hasIsolationCheck = text('isolationCheck.host') !== '' || text('isolationCheck.port') !== '';
+  const parsed = settingsSchema.safeParse({
+    name: form.name,
     mode: form.mode,
-    peerHost: text('peerHost', 253),
+    peerHost: form.peerHost,
     peerPort: number('peerPort'),
-    masterHost: optional('masterHost', 253),
+    masterHost: optional('masterHost'),
     masterPort: number('masterPort'),
-    apiHost: text('apiHost', 253),
+    apiHost: form.apiHost,
     apiPort: number('apiPort'),
     standby: form.standby,
     recovery: form.recovery,
-    restoreWindow: null,
-    isolationCheck: null,
+    // A restore window is both of its fields or none.
+    restoreWindow: hasWindow ? { cron, lengthMs: number('restoreWindow.lengthMs') } : null,
+    isolationCheck: hasIsolationCheck
+      ? { host: form['isolationCheck.host'], port: number('isolationCheck.port') }
+      : null,
     timing: {
       pingRateMs: number('timing.pingRateMs'),
       pingTimeoutMs: number('timing.pingTimeoutMs'),
@@ -167,66 +143,28 @@ export function checkForm(form: SettingsForm): FormCheck {
       failoverTimeMs: number('timing.failoverTimeMs'),
       connectionWaitMs: number('timing.connectionWaitMs'),
     },
-    licenseFile: optional('licenseFile', 4096),
-    licensePublicKeyFile: optional('licensePublicKeyFile', 4096),
+    licenseFile: optional('licenseFile'),
+    licensePublicKeyFile: optional('licensePublicKeyFile'),
     historyRetentionDays: number('historyRetentionDays'),
     ledgerRetentionDays: number('ledgerRetentionDays'),
     opcuaPort: number('opcuaPort'),
-    opcuaHost: optional('opcuaHost', 253),
+    opcuaHost: optional('opcuaHost'),
     opcuaAllowInsecure: form.opcuaAllowInsecure === 'on',
-    mqttUrl: optional('mqttUrl', 4096),
-    sparkplugGroup: optional('sparkplugGroup', 128),
-    sparkplugEdgeNode: optional('sparkplugEdgeNode', 128),
-    sparkplugPrimaryHost: optional('sparkplugPrimaryHost', 128),
-    mqttCaFile: optional('mqttCaFile', 4096),
-    mqttCertFile: optional('mqttCertFile', 4096),
-    mqttKeyFile: optional('mqttKeyFile', 4096),
-    mqttUsername: optional('mqttUsername', 1024),
-    mqttPasswordFile: optional('mqttPasswordFile', 4096),
+    mqttUrl: optional('mqttUrl'),
+    sparkplugGroup: optional('sparkplugGroup'),
+    sparkplugEdgeNode: optional('sparkplugEdgeNode'),
+    sparkplugPrimaryHost: optional('sparkplugPrimaryHost'),
+    mqttCaFile: optional('mqttCaFile'),
+    mqttCertFile: optional('mqttCertFile'),
+    mqttKeyFile: optional('mqttKeyFile'),
+    mqttUsername: optional('mqttUsername'),
+    mqttPasswordFile: optional('mqttPasswordFile'),
     sparkplugBufferSamples: number('sparkplugBufferSamples'),
-  };
-
-  // A restore window is both of its fields or none; whether the CRON text is valid the node decides.
-  const cron = form['restoreWindow.cron'].trim();
-  if (cron !== '' || form['restoreWindow.lengthMs'].trim() !== '') {
-    if (cron === '') errors['restoreWindow.cron'] = 'is not a valid CRON expression';
-    settings.restoreWindow = { cron, lengthMs: number('restoreWindow.lengthMs') };
-  }
-  if (form['isolationCheck.host'].trim() !== '' || form['isolationCheck.port'].trim() !== '') {
-    settings.isolationCheck = {
-      host: text('isolationCheck.host', 253),
-      port: number('isolationCheck.port'),
-    };
-  }
-
-  if (settings.mode === 'backup' && !settings.masterHost) errors.masterHost = 'is required for a backup';
-  if (settings.recovery === 'window' && !settings.restoreWindow) {
-    errors.restoreWindow = 'is required for recovery "window" (a CRON expression and a length)';
-  }
-  return Object.keys(errors).length === 0 ? { ok: true, settings } : { ok: false, errors };
-}
-
-/**
- * What node-core warns about (node-core/node/settings.ts `settingsWarnings`): valid settings that will not
- * do what an operator expects. Shown while typing; the node answers the same ones when it saves.
- */
-export function settingsWarnings(settings: NodeSettings, current?: NodeSettings): string[] {
-  const warnings: string[] = [];
-  const { pingRateMs, pingTimeoutMs, connectionWaitMs } = settings.timing;
-  const reconnectMs = pingRateMs + pingTimeoutMs;
-  if (settings.mode === 'master' && settings.recovery !== 'automatic' && connectionWaitMs < reconnectMs) {
-    warnings.push(
-      `timing.connectionWaitMs: ${connectionWaitMs} ms is shorter than the ${reconnectMs} ms (ping rate + ping timeout) ` +
-        `a backup that took over may need to reconnect after this master restarts; the master would then become ` +
-        `active next to the active backup instead of waiting as standby for the operator (recovery "${settings.recovery}")`,
-    );
-  }
-  if (current && settings.mode !== 'independent' && settings.name !== current.name) {
-    warnings.push(
-      `name: both nodes of a pair carry the same name; give the peer "${settings.name}" too, or the pair will not link`,
-    );
-  }
-  return warnings;
+  });
+  if (parsed.success) return { ok: true, settings: parsed.data };
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) errors[issue.path.join('.') as FieldPath] ??= issue.message;
+  return { ok: false, errors };
 }
 
 /**
