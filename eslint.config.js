@@ -101,5 +101,25 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The wire protocol runs in the node, the client library and the browser: zod and its own files only
+    // (no Node built-ins, no ws, no other node-core module), so the dashboard can import it at run time.
+    files: ['node-core/protocol/**/*.ts'],
+    ignores: ['node-core/protocol/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // Anything but `zod` and a file beside it (`./words.ts`).
+              regex: '^(?!zod$|\\./[\\w.-]+$)',
+              message: 'node-core/protocol/ imports only zod and its own files (it runs in the browser too).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['eslint.config.js', 'bin/**/*.js', 'renderer/*.js'], ...tseslint.configs.disableTypeChecked },
 );
