@@ -10,15 +10,18 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { OperatorLogin, SessionEndReason } from '../auth/index.ts';
-import type { TandemNode } from '../node/tandem-node.ts';
+import { systemClock, type Clock } from '../clock/index.ts';
+import type { DataQueries, NodeNotices, StatusQueries } from '../node/ports.ts';
+import { LIVE_AUTH_TIMEOUT_MS, LIVE_FLUSH_MS, LIVE_STATUS_EVERY_MS } from '../node/timing-bounds.ts';
 import { CONFIG_KINDS, type ConfigKind, type ConfigNotice, type TagValue } from '../data/index.ts';
 import { isAllowedHost } from './host-check.ts';
 
-const AUTH_TIMEOUT_MS = 5000;
-const LIVE_FLUSH_MS = 100;
+// The close code for a missing or wrong token or an ended session, and the messages: the wire protocol's.
+import { LIVE_CLOSE_UNAUTHORIZED } from '../protocol/close-codes.ts';
+import type { FailoverEvent, TagValueView } from '../protocol/api-dto.ts';
+import type { LiveMessage } from '../protocol/live-messages.ts';
 
-/** The close code for a missing or wrong token, and for a session that ended (the dashboard signs out). */
-export const LIVE_CLOSE_UNAUTHORIZED = 4401;
+export { LIVE_CLOSE_UNAUTHORIZED };
 
 /**
  * Lets a token in: `null` refuses it; otherwise the answer is the unsubscribe of a watch that calls
@@ -42,12 +45,22 @@ export const SESSION_ENDED_REASONS: Record<SessionEndReason, string> = {
   evicted: 'session ended: too many sessions open',
 };
 
+/** What the live socket reads of its node: the status, what the node tells, the alarms and config changes. */
+export interface LivePorts {
+  readonly status: Pick<StatusQueries, 'statusView'>;
+  readonly notices: NodeNotices;
+  readonly data: Pick<DataQueries, 'alarms' | 'watchConfig'>;
+}
+
+/** `clock`: the sockets' timers (the token's bound, the batches, the status push); the system clock by default. */
 export function attachLive(
   server: Server,
-  node: TandemNode,
+  ports: LivePorts,
   admit: LiveAdmission,
   allowedNames: ReadonlySet<string>,
+  clock: Clock = systemClock,
 ): () => void {
+  const { status, notices, data } = ports;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const clients = new Set<WebSocket>();
 
@@ -65,13 +78,16 @@ export function attachLive(
   };
 
   const adopt = (ws: WebSocket): void => {
-    const timer = setTimeout(() => ws.close(LIVE_CLOSE_UNAUTHORIZED, 'no auth message'), AUTH_TIMEOUT_MS);
+    const timer = clock.setTimeout(
+      () => ws.close(LIVE_CLOSE_UNAUTHORIZED, 'no auth message'),
+      LIVE_AUTH_TIMEOUT_MS,
+    );
     let stopWatching = (): void => undefined;
-    ws.once('message', (data) => {
-      clearTimeout(timer);
+    ws.once('message', (received) => {
+      clock.clearTimeout(timer);
       let message: unknown;
       try {
-        message = JSON.parse((data as Buffer).toString('utf8'));
+        message = JSON.parse((received as Buffer).toString('utf8'));
       } catch {
         message = null;
       }
@@ -90,23 +106,23 @@ export function attachLive(
       }
       stopWatching = watch;
       clients.add(ws);
-      ws.send(JSON.stringify({ type: 'status', status: node.statusView() }));
+      ws.send(JSON.stringify({ type: 'status', status: status.statusView() }));
     });
     ws.on('close', () => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       stopWatching();
       clients.delete(ws);
     });
     ws.on('error', () => ws.terminate());
   };
 
-  const broadcast = (message: unknown): void => {
+  const broadcast = (message: LiveMessage): void => {
     const text = JSON.stringify(message);
     for (const ws of clients) if (ws.readyState === WebSocket.OPEN) ws.send(text);
   };
-  const pushStatus = (): void => broadcast({ type: 'status', status: node.statusView() });
+  const pushStatus = (): void => broadcast({ type: 'status', status: status.statusView() });
   // Values are batched: a tag that changes ten times a second costs one entry per flush, not ten messages.
-  const pendingValues = new Map<string, { name: string; value: unknown; quality: string; ts: string }>();
+  const pendingValues = new Map<string, TagValueView>();
   let pendingAlarms = false;
   const onData = (values: readonly TagValue[], alarms: readonly unknown[]): void => {
     if (clients.size === 0) return;
@@ -128,42 +144,49 @@ export function attachLive(
     // An alarm rule made or deleted adds or removes an alarm: every alarm goes out again.
     if (change === 'all' || change.kind === 'alarm-rule') pendingAlarms = true;
   };
-  const flush = setInterval(() => {
+  const stopFlushing = every(clock, LIVE_FLUSH_MS, () => {
     if (changedKinds.size > 0) broadcast({ type: 'config', kinds: [...changedKinds] });
     changedKinds.clear();
     if (pendingValues.size > 0) broadcast({ type: 'values', values: [...pendingValues.values()] });
-    if (pendingAlarms) broadcast({ type: 'alarms', alarms: node.data.alarms.list() });
+    if (pendingAlarms) broadcast({ type: 'alarms', alarms: data.alarms() });
     pendingValues.clear();
     pendingAlarms = false;
-  }, LIVE_FLUSH_MS);
-  flush.unref();
-  const pushEvent = (event: unknown): void => {
+  });
+  const pushEvent = (event: FailoverEvent): void => {
     broadcast({ type: 'event', event });
     pushStatus();
   };
 
   server.on('upgrade', onUpgrade);
-  node.on('status', pushStatus);
-  node.on('link', pushStatus);
-  node.on('event', pushEvent);
-  node.on('data', onData);
-  const unwatchConfig = node.data.config.watch(onConfig);
-  // Heartbeat round trips and missed pings change without an event; one push a second keeps them current.
-  const ticker = setInterval(() => clients.size > 0 && pushStatus(), 1000);
-  ticker.unref();
+  notices.on('status', pushStatus);
+  notices.on('link', pushStatus);
+  notices.on('event', pushEvent);
+  notices.on('data', onData);
+  const unwatchConfig = data.watchConfig(onConfig);
+  // Heartbeat round trips and missed pings change without an event; a regular push keeps them current.
+  const stopTicking = every(clock, LIVE_STATUS_EVERY_MS, () => clients.size > 0 && pushStatus());
 
   return () => {
-    clearInterval(ticker);
-    clearInterval(flush);
-    node.off('data', onData);
+    stopTicking();
+    stopFlushing();
+    notices.off('data', onData);
     unwatchConfig();
     server.off('upgrade', onUpgrade);
-    node.off('status', pushStatus);
-    node.off('link', pushStatus);
-    node.off('event', pushEvent);
+    notices.off('status', pushStatus);
+    notices.off('link', pushStatus);
+    notices.off('event', pushEvent);
     for (const ws of clients) ws.terminate();
     wss.close();
   };
+}
+
+/** Calls `task` every `periodMs` on `clock` until the answer is called. */
+function every(clock: Clock, periodMs: number, task: () => void): () => void {
+  let timer = clock.setTimeout(function tick() {
+    timer = clock.setTimeout(tick, periodMs);
+    task();
+  }, periodMs);
+  return () => clock.clearTimeout(timer);
 }
 
 /** Browsers always send Origin; tools (no Origin) are fine, since they still need the token. */
