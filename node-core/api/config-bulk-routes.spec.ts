@@ -9,14 +9,25 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigStore, type ConfigKind } from '../data/index.ts';
-import type { TandemNode } from '../node/tandem-node.ts';
+import type { DataCommands } from '../node/ports.ts';
 import { MetaStore, openDatabase, type Db } from '../store/index.ts';
-import { registerDataRoutes } from './data-routes.ts';
+import { registerDataRoutes, type DataRoutePorts } from './data-routes.ts';
 import { errorAnswer } from './error-answer.ts';
 
 interface Refusal {
   error: { code: string; message: string; items: { index: number; name: string | null; message: string }[] };
 }
+
+/** Commands this spec does not expect: each fails its request. */
+const refusingCommands: DataCommands = {
+  writeTag: () => Promise.reject(new Error('not expected here')),
+  ackAlarm: () => Promise.reject(new Error('not expected here')),
+  putConfig: () => Promise.reject(new Error('not expected here')),
+  putConfigAll: () => Promise.reject(new Error('not expected here')),
+  deleteConfig: () => Promise.reject(new Error('not expected here')),
+  reapplyConflict: () => Promise.reject(new Error('not expected here')),
+  discardConflict: () => undefined,
+};
 
 describe('config in bulk', () => {
   let dir = '';
@@ -31,28 +42,39 @@ describe('config in bulk', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-config-bulk-'));
     db = openDatabase(dir);
     config = new ConfigStore(db, new MetaStore(db));
-    const node = {
-      get status() {
-        return status;
+    const ports: DataRoutePorts = {
+      status: {
+        get status() {
+          return status;
+        },
+        activePeerApiUrl: () => 'http://10.0.0.12:8088',
       },
-      statusView: () => ({ peer: { status: 'active', apiUrl: 'http://10.0.0.12:8088' } }),
       data: {
-        config,
-        runtime: { all: () => [] },
+        readTag: () => undefined,
+        currentValues: () => [],
+        configItems: (kind) => config.list(kind),
+        configItem: (kind, key) => config.get(kind, key),
+        tagDefinition: (name) => config.getTag(name),
+        alarms: () => [],
+        conflicts: () => config.conflicts.list(),
+        watchConfig: (listener) => config.watch(listener),
+      },
+      commands: {
+        ...refusingCommands,
         putConfig: (kind: ConfigKind, key: string, definition: unknown) =>
           Promise.resolve(void config.commitLocal('put', kind, key, definition, 1, 'node-a', ++seq)),
-        putConfigAll: (kind: ConfigKind, items: { key: string; definition: unknown }[]) =>
+        putConfigAll: (kind: ConfigKind, items: readonly { key: string; definition: unknown }[]) =>
           Promise.resolve(
             void items.map((i) => config.commitLocal('put', kind, i.key, i.definition, 1, 'node-a', ++seq)),
           ),
       },
-    } as unknown as TandemNode;
+    };
     app = Fastify();
     app.setErrorHandler((error: Error, _request, reply) => {
       const answer = errorAnswer(error);
       return reply.code(answer.status).send({ error: { code: answer.code, message: answer.message } });
     });
-    registerDataRoutes(app, node);
+    registerDataRoutes(app, ports);
     await app.ready();
   });
 

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { alarmRuleSchema, DataError, TAG_NAME, tagDefinitionSchema, type ConfigKind } from '../data/index.ts';
 import { configNameSchema } from '../data/tag-definition.ts';
-import type { TandemNode } from '../node/tandem-node.ts';
+import type { DataCommands, DataQueries, RoleQueries } from '../node/ports.ts';
 import type { AlarmView, ConflictView, TagValueView } from '../dto.ts';
 import { describeIssues, deviceDefinitionSchema } from '../acquisition/index.ts';
 import { publicAccount } from '../auth/index.ts';
@@ -26,17 +26,25 @@ const writeBody = z
   })
   .strict();
 
-export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void {
-  const onlyActive = onlyOnActive(node);
+/** What the data routes reach of the node: its role (to redirect changes), the data to read and to change. */
+export interface DataRoutePorts {
+  readonly status: RoleQueries;
+  readonly data: DataQueries;
+  readonly commands: DataCommands;
+}
 
-  registerConfigKind(app, node, 'tags', 'tag', tagDefinitionSchema);
-  registerConfigKind(app, node, 'devices', 'device', deviceDefinitionSchema);
-  registerConfigKind(app, node, 'alarm-rules', 'alarm-rule', alarmRuleSchema);
+export function registerDataRoutes(app: FastifyInstance, ports: DataRoutePorts): void {
+  const { data, commands } = ports;
+  const onlyActive = onlyOnActive(ports.status);
+
+  registerConfigKind(app, ports, 'tags', 'tag', tagDefinitionSchema);
+  registerConfigKind(app, ports, 'devices', 'device', deviceDefinitionSchema);
+  registerConfigKind(app, ports, 'alarm-rules', 'alarm-rule', alarmRuleSchema);
 
   // Every configured tag's current value in one answer (the dashboard's first view of 10,000 tags).
   app.get('/api/tags', (): TagValueView[] => {
-    const current = new Map(node.data.runtime.all().map((v) => [v.name, v]));
-    return node.data.config.list<object>('tag').map(({ key }) => {
+    const current = new Map(data.currentValues().map((v) => [v.name, v]));
+    return data.configItems<object>('tag').map(({ key }) => {
       const value = current.get(key);
       return value ? tagValueView(value) : { name: key, value: null, quality: 'uncertain', ts: null };
     });
@@ -44,7 +52,7 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
 
   app.get('/api/tags/:name', (request, reply) => {
     const { name } = keyParams.parse(request.params);
-    const value = node.data.readTag(name);
+    const value = data.readTag(name);
     if (!value) return reply.code(404).send(notFound(`no tag "${name}"`));
     return tagValueView(value);
   });
@@ -52,31 +60,31 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
   app.post('/api/tags/:name/write', onlyActive, async (request) => {
     const { name } = keyParams.parse(request.params);
     const body = writeBody.parse(request.body ?? {});
-    return node.data.writeTag(name, body.value, body.uid);
+    return commands.writeTag(name, body.value, body.uid);
   });
 
-  app.get('/api/alarms', (): AlarmView[] => node.data.alarms.list());
+  app.get('/api/alarms', (): AlarmView[] => data.alarms());
 
   app.post('/api/alarms/:id/ack', onlyActive, async (request) => {
     const { id } = conflictParams.parse(request.params);
     const body = ackBody.parse(request.body ?? {});
-    return node.data.ackAlarm(id, body.by, body.uid);
+    return commands.ackAlarm(id, body.by, body.uid);
   });
 
   // An operator account's password hash is never answered, also not as a conflict (auth/pair-accounts.ts).
   const shown = (kind: ConfigKind, value: unknown): unknown =>
     kind === 'user' ? publicAccount(value) : value;
   app.get('/api/config/conflicts', (): ConflictView[] =>
-    node.data.config.conflicts.list().map((c) => ({
+    data.conflicts().map((c) => ({
       ...c,
       value: shown(c.kind, c.value),
-      current: shown(c.kind, node.data.config.get<object>(c.kind, c.key) ?? null),
+      current: shown(c.kind, data.configItem<object>(c.kind, c.key) ?? null),
     })),
   );
 
   app.post('/api/config/conflicts/:id/reapply', onlyActive, async (request, reply) => {
     const { id } = conflictParams.parse(request.params);
-    const conflict = await node.data.reapplyConflict(id);
+    const conflict = await commands.reapplyConflict(id);
     return conflict
       ? { reapplied: { ...conflict, value: shown(conflict.kind, conflict.value) } }
       : reply.code(404).send(notFound(`no conflict ${id}`));
@@ -84,7 +92,7 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
 
   app.delete('/api/config/conflicts/:id', onlyActive, (request, reply) => {
     const { id } = conflictParams.parse(request.params);
-    const conflict = node.data.discardConflict(id);
+    const conflict = commands.discardConflict(id);
     return conflict
       ? { discarded: { ...conflict, value: shown(conflict.kind, conflict.value) } }
       : reply.code(404).send(notFound(`no conflict ${id}`));
@@ -94,19 +102,19 @@ export function registerDataRoutes(app: FastifyInstance, node: TandemNode): void
 /** GET list, GET one, PUT and DELETE for one kind of config data, all validated the same way. */
 function registerConfigKind(
   app: FastifyInstance,
-  node: TandemNode,
+  { status, data, commands }: DataRoutePorts,
   path: string,
   kind: ConfigKind,
   schema: z.ZodType,
 ): void {
-  const onlyActive = onlyOnActive(node);
+  const onlyActive = onlyOnActive(status);
   const noun = kind.replace('-', ' ');
   app.get(`/api/config/${path}`, () =>
-    node.data.config.list<object>(kind).map((t) => ({ name: t.key, ...t.definition })),
+    data.configItems<object>(kind).map((t) => ({ name: t.key, ...t.definition })),
   );
   app.get(`/api/config/${path}/:name`, (request, reply) => {
     const { name } = keyParams.parse(request.params);
-    const definition = node.data.config.get<object>(kind, name);
+    const definition = data.configItem<object>(kind, name);
     return definition ? { name, ...definition } : reply.code(404).send(notFound(`no ${noun} "${name}"`));
   });
   // Many items at once (the dashboard's CSV import): every item checked first, none written if any is bad.
@@ -114,7 +122,7 @@ function registerConfigKind(
     const checked = checkBulk(bulkBody.parse(request.body).items, schema);
     if (!checked.ok) return reply.code(400).send(bulkRefusal(noun, checked.problems));
     // All or none: one transaction, and with the peer linked one frame (docs/contract.md, "Config in bulk").
-    await node.data.putConfigAll(
+    await commands.putConfigAll(
       kind,
       checked.items.map(({ name, definition }) => ({ key: name, definition })),
     );
@@ -123,12 +131,12 @@ function registerConfigKind(
   app.put(`/api/config/${path}/:name`, onlyActive, async (request) => {
     const { name } = newKeyParams.parse(request.params);
     const definition = schema.parse(request.body) as object;
-    await node.data.putConfig(kind, name, definition);
+    await commands.putConfig(kind, name, definition);
     return { name, ...definition };
   });
   app.delete(`/api/config/${path}/:name`, onlyActive, async (request, reply) => {
     const { name } = keyParams.parse(request.params);
-    return (await node.data.deleteConfig(kind, name))
+    return (await commands.deleteConfig(kind, name))
       ? { name, deleted: true }
       : reply.code(404).send(notFound(`no ${noun} "${name}"`));
   });
@@ -198,7 +206,7 @@ function bulkRefusal(noun: string, problems: readonly BulkProblem[]): object {
   };
 }
 
-function onlyOnActive(node: TandemNode): {
+export function onlyOnActive(node: RoleQueries): {
   preHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 } {
   return { preHandler: (request, reply) => redirectUnlessActive(node, request, reply) };
@@ -206,20 +214,20 @@ function onlyOnActive(node: TandemNode): {
 
 /** A standby sends changes to the active node (307 keeps method and body); with none known, 503. */
 export async function redirectUnlessActive(
-  node: TandemNode,
+  node: RoleQueries,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
   if (node.status === 'active') return;
-  const peer = node.statusView().peer;
-  if (peer?.status === 'active' && peer.apiUrl) {
+  const activeApiUrl = node.activePeerApiUrl();
+  if (activeApiUrl) {
     await reply
       .code(307)
-      .header('location', new URL(request.url, peer.apiUrl).toString())
+      .header('location', new URL(request.url, activeApiUrl).toString())
       .send({
         error: {
           code: 'NOT_ACTIVE',
-          message: `this node is ${node.status}; the active node is at ${peer.apiUrl}`,
+          message: `this node is ${node.status}; the active node is at ${activeApiUrl}`,
         },
       });
     return;

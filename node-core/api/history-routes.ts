@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { TAG_NAME } from '../data/index.ts';
-import type { HistoryPoint, HistoryStore } from '../history/index.ts';
+import type { HistoryPoint } from '../history/index.ts';
+import type { HistoryQueries } from '../node/ports.ts';
 
 export interface HistoryRouteOptions {
   /** Milliseconds since the epoch; defaults to the system time (the default range ends now). */
@@ -41,7 +42,7 @@ const query = z
 
 export function registerHistoryRoutes(
   app: FastifyInstance,
-  history: HistoryStore,
+  history: HistoryQueries,
   options: HistoryRouteOptions = {},
 ): void {
   const now = options.now ?? Date.now;

@@ -8,28 +8,33 @@ import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, OperatorLogin, SessionStore } from '../auth/index.ts';
 import { ManualClock } from '../clock/index.ts';
-import { ConfigStore } from '../data/index.ts';
-import type { TandemNode } from '../node/tandem-node.ts';
+import { AlarmService, AlarmStore, ConfigStore } from '../data/index.ts';
+import type { StatusView } from '../dto.ts';
+import type { NodeEvents } from '../node/ports.ts';
 import { MetaStore, openDatabase } from '../store/index.ts';
-import { admitTokens, attachLive } from './live.ts';
+import { admitTokens, attachLive, type LivePorts } from './live.ts';
 
 const ADMIN = 'admin-token-0123456789';
 const PASSWORD = 'correct horse battery';
 
 /**
- * The part of a node `/api/live` reads: its status, its events, its alarms and its config (a real store on
- * a real database, so the notices are the ones a node's changes make).
+ * What `/api/live` reads of a node: its status, what it tells, its alarms and its config (a real store on a
+ * real database, so the notices are the ones a node's changes make).
  */
-function fakeNode(): TandemNode & { data: { config: ConfigStore } } {
+function fakeNode(): LivePorts & { notices: EventEmitter<NodeEvents>; config: ConfigStore } {
   const db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-live-')));
   cleanups.push(() => void db.close());
-  return Object.assign(new EventEmitter(), {
-    statusView: () => ({ node: { name: 'test-node' } }),
+  const config = new ConfigStore(db, new MetaStore(db));
+  const alarms = new AlarmService(new AlarmStore(db), config);
+  return {
+    status: { statusView: () => ({ node: { name: 'test-node' } }) as StatusView },
+    notices: new EventEmitter<NodeEvents>(),
     data: {
-      alarms: { list: () => [{ id: 'rule-count', state: 'cleared' }] },
-      config: new ConfigStore(db, new MetaStore(db)),
+      alarms: () => alarms.list(),
+      watchConfig: (listener) => config.watch(listener),
     },
-  }) as unknown as TandemNode & { data: { config: ConfigStore } };
+    config,
+  };
 }
 
 interface Socket {
@@ -113,7 +118,7 @@ describe('/api/live and sessions', () => {
     expect(await operator.closed).toEqual({ code: 4401, reason: 'session ended: logged out' });
 
     const pushed = new Promise<void>((resolve) => admin.ws.once('message', () => resolve()));
-    node.emit('status', 'active', 'test');
+    node.notices.emit('status', 'active', 'test');
     await pushed;
     expect(admin.ws.readyState).toBe(WebSocket.OPEN);
   });
@@ -163,7 +168,7 @@ describe('/api/live and config changes', () => {
     const dashboard = await open(ADMIN);
     const told = next(dashboard, 'config');
     for (const name of ['pump.speed', 'pump.flow', 'tank.level'])
-      node.data.config.commitLocal(
+      node.config.commitLocal(
         'put',
         'tag',
         name,
@@ -184,8 +189,22 @@ describe('/api/live and config changes', () => {
     const dashboard = await open(ADMIN);
     const told = next(dashboard, 'config');
     const alarms = next(dashboard, 'alarms');
-    node.data.config.commitLocal('put', 'alarm-rule', 'rule-count', { tag: 'pump.speed' }, 1, 'me', 0);
+    node.config.commitLocal('put', 'alarm-rule', 'rule-count', { tag: 'pump.speed' }, 1, 'me', 0);
     expect(await told).toEqual({ type: 'config', kinds: ['alarm-rule'] });
-    expect(await alarms).toEqual({ type: 'alarms', alarms: [{ id: 'rule-count', state: 'cleared' }] });
+    expect(await alarms).toEqual({
+      type: 'alarms',
+      alarms: [
+        {
+          id: 'rule-count',
+          rule: { tag: 'pump.speed' },
+          active: false,
+          acked: false,
+          ackedBy: null,
+          activatedAt: null,
+          clearedAt: null,
+          ackedAt: null,
+        },
+      ],
+    });
   });
 });

@@ -12,7 +12,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { EventKind } from '../dto.ts';
-import type { TandemNode } from '../node/tandem-node.ts';
+import { systemClock, type Clock } from '../clock/index.ts';
+import type { ApiPorts, SettingsMemory } from '../node/ports.ts';
 import { bearerToken, tokensEqual } from './token.ts';
 import { eventsToCsv } from './events-csv.ts';
 import { isAllowedHost } from './host-check.ts';
@@ -25,7 +26,6 @@ import { isLoginRequest, registerLoginRoutes } from './login-routes.ts';
 import { TokenLimiter, type OperatorLogin, type PairAccounts } from '../auth/index.ts';
 import { PartnerOrigin, type PartnerOriginMemory } from './partner-origin.ts';
 import { registerSignInView, registerUserRoutes } from './user-routes.ts';
-import type { SettingsStore } from '../store/index.ts';
 import { errorAnswer } from './error-answer.ts';
 import { createLogger, type Logger } from '../logging.ts';
 
@@ -47,16 +47,21 @@ export interface ApiOptions {
   /** The clock of account creation times. */
   readonly now?: () => number;
   /** The node's saved settings (`GET`/`PUT /api/settings`). */
-  readonly settingsStore?: SettingsStore;
+  readonly settingsStore?: SettingsMemory;
   /** Where the API logs every answer it gives for a failure of its own (5xx); one on stderr if none is given. */
   readonly logger?: Logger;
   /** Wrong bearer tokens per remote address: 429 after 5 within a minute, like failed logins. */
   readonly tokenLimiter?: TokenLimiter;
   /**
    * How long `close` lets requests still open finish before it cuts their connections (the node passes its
-   * ping timeout): a client that never finishes a request must not hold a stopping node up.
+   * ping timeout, node/timing-bounds.ts): a client that never finishes a request must not hold a stopping node up.
    */
   readonly closeGraceMs?: number;
+  /**
+   * The clock of the API's own bounds (the close grace, the live sockets' timers): the system clock by default,
+   * so that a stopping node does not wait on a manual clock that nobody advances.
+   */
+  readonly clock?: Clock;
 }
 
 /**
@@ -81,8 +86,9 @@ const eventsQuery = z.object({
   kind: z.string().optional(),
 });
 
-export async function startApiServer(node: TandemNode, options: ApiOptions): Promise<ApiServer> {
+export async function startApiServer(ports: ApiPorts, options: ApiOptions): Promise<ApiServer> {
   const logger = options.logger ?? createLogger();
+  const clock = options.clock ?? systemClock;
   const tokenLimiter = options.tokenLimiter ?? new TokenLimiter();
   const app = Fastify({
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
@@ -107,7 +113,7 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   const isAdminToken = (given: string): boolean => tokensEqual(given, options.token);
   const accepts = (given: string): boolean => isAdminToken(given) || (options.login?.accepts(given) ?? false);
   const partner = new PartnerOrigin(
-    () => node.statusView().peer?.apiUrl ?? null,
+    () => ports.status.statusView().peer?.apiUrl ?? null,
     options.partnerOriginMemory ?? null,
   );
 
@@ -159,22 +165,22 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
       .send(problem('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`)),
   );
 
-  app.get('/api/status', () => node.statusView());
+  app.get('/api/status', () => ports.status.statusView());
 
   app.get('/api/events', (request) => {
     const query = eventsQuery.parse(request.query);
-    return node.listEvents(query.limit, kinds(query.kind));
+    return ports.events.listEvents(query.limit, kinds(query.kind));
   });
 
   app.get('/api/events.csv', (request, reply) => {
     const query = eventsQuery.parse(request.query);
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="tandem-${node.settings.name}-events.csv"`)
-      .send(eventsToCsv(node.listEvents(query.limit, kinds(query.kind))));
+      .header('content-disposition', `attachment; filename="tandem-${ports.settings.name}-events.csv"`)
+      .send(eventsToCsv(ports.events.listEvents(query.limit, kinds(query.kind))));
   });
 
-  app.get('/api/certificates', () => node.listCertificates());
+  app.get('/api/certificates', () => ports.certificates.listCertificates());
 
   for (const [verb, decision] of [
     ['approve', 'trusted'],
@@ -182,42 +188,41 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
   ] as const) {
     app.post(`/api/certificates/:fingerprint/${verb}`, async (request, reply) => {
       const { fingerprint } = fingerprintParam.parse(request.params);
-      const record = await node.decideCertificate(fingerprint, decision);
+      const record = await ports.certificates.decideCertificate(fingerprint, decision);
       if (!record) return reply.code(404).send(problem('NOT_FOUND', `no certificate ${fingerprint}`));
       return { fingerprint, state: record.state, sharedWithPeer: record.shared };
     });
   }
 
   app.post('/api/redundancy/switchover', async () => {
-    node.requestSwitchover();
-    const status = await settle(node, node.settings.timing.pingTimeoutMs + 500);
+    const status = await ports.redundancy.switchOver();
     return { requested: true, status };
   });
 
-  app.get('/metrics', async (_request, reply) => {
-    node.metrics.update(node.statusView());
-    return reply.header('content-type', node.metrics.registry.contentType).send(await node.metrics.text());
-  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', ports.metrics.contentType).send(await ports.metrics.scrape()),
+  );
 
-  registerDataRoutes(app, node);
-  registerHistoryRoutes(app, node.workload.history, {
-    tagExists: (tag) => node.data.config.getTag(tag) !== undefined,
+  registerDataRoutes(app, ports);
+  registerHistoryRoutes(app, ports.history, {
+    tagExists: (tag) => ports.data.tagDefinition(tag) !== undefined,
   });
-  registerSettingsRoutes(app, node, options.settingsStore);
+  registerSettingsRoutes(app, ports.settings, options.settingsStore);
   if (options.login) registerLoginRoutes(app, options.login, isAdminToken);
   if (options.login && options.accounts) {
     registerUserRoutes(app, {
-      node,
+      status: ports.status,
+      commands: ports.commands,
       accounts: options.accounts,
       login: options.login,
       now: options.now ?? Date.now,
     });
   }
-  registerSignInView(app, node);
+  registerSignInView(app, ports.settings);
   registerDashboard(app, options.dashboardDir ?? null, () => partner.get());
   registerDashboardAssets(app, options.dashboardDir ?? null);
 
-  const detachLive = attachLive(app.server, node, admitTokens(isAdminToken, options.login), allowed);
+  const detachLive = attachLive(app.server, ports, admitTokens(isAdminToken, options.login), allowed, clock);
   app.addHook('onClose', (_instance, done) => {
     detachLive();
     done();
@@ -230,37 +235,14 @@ export async function startApiServer(node: TandemNode, options: ApiOptions): Pro
     url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`,
     routes,
     close: async () => {
-      // A real timer: a stopping node does not wait on a clock that nobody advances.
-      const cut = setTimeout(() => app.server.closeAllConnections(), options.closeGraceMs ?? 0).unref();
+      const cut = clock.setTimeout(() => app.server.closeAllConnections(), options.closeGraceMs ?? 0);
       try {
         await app.close();
       } finally {
-        clearTimeout(cut);
+        clock.clearTimeout(cut);
       }
     },
   };
-}
-
-/** Waits until a switch-over has an outcome (active, or the hand-over given up) or the bound passes. */
-function settle(node: TandemNode, boundMs: number): Promise<string> {
-  if (node.status === 'active') return Promise.resolve(node.status);
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      node.off('status', onStatus);
-      node.off('event', onEvent);
-      resolve(node.status);
-    };
-    const onStatus = (status: string): void => {
-      if (status === 'active') done();
-    };
-    const onEvent = (event: { kind: string }): void => {
-      if (event.kind === 'switchover-failed') done();
-    };
-    const timer = setTimeout(done, boundMs);
-    node.on('status', onStatus);
-    node.on('event', onEvent);
-  });
 }
 
 /**

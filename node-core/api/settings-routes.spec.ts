@@ -2,7 +2,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../../test/support/temp-database.ts';
 import { defaultSettings, type NodeSettings } from '../node/settings.ts';
-import type { TandemNode } from '../node/tandem-node.ts';
 import { SettingsStore } from '../store/index.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 
@@ -18,7 +17,7 @@ describe('settings routes', () => {
     store = new SettingsStore(temp.db);
     store.save(inEffect);
     app = Fastify();
-    registerSettingsRoutes(app, { settings: inEffect } as unknown as TandemNode, store);
+    registerSettingsRoutes(app, inEffect, store);
   });
 
   afterEach(async () => {

@@ -15,30 +15,30 @@ import {
   settingsWarnings,
   type NodeSettings,
 } from '../node/settings.ts';
-import type { TandemNode } from '../node/tandem-node.ts';
-import type { SettingsStore } from '../store/index.ts';
+import type { SettingsMemory } from '../node/ports.ts';
 import type { SettingsSaved, SettingsView } from '../dto.ts';
 
+/** `inEffect`: the settings the node runs with; `store`: those saved for its next start (none: 503 on PUT). */
 export function registerSettingsRoutes(
   app: FastifyInstance,
-  node: TandemNode,
-  store: SettingsStore | undefined,
+  inEffect: NodeSettings,
+  store: SettingsMemory | undefined,
 ): void {
   /** What the next start will use: the saved settings over those in effect (flags given then aside). */
   const saved = (): NodeSettings => {
     const stored = store?.load() ?? {};
     const storedTiming = (stored['timing'] ?? {}) as Partial<NodeSettings['timing']>;
     const parsed = nodeSettingsSchema.safeParse({
-      ...node.settings,
+      ...inEffect,
       ...stored,
-      timing: { ...node.settings.timing, ...storedTiming },
+      timing: { ...inEffect.timing, ...storedTiming },
     });
-    return parsed.success ? parsed.data : node.settings;
+    return parsed.success ? parsed.data : inEffect;
   };
   const pendingOf = (next: NodeSettings): NodeSettings | null =>
-    canonical(next) === canonical(node.settings) ? null : next;
+    canonical(next) === canonical(inEffect) ? null : next;
 
-  app.get('/api/settings', (): SettingsView => ({ ...node.settings, pending: pendingOf(saved()) }));
+  app.get('/api/settings', (): SettingsView => ({ ...inEffect, pending: pendingOf(saved()) }));
 
   app.put('/api/settings', (request, reply) => {
     if (!store) return reply.code(503).send(problem('UNAVAILABLE', 'this node cannot save settings'));
@@ -62,7 +62,7 @@ export function registerSettingsRoutes(
       saved: true,
       restartRequired: pendingOf(next.data) !== null,
       settings: next.data,
-      warnings: settingsWarnings(next.data, node.settings),
+      warnings: settingsWarnings(next.data, inEffect),
     };
     return answer;
   });

@@ -10,11 +10,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OperatorLogin, PairAccounts } from '../auth/index.ts';
 import { ManualClock } from '../clock/index.ts';
 import { ConfigStore, type ConfigKind } from '../data/index.ts';
-import type { TandemNode } from '../node/tandem-node.ts';
+import type { RoleQueries } from '../node/ports.ts';
 import { MetaStore, openDatabase, type Db } from '../store/index.ts';
 import { errorAnswer } from './error-answer.ts';
 import { registerLoginRoutes } from './login-routes.ts';
-import { registerSignInView, registerUserRoutes } from './user-routes.ts';
+import { registerSignInView, registerUserRoutes, type UserRoutesPorts } from './user-routes.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -31,22 +31,21 @@ describe('/api/users', () => {
     db = openDatabase(dir);
     const config = new ConfigStore(db, new MetaStore(db));
     const accounts = new PairAccounts(config);
-    const node = {
+    const role: RoleQueries = {
       get status() {
         return status;
       },
-      settings: { name: 'line-1', mode: 'master' },
-      statusView: () => ({ peer: { status: 'active', apiUrl: 'http://10.0.0.12:8088' } }),
-      data: {
-        putConfig: (kind: ConfigKind, key: string, definition: unknown) =>
-          Promise.resolve(void config.commitLocal('put', kind, key, definition, 1, 'node-a', 1)),
-        deleteConfig: (kind: ConfigKind, key: string) => {
-          if (config.get(kind, key) === undefined) return Promise.resolve(false);
-          config.commitLocal('delete', kind, key, null, 1, 'node-a', 2);
-          return Promise.resolve(true);
-        },
+      activePeerApiUrl: () => 'http://10.0.0.12:8088',
+    };
+    const commands: UserRoutesPorts['commands'] = {
+      putConfig: (kind: ConfigKind, key: string, definition: unknown) =>
+        Promise.resolve(void config.commitLocal('put', kind, key, definition, 1, 'node-a', 1)),
+      deleteConfig: (kind: ConfigKind, key: string) => {
+        if (config.get(kind, key) === undefined) return Promise.resolve(false);
+        config.commitLocal('delete', kind, key, null, 1, 'node-a', 2);
+        return Promise.resolve(true);
       },
-    } as unknown as TandemNode;
+    };
     login = new OperatorLogin(accounts, undefined, undefined, { clock: new ManualClock() });
     app = Fastify();
     app.setErrorHandler((error: Error, _request, reply) => {
@@ -54,8 +53,14 @@ describe('/api/users', () => {
       return reply.code(answer.status).send({ error: { code: answer.code, message: answer.message } });
     });
     registerLoginRoutes(app, login, (token) => token === 'admin');
-    registerUserRoutes(app, { node, accounts, login, now: () => Date.parse('2025-06-01T03:00:00Z') });
-    registerSignInView(app, node);
+    registerUserRoutes(app, {
+      status: role,
+      commands,
+      accounts,
+      login,
+      now: () => Date.parse('2025-06-01T03:00:00Z'),
+    });
+    registerSignInView(app, { name: 'line-1', mode: 'master' });
     await app.ready();
   });
 

@@ -20,8 +20,9 @@ import {
 } from '../auth/index.ts';
 import type { AccountDefinition } from '../auth/index.ts';
 import type { AccountView, SessionView, SignInView } from '../dto.ts';
-import type { TandemNode } from '../node/tandem-node.ts';
-import { redirectUnlessActive } from './data-routes.ts';
+import type { DataCommands, RoleQueries } from '../node/ports.ts';
+import type { NodeSettings } from '../node/settings.ts';
+import { onlyOnActive } from './data-routes.ts';
 import { bearerToken } from './token.ts';
 
 export const USERS_ROUTE = '/api/users';
@@ -41,15 +42,18 @@ const addBody = z
   .strict();
 
 export interface UserRoutesPorts {
-  readonly node: TandemNode;
-  readonly accounts: PairAccounts;
+  /** The node's role: a standby redirects account changes to the active node. */
+  readonly status: RoleQueries;
+  /** Accounts are config: made and removed as config changes. */
+  readonly commands: Pick<DataCommands, 'putConfig' | 'deleteConfig'>;
+  readonly accounts: Pick<PairAccounts, 'list' | 'get'>;
   readonly login: OperatorLogin;
   readonly now: () => number;
 }
 
 export function registerUserRoutes(app: FastifyInstance, ports: UserRoutesPorts): void {
-  const { node, accounts, login, now } = ports;
-  const onlyActive = { preHandler: redirectUnlessActive.bind(null, node) };
+  const { commands, accounts, login, now } = ports;
+  const onlyActive = onlyOnActive(ports.status);
 
   app.get(USERS_ROUTE, (): AccountView[] =>
     accounts.list().map((a) => ({ name: a.name, createdAt: new Date(a.createdAt).toISOString() })),
@@ -66,14 +70,14 @@ export function registerUserRoutes(app: FastifyInstance, ports: UserRoutesPorts)
       passwordHash: await hashPassword(password),
       createdAt: now(),
     };
-    await node.data.putConfig(ACCOUNT_KIND, name, definition);
+    await commands.putConfig(ACCOUNT_KIND, name, definition);
     const answer: AccountView = { name, createdAt: new Date(definition.createdAt).toISOString() };
     return reply.code(201).send(answer);
   });
 
   app.delete(`${USERS_ROUTE}/:name`, onlyActive, async (request, reply) => {
     const { name } = nameParam.parse(request.params);
-    if (!(await node.data.deleteConfig(ACCOUNT_KIND, name))) {
+    if (!(await commands.deleteConfig(ACCOUNT_KIND, name))) {
       return reply
         .code(404)
         .send({ error: { code: 'USER_NOT_FOUND', message: `no user "${name}" in this pair` } });
@@ -92,6 +96,9 @@ export function registerUserRoutes(app: FastifyInstance, ports: UserRoutesPorts)
 }
 
 /** `GET /api/login`, answered without a token: only what a sign-in card shows anyway. */
-export function registerSignInView(app: FastifyInstance, node: TandemNode): void {
-  app.get('/api/login', (): SignInView => ({ name: node.settings.name, mode: node.settings.mode }));
+export function registerSignInView(
+  app: FastifyInstance,
+  settings: Pick<NodeSettings, 'name' | 'mode'>,
+): void {
+  app.get('/api/login', (): SignInView => ({ name: settings.name, mode: settings.mode }));
 }

@@ -25,6 +25,9 @@ import { LoginLimiter, OfflineAccounts, OperatorLogin, PairAccounts, SessionStor
 import { loadOrCreateIdentity } from '../trust/index.ts';
 import { defaultSettings, describeIssues, nodeSettingsSchema, type NodeSettings } from './settings.ts';
 import { TandemNode } from './tandem-node.ts';
+import { makeNodeParts, type NodeBase, type NodeParts } from './node-parts.ts';
+import type { ApiPorts } from './ports.ts';
+import { apiCloseGraceMs } from './timing-bounds.ts';
 import { startOpcUa } from '../plant/opcua/index.ts';
 import { followClientApprovals } from '../plant/opcua/client-approvals.ts';
 import { attachSparkplug } from '../plant/sparkplug/attach.ts';
@@ -94,7 +97,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     );
     const certificates = new CertificateStore(db);
     const token = options.adminToken || readOrMakeToken(options.dataDir);
-    node = new TandemNode({
+    const base: NodeBase = {
       settings,
       db,
       meta,
@@ -103,12 +106,15 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       identity,
       license: readLicense(settings.licenseFile, licensePublicKey(settings), clock.now()),
       clock,
+      realTime: systemClock,
       logger,
       version: VERSION,
-      sparkplug: (made) => attachSparkplug(made, clock, logger),
-    });
+    };
+    const parts = makeNodeParts(base);
+    node = new TandemNode(base, parts, (made) => attachSparkplug(made, clock, logger));
+    const made = node;
     // The pair's accounts are config (node-core/auth/pair-accounts.ts): replicated with it.
-    const accounts = new PairAccounts(node.data.config);
+    const accounts = new PairAccounts(parts.data.config);
     login = new OperatorLogin(
       accounts,
       new SessionStore({ now: () => clock.now() }),
@@ -117,7 +123,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     );
     const operatorLogin = login;
     api = await listen('API', settings.apiPort, () =>
-      startApiServer(node!, {
+      startApiServer(apiPortsOf(made, parts), {
         host: settings.apiHost,
         port: settings.apiPort,
         token,
@@ -131,19 +137,20 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
         now: () => clock.now(),
         settingsStore,
         logger,
-        closeGraceMs: settings.timing.pingTimeoutMs,
+        closeGraceMs: apiCloseGraceMs(settings.timing),
+        clock: base.realTime,
       }),
     );
     node.apiUrl = api.url;
     // Where `tandem-node user …` finds this node's API while it runs (cli/node-api.ts).
     meta.set(RUNNING_API_KEY, api.url);
-    await listen('peer link', settings.peerPort, () => node!.start());
+    await listen('peer link', settings.peerPort, () => made.start());
     // Up: now the settings and advance approvals are worth keeping.
     settingsStore.save(settings);
     for (const fingerprint of trustPeers) certificates.trustInAdvance(fingerprint, clock.now());
     // The pair's decisions on OPC UA client certificates, applied here whether or not this node serves OPC UA.
     const stopFollowingApprovals = followClientApprovals({
-      config: node.data.config,
+      config: parts.data.config,
       certificates,
       now: () => clock.now(),
       logger,
@@ -183,6 +190,32 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     closeQuietly(db);
     throw error;
   }
+}
+
+/** The API's ports (node/ports.ts), each answered by the part that owns it. */
+function apiPortsOf(node: TandemNode, parts: NodeParts): ApiPorts {
+  const { data } = parts;
+  return {
+    settings: node.settings,
+    status: node,
+    notices: node,
+    events: node,
+    certificates: node,
+    redundancy: node,
+    metrics: node.metricsExport,
+    data: {
+      readTag: (name) => data.readTag(name),
+      currentValues: () => data.runtime.all(),
+      configItems: (kind) => data.config.list(kind),
+      configItem: (kind, key) => data.config.get(kind, key),
+      tagDefinition: (name) => data.config.getTag(name),
+      alarms: () => data.alarms.list(),
+      conflicts: () => data.config.conflicts.list(),
+      watchConfig: (listener) => data.config.watch(listener),
+    },
+    commands: data,
+    history: parts.workload.history,
+  };
 }
 
 function mergeSettings(

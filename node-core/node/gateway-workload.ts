@@ -63,6 +63,7 @@ export class GatewayWorkload {
   #repull: TimerHandle | null = null;
   readonly #historyListeners = new Set<(added: number) => void>();
   #housekeeping: TimerHandle | null = null;
+  #running = false;
   readonly #warmListeners = new Set<(values: readonly BufferedValue[]) => void>();
 
   constructor(ports: WorkloadPorts) {
@@ -118,12 +119,17 @@ export class GatewayWorkload {
     return this.#engine.faults();
   }
 
+  /** Polls by role and keeps the retention. Idempotent: a second call while running changes nothing. */
   start(): void {
+    if (this.#running) return;
+    this.#running = true;
     this.#engine.start();
     this.#keepHouse();
   }
 
+  /** Ends polling, the retention's timer and a pull under way. Idempotent. */
   stop(): Promise<void> {
+    this.#running = false;
     if (this.#housekeeping) this.#p.clock.clearTimeout(this.#housekeeping);
     this.#housekeeping = null;
     this.#cancelRepull();

@@ -16,16 +16,18 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { Clock, TimerHandle } from '../clock/index.ts';
+import { systemClock, type Clock, type TimerHandle } from '../clock/index.ts';
 import type { LinkState } from '../dto.ts';
 import type { Logger } from '../logging.ts';
 import type { CertificateInfo } from '../trust/index.ts';
 import { CloseCode, MAX_FRAME_BYTES, parseFrame, type Hello, type PeerFrame } from './frames.ts';
 import { LinkResources, type PeerLinkResources } from './link-resources.ts';
 import { admitPeer, type TrustDecision } from './peer-admission.ts';
+import { brief, closeReason, formatHost } from './link-text.ts';
 
 export type { TrustDecision } from './peer-admission.ts';
 export type { PeerLinkResources } from './link-resources.ts';
+export { closeReason } from './link-text.ts';
 
 export interface PeerLinkOptions {
   readonly role: 'listen' | 'dial';
@@ -43,7 +45,13 @@ export interface PeerLinkOptions {
   readonly hello: () => Hello;
   /** A reason why this peer cannot pair with us (same mode, other pair name), or null. */
   readonly checkHello: (hello: Hello) => string | null;
+  /** The link's timers: the handshake and close bounds, the re-dial. */
   readonly clock: Clock;
+  /**
+   * The clock of the bound on draining at `close` (the system clock by default): a stopping node must not wait
+   * on a manual clock that nobody advances.
+   */
+  readonly realTime?: Clock;
   readonly logger: Logger;
 }
 
@@ -64,11 +72,6 @@ interface Session {
   hello: Hello | null;
 }
 
-/** A WebSocket close reason may hold at most 123 bytes of UTF-8 (RFC 6455 5.5). */
-const CLOSE_REASON_BYTES = 123;
-/** A reason kept as the link's state or logged: a peer's text (a pair name) may be any length. */
-const STATE_REASON_CHARS = 300;
-
 export class PeerLink extends EventEmitter<PeerLinkEvents> {
   readonly #o: PeerLinkOptions;
   #server: https.Server | null = null;
@@ -79,6 +82,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   #state: LinkState = 'disconnected';
   #reason: string | null = null;
   #closed = false;
+  #started: Promise<void> | null = null;
   readonly #resources: LinkResources;
   /** Transports whose peer said hello: their handshake bound no longer applies. */
   readonly #admitted = new WeakSet<Duplex>();
@@ -112,9 +116,14 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     return this.#resources.counts;
   }
 
-  async start(): Promise<void> {
-    if (this.#o.role === 'listen') await this.#listen();
-    else this.#dial();
+  /** Listens (master) or dials (backup). Idempotent: a second call answers the first's; after `close`, nothing. */
+  start(): Promise<void> {
+    this.#started ??= this.#closed
+      ? Promise.resolve()
+      : this.#o.role === 'listen'
+        ? this.#listen()
+        : Promise.resolve(this.#dial());
+    return this.#started;
   }
 
   send(frame: PeerFrame): boolean {
@@ -141,13 +150,15 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.#dialing?.terminate();
     const session = this.#session;
     if (session) {
+      const realTime = this.#o.realTime ?? systemClock;
+      let bound: TimerHandle | null = null;
       await new Promise<void>((resolve) => {
         if (session.socket.readyState === WebSocket.CLOSED) return resolve();
         session.socket.once('close', () => resolve());
         session.socket.close(CloseCode.goingAway, 'node stopping');
-        // A real timer, not the clock's: a stopping node must not wait on a clock that nobody advances.
-        setTimeout(resolve, this.#o.handshakeTimeoutMs).unref();
+        bound = realTime.setTimeout(resolve, this.#o.handshakeTimeoutMs);
       });
+      if (bound) realTime.clearTimeout(bound);
       this.#endSession(session, 'disconnected', 'node stopping');
     }
     this.#resources.endAll();
@@ -374,20 +385,4 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.#reason = kept;
     this.emit('state', state, kept);
   }
-}
-
-/** `text` cut to what a close frame can carry, at a character boundary. */
-export function closeReason(text: string): string {
-  let reason = text.slice(0, CLOSE_REASON_BYTES);
-  while (Buffer.byteLength(reason) > CLOSE_REASON_BYTES) reason = reason.slice(0, -1);
-  // Never end on half a surrogate pair (it would go out as U+FFFD).
-  return /[\uD800-\uDBFF]$/.test(reason) ? reason.slice(0, -1) : reason;
-}
-
-function brief(text: string): string {
-  return text.length > STATE_REASON_CHARS ? `${text.slice(0, STATE_REASON_CHARS)}…` : text;
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
