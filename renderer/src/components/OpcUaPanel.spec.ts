@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import type { OpcUaView } from '../../../node-core/plant/opcua/opcua-view.ts';
+import type { OpcUaView } from '../../../node-core/protocol/plant-views.ts';
 import OpcUaPanel from './OpcUaPanel.svelte';
 
 const running: OpcUaView = {

@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import type { SparkplugView } from '../../../node-core/plant/sparkplug/sparkplug-view.ts';
+import type { SparkplugView } from '../../../node-core/protocol/plant-views.ts';
 import { formatTime } from '../lib/format.ts';
 import SparkplugPanel from './SparkplugPanel.svelte';
 

@@ -17,7 +17,7 @@ import type {
   TagDefinitionView,
   TagValueView,
 } from '../../../node-core/dto.ts';
-import type { LicenseState } from '../../../node-core/license/index.ts';
+import type { LicenseState } from '../../../node-core/protocol/license.ts';
 import type {
   ApiProblem,
   CertificateDecision,
