@@ -3,6 +3,7 @@
  * a leaf that the machine and the rules it applies (draft.ts, roles.ts, handover.ts, split-brain.ts) share.
  */
 import type { PeerFrame } from '../protocol/peer-frames.ts';
+import type { EventKind } from '../protocol/words.ts';
 import type { RedundancyConfig, Status, TransitionReason } from './types.ts';
 
 export interface PeerView {
@@ -101,7 +102,11 @@ export type Frame = Extract<
 >;
 
 export interface RecordedEvent {
-  readonly kind: 'role-change' | 'peer-lost' | 'peer-regained' | 'split-brain' | 'switchover-failed';
+  /** The kinds of history entry the machine records itself; the rest come from the node around it. */
+  readonly kind: Extract<
+    EventKind,
+    'role-change' | 'peer-lost' | 'peer-regained' | 'split-brain' | 'switchover-failed'
+  >;
   readonly from: Status | null;
   readonly to: Status | null;
   readonly reason: string;
