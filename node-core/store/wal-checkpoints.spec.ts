@@ -70,20 +70,31 @@ describe('WAL checkpoints on their own thread', () => {
     const writeSome = db.transaction(() => {
       for (let i = 0; i < 4; i++) insert.run('x'.repeat(1000));
     });
+    const walBytes = (): number => fs.statSync(`${db.name}-wal`).size;
     writeSome();
     const restartsBefore = walRestarts();
     let written = 0;
-    const writesEnd = Date.now() + 1500;
-    // A commit every millisecond, as from a node under load: never a quiet moment as long as a checkpoint.
-    while (Date.now() < writesEnd) {
-      writeSome();
-      written += 4 * 1000;
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    // 30 rounds of the worker; PASSIVE alone managed 3–6 restarts here, and a WAL larger than all it held.
-    expect(walRestarts() - restartsBefore).toBeGreaterThan(10);
-    expect(fs.statSync(`${db.name}-wal`).size).toBeLessThan(written / 2);
-  });
+    const deadline = Date.now() + 50_000;
+    // A commit at every turn of the event loop, as from a node under load: never a quiet moment as long as a
+    // checkpoint. The writes go on until the worker has started the WAL over `restarts` times, however long
+    // that takes on a loaded machine.
+    const writeUntilRestarted = async (restarts: number): Promise<void> => {
+      while (walRestarts() - restartsBefore < restarts) {
+        if (Date.now() > deadline) throw new Error(`the WAL did not start over ${restarts} times`);
+        writeSome();
+        written += 4 * 1000;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    };
+    // Until the worker's thread is up (a while on a loaded machine), the WAL grows with every commit.
+    await writeUntilRestarted(1);
+    const [bytesAtFirstRestart, writtenAtFirstRestart] = [walBytes(), written];
+    await writeUntilRestarted(21);
+    // The file keeps the most the WAL ever held: twenty restarts later it has grown by a fraction of what
+    // was written since (a worker that never gets the WAL started over fails above). How much sooner RESTART
+    // gets there than PASSIVE alone is a matter of speed, measured by the bench, not asserted here.
+    expect(walBytes() - bytesAtFirstRestart).toBeLessThan((written - writtenAtFirstRestart) / 2);
+  }, 60_000);
 
   it('stop runs a last checkpoint before the connection closes', async () => {
     checkpoints = startWalCheckpoints(db, silentLogger, { everyMs: 60_000 });

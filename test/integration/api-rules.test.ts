@@ -5,12 +5,12 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, NodeProcess, tempDir } from './harness.ts';
+import { ANY_PORT, NodeProcess, tempDir } from './harness.ts';
 
 let node: NodeProcess;
 
 beforeAll(async () => {
-  node = new NodeProcess(tempDir('api-rules'), await freePort(), ['--name', 'api-rules-test']);
+  node = new NodeProcess(tempDir('api-rules'), ANY_PORT, ['--name', 'api-rules-test']);
   await node.start();
 });
 afterAll(async () => {

@@ -1,12 +1,12 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort, NodeProcess, tempDir } from './harness.ts';
+import { ANY_PORT, NodeProcess, tempDir } from './harness.ts';
 
 let node: NodeProcess;
 
 beforeAll(async () => {
-  node = new NodeProcess(tempDir('api'), await freePort(), ['--name', 'api-test']);
+  node = new NodeProcess(tempDir('api'), ANY_PORT, ['--name', 'api-test']);
   await node.start();
 });
 afterAll(async () => {
@@ -84,7 +84,7 @@ describe('the API of contract.md', () => {
   });
 
   it('TANDEM_ADMIN_TOKEN given at start replaces the token file', async () => {
-    const other = new NodeProcess(tempDir('env-token'), await freePort(), []);
+    const other = new NodeProcess(tempDir('env-token'), ANY_PORT, []);
     process.env['TANDEM_ADMIN_TOKEN'] = 'a-token-from-the-environment-1234';
     try {
       await other.start();

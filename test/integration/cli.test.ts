@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, NodeProcess, runCli, tempDir } from './harness.ts';
+import { ANY_PORT, freePort, NodeProcess, runCli, tempDir } from './harness.ts';
 
 const sha256 = (file: string): string =>
   crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -52,7 +52,7 @@ describe('tandem-node CLI', () => {
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toBe(`tandem-node: API port ${port} is already in use`);
       // The next start without flags does not pick up the failed start's name.
-      const node = new NodeProcess(dir, await freePort(), []);
+      const node = new NodeProcess(dir, ANY_PORT, []);
       await node.start();
       expect((await node.status())?.node.name).not.toBe('will-not-stick');
       await node.kill('SIGTERM');
@@ -93,8 +93,7 @@ describe('tandem-node CLI', () => {
 
   it('flags given are stored as settings, so the next start without them behaves the same', async () => {
     const dir = tempDir('persist');
-    const apiPort = await freePort();
-    const first = new NodeProcess(dir, apiPort, [
+    const first = new NodeProcess(dir, ANY_PORT, [
       '--name',
       'line-9',
       '--standby',
@@ -104,7 +103,7 @@ describe('tandem-node CLI', () => {
     ]);
     await first.start();
     expect(await first.kill('SIGTERM')).toBe(0);
-    const second = new NodeProcess(dir, apiPort, []);
+    const second = new NodeProcess(dir, ANY_PORT, []);
     await second.start();
     const status = await second.status();
     expect(status?.node.name).toBe('line-9');
@@ -114,7 +113,7 @@ describe('tandem-node CLI', () => {
   });
 
   it('SIGTERM stops the node within its bound even while a client holds a request open', async () => {
-    const node = new NodeProcess(tempDir('held'), await freePort(), ['--ping-timeout', '500']);
+    const node = new NodeProcess(tempDir('held'), ANY_PORT, ['--ping-timeout', '500']);
     await node.start();
     // A request whose body never comes: the API would wait for it for minutes.
     const client = net.connect(node.apiPort, '127.0.0.1');
@@ -131,7 +130,7 @@ describe('tandem-node CLI', () => {
   });
 
   it('SIGINT stops the node cleanly with exit 0', async () => {
-    const node = new NodeProcess(tempDir('sigint'), await freePort(), []);
+    const node = new NodeProcess(tempDir('sigint'), ANY_PORT, []);
     await node.start();
     expect(await node.kill('SIGINT')).toBe(0);
   });

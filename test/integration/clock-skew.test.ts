@@ -8,7 +8,15 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FailoverEvent } from '../../node-core/dto.ts';
-import { freePort, makePair, waitFor, type NodeProcess, type Pair } from './harness.ts';
+import {
+  freePort,
+  heartbeatsLater,
+  makePair,
+  pingsMissed,
+  waitFor,
+  type NodeProcess,
+  type Pair,
+} from './harness.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 
 const LIBFAKETIME = [
@@ -70,7 +78,7 @@ describe.skipIf(!LIBFAKETIME)('clock skew on real nodes (backup an hour ahead)',
       const nodeId = (await node.status())!.node.nodeId;
       return (await node.events()).filter((e) => e.kind === 'clock-skew' && e.nodeId === nodeId);
     };
-    await new Promise((r) => setTimeout(r, 1000)); // ten more heartbeats: still one event each
+    await heartbeatsLater(pair.master, 10); // ten more heartbeats: still one event each
     expect((await skewEvents(pair.master)).map((e) => e.reason)).toEqual([
       expect.stringMatching(/^the peer's clock is 1 h 00 min 0\d s ahead of this node's/),
     ]);
@@ -148,7 +156,7 @@ describe.skipIf(!LIBFAKETIME)('clock skew on real nodes (backup an hour ahead)',
     proxy.cut();
     await pair.backup.waitStatus((s) => s.node.status === 'active', 'backup active during the split');
     const bothActiveSeen = Date.now();
-    await new Promise((r) => setTimeout(r, 1500));
+    await pingsMissed(pair.backup, 15); // the split lasts fifteen more heartbeats of the backup's
     const healAt = Date.now();
     proxy.heal();
     // Automatic recovery: the master stays, the backup stands down and records how long both were active.

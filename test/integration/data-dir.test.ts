@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freePort, NodeProcess, runCli, tempDir } from './harness.ts';
+import { ANY_PORT, NodeProcess, runCli, tempDir } from './harness.ts';
 
 /** Every file of `dir` by name, with the SHA-256 of its content. */
 function snapshot(dir: string): Record<string, string> {
@@ -68,7 +68,7 @@ let configured: string;
 
 beforeAll(async () => {
   configured = tempDir('configured');
-  const node = new NodeProcess(configured, await freePort(), ['--name', 'line-7', '--standby', 'cold']);
+  const node = new NodeProcess(configured, ANY_PORT, ['--name', 'line-7', '--standby', 'cold']);
   await node.start();
   const put = await node.api('PUT', '/api/config/tags/line7.speed', {
     dataType: 'float',
@@ -126,7 +126,7 @@ describe('a data directory that holds a node but no usable database', () => {
   it('a 0-byte database in a folder that is no node yet is a first start', async () => {
     const dir = tempDir('fresh-empty');
     fs.writeFileSync(path.join(dir, 'tandem.db'), '');
-    const node = new NodeProcess(dir, await freePort(), ['--name', 'fresh-line']);
+    const node = new NodeProcess(dir, ANY_PORT, ['--name', 'fresh-line']);
     await node.start();
     expect((await node.status())?.node.name).toBe('fresh-line');
     expect(await node.kill('SIGTERM')).toBe(0);

@@ -25,6 +25,7 @@ describe("the demo's exit notice", () => {
   });
 
   it('a killed node: the printed command, pasted into a shell, starts it again with its stored flags', async () => {
+    // A port chosen in advance: the test is that the restart binds the stored port again.
     const port = await freePort();
     const node = new NodeProcess(tempDir('demo restart'), port, ['--peer-port', '0']);
     await node.start();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makePair, type Pair } from './harness.ts';
+import { heartbeatsLater, makePair, type Pair } from './harness.ts';
 
 let pair: Pair | null = null;
 afterEach(async () => {
@@ -76,8 +76,8 @@ describe('a real pair on 127.0.0.1', () => {
       (v) => v.node.status === 'standby' && v.peer?.link === 'connected',
       'master standby',
     );
-    await new Promise((r) => setTimeout(r, 1500));
-    expect((await pair.master.status())?.node.status).toBe('standby');
+    // Automatic recovery would take back within a heartbeat; fifteen heartbeats later the master still waits.
+    expect((await heartbeatsLater(pair.master, 15)).node.status).toBe('standby');
     expect((await pair.backup.status())?.node.status).toBe('active');
     const answer = await pair.master.api<{ status: string }>('POST', '/api/redundancy/switchover');
     expect(answer.status).toBe(200);
@@ -96,16 +96,15 @@ describe('a real pair on 127.0.0.1', () => {
     expect(answer.body.status).toBe('active');
 
     // Automatic recovery took the role back within a heartbeat before; ten heartbeats later it still holds.
-    await new Promise((r) => setTimeout(r, 1000));
-    const master = await pair.master.status();
+    const master = await heartbeatsLater(pair.master, 10);
     const backup = await pair.backup.status();
-    expect(master?.node.status).toBe('standby');
+    expect(master.node.status).toBe('standby');
     expect(backup?.node.status).toBe('active');
-    const heldSince = Date.parse(master?.node.heldSince ?? '');
+    const heldSince = Date.parse(master.node.heldSince ?? '');
     expect(heldSince).toBeGreaterThanOrEqual(before - 1000);
     expect(heldSince).toBeLessThanOrEqual(Date.now() + 1000);
     await pair.backup.waitStatus(
-      (v) => v.peer?.heldSince === master?.node.heldSince,
+      (v) => v.peer?.heldSince === master.node.heldSince,
       "the backup shows the master's hold",
     );
     const standDown = (await pair.master.events()).find((e) => e.node === 'master' && e.to === 'standby');

@@ -48,10 +48,50 @@ export const FASTEST = [
   '1000',
 ];
 
-export function tempDir(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `tandem-${label}-`));
+/** What a test file made: its nodes are killed and its temp folders removed once the file is done. */
+const madeDirs = new Set<string>();
+const startedNodes = new Set<NodeProcess>();
+
+/** Kills the nodes still running and removes the temp folders made so far. */
+export async function cleanUp(): Promise<void> {
+  await Promise.all([...startedNodes].map((node) => node.kill('SIGKILL')));
+  startedNodes.clear();
+  for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
+  madeDirs.clear();
 }
 
+// Under vitest, registered while a test file imports this module, so the hook belongs to that file and
+// runs after the file's own afterAll hooks (after-hooks run in reverse order). The bench, chaos and fuzz
+// scripts import this module under plain Node, where there is no runner.
+if (process.env['VITEST']) {
+  const { afterAll } = await import('vitest');
+  afterAll(cleanUp);
+}
+
+/** A temp folder, removed when the test file is done. */
+export function tempDir(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tandem-${label}-`));
+  madeDirs.add(dir);
+  return dir;
+}
+
+/** Removes `dir` when the test file is done (a folder made some other way, e.g. a mount point). */
+export function removeWhenDone(dir: string): void {
+  madeDirs.add(dir);
+}
+
+/**
+ * `--api-port 0`: the node binds any free port and prints it in its dashboard address, which `start` reads.
+ * Better than `freePort`: nothing can take the port between choosing it and binding it.
+ */
+export const ANY_PORT = 0;
+
+/**
+ * A port that was free a moment ago. Pick-and-release: another process may bind it before whoever uses it
+ * does. Only for ports that must be known before the process that binds them starts (the master's peer
+ * port, named in the backup's flags; an OPC UA or broker port; a port nothing listens on); `NodeProcess`
+ * retries a start that found its port taken.
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -82,9 +122,13 @@ export function fingerprintOf(dataDir: string, cli = SOURCE_CLI): string {
   return result.stdout.trim();
 }
 
+/** How often `start` tries again when a port it was given is taken (see `freePort`). */
+const PORT_TAKEN_ATTEMPTS = 5;
+
 export class NodeProcess {
   readonly dataDir: string;
-  readonly apiPort: number;
+  /** `ANY_PORT` until the first start; then the port bound, kept for restarts (clients hold the URL). */
+  apiPort: number;
   readonly args: string[];
   readonly cli: string;
   child: ChildProcess | null = null;
@@ -102,8 +146,23 @@ export class NodeProcess {
     return `http://127.0.0.1:${this.apiPort}`;
   }
 
-  /** Starts the process and resolves once it printed its dashboard address. */
+  /**
+   * Starts the process and resolves once it printed its dashboard address. A port taken by someone else
+   * (a port chosen by `freePort` and bound by another test in between) is tried again a few times.
+   */
   async start(extraArgs: string[] = []): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#startOnce(extraArgs);
+        return;
+      } catch (error) {
+        if (!(error instanceof PortTakenError) || attempt === PORT_TAKEN_ATTEMPTS) throw error;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  }
+
+  async #startOnce(extraArgs: string[]): Promise<void> {
     const args = [
       this.cli,
       '--data-dir',
@@ -122,16 +181,17 @@ export class NodeProcess {
       env: { ...process.env, TANDEM_LOG_LEVEL: 'warn' },
     });
     this.child = child;
+    startedNodes.add(this);
     this.output = '';
     child.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
-    await waitFor(
-      () =>
-        /#token=(\S+)/.exec(this.output)?.[1] ?? (child.exitCode !== null ? fail(this.output) : undefined),
+    const [, port, token] = await waitFor(
+      () => DASHBOARD_LINE.exec(this.output) ?? (child.exitCode !== null ? fail(this.output) : undefined),
       20_000,
       'node start',
     );
-    this.token = /#token=(\S+)/.exec(this.output)![1]!;
+    this.apiPort = Number(port);
+    this.token = token!;
   }
 
   async api<T>(
@@ -198,7 +258,13 @@ export class NodeProcess {
   }
 }
 
+/** `Dashboard: http://127.0.0.1:PORT/#token=TOKEN` (node-core/cli/main.ts). */
+const DASHBOARD_LINE = /https?:\/\/[^\s/]+:(\d+)\/#token=(\S+)/;
+
+class PortTakenError extends Error {}
+
 function fail(output: string): never {
+  if (/port \d+ is already in use/.test(output)) throw new PortTakenError(`a port was taken:\n${output}`);
   throw new Error(`node exited early:\n${output}`);
 }
 
@@ -214,6 +280,41 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** FAST's ping rate: one heartbeat per 100 ms. */
+const FAST_PING_RATE_MS = 100;
+
+/**
+ * Resolves once `node`'s peer has answered heartbeats for `count` more ping intervals: for a test that shows
+ * that something does not happen, "a while" measured in the pair's own heartbeats rather than a sleep, so a
+ * loaded machine that holds the nodes back makes the wait longer instead of the test weaker.
+ */
+export async function heartbeatsLater(
+  node: NodeProcess,
+  count: number,
+  pingRateMs = FAST_PING_RATE_MS,
+): Promise<StatusView> {
+  const first = await node.waitStatus((s) => s.peer?.lastHeartbeatAt != null, 'a heartbeat answered');
+  const from = Date.parse(first.peer!.lastHeartbeatAt!);
+  return node.waitStatus(
+    (s) => Date.parse(s.peer?.lastHeartbeatAt ?? '') >= from + count * pingRateMs,
+    `${count} more heartbeats answered`,
+    30_000,
+  );
+}
+
+/**
+ * Resolves once `node` has missed `count` more heartbeats than it had when called (its link is down: one a
+ * ping interval): how long a split or a silence lasted, in the node's own terms.
+ */
+export async function pingsMissed(node: NodeProcess, count: number): Promise<StatusView> {
+  const before = (await node.status())?.peer?.missedPings ?? 0;
+  return node.waitStatus(
+    (s) => (s.peer?.missedPings ?? 0) >= before + count,
+    `${count} more heartbeats missed`,
+    30_000,
+  );
 }
 
 export interface Pair {
@@ -247,6 +348,7 @@ export async function makePair(
   const name = opts.name ?? 'line-1';
   const masterDir = opts.masterDir ?? tempDir(`${name}-master`);
   const backupDir = tempDir(`${name}-backup`);
+  // The backup's flags name the master's peer port, so it is chosen before either starts (see freePort).
   const peerPort = opts.peerPort ?? (await freePort());
   const trust =
     opts.trusted === false
@@ -258,13 +360,13 @@ export async function makePair(
   const common = ['--name', name, '--peer-port', String(peerPort), '--peer-host', '127.0.0.1', ...FAST];
   const master = new NodeProcess(
     masterDir,
-    await freePort(),
+    ANY_PORT,
     [...common, '--mode', 'master', ...trust[0]!, ...masterArgs],
     cli,
   );
   const backup = new NodeProcess(
     backupDir,
-    await freePort(),
+    ANY_PORT,
     [
       ...common,
       '--mode',

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, NodeProcess, runCli, SOURCE_CLI, tempDir } from './harness.ts';
+import { ANY_PORT, NodeProcess, runCli, SOURCE_CLI, tempDir } from './harness.ts';
 
 const CLI = SOURCE_CLI;
 const PASSWORD = 'correct horse battery';
@@ -42,8 +42,8 @@ describe('operator login', () => {
   const dir = tempDir('login');
   let node: NodeProcess;
 
-  beforeAll(async () => {
-    node = new NodeProcess(dir, await freePort(), []);
+  beforeAll(() => {
+    node = new NodeProcess(dir, ANY_PORT, []);
   });
 
   afterAll(async () => {
@@ -143,7 +143,7 @@ describe('operator login', () => {
 
   it('sessions live in memory: after a restart the old session token is refused', async () => {
     // Failed logins are counted in memory too: a restart clears the limit reached above.
-    const fresh = new NodeProcess(dir, await freePort(), []);
+    const fresh = new NodeProcess(dir, ANY_PORT, []);
     await node.kill('SIGTERM');
     await fresh.start();
     node = fresh;

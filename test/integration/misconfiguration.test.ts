@@ -8,7 +8,17 @@ import WebSocket from 'ws';
 import type { FailoverEvent } from '../../node-core/dto.ts';
 import type { PeerFrame } from '../../node-core/peer/index.ts';
 import { loadOrCreateIdentity } from '../../node-core/trust/index.ts';
-import { FAST, freePort, makePair, NodeProcess, tempDir, waitFor, type Pair } from './harness.ts';
+import {
+  ANY_PORT,
+  FAST,
+  freePort,
+  makePair,
+  NodeProcess,
+  pingsMissed,
+  tempDir,
+  waitFor,
+  type Pair,
+} from './harness.ts';
 
 let pair: Pair | null = null;
 const loose: NodeProcess[] = [];
@@ -19,11 +29,7 @@ afterEach(async () => {
 });
 
 /** A node on its own: `mode` with the peer port given, dialing `masterPort` when a backup. */
-async function lone(
-  mode: 'master' | 'backup',
-  peerPort: number,
-  masterPort = peerPort,
-): Promise<NodeProcess> {
+function lone(mode: 'master' | 'backup', peerPort: number, masterPort = peerPort): NodeProcess {
   const args = [
     '--name',
     'line-1',
@@ -35,7 +41,7 @@ async function lone(
     '127.0.0.1',
   ];
   if (mode === 'backup') args.push('--master-host', '127.0.0.1', '--master-port', String(masterPort));
-  const node = new NodeProcess(tempDir(`misconfig-${mode}`), await freePort(), [...args, ...FAST]);
+  const node = new NodeProcess(tempDir(`misconfig-${mode}`), ANY_PORT, [...args, ...FAST]);
   loose.push(node);
   return node;
 }
@@ -48,8 +54,8 @@ const ownEvents = async (node: NodeProcess, kind: FailoverEvent['kind']): Promis
 describe('misconfiguration on real nodes', () => {
   it('misconfiguration: two backups dialing each other each say that the master refuses connections, and why they took over', async () => {
     const [portA, portB] = [await freePort(), await freePort()];
-    const a = await lone('backup', portA, portB);
-    const b = await lone('backup', portB, portA);
+    const a = lone('backup', portA, portB);
+    const b = lone('backup', portB, portA);
     await Promise.all([a.start(), b.start()]);
     for (const [node, port] of [
       [a, portB],
@@ -72,7 +78,7 @@ describe('misconfiguration on real nodes', () => {
 
   it('misconfiguration: a backup dialing its own address and peer port says that nothing listens there', async () => {
     const port = await freePort();
-    const node = await lone('backup', port);
+    const node = lone('backup', port);
     await node.start();
     const s = await node.waitStatus(
       (v) => v.peer?.linkReason?.includes('refuses connections') === true,
@@ -83,8 +89,8 @@ describe('misconfiguration on real nodes', () => {
 
   it('two masters: each says that no backup has connected, and that a master only waits', async () => {
     const [portA, portB] = [await freePort(), await freePort()];
-    const a = await lone('master', portA);
-    const b = await lone('master', portB);
+    const a = lone('master', portA);
+    const b = lone('master', portB);
     await Promise.all([a.start(), b.start()]);
     for (const [node, port] of [
       [a, portA],
@@ -111,7 +117,7 @@ describe('misconfiguration on real nodes', () => {
     const backup = await pair.backup.waitStatus((v) => v.node.status === 'active', 'backup active');
     expect(backup.misconfiguration).toBe(cause);
     // Many re-dials later (the ping rate is 100 ms), still one event per node.
-    await new Promise((r) => setTimeout(r, 1500));
+    await pingsMissed(pair.backup, 15);
     for (const node of [pair.master, pair.backup]) {
       expect((await ownEvents(node, 'misconfiguration')).map((e) => e.reason)).toEqual([cause]);
     }
@@ -145,7 +151,7 @@ describe('misconfiguration on real nodes', () => {
     // A backup of an earlier version, played by hand: its certificate, its hello without `eventKinds`.
     const identity = await loadOrCreateIdentity(tempDir('older-backup'), 'older-backup');
     const peerPort = await freePort();
-    const master = await lone('master', peerPort);
+    const master = lone('master', peerPort);
     master.args.push('--trust-peer', identity.info.fingerprint);
     await master.start();
     const hello = (name: string) => ({

@@ -30,7 +30,7 @@ function writer(
   nodes: readonly NodeProcess[],
   id: string,
   acknowledged: Acknowledged,
-): { stop: () => Promise<number> } {
+): { stop: () => Promise<number>; readonly writes: number } {
   let running = true;
   let writes = 0;
   const done = (async () => {
@@ -62,6 +62,9 @@ function writer(
     stop: async () => {
       running = false;
       await done;
+      return writes;
+    },
+    get writes() {
       return writes;
     },
   };
@@ -113,13 +116,18 @@ describe('Data: a hand-over, a restart or a failover without a split never moves
       const pair = await startPair();
       const acknowledged: Acknowledged = new Map();
       const writers = ['w1', 'w2', 'w3'].map((id) => writer([pair.master, pair.backup], id, acknowledged));
-      const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      // Each step lets the writers get five more changes acknowledged first, however slow the machine.
+      const writesGoOn = async (): Promise<void> => {
+        const total = (): number => writers.reduce((sum, w) => sum + w.writes, 0);
+        const before = total();
+        await waitFor(() => (total() >= before + 5 ? true : undefined), 30_000, 'five more writes');
+      };
       for (let round = 0; round < 2; round++) {
-        await pause(400);
+        await writesGoOn();
         const standby = await standbyOf(pair);
         expect((await standby.api('POST', '/api/redundancy/switchover')).status).toBe(200);
         await standby.waitStatus((s) => s.node.status === 'active', 'the switch-over');
-        await pause(400);
+        await writesGoOn();
         // A clean restart of the master (SIGTERM: it hands over if it is active), then it comes back.
         await pair.master.kill('SIGTERM');
         await pair.master.start();

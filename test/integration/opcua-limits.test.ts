@@ -4,7 +4,7 @@
  * stored with the settings, is turned off again by a flag.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, NodeProcess, tempDir } from './harness.ts';
+import { ANY_PORT, freePort, NodeProcess, tempDir } from './harness.ts';
 import { addOperator, LOADED_MACHINE, openConnection, UaConnection, type OpenArgs } from './opcua-client.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -16,7 +16,7 @@ const connect = (...args: OpenArgs): Promise<UaConnection> => openConnection(reg
 
 async function opcuaNode(label: string, args: string[]): Promise<{ node: NodeProcess; url: string }> {
   const port = await freePort();
-  const node = new NodeProcess(tempDir(label), await freePort(), ['--opcua-port', String(port), ...args]);
+  const node = new NodeProcess(tempDir(label), ANY_PORT, ['--opcua-port', String(port), ...args]);
   register(() => node.kill('SIGKILL'));
   addOperator(node.dataDir);
   return { node, url: `opc.tcp://127.0.0.1:${port}` };

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataType, StatusCodes, type DataValue } from 'node-opcua';
-import { freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
+import { ANY_PORT, freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
 import {
   addOperator,
   LOADED_MACHINE,
@@ -192,7 +192,7 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     cleanup.push(() => new Promise((resolve) => taken.close(resolve)));
     const port = (taken.address() as net.AddressInfo).port;
-    const node = new NodeProcess(tempDir('opcua-taken'), await freePort(), ['--opcua-port', String(port)]);
+    const node = new NodeProcess(tempDir('opcua-taken'), ANY_PORT, ['--opcua-port', String(port)]);
     cleanup.push(() => node.kill('SIGKILL'));
     await node.start();
     const status = await node.waitStatus(
@@ -217,10 +217,7 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
 
   it('security: by default only signed and encrypted channels; a client certificate not yet approved is refused and waits for approval on the Certificates list, then connects', async () => {
     const opcuaPort = await freePort();
-    const node = new NodeProcess(tempDir('opcua-secure'), await freePort(), [
-      '--opcua-port',
-      String(opcuaPort),
-    ]);
+    const node = new NodeProcess(tempDir('opcua-secure'), ANY_PORT, ['--opcua-port', String(opcuaPort)]);
     cleanup.push(() => node.kill('SIGKILL'));
     addOperator(node.dataDir);
     await node.start();

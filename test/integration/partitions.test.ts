@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from './harness.ts';
+import { freePort, pingsMissed, waitFor } from './harness.ts';
 import { splitPair, type SplitPair } from './split-pair.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -27,8 +27,11 @@ describe('Partitions, with real processes and a real broken link', () => {
     const { master, backup, proxy } = await partitionablePair([], []);
     proxy.cut();
     await backup.waitStatus((s) => s.node.status === 'active', 'backup active during the split');
+    const bothActiveSeen = Date.now();
     expect((await master.status())?.node.status).toBe('active');
-    await new Promise((r) => setTimeout(r, 500));
+    // The split lasts five more heartbeats of the backup's.
+    await pingsMissed(backup, 5);
+    const healAt = Date.now();
     proxy.heal();
     await backup.waitStatus(
       (s) => s.node.status === 'standby' && s.peer?.link === 'connected',
@@ -43,10 +46,11 @@ describe('Partitions, with real processes and a real broken link', () => {
     );
     expect(split.node).toBe('backup');
     expect(split.reason).toBe('partition healed');
-    expect(split.durationMs).toBeGreaterThanOrEqual(500);
+    expect(split.durationMs).toBeGreaterThanOrEqual(healAt - bothActiveSeen);
   });
 
   it('isolation check: a backup that cannot reach the isolation host does not take over', async () => {
+    // A port nothing listens on: chosen and released on purpose.
     const closedPort = await freePort();
     const { master, backup, proxy } = await partitionablePair(
       [],
@@ -57,8 +61,9 @@ describe('Partitions, with real processes and a real broken link', () => {
       (s) => s.peer?.link !== 'connected' && (s.peer?.missedPings ?? 0) >= 3,
       'backup misses the master',
     );
-    await new Promise((r) => setTimeout(r, 2000));
-    expect((await backup.status())?.node.status).toBe('standby');
+    // It would take over after three missed heartbeats and the failover time (FAST: 600 ms); twenty more
+    // heartbeats missed, it still has not.
+    expect((await pingsMissed(backup, 20)).node.status).toBe('standby');
     expect((await master.status())?.node.status).toBe('active');
   });
 
@@ -72,6 +77,7 @@ describe('Partitions, with real processes and a real broken link', () => {
   });
 
   it('isolation check: an active master that reaches neither its backup nor the isolation host steps down', async () => {
+    // A port nothing listens on (see above).
     const closedPort = await freePort();
     const { master, proxy } = await partitionablePair(['--isolation-check', `127.0.0.1:${closedPort}`], []);
     proxy.cut();

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildService, freePort, makePair, NodeProcess, runCli, tempDir, type Pair } from './harness.ts';
+import { ANY_PORT, buildService, makePair, NodeProcess, type Pair, runCli, tempDir } from './harness.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let BUILT_CLI = '';
@@ -35,7 +35,7 @@ function problemLines(output: string): string[] {
 
 describe('the built service (dist/node)', () => {
   it('starts an independent node that reports the package version and serves the dashboard', async () => {
-    const node = new NodeProcess(tempDir('built'), await freePort(), ['--mode', 'independent'], BUILT_CLI);
+    const node = new NodeProcess(tempDir('built'), ANY_PORT, ['--mode', 'independent'], BUILT_CLI);
     running = { stop: () => node.kill('SIGKILL') };
     await node.start();
     const status = await node.waitStatus((s) => s.node.status === 'active', 'independent node active');

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makePair, NodeProcess, runCli, SOURCE_CLI, tempDir, type Pair } from './harness.ts';
+import { ANY_PORT, makePair, NodeProcess, type Pair, runCli, SOURCE_CLI, tempDir } from './harness.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -62,7 +62,7 @@ describe('operator sessions end', () => {
   beforeAll(async () => {
     userAdd(dir, 'ops');
     userAdd(dir, 'night-shift');
-    node = new NodeProcess(dir, await freePort(), []);
+    node = new NodeProcess(dir, ANY_PORT, []);
     await node.start();
   });
 

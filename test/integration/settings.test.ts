@@ -1,7 +1,7 @@
 /** `GET`/`PUT /api/settings` against real node processes: saved now, in effect after the next start. */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NodeSettings } from '../../node-core/index.ts';
-import { freePort, makePair, NodeProcess, tempDir, type Pair } from './harness.ts';
+import { ANY_PORT, makePair, NodeProcess, type Pair, tempDir } from './harness.ts';
 
 type SettingsView = NodeSettings & { pending: NodeSettings | null };
 type Problem = { error: { code: string; message: string } };
@@ -16,7 +16,7 @@ describe('settings over the API', () => {
   });
 
   it('a valid change is saved, answered with what was saved, and in effect after a restart', async () => {
-    const node = new NodeProcess(tempDir('settings'), await freePort(), []);
+    const node = new NodeProcess(tempDir('settings'), ANY_PORT, []);
     started.push(node);
     await node.start();
 
@@ -63,7 +63,7 @@ describe('settings over the API', () => {
   });
 
   it('a bad body answers 400 naming the field and changes nothing, before or after a restart', async () => {
-    const node = new NodeProcess(tempDir('settings-bad'), await freePort(), []);
+    const node = new NodeProcess(tempDir('settings-bad'), ANY_PORT, []);
     started.push(node);
     await node.start();
     const before = await node.api<SettingsView>('GET', '/api/settings');
@@ -95,7 +95,7 @@ describe('settings over the API', () => {
   });
 
   it('warns, and still saves, when a master would not wait long enough for manual recovery', async () => {
-    const node = new NodeProcess(tempDir('settings-warn'), await freePort(), []);
+    const node = new NodeProcess(tempDir('settings-warn'), ANY_PORT, []);
     started.push(node);
     await node.start();
     const answer = await node.api<{ saved: boolean; warnings: string[] }>('PUT', '/api/settings', {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TagValueView } from '../../node-core/dto.ts';
-import { freePort, NodeProcess, tempDir } from './harness.ts';
+import { ANY_PORT, NodeProcess, tempDir } from './harness.ts';
 
 let node: NodeProcess;
 
 beforeAll(async () => {
-  node = new NodeProcess(tempDir('tags-api'), await freePort(), ['--name', 'tags-api-test']);
+  node = new NodeProcess(tempDir('tags-api'), ANY_PORT, ['--name', 'tags-api-test']);
   await node.start();
 });
 afterAll(async () => {

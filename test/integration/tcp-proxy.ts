@@ -10,6 +10,7 @@ export class TcpProxy {
   readonly #passes: ((chunk: Buffer) => boolean) | null;
   readonly #sockets = new Set<net.Socket>();
   #cut = false;
+  #connections = 0;
 
   private constructor(server: net.Server, target: number, passes: ((chunk: Buffer) => boolean) | null) {
     this.#server = server;
@@ -23,6 +24,11 @@ export class TcpProxy {
     server.on('connection', (client) => proxy.#relay(client));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     return proxy;
+  }
+
+  /** Connections the client opened so far, refused ones (while cut) included. */
+  get connections(): number {
+    return this.#connections;
   }
 
   get port(): number {
@@ -46,6 +52,7 @@ export class TcpProxy {
   }
 
   #relay(client: net.Socket): void {
+    this.#connections++;
     if (this.#cut) return void client.destroy();
     const upstream = net.connect(this.#target, '127.0.0.1');
     for (const socket of [client, upstream]) {

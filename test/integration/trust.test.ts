@@ -1,26 +1,27 @@
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { makePair, type Pair } from './harness.ts';
+import { freePort, makePair, tempDir, waitFor, type Pair } from './harness.ts';
+import { TcpProxy } from './tcp-proxy.ts';
 import type { CertificateRecord } from '../../node-core/dto.ts';
 
 let pair: Pair | null = null;
+const closeAfter: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await pair?.stop();
   pair = null;
+  for (const close of closeAfter.splice(0)) await close();
 });
 
 async function pending(node: Pair['master']): Promise<CertificateRecord> {
-  return node.api<CertificateRecord[]>('GET', '/api/certificates').then(async () => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const list = (await node.api<CertificateRecord[]>('GET', '/api/certificates')).body;
-      const found = list.find((c) => c.state === 'pending');
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error('no pending certificate');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  });
+  return waitFor(
+    async () =>
+      (await node.api<CertificateRecord[]>('GET', '/api/certificates')).body.find(
+        (c) => c.state === 'pending',
+      ),
+    15_000,
+    'a pending certificate',
+  );
 }
 
 describe('Trust', () => {
@@ -58,13 +59,19 @@ describe('Trust', () => {
   });
 
   it('trust: a backup waiting for certificate approval stays standby while its master answers (no dual active)', async () => {
-    pair = await makePair([], [], { trusted: false });
+    // The backup dials through a proxy that counts its attempts: each is answered "waiting for approval".
+    const peerPort = await freePort();
+    const proxy = await TcpProxy.start(peerPort);
+    closeAfter.push(() => proxy.close());
+    pair = await makePair([], [], { trusted: false, peerPort, dialPort: proxy.port });
     await pair.master.start();
     await pair.backup.start();
     await pair.master.waitStatus((s) => s.node.status === 'active', 'master active after connection wait');
     await pair.backup.waitStatus((s) => s.peer?.link === 'pending-approval', 'backup shows pending');
-    // Several failover times (FAST: 600 ms) pass without the backup taking over.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Several failover times (FAST: 600 ms) pass without the backup taking over: it re-dials every ping
+    // interval (100 ms), so thirty more attempts are at least three seconds of its own time.
+    const dialled = proxy.connections;
+    await waitFor(() => (proxy.connections >= dialled + 30 ? true : undefined), 30_000, 'thirty more dials');
     const backup = await pair.backup.status();
     expect(backup?.node.status).toBe('standby');
     expect(backup?.peer?.link).toBe('pending-approval');
@@ -108,8 +115,10 @@ describe('Trust', () => {
     socket.write(
       'GET /peer HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\u0000\u0001garbage',
     );
-    await new Promise((r) => setTimeout(r, 300));
-    socket.destroy();
+    // The node answers 400 and closes the connection, then still pairs.
+    socket.on('error', () => undefined);
+    socket.resume();
+    await new Promise((resolve) => socket.once('close', resolve));
     await pair.backup.start();
     await pair.backup.waitStatus((s) => s.peer?.link === 'connected', 'pair still forms after the garbage');
     expect((await pair.master.status())?.node.status).toBe('active');
@@ -120,8 +129,7 @@ describe('Trust', () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
     const key = fs.readFileSync(new URL('../../assets/license/dev-private-key.pem', import.meta.url), 'utf8');
-    const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'tandem-license-'));
-    const file = path.join(dir, 'license.json');
+    const file = path.join(tempDir('license'), 'license.json');
     fs.writeFileSync(
       file,
       issueLicense(key, {
