@@ -6,7 +6,7 @@
  */
 import type { CommandAnswer } from '../protocol/api-dto.ts';
 import { parseLiveMessage, type LiveAuthMessage, type LiveMessage } from '../protocol/live-messages.ts';
-import { backoffDelay } from './backoff.ts';
+import { BackoffSchedule, backoffDelay } from './backoff.ts';
 
 // The live messages are the wire protocol's (protocol/live-messages.ts).
 export type { LiveMessage };
@@ -134,14 +134,18 @@ export class TandemClient {
   ): () => void {
     let stopped = false;
     let socket: WebSocket | null = null;
-    let failures = 0;
+    const backoff = new BackoffSchedule({
+      baseMs: this.#o.retryDelayMs,
+      maxMs: this.#o.maxRetryDelayMs,
+      random: this.#o.random,
+    });
     const connect = (): void => {
       if (stopped) return;
       const url = this.currentNode.replace(/^http/, 'ws') + '/api/live';
       const ws = new WebSocket(url);
       socket = ws;
       ws.onopen = () => {
-        failures = 0;
+        backoff.reset();
         const auth: LiveAuthMessage = { type: 'auth', token: this.#tokenFor(this.currentNode) };
         ws.send(JSON.stringify(auth));
         onState?.(true, this.currentNode);
@@ -155,7 +159,7 @@ export class TandemClient {
         onState?.(false, this.currentNode);
         if (stopped) return;
         this.#current = (this.#current + 1) % this.#o.nodes.length;
-        void this.#o.sleep(this.#retryDelay(failures++)).then(connect);
+        void this.#o.sleep(backoff.next()).then(connect);
       };
     };
     connect();

@@ -8,7 +8,8 @@ import type WebSocket from 'ws';
 import type { AlarmView, CertificateRecord, FailoverEvent, StatusView } from '../dto.ts';
 import { LIVE_CLOSE_UNAUTHORIZED } from '../protocol/close-codes.ts';
 import { parseLiveMessage } from '../protocol/live-messages.ts';
-import { backoffDelay } from '../client/backoff.ts';
+import { BackoffSchedule } from '../client/backoff.ts';
+import { systemClock, type Clock, type TimerHandle } from '../clock/index.ts';
 import fs from 'node:fs';
 import type { WatchedNode } from './config.ts';
 import type { NodeReach } from './fleet-dto.ts';
@@ -37,6 +38,13 @@ export const DEFAULT_TIMING: MonitorTiming = {
   refreshMs: 30_000,
 };
 
+/** What a NodeReader runs on, for specs to replace. */
+export interface NodeReaderDeps {
+  readonly clock?: Clock;
+  /** A number in [0, 1), like Math.random: the retries' spread. */
+  readonly random?: () => number;
+}
+
 export class NodeReader {
   reach: NodeReach = 'checking';
   problem: string | null = null;
@@ -56,18 +64,33 @@ export class NodeReader {
   readonly #now: () => number;
   readonly #changed: () => void;
   #socket: WebSocket | null = null;
-  #retry: NodeJS.Timeout | null = null;
-  #stale: NodeJS.Timeout | null = null;
-  #refresh: NodeJS.Timeout | null = null;
-  #attempt = 0;
+  readonly #clock: Clock;
+  /** Retries of a node that does not answer: longer each time in a row, from the first pause again once it answers. */
+  readonly #backoff: BackoffSchedule;
+  #retry: TimerHandle | null = null;
+  #stale: TimerHandle | null = null;
+  #refresh: TimerHandle | null = null;
   #poll = false;
   #stopped = true;
 
-  constructor(node: WatchedNode, timing: MonitorTiming, now: () => number, changed: () => void) {
+  /** `deps`: the timers and the random source of the retries' spread (the system's by default; specs pass their own). */
+  constructor(
+    node: WatchedNode,
+    timing: MonitorTiming,
+    now: () => number,
+    changed: () => void,
+    deps: NodeReaderDeps = {},
+  ) {
     this.#node = node;
     this.#timing = timing;
     this.#now = now;
     this.#changed = changed;
+    this.#clock = deps.clock ?? systemClock;
+    this.#backoff = new BackoffSchedule({
+      baseMs: timing.retryBaseMs,
+      maxMs: timing.retryMaxMs,
+      random: deps.random ?? Math.random,
+    });
     this.since = now();
   }
 
@@ -83,7 +106,7 @@ export class NodeReader {
 
   stop(): void {
     this.#stopped = true;
-    for (const timer of [this.#retry, this.#stale, this.#refresh]) if (timer) clearTimeout(timer);
+    for (const timer of [this.#retry, this.#stale, this.#refresh]) if (timer) this.#clock.clearTimeout(timer);
     this.#retry = this.#stale = this.#refresh = null;
     this.#socket?.removeAllListeners();
     this.#socket?.on('error', () => undefined);
@@ -120,7 +143,7 @@ export class NodeReader {
     socket.on('close', (code, reason) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
-      if (this.#stale) clearTimeout(this.#stale);
+      if (this.#stale) this.#clock.clearTimeout(this.#stale);
       if (code === LIVE_CLOSE_UNAUTHORIZED)
         failure = new NodeReadError(
           'unauthorized',
@@ -146,8 +169,8 @@ export class NodeReader {
   }
 
   #watchStale(socket: WebSocket): void {
-    if (this.#stale) clearTimeout(this.#stale);
-    this.#stale = setTimeout(() => {
+    if (this.#stale) this.#clock.clearTimeout(this.#stale);
+    this.#stale = this.#clock.setTimeout(() => {
       if (this.#socket !== socket) return;
       socket.emit(
         'error',
@@ -186,7 +209,7 @@ export class NodeReader {
     const wasAnswering = this.answering;
     this.status = status;
     this.problem = null;
-    this.#attempt = 0;
+    this.#backoff.reset();
     if (!wasAnswering) {
       this.reach = 'answering';
       this.since = this.#now();
@@ -203,14 +226,8 @@ export class NodeReader {
     this.problem = error.message;
     if (changed) this.#changed();
     // Wrong credentials or a wrong certificate will not mend by themselves soon: try again at the slowest pace.
-    const delay =
-      error.kind === 'unreachable'
-        ? backoffDelay(
-            { baseMs: this.#timing.retryBaseMs, maxMs: this.#timing.retryMaxMs, random: Math.random },
-            this.#attempt++,
-          )
-        : this.#timing.retryMaxMs;
-    this.#retry = setTimeout(() => this.#connect(), delay);
+    const delay = error.kind === 'unreachable' ? this.#backoff.next() : this.#timing.retryMaxMs;
+    this.#retry = this.#clock.setTimeout(() => this.#connect(), delay);
   }
 
   async #pollOnce(): Promise<void> {
@@ -221,7 +238,7 @@ export class NodeReader {
       const before = this.status;
       this.#answered(status);
       if (before && before.node.status !== status.node.status) void this.#readRoleChanges();
-      this.#retry = setTimeout(() => this.#connect(), this.#timing.pollMs);
+      this.#retry = this.#clock.setTimeout(() => this.#connect(), this.#timing.pollMs);
     } catch (error) {
       this.#failed(describeFailure(error, this.#node, this.#timing.requestTimeoutMs));
     }
@@ -229,10 +246,10 @@ export class NodeReader {
 
   /** Failover history, certificates and alarms: read when the node is reached, then every `refreshMs`. */
   async #readExtras(): Promise<void> {
-    if (this.#refresh) clearTimeout(this.#refresh);
+    if (this.#refresh) this.#clock.clearTimeout(this.#refresh);
     await Promise.all([this.#readRoleChanges(), this.#readCertificates(), this.#readAlarms()]);
     if (this.#stopped) return;
-    this.#refresh = setTimeout(() => {
+    this.#refresh = this.#clock.setTimeout(() => {
       if (this.answering) void this.#readExtras();
     }, this.#timing.refreshMs);
   }
