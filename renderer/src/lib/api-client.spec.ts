@@ -425,6 +425,25 @@ describe('ApiClient live subscription', () => {
     sub.close();
   });
 
+  it('spreads each reconnect pause by a quarter either way, from the injected random source', async () => {
+    const { client, sockets, handlers, connections, timers } = setup();
+    const draws = [0, 0.999_999];
+    timers.random = () => draws.shift() ?? 0.5;
+    const sub = client.live(handlers);
+    sockets[0]!.drop();
+    await flush();
+    const first = connections.at(-1);
+    if (first?.state !== 'unavailable') throw new Error('expected unavailable');
+    expect(first.retryAt - timers.time).toBe(750); // 1 s drawn low
+    await timers.advance(750);
+    sockets[1]!.drop();
+    await flush();
+    const second = connections.at(-1);
+    if (second?.state !== 'unavailable') throw new Error('expected unavailable');
+    expect(second.retryAt - timers.time).toBe(2500); // 2 s drawn high
+    sub.close();
+  });
+
   it('stops for good when the node refuses the token', async () => {
     const { client, sockets, handlers, connections, timers } = setup();
     client.live(handlers);
