@@ -107,4 +107,41 @@ describe('NodeReader: retries of a node that does not answer', () => {
     await vi.waitFor(() => expect(retries.length).toBe(8), { timeout: 10_000 });
     expect(retries.at(-1)).toBe(250);
   }, 30_000);
+
+  it('a node that answers HTTP but offers no live socket is polled for its status', async () => {
+    const server = http.createServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      if (request.url === '/api/status') response.end(JSON.stringify({ node: { status: 'standby' } }));
+      else response.end('[]');
+    });
+    // A proxy or an older node: the live socket's upgrade is answered 404.
+    server.on('upgrade', (_request, socket) =>
+      socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const manual = new ManualClock();
+    const reader = new NodeReader(
+      {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        token: 't',
+        tokenFile: null,
+        fingerprint: null,
+      },
+      TIMING,
+      () => manual.now(),
+      () => undefined,
+      { clock: manual, random: () => 0.5 },
+    );
+    stop = async () => {
+      reader.stop();
+      await new Promise((resolve) => server.close(resolve));
+    };
+    reader.start();
+    // The refused socket counts as a failed attempt; the next one polls.
+    await vi.waitFor(() => expect(reader.problem).toBe('live socket refused (404)'), { timeout: 10_000 });
+    manual.advance(TIMING.retryBaseMs);
+    await vi.waitFor(() => expect(reader.answering).toBe(true), { timeout: 10_000 });
+    expect(reader.via).toBe('poll');
+    expect(reader.status?.node.status).toBe('standby');
+  }, 30_000);
 });

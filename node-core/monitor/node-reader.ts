@@ -131,14 +131,18 @@ export class NodeReader {
       response.resume();
       this.#poll = true;
       failure = new NodeReadError('unreachable', `live socket refused (${response.statusCode ?? '?'})`);
+      // Destroying the request alone leaves the socket connecting for ever (ws emits no close then):
+      // terminate ends the handshake with an error and a close, and the close schedules the poll.
       request.destroy();
+      socket.terminate();
     });
     socket.on('message', (data) => {
       this.#watchStale(socket);
       this.#onMessage((data as Buffer).toString('utf8'));
     });
     socket.on('error', (error) => {
-      failure = describeFailure(error, this.#node, this.#timing.requestTimeoutMs);
+      // The first reason stands: a refused live socket, not the error its termination raises.
+      failure ??= describeFailure(error, this.#node, this.#timing.requestTimeoutMs);
     });
     socket.on('close', (code, reason) => {
       if (this.#socket !== socket) return;
