@@ -178,9 +178,6 @@ export function eventKindLabel(kind: EventKind): string {
   }
 }
 
-/** Every kind once, in the order the filter lists them: the wire protocol's list, run here as on the node. */
-export { EVENT_KINDS } from '../../../node-core/protocol/words.ts';
-
 /** An event's duration as the history says it: `dual active 1.2 s`, `no active node 850 ms`; '' for none. */
 export function eventDurationText(event: FailoverEvent): string {
   if (event.durationMs === null) return '';
