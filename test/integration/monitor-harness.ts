@@ -30,7 +30,8 @@ export function writeMonitorConfig(pairs: readonly MonitoredPair[]): string {
 
 export class MonitorProcess {
   readonly config: string;
-  readonly port: number;
+  /** `ANY_PORT` until started; then the port the monitor bound (read from its dashboard line). */
+  port: number;
   child: ChildProcess | null = null;
   token = '';
   output = '';
@@ -60,15 +61,16 @@ export class MonitorProcess {
     this.child = child;
     child.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
-    await waitFor(
+    const [, port, token] = await waitFor(
       () => {
         if (child.exitCode !== null) throw new Error(`monitor exited early:\n${this.output}`);
-        return /#token=(\S+)/.exec(this.output)?.[1];
+        return /https?:\/\/[^\s/]+:(\d+)\/#token=(\S+)/.exec(this.output) ?? undefined;
       },
       20_000,
       'monitor start',
     );
-    this.token = /#token=(\S+)/.exec(this.output)![1]!;
+    this.port = Number(port);
+    this.token = token!;
   }
 
   async fleet(): Promise<FleetView> {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetPairView, FleetView } from '../../node-core/monitor/index.ts';
-import { formPair, freePort, makePair, runCli, tempDir, waitFor, type Pair } from './harness.ts';
+import { ANY_PORT, formPair, freePort, makePair, runCli, tempDir, waitFor, type Pair } from './harness.ts';
 import { MonitorProcess, writeMonitorConfig } from './monitor-harness.ts';
 
 let pair: Pair;
@@ -17,6 +17,7 @@ let laterTokenFile: string;
 
 beforeAll(async () => {
   pair = await formPair(await makePair(['--opcua-port', '0'], ['--opcua-port', '0']));
+  // A port nothing listens on: chosen and released on purpose.
   nothingListens = await freePort();
   laterTokenFile = path.join(tempDir('monitor-token'), 'admin-token');
   const config = writeMonitorConfig([
@@ -38,7 +39,7 @@ beforeAll(async () => {
       ],
     },
   ]);
-  monitor = new MonitorProcess(config, await freePort());
+  monitor = new MonitorProcess(config, ANY_PORT);
   await monitor.start();
 });
 
