@@ -149,3 +149,27 @@ describe('History across a hand-over', () => {
     expect(requests()).toBe(2);
   });
 });
+
+describe('Start and stop', () => {
+  it('start twice runs one retention timer: after stop, no clean-up runs any more; stop twice settles both', async () => {
+    const { node, data, clock } = workload({ ledgerRetentionDays: 7 });
+    node.start();
+    node.start();
+    await Promise.all([node.stop(), node.stop()]);
+    const now = clock.now();
+    data.runtime.recordLedger([{ uid: 'old', command: '{}', result: '{"ok":true}', at: now - 8 * DAY }]);
+    clock.advance(2 * 3_600_000);
+    expect(data.runtime.ledgerEntry('old')).toBeDefined();
+  });
+
+  it('starts again after a stop: the retention runs at the new start', async () => {
+    const { node, data, clock } = workload({ ledgerRetentionDays: 7 });
+    node.start();
+    await node.stop();
+    data.runtime.recordLedger([
+      { uid: 'old', command: '{}', result: '{"ok":true}', at: clock.now() - 8 * DAY },
+    ]);
+    node.start();
+    expect(data.runtime.ledgerEntry('old')).toBeUndefined();
+  });
+});

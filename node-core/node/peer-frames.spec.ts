@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../clock/index.ts';
 import type { FailoverEvent } from '../dto.ts';
 import { tempDatabase } from '../../test/support/temp-database.ts';
 import type { Hello, PeerFrame } from '../peer/index.ts';
 import type { MachineEvent } from '../redundancy/index.ts';
+import { silentLogger } from '../logging.ts';
 import { EventStore } from '../store/index.ts';
 import { PeerFrameRouter } from './peer-frames.ts';
 
@@ -53,7 +54,7 @@ function event(reason: string): FailoverEvent {
 }
 
 /** A router over a real event store, with everything else recorded or ignored. */
-function router() {
+function router(options: { failOn?: PeerFrame['t'] } = {}) {
   const { db, dispose } = tempDatabase();
   disposers.push(dispose);
   const events = new EventStore(db);
@@ -61,21 +62,32 @@ function router() {
   const dispatched: MachineEvent[] = [];
   const toData: PeerFrame['t'][] = [];
   const toWorkload: PeerFrame['t'][] = [];
+  /** What the router called, in order, on the driver, the data service, the workload and the node. */
+  const calls: string[] = [];
+  /** The machine's state as the router reads it: this node's status and what it knows of the peer's. */
+  const machine = { status: 'standby', peer: { status: null as string | null } };
   const r = new PeerFrameRouter({
     driver: {
-      state: {} as never,
-      dispatch: (e) => dispatched.push(e),
+      state: machine as never,
+      dispatch: (e) => {
+        dispatched.push(e);
+        calls.push(`driver ${e.type}`);
+        if (e.type === 'peer-state') machine.peer.status = e.peer.status;
+      },
     },
     data: {
-      onLinkUp: () => undefined,
-      onLinkDown: () => undefined,
-      sendConfigHead: () => undefined,
-      answerPull: () => undefined,
-      onFrame: (frame) => toData.push(frame.t),
+      onLinkUp: () => calls.push('data link-up'),
+      onLinkDown: () => calls.push('data link-down'),
+      sendConfigHead: () => calls.push('data send-config-head'),
+      answerPull: () => calls.push('data answer-pull'),
+      onFrame: (frame) => {
+        if (frame.t === options.failOn) throw new Error('the database refused the write');
+        toData.push(frame.t);
+      },
     },
     workload: {
-      linkUp: () => undefined,
-      linkDown: () => undefined,
+      linkUp: () => calls.push('workload link-up'),
+      linkDown: () => calls.push('workload link-down'),
       onFrame: (frame) => toWorkload.push(frame.t),
     },
     events,
@@ -84,12 +96,12 @@ function router() {
     clock: new ManualClock(1_000_000),
     send: (frame) => sent.push(frame),
     record: () => undefined,
-    eventReceived: () => undefined,
+    eventReceived: (e) => calls.push(`event received ${e.reason}`),
     clockOffset: () => undefined,
   });
   const historySent = (): string[] =>
     sent.flatMap((f) => (f.t === 'events' ? f.events.map((e) => e.reason) : []));
-  return { r, events, sent, dispatched, toData, toWorkload, historySent };
+  return { r, events, sent, dispatched, toData, toWorkload, historySent, calls, machine };
 }
 
 describe('PeerFrameRouter', () => {
@@ -181,5 +193,55 @@ describe('PeerFrameRouter', () => {
       toData: [],
       toWorkload: [],
     });
+  });
+  it('link-down tells the data service and the workload, then the driver', () => {
+    const { r, calls } = router();
+    r.linkUp(hello('backup-id'), certificate);
+    calls.length = 0;
+    r.linkDown();
+    expect(calls).toEqual(['data link-down', 'workload link-down', 'driver link-down']);
+  });
+
+  it('events from the peer: only those this node lacks are stored and told', () => {
+    const { r, events, calls } = router();
+    const known = event('known here');
+    events.insert(known);
+    r.route({ t: 'events', events: [known, event('new from the peer')] });
+    expect(calls).toEqual(['event received new from the peer']);
+    expect(
+      events
+        .list(10)
+        .map((e) => e.reason)
+        .sort(),
+    ).toEqual(['known here', 'new from the peer']);
+  });
+
+  it('a sync request is answered with the data the peer may lack, the whole history, then sync-done', () => {
+    const { r, events, sent, calls } = router();
+    events.insert(event('one'));
+    r.route({ t: 'sync-request', configHead: { seq: 0, checksum: '0'.repeat(64) } });
+    expect(calls).toEqual(['data answer-pull']);
+    expect(sent.map((f) => f.t)).toEqual(['events', 'sync-done']);
+  });
+
+  it('a peer that becomes active is followed from this node’s config head, once', () => {
+    const { r, calls } = router();
+    const state = { t: 'state', status: 'active', epoch: 2, activeSince: 1 } as const;
+    r.route(state);
+    r.route(state);
+    expect(calls).toEqual(['driver peer-state', 'data send-config-head', 'driver peer-state']);
+  });
+
+  it('a frame its owner cannot take ends the link, not the process: logged, and the link dropped with the reason', () => {
+    const { r } = router({ failOn: 'runtime-ack' });
+    const drops: string[] = [];
+    const logged = vi.spyOn(silentLogger, 'error');
+    disposers.push(() => logged.mockRestore());
+    r.routeOrDrop({ t: 'runtime-ack', ackId: 'a-1' }, { drop: (reason) => drops.push(reason) }, silentLogger);
+    expect(logged).toHaveBeenCalledWith(
+      expect.objectContaining({ frame: 'runtime-ack' }),
+      'peer frame runtime-ack could not be handled',
+    );
+    expect(drops).toEqual(['a runtime-ack frame could not be handled: the database refused the write']);
   });
 });

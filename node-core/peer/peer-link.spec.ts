@@ -422,6 +422,70 @@ describe('peer link cycles (issue 14, item 9)', () => {
   }, 60_000);
 });
 
+describe('peer link lifecycle', () => {
+  it('start twice listens on one port and links once; close twice settles both, frees the port and holds nothing', async () => {
+    const [masterId, backupId] = await Promise.all([identity(), identity()]);
+    const common = {
+      listenHost: '127.0.0.1',
+      listenPort: 0,
+      masterHost: '127.0.0.1',
+      redialMs: 50,
+      handshakeTimeoutMs: 2000,
+      trust: () => 'trusted' as const,
+      checkHello: () => null,
+      clock: systemClock,
+      logger: silentLogger,
+    };
+    const master = new PeerLink({
+      ...common,
+      role: 'listen',
+      masterPort: 0,
+      keyPem: masterId.keyPem,
+      certPem: masterId.certPem,
+      hello: () => hello('master'),
+    });
+    listener = master;
+    await master.start();
+    const port = master.port;
+    await master.start();
+    expect(master.port).toBe(port);
+
+    const backupLink = new PeerLink({
+      ...common,
+      role: 'dial',
+      masterPort: port!,
+      keyPem: backupId.keyPem,
+      certPem: backupId.certPem,
+      hello: () => hello('backup'),
+    });
+    cleanups.push(() => backupLink.close());
+    let ups = 0;
+    master.on('up', () => ups++);
+    await Promise.all([backupLink.start(), backupLink.start()]);
+    await waitUntil(() => master.isUp && backupLink.isUp);
+    expect(master.resources.transports).toBe(1);
+    expect(ups).toBe(1);
+
+    await Promise.all([backupLink.close(), backupLink.close()]);
+    await Promise.all([master.close(), master.close()]);
+    await master.close();
+    expect(master.resources).toEqual({ transports: 0, webSockets: 0, timers: 0 });
+    expect(backupLink.resources).toEqual({ transports: 0, webSockets: 0, timers: 0 });
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port!, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+    // A start after close listens on nothing.
+    await master.start();
+    expect(master.port).toBeNull();
+  });
+});
+
 async function waitUntil(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
