@@ -213,17 +213,18 @@ export class HistoryStore {
     afterTs: number,
     beforeTs: number,
     limit: number,
-  ): { samples: HistoryPoint[]; total: number } {
+  ): { samples: (HistoryPoint & { readonly origin: string })[]; total: number } {
     const { n } = this.#db
       .prepare('SELECT count(*) AS n FROM history_samples WHERE tag = ? AND ts > ? AND ts < ?')
       .get(tag, afterTs, beforeTs) as { n: number };
     if (n === 0 || limit <= 0) return { samples: [], total: n };
     const rows = this.#db
       .prepare(
-        'SELECT ts, value, quality FROM history_samples WHERE tag = ? AND ts > ? AND ts < ? ORDER BY ts DESC LIMIT ?',
+        'SELECT ts, value, quality, origin FROM history_samples WHERE tag = ? AND ts > ? AND ts < ? ORDER BY ts DESC LIMIT ?',
       )
-      .all(tag, afterTs, beforeTs, Math.trunc(limit)) as Pick<Row, 'ts' | 'value' | 'quality'>[];
-    return { samples: rows.reverse().map(toPoint), total: n };
+      .all(tag, afterTs, beforeTs, Math.trunc(limit)) as Pick<Row, 'ts' | 'value' | 'quality' | 'origin'>[];
+    // The origin tells whose polls a sample is: Sparkplug's catch-up follows each node's samples in their order.
+    return { samples: rows.reverse().map((row) => ({ ...toPoint(row), origin: row.origin })), total: n };
   }
 
   hasTag(tag: string): boolean {

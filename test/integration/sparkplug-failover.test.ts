@@ -45,7 +45,7 @@ async function activeOf(pair: Pair): Promise<NodeProcess> {
 
 describe('Plant interfaces: MQTT Sparkplug B, the pair is one edge node and nothing published is lost or sent twice', () => {
   it(
-    'kill -9 of the master, its restart, a switch-over and a 10 s broker outage: the host holds every ramp sample, with at most a stray loss or duplicate at a hand-over',
+    'kill -9 of the master, its restart, a switch-over and a 10 s broker outage: the host holds every ramp sample the pair recorded, exactly once',
     { timeout: 240_000 },
     async () => {
       const broker = await Broker.start();
@@ -168,16 +168,13 @@ describe('Plant interfaces: MQTT Sparkplug B, the pair is one edge node and noth
         'spBv1.0/plant/DBIRTH/line-1/plc',
         'spBv1.0/plant/DDATA/line-1/plc',
       ]);
-      // Measured, not yet always zero (docs/sparkplug.md "Measured"): samples the pair recorded around a
-      // hand-over on a loaded machine, and a broker stopped between an NDATA and its mark sends that sample
-      // twice. The bounds keep those visible without hiding a regression; the output names each value.
-      expect(
-        missing.length,
-        `ramp samples the pair recorded and the host never received: ${missing.join(' ')}`,
-      ).toBeLessThanOrEqual(8);
-      // A sampling gap is not a loss, but a node that stops polling for seconds is a fault: at most 2 s of values.
-      expect(unpolled.length, `ramp values no node polled: ${unpolled.join(' ')}`).toBeLessThanOrEqual(20);
-      expect(twice.length, `ramp samples the host received twice: ${twice.join(' ')}`).toBeLessThanOrEqual(5);
+      // Every sample the pair recorded reaches the host exactly once (docs/sparkplug.md "Nothing lost, nothing
+      // twice"); the output names each value otherwise.
+      expect(missing, 'ramp samples the pair recorded and the host never received').toEqual([]);
+      expect(twice, 'ramp samples the host received twice').toEqual([]);
+      // A sampling gap is not a loss (no node polled the value: a poll delayed past the counter's 100 ms on a
+      // loaded machine), but a node that stops polling for seconds is a fault: at most 3 s of values.
+      expect(unpolled.length, `ramp values no node polled: ${unpolled.join(' ')}`).toBeLessThanOrEqual(30);
     },
   );
 });

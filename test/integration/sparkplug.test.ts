@@ -231,7 +231,7 @@ describe('Plant interfaces: MQTT Sparkplug B, primary host STATE and an unreacha
 });
 
 describe('Plant interfaces: MQTT Sparkplug B, memory-tag writes during a broker outage', () => {
-  it('memory-tag writes made while the broker is away reach the host after reconnect as historical DDATA, in order', async () => {
+  it('memory-tag writes made while the broker is away count as buffered, survive a restart of the node and reach the host after reconnect as historical DDATA, in order', async () => {
     const { broker, host } = await brokerAndHost();
     const node = await independentNode(broker.url);
     const memory = { dataType: 'float', source: { kind: 'memory' } };
@@ -251,6 +251,10 @@ describe('Plant interfaces: MQTT Sparkplug B, memory-tag writes during a broker 
       await write(value);
       await new Promise((r) => setTimeout(r, 20));
     }
+    // On disk with the rest of the buffer: counted as buffered, and kept across a restart of the node.
+    expect((await node.status())?.sparkplug?.buffered).toBe(3);
+    await node.kill('SIGTERM');
+    await node.start();
     const births = host.ofType('DBIRTH', 'memory').length;
     await broker.up();
     const birth = await waitFor(

@@ -1,13 +1,21 @@
 /**
  * What a new session sends as historical (docs/sparkplug.md "Nothing lost, nothing twice"): per tag, the
- * changes recorded after the pair's mark and before the birth value, from the history and from what this
- * node polled as a warm standby. Samples of one value in a row are one change (a run); a run already sent
- * (the mark's, the birth's, one sent earlier in this session) is not sent again. The same plan is asked again
- * a detection window after the birth, when the history pulled from the peer has arrived: what the old
- * active polled during a hand-over, when this node was not polling yet, is sent then.
+ * changes recorded after the pair's mark that the session has not stated, from the history (both nodes'
+ * polls) and from what this node polled as a warm standby. The same plan is asked again a detection window
+ * after the birth and whenever history pulled from the peer arrives: what the old active polled during a
+ * hand-over, when this node was not polling yet, is sent then.
+ *
+ * The hand-over boundary. Start: the mark, the last sample the broker confirmed, whichever node sent it.
+ * End: the first sample this session published live; before that, everything known after the mark (not the
+ * birth's value: on a take-over it may be the value replicated from the old active, as old as the mark).
+ * In between, each node's samples are followed in their own order (a change is a sample whose value differs
+ * from that node's previous one), because the two nodes' timestamps of one reading differ by their poll's
+ * latency: merged by time, a loaded node's late reading of 5 between the other's 5 and 6 reads as 5, 6, 5, 6.
+ * A change is the same as one already stated (published before the mark, by the birth, or sent) when it
+ * comes from the other node with the same value less than `SAME_READING_MS` apart.
  */
 import type { TagDefinition } from '../../data/index.ts';
-import type { BufferedValue, HistoryPoint, HistoryStore } from '../../history/index.ts';
+import { toHistorySamples, type BufferedValue, type HistoryStore } from '../../history/index.ts';
 import type { Logger } from '../../logging.ts';
 import type { TagMark } from './published-mark.ts';
 import { sampleOf, type MetricSample, type MetricValue } from './sparkplug-payloads.ts';
@@ -19,65 +27,121 @@ export interface Polled {
   readonly ts: number;
 }
 
+/** Two nodes' readings of one value this close are one reading (poll latency on a loaded machine). */
+export const SAME_READING_MS = 500;
+
 export interface CatchUpPlan {
-  /** Per tag: the last sample the broker took from the pair, and the value the birth stated. */
+  /** Per tag: the last sample the broker took from the pair. */
   readonly from: ReadonlyMap<string, TagMark>;
-  readonly until: ReadonlyMap<string, Polled>;
+  /** Per tag: the value the birth stated (possibly older than the warm polls: see above). */
+  readonly birth: ReadonlyMap<string, Polled>;
   /** What this node polled as a warm standby before the birth. */
   readonly polled: readonly BufferedValue[];
-  /** `tag@ts` of every sample sent in this session (the birth's too). */
+  /** This node's origin in the history: the warm polls are its own. */
+  readonly origin: string;
+  /** `tag@ts` of every sample stated in this session (the birth's, the first live one, each sent change). */
   readonly sent: Set<string>;
+  /** What this session sent of each tag, to know a reading sent already when the other node's comes. */
+  readonly sentSamples: Map<string, Sample[]>;
+}
+
+interface Sample extends Polled {
+  /** Whose polls: a history origin; null when not known (the mark's and the birth's, when not in the history). */
+  readonly origin: string | null;
 }
 
 export function makePlan(
   from: ReadonlyMap<string, TagMark>,
-  until: ReadonlyMap<string, Polled>,
+  birth: ReadonlyMap<string, Polled>,
   polled: readonly BufferedValue[],
+  origin: string,
 ): CatchUpPlan {
-  const sent = new Set([...until.values()].map((v) => `${v.name}@${v.ts}`));
-  return { from, until, polled, sent };
+  const sent = new Set([...birth.values()].map(keyOf));
+  return { from, birth, polled, origin, sent, sentSamples: new Map() };
 }
+
+const keyOf = (v: Polled): string => `${v.name}@${v.ts}`;
 
 /**
  * The changes of the plan not sent yet, oldest first, each marked as sent; `dropped` counts samples beyond
- * `limit` per tag (the oldest go).
+ * `limit` per tag (the oldest go). `firstLive` answers the first sample of a tag the session published live,
+ * the end of the window; none yet: everything known after the mark.
  */
 export function pendingChanges(
   plan: CatchUpPlan,
   history: HistoryStore,
   limit: number,
+  firstLive: (name: string) => Polled | undefined = () => undefined,
 ): { changes: Polled[]; dropped: number } {
   const changes: Polled[] = [];
   let dropped = 0;
-  for (const [name, until] of plan.until) {
+  for (const [name, birth] of plan.birth) {
     const mark = plan.from.get(name);
     if (!mark) continue;
-    const { samples, total } = history.between(name, mark.ts, until.ts, limit);
+    const live = firstLive(name);
+    if (live) plan.sent.add(keyOf(live));
+    const end = live?.ts ?? Number.MAX_SAFE_INTEGER;
+    // From a little before the mark: each node's value at the mark, and the readings already published.
+    const { samples, total } = history.between(name, mark.ts - SAME_READING_MS, end, limit);
     dropped += total - samples.length;
-    const candidates: Polled[] = [
-      ...samples.map((s: HistoryPoint) => ({ name, value: s.value, quality: s.quality, ts: s.ts })),
-      ...plan.polled.filter((v) => v.name === name && v.ts > mark.ts && v.ts < until.ts),
-      until,
-    ].sort((a, b) => a.ts - b.ts);
-    let value: MetricValue = mark.value;
-    let run: Polled[] | null = null;
-    const runs: Polled[][] = [];
-    for (const c of candidates) {
-      if (c.value === value) {
-        run?.push(c);
-        continue;
-      }
-      value = c.value;
-      run = [c];
-      runs.push(run);
-    }
-    for (const r of runs) {
-      if (r.some((c) => plan.sent.has(`${c.name}@${c.ts}`))) continue;
-      plan.sent.add(`${name}@${r[0]!.ts}`);
-      changes.push(r[0]!);
+    const known: Sample[] = [
+      ...samples.map((s) => ({ name, value: s.value, quality: s.quality, ts: s.ts, origin: s.origin })),
+      ...plan.polled
+        .filter((v) => v.name === name && v.ts > mark.ts - SAME_READING_MS && v.ts < end)
+        .map((v) => ({ ...v, origin: plan.origin })),
+    ];
+    const originAt = (ts: number) => known.find((k) => k.ts === ts)?.origin ?? null;
+    const stated: Sample[] = [
+      { name, ...mark, quality: 'good', origin: originAt(mark.ts) },
+      { ...birth, origin: originAt(birth.ts) },
+      ...(live ? [{ ...live, origin: plan.origin }] : []),
+      ...known.filter((k) => k.ts <= mark.ts),
+      ...(plan.sentSamples.get(name) ?? []),
+    ];
+    const sameReading = (c: Sample) =>
+      stated.some(
+        (s) =>
+          s.value === c.value &&
+          (s.origin === null || s.origin !== c.origin) &&
+          Math.abs(s.ts - c.ts) < SAME_READING_MS,
+      );
+    const sent = plan.sentSamples.get(name) ?? [];
+    plan.sentSamples.set(name, sent);
+    for (const run of runsAfterMark(known, mark)) {
+      const head = run[0]!;
+      if (run.some((c) => plan.sent.has(keyOf(c))) || sameReading(head)) continue;
+      plan.sent.add(keyOf(head));
+      sent.push(head);
+      stated.push(head);
+      changes.push({ name, value: head.value, quality: head.quality, ts: head.ts });
     }
   }
   return { changes: changes.sort((a, b) => a.ts - b.ts), dropped };
+}
+
+/**
+ * Each origin's samples in their order, cut into runs of one value; the runs that start after the mark, by
+ * the time they start. An origin's value at the mark is its last sample up to it (or the mark's value).
+ */
+function runsAfterMark(known: readonly Sample[], mark: TagMark): Sample[][] {
+  const byOrigin = new Map<string | null, Sample[]>();
+  for (const k of known) byOrigin.set(k.origin, [...(byOrigin.get(k.origin) ?? []), k]);
+  const runs: Sample[][] = [];
+  for (const samples of byOrigin.values()) {
+    samples.sort((a, b) => a.ts - b.ts);
+    let value: MetricValue = samples.findLast((s) => s.ts <= mark.ts)?.value ?? mark.value;
+    let run: Sample[] | null = null;
+    for (const s of samples.filter((x) => x.ts > mark.ts)) {
+      if (s.value === value) {
+        run?.push(s);
+        continue;
+      }
+      value = s.value;
+      run = [s];
+      runs.push(run);
+    }
+  }
+  return runs.sort((a, b) => a[0]!.ts - b[0]!.ts);
 }
 
 /** The plan's pending changes as historical metrics; samples beyond the buffer's `limit` dropped with a warning. */
@@ -87,8 +151,9 @@ export function pendingSamples(
   limit: number,
   definitions: ReadonlyMap<string, TagDefinition>,
   logger: Logger,
+  firstLive: (name: string) => Polled | undefined,
 ): MetricSample[] {
-  const { changes, dropped } = pendingChanges(plan, history, limit);
+  const { changes, dropped } = pendingChanges(plan, history, limit, firstLive);
   if (dropped > 0)
     logger.warn(
       { dropped, limit },
@@ -132,47 +197,6 @@ export class StandbyPolls {
   }
 }
 
-/**
- * Values of memory tags (written, never polled, so not in the history) that changed while this node held no
- * born session: on the active during a broker outage, on the standby as they were replicated to it. The next
- * birth's catch-up sends those after the pair's mark as historical. Kept in memory, at most `limit` values
- * (the oldest go, with a warning): a restart of the node during the outage loses them, not the current value.
- */
-export class UnrecordedWrites {
-  readonly #limit: number;
-  readonly #logger: Logger;
-  #values: BufferedValue[] = [];
-  #dropping = false;
-
-  constructor(limit: number, logger: Logger) {
-    this.#limit = Math.min(limit, STANDBY_SAMPLES);
-    this.#logger = logger;
-  }
-
-  /** Keeps the values of `values` whose tag `isMemory` says is a memory tag. */
-  keep(values: readonly BufferedValue[], isMemory: (name: string) => boolean): void {
-    for (const { name, value, quality, ts } of values)
-      if (isMemory(name)) this.#values.push({ name, value, quality, ts });
-    const over = this.#values.length - this.#limit;
-    if (over <= 0) return;
-    this.#values.splice(0, over);
-    if (!this.#dropping)
-      this.#logger.warn(
-        { limit: this.#limit },
-        'Sparkplug: more memory-tag writes waited than the buffer holds; the oldest were dropped',
-      );
-    this.#dropping = true;
-  }
-
-  /** The values held, which are then forgotten. */
-  take(): BufferedValue[] {
-    const values = this.#values;
-    this.#values = [];
-    this.#dropping = false;
-    return values;
-  }
-}
-
 /** Samples recorded after the confirmed mark, up to `limit`: what the status view calls buffered. */
 export function waitingCount(
   history: HistoryStore,
@@ -186,4 +210,20 @@ export function waitingCount(
     if (mark) total += history.between(name, mark.ts, Number.MAX_SAFE_INTEGER, 0).total;
   }
   return Math.min(total, limit);
+}
+
+/**
+ * Memory tags are written, never polled, so the workload does not record them: recorded here, on both nodes
+ * (the standby as they are replicated to it), they are in the on-disk buffer the catch-up sends from, survive
+ * a restart and count as buffered (docs/sparkplug.md "Nothing lost, nothing twice"). An origin of their own
+ * keeps each origin's samples in time order, as forwarding the history between the nodes needs.
+ */
+export function recordMemoryValues(
+  history: HistoryStore,
+  nodeId: string,
+  values: readonly BufferedValue[],
+  isMemory: (name: string) => boolean,
+): void {
+  const memory = values.filter((v) => isMemory(v.name));
+  if (memory.length > 0) history.record(toHistorySamples(memory, `${nodeId}/memory`));
 }

@@ -6,6 +6,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { TagDefinition, TagValue } from '../../data/index.ts';
+import type { Polled } from './catch-up.ts';
 import type { TagMark } from './published-mark.ts';
 import { deviceChanges, deviceIdOf, groupByDevice, isOffline, shapeOf } from './sparkplug-devices.ts';
 import {
@@ -39,6 +40,8 @@ export class EdgeSession {
   hostOnlineAt: number | null = null;
   /** What this session stated of each tag (or the pair had published before it): the mark's content. */
   sent = new Map<string, TagMark>();
+  /** Per tag, the first sample this session published live: where its catch-up ends (catch-up.ts). */
+  readonly firstLive = new Map<string, Polled>();
   /** The devices born in this session (a DBIRTH and no DDEATH since): id -> the shape their DBIRTH stated. */
   readonly #devices = new Map<string, string>();
 
@@ -156,6 +159,8 @@ export class EdgeSession {
     if (!this.#devices.has(device)) return;
     this.#publish(device, 'DDATA', now, samples, false);
     for (const s of samples) {
+      if (!s.historical && !this.firstLive.has(s.name))
+        this.firstLive.set(s.name, { name: s.name, value: s.value, quality: s.quality, ts: s.ts });
       const sent = this.sent.get(s.name);
       if (!sent || sent.ts < s.ts) this.sent.set(s.name, { ts: s.ts, value: s.value });
     }

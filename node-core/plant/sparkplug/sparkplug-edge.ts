@@ -22,11 +22,12 @@ import {
 } from './broker-connection.ts';
 import { decodeMark, encodeMark, laterOf, type TagMark } from './published-mark.ts';
 import { handleCommand, hostStateAction } from './sparkplug-commands.ts';
-import { makePlan, pendingSamples, StandbyPolls, UnrecordedWrites, waitingCount } from './catch-up.ts';
+import { makePlan, pendingSamples, StandbyPolls, waitingCount } from './catch-up.ts';
 import { EdgeSession, type SessionTags } from './edge-session.ts';
 import { deviceIdOf } from './sparkplug-devices.ts';
 import {
   deathPayload,
+  decodeEcho,
   deviceTopic,
   markTopic,
   nodeTopic,
@@ -40,6 +41,8 @@ export interface SparkplugEdgePorts {
   readonly settings: NodeSettings;
   readonly data: DataService;
   readonly history: HistoryStore;
+  /** This node's id: its origin in the history. */
+  readonly nodeId: string;
   readonly clock: Clock;
   readonly logger: Logger;
   status(): Status;
@@ -63,13 +66,11 @@ export class SparkplugEdge {
   #lateLook: (() => void) | null = null;
   #stopped = false;
   #bdSeq: number | null = null;
-  /** What the broker has confirmed holding (its PUBACK of the mark); what a session sent is its own. */
+  /** What the broker confirmed holding (its PUBACK of the mark, or the DDATA back); a session's sent is its own. */
   #confirmed = new Map<string, TagMark>();
   #lastBirthAt: number | null = null;
   /** What this node polled as a warm standby lately, for the first birth after it takes over. */
   readonly #standbyPolled: StandbyPolls;
-  /** Memory-tag values that changed while no session was born, for the next birth's catch-up. */
-  readonly #unrecorded: UnrecordedWrites;
   #problem: string | null = null;
   readonly #unwatchConfig: () => void;
   #syncQueued = false;
@@ -79,11 +80,10 @@ export class SparkplugEdge {
     const s = ports.settings;
     this.#url = s.mqttUrl ?? '';
     this.#standbyPolled = new StandbyPolls(2 * detectionWindowMs(s.timing));
-    this.#unrecorded = new UnrecordedWrites(s.sparkplugBufferSamples, ports.logger);
     this.#id = { group: s.sparkplugGroup ?? '', edgeNode: s.sparkplugEdgeNode ?? s.name };
     // Both nodes use the same client id: a broker holds one session per id, so it never serves both.
     this.#clientId = `tandem-${this.#id.group}-${this.#id.edgeNode}`.slice(0, 120);
-    // Told while the change takes its place: the devices follow once it has (one look for a burst of changes).
+    // Told as the change takes its place: the devices follow once it has (one look for a burst of changes).
     this.#unwatchConfig = ports.data.config.watch(() => {
       if (this.#syncQueued) return;
       this.#syncQueued = true;
@@ -114,9 +114,7 @@ export class SparkplugEdge {
    */
   valuesChanged(values: readonly TagValue[]): void {
     const session = this.#session;
-    // Memory tags are not in the history: what they took while no session was born waits for the catch-up.
-    const isMemory = (name: string) => this.#p.data.config.getTag(name)?.source.kind === 'memory';
-    if (!session?.born) return this.#unrecorded.keep(values, isMemory);
+    if (!session?.born) return;
     if (session.publishChanges(values, this.#tags(), this.#p.clock.now())) this.#publishMark(session);
   }
 
@@ -151,15 +149,18 @@ export class SparkplugEdge {
   }
 
   view(): SparkplugView {
+    const s = this.#p.settings;
+    const waiting = () =>
+      waitingCount(this.#p.history, this.#definitions().keys(), this.#confirmed, s.sparkplugBufferSamples);
     return {
       state: this.#state,
       broker: this.#url,
       group: this.#id.group,
       edgeNode: this.#id.edgeNode,
-      primaryHost: this.#p.settings.sparkplugPrimaryHost,
+      primaryHost: s.sparkplugPrimaryHost,
       bdSeq: this.#bdSeq,
       lastBirthAt: this.#lastBirthAt === null ? null : new Date(this.#lastBirthAt).toISOString(),
-      buffered: this.#state === 'off' || this.#state === 'online' ? 0 : this.#waiting(),
+      buffered: this.#state === 'off' || this.#state === 'online' ? 0 : waiting(),
       problem: this.#problem,
     };
   }
@@ -226,7 +227,9 @@ export class SparkplugEdge {
       if (attempt !== this.#attempt) return;
       this.#problem = null;
       const host = this.#p.settings.sparkplugPrimaryHost;
-      const topics = [nodeTopic(this.#id, 'NCMD'), deviceTopic(this.#id, 'DCMD', '+')];
+      // Its own DDATA too: what the broker sends back it has processed (docs/sparkplug.md "Published up to").
+      const devices = (['DCMD', 'DDATA'] as const).map((type) => deviceTopic(this.#id, type, '+'));
+      const topics = [nodeTopic(this.#id, 'NCMD'), ...devices];
       if (host) topics.push(stateTopic(host));
       client.subscribe(topics, { qos: 1 }, (error, granted) => {
         if (attempt !== this.#attempt) return;
@@ -243,6 +246,11 @@ export class SparkplugEdge {
   #onMessage(session: EdgeSession, topic: string, payload: Buffer): void {
     const host = this.#p.settings.sparkplugPrimaryHost;
     if (host && topic === stateTopic(host)) return this.#onHostState(session, payload);
+    // Its own DDATA back: the broker processed it, even if it stops before taking the mark that follows.
+    if (topic.split('/')[2] === 'DDATA') {
+      this.#confirmed = laterOf(this.#confirmed, decodeEcho(payload));
+      return;
+    }
     handleCommand(topic, payload, {
       data: this.#p.data,
       logger: this.#p.logger,
@@ -298,12 +306,14 @@ export class SparkplugEdge {
     current: ReadonlyMap<string, TagValue>,
     from: ReadonlyMap<string, TagMark>,
   ): MetricSample[] {
-    const until = new Map([...current].filter(([name]) => definitions.has(name)));
-    const polled = [...this.#standbyPolled.take(), ...this.#unrecorded.take()];
-    const plan = makePlan(new Map(from), until, polled);
+    const birth = new Map([...current].filter(([name]) => definitions.has(name)));
+    const polled = this.#standbyPolled.take();
+    const plan = makePlan(new Map(from), birth, polled, this.#p.nodeId);
     const { history, logger, settings } = this.#p;
     const send = (): MetricSample[] =>
-      pendingSamples(plan, history, settings.sparkplugBufferSamples, definitions, logger);
+      pendingSamples(plan, history, settings.sparkplugBufferSamples, definitions, logger, (name) =>
+        session.firstLive.get(name),
+      );
     this.#lateLook = () => {
       if (this.#session !== session || !session.born) return;
       const late = send();
@@ -315,16 +325,6 @@ export class SparkplugEdge {
     if (this.#late) this.#p.clock.clearTimeout(this.#late);
     this.#late = this.#p.clock.setTimeout(() => this.#lateLook?.(), detectionWindowMs(settings.timing));
     return send();
-  }
-
-  #waiting(): number {
-    const { history, settings } = this.#p;
-    return waitingCount(
-      history,
-      this.#definitions().keys(),
-      this.#confirmed,
-      settings.sparkplugBufferSamples,
-    );
   }
 
   /** The mark goes after the data on the same connection: once the broker acknowledges it, it holds both. */

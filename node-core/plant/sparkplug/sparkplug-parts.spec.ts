@@ -2,8 +2,6 @@ import sparkplug from 'sparkplug-payload';
 import { describe, expect, it } from 'vitest';
 import { defaultSettings, describeIssues, nodeSettingsSchema } from '../../node/settings.ts';
 import type { TagDefinition } from '../../data/index.ts';
-import type { Logger } from '../../logging.ts';
-import { UnrecordedWrites } from './catch-up.ts';
 import { decodeMark, encodeMark, laterOf } from './published-mark.ts';
 import { deviceChanges, groupByDevice, isOffline, shapeOf } from './sparkplug-devices.ts';
 import { decodeCommand, deathPayload, parseState, toMetric } from './sparkplug-payloads.ts';
@@ -157,23 +155,5 @@ describe('Sparkplug devices', () => {
     expect(isOffline(tags, () => bad)).toBe(true);
     expect(isOffline(tags, (name) => (name === 'x' ? bad : { quality: 'good', value: 1 }))).toBe(false);
     expect(isOffline(tags, () => undefined)).toBe(false);
-  });
-});
-
-describe('memory-tag writes kept while no session is born', () => {
-  it('keeps only memory tags, at most the limit (the oldest go, one warning per overflow), and forgets what it hands over', () => {
-    const warnings: string[] = [];
-    const logger = { warn: (_: unknown, message: string) => warnings.push(message) } as unknown as Logger;
-    const kept = new UnrecordedWrites(2, logger);
-    const value = (name: string, ts: number) => ({ name, value: ts, quality: 'good' as const, ts });
-    const isMemory = (name: string) => name === 'm';
-    kept.keep([value('m', 1), value('polled', 2), value('m', 3)], isMemory);
-    kept.keep([value('m', 4)], isMemory);
-    kept.keep([value('m', 5)], isMemory);
-    expect(kept.take().map((v) => v.ts)).toEqual([4, 5]);
-    expect(warnings).toEqual([
-      'Sparkplug: more memory-tag writes waited than the buffer holds; the oldest were dropped',
-    ]);
-    expect(kept.take()).toEqual([]);
   });
 });

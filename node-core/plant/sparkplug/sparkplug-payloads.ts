@@ -123,6 +123,25 @@ export function decodeCommand(message: Buffer): CommandMetric[] {
   }));
 }
 
+/**
+ * Per metric, the newest sample of a DDATA this edge node published, as the broker sends it back (it has
+ * processed it and delivered it to the hosts: docs/sparkplug.md "Published up to"); none when not Sparkplug B.
+ */
+export function decodeEcho(message: Buffer): Map<string, { ts: number; value: MetricValue }> {
+  const echoed = new Map<string, { ts: number; value: MetricValue }>();
+  try {
+    for (const m of codec.decodePayload(new Uint8Array(message)).metrics ?? []) {
+      const ts = plainValue(m.timestamp, false);
+      if (typeof m.name !== 'string' || typeof ts !== 'number') continue;
+      if ((echoed.get(m.name)?.ts ?? -Infinity) < ts)
+        echoed.set(m.name, { ts, value: plainValue(m.value, m.isNull === true) });
+    }
+  } catch {
+    // A foreign client on the edge node's topic: nothing to learn.
+  }
+  return echoed;
+}
+
 function plainValue(value: unknown, isNull: boolean): MetricValue {
   if (isNull || value === undefined || value === null) return null;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
