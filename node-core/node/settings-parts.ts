@@ -45,7 +45,9 @@ export function peerLinkOptionsOf(
     keyPem: identity.keyPem,
     certPem: identity.certPem,
     redialMs: s.timing.pingRateMs,
-    handshakeTimeoutMs: s.timing.pingTimeoutMs,
+    // As long as a silent peer takes to count as lost: a TLS handshake and hello bounded by one ping timeout
+    // (100 ms at the fastest timings) were cut under load, and the link flapped although both nodes ran.
+    handshakeTimeoutMs: Math.max(s.timing.pingTimeoutMs, s.timing.failoverTimeMs),
   };
 }
 

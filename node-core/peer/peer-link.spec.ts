@@ -17,6 +17,7 @@ import {
   upgrade,
 } from '../../test/fuzz/raw-peer.ts';
 import { systemClock } from '../clock/index.ts';
+import { pino } from 'pino';
 import { silentLogger } from '../logging.ts';
 import { loadOrCreateIdentity, type Identity } from '../trust/index.ts';
 import { CloseCode, MAX_FRAME_BYTES, type Hello } from './frames.ts';
@@ -112,6 +113,23 @@ describe('peer link frames', () => {
     expect(reason).toContain('status');
     expect(states.at(-1)).toContain('bad frame');
     expect(link.isUp).toBe(false);
+  });
+
+  it('a trusted peer that says no hello in time is cut, logged as slow, not as a bad frame', async () => {
+    const backup = await identity();
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const { port } = await masterTrusting(backup, { handshakeTimeoutMs: 300, logger });
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/peer`, {
+      key: backup.keyPem,
+      cert: backup.certPem,
+      rejectUnauthorized: false,
+    });
+    const { code, reason } = await closed(ws);
+    expect(code).toBe(CloseCode.badFrame);
+    expect(reason).toBe('no hello within the handshake timeout');
+    expect(lines.join('')).toContain('peer link closed: no hello in time');
+    expect(lines.join('')).not.toContain('bad frame');
   });
 
   it('a frame that is not JSON closes the link', async () => {

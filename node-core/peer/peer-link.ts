@@ -253,7 +253,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       if (this.#admitted.has(transport)) return;
       const session = this.#session;
       // A session says why it ends (and its close is bounded too); anything else is simply cut.
-      if (session?.transport === transport) this.#closeBad(session, 'no hello within the handshake timeout');
+      if (session?.transport === transport) this.#closeSlow(session);
       else transport.destroy();
     });
     transport.once('close', () => this.#resources.cancel(timer));
@@ -327,6 +327,14 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       this.#o.logger.error({ err: error, frame: what }, 'peer frame could not be handled');
       this.#closeBad(session, `a ${what} frame could not be handled`);
     }
+  }
+
+  /** Not a bad frame: nothing came in time (a slow or stalled peer, or a stranger that opened and waits). */
+  #closeSlow(session: Session): void {
+    const reason = 'no hello within the handshake timeout';
+    this.#o.logger.warn({ reason }, 'peer link closed: no hello in time');
+    this.#closeSocket(session.socket, CloseCode.badFrame, reason);
+    this.#endSession(session, 'disconnected', reason);
   }
 
   #closeBad(session: Session, reason: string): void {

@@ -135,12 +135,14 @@ describe('RedundancyDriver', () => {
     expect(driver.state.status).toBe('active');
   });
 
-  it('gives a switch-over up when no acknowledgement comes within the ping timeout', () => {
+  it('gives a switch-over up when no acknowledgement comes within the failover time', () => {
     const { driver, clock, calls } = driverWith(config('backup'));
     driver.start();
     driver.dispatch({ type: 'link-up', peer: activePeer(1, 0) });
     driver.dispatch({ type: 'switchover-requested' });
     clock.advance(timing.pingTimeoutMs);
+    expect(calls).not.toContain('record switchover-failed (operator request: no answer from peer)');
+    clock.advance(timing.failoverTimeMs - timing.pingTimeoutMs);
     expect(driver.state.status).toBe('standby');
     expect(calls).toContain('record switchover-failed (operator request: no answer from peer)');
   });

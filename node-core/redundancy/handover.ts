@@ -2,7 +2,7 @@
  * Hand-overs of the active role between the two nodes, and both sides of each: a switch-over (operator, restore
  * window), automatic recovery (pull from the peer first, then ask it to stand down) and the clean stop of an
  * active node (offer, then stop). `state.handover` says which one this node drives, so that the peer's answers
- * are read in context; one that does not come within the ping timeout abandons it.
+ * are read in context; one whose answer does not come in time is abandoned (handoverTimedOut).
  */
 import { becomeActive, record, send, setStatus, stateFrame, stop, type Draft } from './draft.ts';
 import { askPeerToStandDown, standDownAfterSplit } from './split-brain.ts';
@@ -102,9 +102,22 @@ export function onHandoverOffer(s: Draft, now: number, fx: Effect[]): void {
   s.peer = { ...s.peer, status: 'stopping' };
 }
 
-export function handoverTimedOut(s: Draft, now: number): boolean {
+/**
+ * A stopping node waits for its standby's confirmation no longer than the ping timeout: it stops either way.
+ * A switch-over (asked for, or yielded to) waits as long as a silent peer takes to count as lost, the failover
+ * time: a hand-over that ran out after one ping timeout failed under load although both nodes were answering,
+ * and the operator's switch-over was undone (chaos seeds 735363, 735364: the acknowledgement came 25 ms late).
+ */
+export function handoverDeadline(s: Pick<Draft, 'handover' | 'config'>): number | null {
   const h = s.handover;
-  return h.kind !== 'none' && h.kind !== 'pulling' && now - h.since >= s.config.timing.pingTimeoutMs;
+  if (h.kind === 'none' || h.kind === 'pulling') return null;
+  const { pingTimeoutMs, failoverTimeMs } = s.config.timing;
+  return h.since + (h.kind === 'offered' ? pingTimeoutMs : Math.max(pingTimeoutMs, failoverTimeMs));
+}
+
+export function handoverTimedOut(s: Draft, now: number): boolean {
+  const deadline = handoverDeadline(s);
+  return deadline !== null && now >= deadline;
 }
 
 export function abandonHandover(s: Draft, now: number, fx: Effect[], why: string): void {

@@ -217,14 +217,40 @@ describe('Roles', () => {
     );
   });
 
-  it('a switch-over that gets no answer within the ping timeout is recorded as failed', () => {
+  it('a switch-over that gets no answer within the failover time is recorded as failed', () => {
     const backup = new Harness(config('backup'));
     backup.send({ type: 'start' });
     backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
     backup.send({ type: 'switchover-requested' });
-    backup.advanceAnswering(timing.pingTimeoutMs);
+    backup.advanceAnswering(timing.failoverTimeMs);
     expect(backup.recorded('switchover-failed')).toHaveLength(1);
     expect(backup.state.status).toBe('standby');
+  });
+
+  it('a switch-over whose confirmation comes after a ping timeout, within the failover time, holds (chaos seed 735364)', () => {
+    // Under load the master's handover-ack took 125 ms against a 100 ms ping timeout: the backup gave up, the
+    // master, having stood down, found no active node and took the role back, undoing the operator's request.
+    const backup = new Harness(config('backup'));
+    const master = new Harness(config('master'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    master.send({ type: 'start' });
+    master.state = { ...master.state, status: 'active', epoch: 1, activeSince: master.now };
+    master.send({ type: 'link-up', peer: { status: 'standby', epoch: 1, activeSince: null } });
+    const request = backup.send({ type: 'switchover-requested' });
+    expect(request.some((e) => e.type === 'send' && e.frame.t === 'handover-request')).toBe(true);
+    const late = timing.pingTimeoutMs + 25;
+    backup.advanceAnswering(late);
+    master.advanceAnswering(late);
+    master.send({ type: 'handover-request', reason: 'operator request' });
+    expect(master.state.status).toBe('standby');
+    master.advanceAnswering(late);
+    backup.send({ type: 'handover-ack' });
+    expect(backup.state.status).toBe('active');
+    expect(backup.recorded('switchover-failed')).toHaveLength(0);
+    master.send({ type: 'peer-state', peer: activePeer(backup.state.epoch, backup.now) });
+    master.advanceAnswering(timing.failoverTimeMs * 3);
+    expect(master.state.status).toBe('standby');
   });
 
   it('epoch: grows past the highest epoch either node has seen each time a node becomes active', () => {
@@ -258,11 +284,15 @@ describe('Epoch', () => {
     expect(master.state.status).toBe('active');
     expect(master.state.peer.epoch).toBe(0); // from the backup's hello, before the master took epoch 1
 
-    const toBackup = master.effects.flatMap((e) => (e.type === 'send' && e.frame.t === 'state' ? [e.frame] : []));
+    const toBackup = master.effects.flatMap((e) =>
+      e.type === 'send' && e.frame.t === 'state' ? [e.frame] : [],
+    );
     const answer = toBackup.flatMap((frame) => backup.send({ type: 'peer-state', peer: frame }));
     expect(backup.state.epoch).toBe(1);
     const toMaster = answer.flatMap((e) => (e.type === 'send' && e.frame.t === 'state' ? [e.frame] : []));
-    expect(toMaster).toEqual([{ t: 'state', status: 'standby', epoch: 1, activeSince: null, heldSince: null }]);
+    expect(toMaster).toEqual([
+      { t: 'state', status: 'standby', epoch: 1, activeSince: null, heldSince: null },
+    ]);
     for (const frame of toMaster) master.send({ type: 'peer-state', peer: frame });
     expect(master.state.peer.epoch).toBe(master.state.epoch);
   });
@@ -385,7 +415,9 @@ describe('Partitions', () => {
     const sent = master.send({ type: 'link-up', peer: activePeer(6, backup.now - 500) });
     expect(master.state.status).toBe('active');
     const state = sent.flatMap((e) => (e.type === 'send' && e.frame.t === 'state' ? [e.frame] : []));
-    expect(state).toEqual([{ t: 'state', status: 'active', epoch: 6, activeSince: master.now - 10, heldSince: null }]);
+    expect(state).toEqual([
+      { t: 'state', status: 'active', epoch: 6, activeSince: master.now - 10, heldSince: null },
+    ]);
 
     for (const frame of state) backup.send({ type: 'peer-state', peer: frame });
     expect(backup.state.status).toBe('standby');

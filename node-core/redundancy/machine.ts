@@ -9,6 +9,7 @@
 import { assertNever, becomeActive, record, send, setStatus, stateFrame, stop, type Draft } from './draft.ts';
 import {
   abandonHandover,
+  handoverDeadline,
   handoverTimedOut,
   onHandoverAck,
   onHandoverOffer,
@@ -236,8 +237,9 @@ function nextWake(s: MachineState, now: number): number | null {
   // due at once, or the heartbeat would be skipped until some later deadline (found by the simulation,
   // seed 3113).
   const onTick = [s.heartbeat.nextPingAt, ...s.heartbeat.outstanding.map((p) => p.sentAt + pingTimeoutMs)];
-  if (s.handover.kind === 'requested' || s.handover.kind === 'offered')
-    onTick.push(s.handover.since + pingTimeoutMs);
+  const handoverDue = handoverDeadline(s);
+  if (handoverDue !== null && (s.handover.kind === 'requested' || s.handover.kind === 'offered'))
+    onTick.push(handoverDue);
   if (onTick.some((at) => at <= now)) return now;
   const candidates = [...onTick];
   if (s.connectDeadline !== null) candidates.push(s.connectDeadline);

@@ -62,7 +62,10 @@ describe('Split brain across skewed clocks (docs/redundancy.md "Clock skew")', (
     expect(master.state.status).toBe('active');
     master.advance(4000);
     const tookOver = master.now - 2000 - HOUR;
-    master.send({ type: 'link-up', peer: { ...activePeer(master.state.epoch, tookOver), at: master.now - HOUR } });
+    master.send({
+      type: 'link-up',
+      peer: { ...activePeer(master.state.epoch, tookOver), at: master.now - HOUR },
+    });
     expect(master.state.status).toBe('standby');
     expect(master.recorded('split-brain')[0]?.durationMs).toBe(2000);
   });
@@ -70,7 +73,10 @@ describe('Split brain across skewed clocks (docs/redundancy.md "Clock skew")', (
   it('an offset measured by heartbeats is kept over a later hello, which is short by its time on the wire', () => {
     const master = activeMasterThenCut('manual', -HOUR);
     const tookOver = master.now - 1500 - HOUR;
-    master.send({ type: 'link-up', peer: { ...activePeer(master.state.epoch, tookOver), at: master.now - HOUR - 40 } });
+    master.send({
+      type: 'link-up',
+      peer: { ...activePeer(master.state.epoch, tookOver), at: master.now - HOUR - 40 },
+    });
     expect(master.recorded('split-brain')[0]?.durationMs).toBe(1500);
   });
 

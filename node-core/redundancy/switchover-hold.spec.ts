@@ -44,7 +44,10 @@ describe("Roles: rule 6, an operator's switch-over holds", () => {
     const backup = new Harness(config('backup'));
     backup.send({ type: 'start' });
     backup.send({ type: 'link-up', peer: { status: 'active', epoch: 1, activeSince: backup.now } });
-    backup.send({ type: 'peer-state', peer: { status: 'standby', epoch: 1, activeSince: null, heldSince: 42 } });
+    backup.send({
+      type: 'peer-state',
+      peer: { status: 'standby', epoch: 1, activeSince: null, heldSince: 42 },
+    });
     expect(backup.state.peer.heldSince).toBe(42);
   });
 
@@ -121,7 +124,9 @@ describe("Roles: rule 6, an operator's switch-over holds", () => {
     backup.send({ type: 'link-down' });
     backup.send({ type: 'link-up', peer: activePeer(backup.state.epoch + 1, backup.now) });
     expect(backup.state.status).toBe('active');
-    expect(backup.effects.filter((e) => e.type === 'send' && e.frame.t === 'handover-request')).toHaveLength(2);
+    expect(backup.effects.filter((e) => e.type === 'send' && e.frame.t === 'handover-request')).toHaveLength(
+      2,
+    );
   });
 
   it('rule 6: a hand-over for automatic recovery or a restore window is not a hold', () => {

@@ -364,7 +364,8 @@ class ScheduleRun {
           const statuses = await Promise.all(pair.nodes.map((n) => n.status(500)));
           const i = statuses.findIndex((s) => s?.node.status === 'standby');
           standby = i >= 0 ? pair.nodes[i] : undefined;
-          linked = i >= 0 && statuses[i]?.peer?.link === 'connected' && statuses[i]?.peer?.status === 'active';
+          linked =
+            i >= 0 && statuses[i]?.peer?.link === 'connected' && statuses[i]?.peer?.status === 'active';
           if (!standby) await sleep(100);
         }
         if (!standby) {

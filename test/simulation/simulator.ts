@@ -1203,7 +1203,8 @@ export class Simulation {
           `${n.name} lost a healed split ("partition healed") although an operator had switched the pair to it`,
         );
       }
-      if (change?.type === 'status-changed' && change.reason === 'partition healed') this.#checkSplitWinner(n);
+      if (change?.type === 'status-changed' && change.reason === 'partition healed')
+        this.#checkSplitWinner(n);
     }
     if (after.status !== 'active') n.claimedByOperator = false;
     if (before.status !== 'active' && after.status === 'active') {
