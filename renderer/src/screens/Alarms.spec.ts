@@ -71,9 +71,17 @@ describe('Alarms screen', () => {
     expect(screen.getByRole('button', { name: 'Acknowledge alarm boiler.hot' })).toBeDisabled();
   });
 
-  it('shows the empty state', async () => {
+  it('shows the empty state, with the way to define alarm rules', async () => {
     render(Alarms, { dashboard: await loaded(new FakeApi()) });
     expect(screen.getByTestId('alarms-empty')).toHaveTextContent('No alarm rules are configured');
+    expect(screen.getByRole('link', { name: 'Define alarm rules' })).toHaveAttribute('href', '#/config');
+  });
+
+  it('links the alarm rules to where they are edited', async () => {
+    const api = new FakeApi();
+    api.alarms.mockResolvedValue([RAISED]);
+    render(Alarms, { dashboard: await loaded(api) });
+    expect(screen.getByRole('link', { name: 'Edit alarm rules' })).toHaveAttribute('href', '#/config');
   });
 
   it('shows an error with a retry', async () => {
