@@ -80,3 +80,46 @@ describe('frames: backward compatible with a peer of an earlier version', () => 
     expect(parsed.ok && parsed.frame.t === 'events' && parsed.frame.events.map((e) => e.kind)).toEqual(kinds);
   });
 });
+
+describe('frames: config definitions are checked as the API checks them', () => {
+  const change = (kind: string, value: string | null) => ({
+    seq: 1,
+    epoch: 1,
+    origin: 'n1',
+    op: value === null ? 'delete' : 'put',
+    kind,
+    key: 'pump',
+    value,
+    checksum: '0'.repeat(64),
+    at: 0,
+  });
+  const tag = JSON.stringify({ dataType: 'float', source: { kind: 'memory' } });
+
+  it('frames: a tag definition without a source is refused with its reason (peer-port fuzz seed 1205 ended the node)', () => {
+    const parsed = parseFrame(
+      JSON.stringify({
+        t: 'config-changes',
+        changes: [change('tag', JSON.stringify({ dataType: 'float' }))],
+      }),
+    );
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(/changes\.0\.value: not a valid tag: source/);
+  });
+
+  it('frames: a valid tag, a delete and a snapshot of valid items pass; a snapshot item that is not JSON does not', () => {
+    expect(
+      parseFrame(JSON.stringify({ t: 'config-changes', changes: [change('tag', tag), change('tag', null)] }))
+        .ok,
+    ).toBe(true);
+    const snapshot = (definition: string): string =>
+      JSON.stringify({
+        t: 'config-snapshot',
+        head: { seq: 1, checksum: '0'.repeat(64) },
+        items: [{ kind: 'tag', key: 'pump', definition }],
+      });
+    expect(parseFrame(snapshot(tag)).ok).toBe(true);
+    const bad = parseFrame(snapshot('{'));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.reason).toContain('not JSON for a tag');
+  });
+});

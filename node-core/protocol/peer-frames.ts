@@ -3,6 +3,7 @@
  * docs/redundancy.md describes the link; node-core/peer/ runs it.
  */
 import { z } from 'zod';
+import { alarmRuleSchema, deviceDefinitionSchema, tagDefinitionSchema } from './config-items.ts';
 import { failoverEventSchema } from './failover-event.ts';
 import { licenseStateSchema } from './license.ts';
 import {
@@ -53,17 +54,55 @@ export type HistoryRequestFrame = z.infer<typeof historyRequestFrameSchema>;
 export type HistorySamplesFrame = z.infer<typeof historySamplesFrameSchema>;
 export type HistoryFrame = HistoryRequestFrame | HistorySamplesFrame;
 
-const configChange = z.object({
-  seq: z.number().int().min(1),
-  epoch: z.number().int().min(0),
-  origin: z.string().max(64),
-  op: z.enum(['put', 'delete']),
-  kind: configKindSchema,
-  key: z.string().max(200),
-  value: z.string().max(1_000_000).nullable(),
-  checksum: z.string().regex(/^[0-9a-f]{64}$/),
-  at: z.number(),
-});
+/**
+ * What a stored definition must be, by kind, checked as the API checks it: a trusted peer's frame with a tag
+ * without a source was stored as it came and ended the node at its next poll (peer-port fuzz, seed 1205).
+ * Accounts and certificate approvals are checked where they are read.
+ */
+const definitionSchemas: Partial<Record<z.infer<typeof configKindSchema>, z.ZodType>> = {
+  tag: tagDefinitionSchema,
+  device: deviceDefinitionSchema,
+  'alarm-rule': alarmRuleSchema,
+};
+
+function checkDefinition(
+  item: { kind: z.infer<typeof configKindSchema>; json: string | null },
+  ctx: z.RefinementCtx,
+  path: string,
+): void {
+  const schema = definitionSchemas[item.kind];
+  if (schema === undefined || item.json === null) return;
+  let definition: unknown;
+  try {
+    definition = JSON.parse(item.json);
+  } catch {
+    ctx.addIssue({ code: 'custom', path: [path], message: `not JSON for a ${item.kind}` });
+    return;
+  }
+  const parsed = schema.safeParse(definition);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  ctx.addIssue({
+    code: 'custom',
+    path: [path],
+    message: `not a valid ${item.kind}: ${where}${issue?.message ?? ''}`,
+  });
+}
+
+const configChange = z
+  .object({
+    seq: z.number().int().min(1),
+    epoch: z.number().int().min(0),
+    origin: z.string().max(64),
+    op: z.enum(['put', 'delete']),
+    kind: configKindSchema,
+    key: z.string().max(200),
+    value: z.string().max(1_000_000).nullable(),
+    checksum: z.string().regex(/^[0-9a-f]{64}$/),
+    at: z.number(),
+  })
+  .superRefine((c, ctx) => checkDefinition({ kind: c.kind, json: c.value }, ctx, 'value'));
 const configHead = z.object({ seq: z.number().int().min(0), checksum: z.string().regex(/^[0-9a-f]{64}$/) });
 /**
  * A follower's changes that the active node is not known to hold (after `since`, the last seq both held), sent
@@ -169,11 +208,13 @@ export const frameSchema = z.discriminatedUnion('t', [
     head: configHead,
     items: z
       .array(
-        z.object({
-          kind: configKindSchema,
-          key: z.string().max(200),
-          definition: z.string().max(1_000_000),
-        }),
+        z
+          .object({
+            kind: configKindSchema,
+            key: z.string().max(200),
+            definition: z.string().max(1_000_000),
+          })
+          .superRefine((i, ctx) => checkDefinition({ kind: i.kind, json: i.definition }, ctx, 'definition')),
       )
       .max(1_000_000),
     /** More parts of the same snapshot follow (a large one is cut to stay under MAX_FRAME_BYTES). */
