@@ -90,6 +90,8 @@ describe('settings over the API', () => {
 
     expect(await node.api<SettingsView>('GET', '/api/settings')).toEqual(before);
     await node.kill('SIGTERM');
+    // Restarted as first started, `--api-port 0`: the stored settings (port 0: any free port) stay as they were.
+    node.apiPort = ANY_PORT;
     await node.start();
     expect((await node.api<SettingsView>('GET', '/api/settings')).body).toEqual(before.body);
   });
