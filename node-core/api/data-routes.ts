@@ -118,16 +118,20 @@ function registerConfigKind(
     return definition ? { name, ...definition } : reply.code(404).send(notFound(`no ${noun} "${name}"`));
   });
   // Many items at once (the dashboard's CSV import): every item checked first, none written if any is bad.
-  app.post(`/api/config/${path}`, onlyActive, async (request, reply) => {
-    const checked = checkBulk(bulkBody.parse(request.body).items, schema);
-    if (!checked.ok) return reply.code(400).send(bulkRefusal(noun, checked.problems));
-    // All or none: one transaction, and with the peer linked one frame (docs/contract.md, "Config in bulk").
-    await commands.putConfigAll(
-      kind,
-      checked.items.map(({ name, definition }) => ({ key: name, definition })),
-    );
-    return { written: checked.items.length };
-  });
+  app.post(
+    `/api/config/${path}`,
+    { ...onlyActive, bodyLimit: BULK_BODY_LIMIT_BYTES },
+    async (request, reply) => {
+      const checked = checkBulk(bulkBody.parse(request.body).items, schema);
+      if (!checked.ok) return reply.code(400).send(bulkRefusal(noun, checked.problems));
+      // All or none: one transaction, and with the peer linked one frame (docs/contract.md, "Config in bulk").
+      await commands.putConfigAll(
+        kind,
+        checked.items.map(({ name, definition }) => ({ key: name, definition })),
+      );
+      return { written: checked.items.length };
+    },
+  );
   app.put(`/api/config/${path}/:name`, onlyActive, async (request) => {
     const { name } = newKeyParams.parse(request.params);
     const definition = schema.parse(request.body) as object;
@@ -144,6 +148,11 @@ function registerConfigKind(
 
 /** The body of a bulk write: `{ items: [{ name, ...definition }] }`, at most BULK_MAX items. */
 const BULK_MAX = 10_000;
+/**
+ * A bulk write's body may exceed the API's 1 MiB: 10,000 tags with descriptions and units come to about 2-3 MiB.
+ * 8 MiB keeps the one frame that carries them to the peer well under the link's 32 MiB.
+ */
+export const BULK_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 const bulkBody = z
   .object({
     items: z
