@@ -76,6 +76,12 @@ const limit = (max: number): z.ZodNumber => {
   return z.number({ error }).int({ error }).min(1, { error }).max(max, { error });
 };
 
+/** What a node runs with where its settings give no limit (also named on the dashboard's Settings screen). */
+export const OPCUA_LIMIT_DEFAULTS = {
+  opcuaMaxSessions: 100,
+  opcuaMaxSubscriptionsPerSession: 20,
+} as const;
+
 /** Optional: settings stored by an earlier version lack them; the defaults fill them in at start. */
 export const opcuaLimitFields = {
   /** Sessions open at once; one more is answered Bad_TooManySessions. */

@@ -6,11 +6,9 @@
  */
 // The fields and their rules are settings rules the dashboard checks too: one source in protocol/.
 export { opcuaLimitFields } from '../../protocol/plant-settings.ts';
+import { OPCUA_LIMIT_DEFAULTS } from '../../protocol/plant-settings.ts';
 
-export const opcuaLimitDefaults = {
-  opcuaMaxSessions: 100,
-  opcuaMaxSubscriptionsPerSession: 20,
-} as const;
+export const opcuaLimitDefaults = OPCUA_LIMIT_DEFAULTS;
 
 export const OPCUA_LIMIT_FLAGS = {
   'opcua-max-sessions': { type: 'string' },

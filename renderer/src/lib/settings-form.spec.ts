@@ -13,6 +13,7 @@ import {
   type SettingsForm,
   peerDifferences,
 } from './settings-form.ts';
+import { HINTS } from './settings-hints.ts';
 
 /** What the node answers for these settings: `ok`, or its 400 message. */
 function nodeSays(settings: unknown): string {
@@ -42,6 +43,8 @@ describe('settings form', () => {
       restoreWindow: { cron: '0 2 * * *', lengthMs: 1_800_000 },
       isolationCheck: { host: 'plc-1', port: 502 },
       licenseFile: '/etc/tandem/license.json',
+      opcuaMaxSessions: 250,
+      opcuaMaxSubscriptionsPerSession: 5,
     });
     expect(checkForm(formFromSettings(full))).toEqual({ ok: true, settings: full });
     expect(checkForm(formFromSettings(base))).toEqual({ ok: true, settings: base });
@@ -118,6 +121,22 @@ describe('settings form', () => {
       { mqttUrl: 'mqtt://broker:1883' },
       (s) => ({ ...s, mqttUrl: 'mqtt://broker:1883' }),
     ],
+    ['OPC UA sessions 0', { opcuaMaxSessions: '0' }, (s) => ({ ...s, opcuaMaxSessions: 0 })],
+    [
+      'OPC UA sessions beyond 10,000',
+      { opcuaMaxSessions: '10001' },
+      (s) => ({ ...s, opcuaMaxSessions: 10_001 }),
+    ],
+    [
+      'OPC UA subscriptions per session beyond 1,000',
+      { opcuaMaxSubscriptionsPerSession: '1001' },
+      (s) => ({ ...s, opcuaMaxSubscriptionsPerSession: 1001 }),
+    ],
+    [
+      'OPC UA subscriptions per session a fraction',
+      { opcuaMaxSubscriptionsPerSession: '2.5' },
+      (s) => ({ ...s, opcuaMaxSubscriptionsPerSession: 2.5 }),
+    ],
     [
       'client certificate without its key',
       { mqttCertFile: '/etc/tandem/client.pem' },
@@ -156,6 +175,21 @@ describe('settings form', () => {
       },
       other: ['body: odd'],
     });
+  });
+
+  it('OPC UA limits: empty leaves the node its default (and the help line names it), a number is saved', () => {
+    const unset = checkForm(edit({ opcuaMaxSessions: '', opcuaMaxSubscriptionsPerSession: ' ' }));
+    expect(unset.ok && unset.settings.opcuaMaxSessions).toBeUndefined();
+    expect(unset.ok && unset.settings.opcuaMaxSubscriptionsPerSession).toBeUndefined();
+    expect(HINTS.opcuaMaxSessions).toContain('Empty: 100.');
+    expect(HINTS.opcuaMaxSubscriptionsPerSession).toContain('Empty: 20.');
+    const set = checkForm(edit({ opcuaMaxSessions: '250', opcuaMaxSubscriptionsPerSession: '5' }));
+    expect(set.ok && [set.settings.opcuaMaxSessions, set.settings.opcuaMaxSubscriptionsPerSession]).toEqual([
+      250, 5,
+    ]);
+    expect(formSays(edit({ opcuaMaxSessions: '0' }))).toBe(
+      'opcuaMaxSessions: must be a whole number from 1 to 10000',
+    );
   });
 
   it('lists what saved settings change', () => {

@@ -10,8 +10,9 @@ import {
   settingsWarnings,
   type NodeSettings,
 } from '../../../node-core/protocol/settings.ts';
+import { OPCUA_LIMIT_DEFAULTS } from '../../../node-core/protocol/plant-settings.ts';
 
-export { MAX_MS, settingsWarnings };
+export { MAX_MS, OPCUA_LIMIT_DEFAULTS, settingsWarnings };
 
 /** The node's rules; a restore window's start needs some text here, the node checks it is CRON. */
 const settingsSchema = settingsSchemas((cron) => cron.trim() !== '').schema;
@@ -45,6 +46,9 @@ export interface SettingsForm {
   /** Empty: as the API host. */
   opcuaHost: string;
   opcuaAllowInsecure: 'off' | 'on';
+  /** Empty: the node's default (OPCUA_LIMIT_DEFAULTS); a settings row of an earlier version has none. */
+  opcuaMaxSessions: string;
+  opcuaMaxSubscriptionsPerSession: string;
   /** Sparkplug B (docs/sparkplug.md): empty text is none. */
   mqttUrl: string;
   sparkplugGroup: string;
@@ -91,6 +95,9 @@ export function formFromSettings(s: NodeSettings): SettingsForm {
     opcuaPort: String(s.opcuaPort),
     opcuaHost: s.opcuaHost ?? '',
     opcuaAllowInsecure: s.opcuaAllowInsecure ? 'on' : 'off',
+    opcuaMaxSessions: s.opcuaMaxSessions === undefined ? '' : String(s.opcuaMaxSessions),
+    opcuaMaxSubscriptionsPerSession:
+      s.opcuaMaxSubscriptionsPerSession === undefined ? '' : String(s.opcuaMaxSubscriptionsPerSession),
     mqttUrl: s.mqttUrl ?? '',
     sparkplugGroup: s.sparkplugGroup ?? '',
     sparkplugEdgeNode: s.sparkplugEdgeNode ?? '',
@@ -116,6 +123,9 @@ export function checkForm(form: SettingsForm): FormCheck {
   /** A whole number as typed; anything else is NaN, which the rule refuses with its message. */
   const number = (field: keyof SettingsForm): number =>
     /^-?\d+$/.test(text(field)) ? Number(text(field)) : NaN;
+  /** A whole number, or nothing when empty: the node's default then. */
+  const optionalNumber = (field: keyof SettingsForm): number | undefined =>
+    text(field) === '' ? undefined : number(field);
 
   const cron = text('restoreWindow.cron');
   const hasWindow = cron !== '' || text('restoreWindow.lengthMs') !== '';
@@ -150,6 +160,8 @@ export function checkForm(form: SettingsForm): FormCheck {
     opcuaPort: number('opcuaPort'),
     opcuaHost: optional('opcuaHost'),
     opcuaAllowInsecure: form.opcuaAllowInsecure === 'on',
+    opcuaMaxSessions: optionalNumber('opcuaMaxSessions'),
+    opcuaMaxSubscriptionsPerSession: optionalNumber('opcuaMaxSubscriptionsPerSession'),
     mqttUrl: optional('mqttUrl'),
     sparkplugGroup: optional('sparkplugGroup'),
     sparkplugEdgeNode: optional('sparkplugEdgeNode'),
@@ -231,6 +243,8 @@ export const LABELS: Record<FieldPath, string> = {
   opcuaPort: 'OPC UA port',
   opcuaHost: 'OPC UA listens on',
   opcuaAllowInsecure: 'OPC UA without security',
+  opcuaMaxSessions: 'OPC UA sessions at most',
+  opcuaMaxSubscriptionsPerSession: 'OPC UA subscriptions per session at most',
   mqttUrl: 'MQTT broker (Sparkplug B)',
   sparkplugGroup: 'Sparkplug group',
   sparkplugEdgeNode: 'Sparkplug edge node',
@@ -254,6 +268,8 @@ export const UNITS: Partial<Record<keyof SettingsForm, string>> = {
   historyRetentionDays: 'days',
   ledgerRetentionDays: 'days',
   sparkplugBufferSamples: 'samples',
+  opcuaMaxSessions: 'sessions',
+  opcuaMaxSubscriptionsPerSession: 'subscriptions',
 };
 
 /**

@@ -1,5 +1,5 @@
 /** The line of help under each setting of the settings form (SettingsEditor.svelte), where one is needed. */
-import type { SettingsForm } from './settings-form.ts';
+import { OPCUA_LIMIT_DEFAULTS, type SettingsForm } from './settings-form.ts';
 
 export const HINTS: Partial<Record<keyof SettingsForm, string>> = {
   name: 'Both nodes of a pair carry the same name; history is stored under it.',
@@ -23,6 +23,8 @@ export const HINTS: Partial<Record<keyof SettingsForm, string>> = {
   opcuaHost: 'Empty: the same as the API.',
   opcuaAllowInsecure:
     'Also offer SecurityPolicy None, for commissioning: anonymous clients may then read, never write.',
+  opcuaMaxSessions: `One more client session is refused with Bad_TooManySessions. Empty: ${OPCUA_LIMIT_DEFAULTS.opcuaMaxSessions}.`,
+  opcuaMaxSubscriptionsPerSession: `One more subscription in a session is refused with Bad_TooManySubscriptions. Empty: ${OPCUA_LIMIT_DEFAULTS.opcuaMaxSubscriptionsPerSession}.`,
   mqttUrl: 'mqtt://host:1883 or mqtts://host:8883. Empty: no Sparkplug B (docs/sparkplug.md).',
   sparkplugEdgeNode: "Empty: the pair's name. Both nodes are one edge node.",
   sparkplugPrimaryHost: "Births wait for this host application's STATE online. Empty: none.",
