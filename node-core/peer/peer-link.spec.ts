@@ -383,38 +383,50 @@ describe('peer port under hostile connections (issue 14)', () => {
   });
 });
 
+/** A listening master and a dialling backup that trust each other; the backup is made once the port is known. */
+function trustingLinks(
+  redialMs: number,
+  masterId: Identity,
+  backupId: Identity,
+): { master: PeerLink; backupFor: (port: number) => PeerLink } {
+  const common = {
+    listenHost: '127.0.0.1',
+    listenPort: 0,
+    masterHost: '127.0.0.1',
+    redialMs,
+    handshakeTimeoutMs: 2000,
+    trust: () => 'trusted' as const,
+    checkHello: () => null,
+    clock: systemClock,
+    logger: silentLogger,
+  };
+  const link = (
+    role: 'listen' | 'dial',
+    masterPort: number,
+    id: Identity,
+    mode: 'master' | 'backup',
+  ): PeerLink =>
+    new PeerLink({
+      ...common,
+      role,
+      masterPort,
+      keyPem: id.keyPem,
+      certPem: id.certPem,
+      hello: () => hello(mode),
+    });
+  return {
+    master: link('listen', 0, masterId, 'master'),
+    backupFor: (port) => link('dial', port, backupId, 'backup'),
+  };
+}
+
 describe('peer link cycles (issue 14, item 9)', () => {
   it('hundreds of drops and re-dials leave no connection, timer or listener behind', async () => {
     const [masterId, backupId] = await Promise.all([identity(), identity()]);
-    const common = {
-      listenHost: '127.0.0.1',
-      listenPort: 0,
-      masterHost: '127.0.0.1',
-      redialMs: 1,
-      handshakeTimeoutMs: 2000,
-      trust: () => 'trusted' as const,
-      checkHello: () => null,
-      clock: systemClock,
-      logger: silentLogger,
-    };
-    const master = new PeerLink({
-      ...common,
-      role: 'listen',
-      masterPort: 0,
-      keyPem: masterId.keyPem,
-      certPem: masterId.certPem,
-      hello: () => hello('master'),
-    });
+    const { master, backupFor } = trustingLinks(1, masterId, backupId);
     await master.start();
     listener = master;
-    const backupLink = new PeerLink({
-      ...common,
-      role: 'dial',
-      masterPort: master.port!,
-      keyPem: backupId.keyPem,
-      certPem: backupId.certPem,
-      hello: () => hello('backup'),
-    });
+    const backupLink = backupFor(master.port!);
     cleanups.push(() => backupLink.close());
     const listeners = (link: PeerLink): number[] => link.eventNames().map((e) => link.listenerCount(e));
     await backupLink.start();
@@ -443,39 +455,14 @@ describe('peer link cycles (issue 14, item 9)', () => {
 describe('peer link lifecycle', () => {
   it('start twice listens on one port and links once; close twice settles both, frees the port and holds nothing', async () => {
     const [masterId, backupId] = await Promise.all([identity(), identity()]);
-    const common = {
-      listenHost: '127.0.0.1',
-      listenPort: 0,
-      masterHost: '127.0.0.1',
-      redialMs: 50,
-      handshakeTimeoutMs: 2000,
-      trust: () => 'trusted' as const,
-      checkHello: () => null,
-      clock: systemClock,
-      logger: silentLogger,
-    };
-    const master = new PeerLink({
-      ...common,
-      role: 'listen',
-      masterPort: 0,
-      keyPem: masterId.keyPem,
-      certPem: masterId.certPem,
-      hello: () => hello('master'),
-    });
+    const { master, backupFor } = trustingLinks(50, masterId, backupId);
     listener = master;
     await master.start();
     const port = master.port;
     await master.start();
     expect(master.port).toBe(port);
 
-    const backupLink = new PeerLink({
-      ...common,
-      role: 'dial',
-      masterPort: port!,
-      keyPem: backupId.keyPem,
-      certPem: backupId.certPem,
-      hello: () => hello('backup'),
-    });
+    const backupLink = backupFor(port!);
     cleanups.push(() => backupLink.close());
     let ups = 0;
     master.on('up', () => ups++);
