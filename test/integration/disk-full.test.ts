@@ -75,7 +75,7 @@ describe('a full disk', () => {
     }
   });
 
-  it('an active master whose disk is full runs on when its backup goes away (the event it cannot store is logged, not a crash)', async (context) => {
+  it('an active master whose disk is full runs on when its backup goes away (an event it cannot store is logged, not a crash)', async (context) => {
     if (!mountPoint) return context.skip('needs root and a tmpfs mount');
     const masterDir = path.join(mountPoint, 'master');
     fs.mkdirSync(masterDir, { recursive: true });
@@ -101,13 +101,19 @@ describe('a full disk', () => {
       await backup.kill('SIGKILL');
       // The master notices (peer lost) and must record it on a full disk.
       await master.waitStatus((s) => s.peer?.link !== 'connected', 'the master sees the backup gone');
+      // SQLite may still find room for one small row (a WAL reset by a checkpoint is rewritten in place),
+      // so the event is either stored or logged as not stored; a crash is neither (the record path itself:
+      // node-core/node/event-recorder.spec.ts).
       await waitFor(
-        () =>
-          /could not store the peer-lost event: the node runs on without it/.test(master.output)
-            ? true
-            : undefined,
+        async () => {
+          if (/could not store the peer-lost event: the node runs on without it/.test(master.output)) {
+            return 'logged';
+          }
+          const events = await master.events().catch(() => []);
+          return events.some((e) => e.kind === 'peer-lost' && e.node === 'master') ? 'stored' : undefined;
+        },
         20_000,
-        'the master to say it could not store the event',
+        'the master to store the peer-lost event or say it could not',
       );
       expect(master.child?.exitCode).toBeNull();
       expect((await master.api('GET', '/api/status')).status).toBe(200);
