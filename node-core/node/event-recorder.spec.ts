@@ -5,7 +5,7 @@ import type { FailoverEvent } from '../dto.ts';
 import type { PeerFrame } from '../peer/index.ts';
 import { EventRecorder } from './event-recorder.ts';
 
-function setup(insert: (event: FailoverEvent) => void) {
+function setup(insert: (event: FailoverEvent) => boolean) {
   const lines: { level: number; msg: string }[] = [];
   const logger = pino(
     { level: 'info' },
@@ -55,7 +55,7 @@ describe('the failover history on a disk that will not take it', () => {
 
   it('an event the disk takes is stored once and nothing is logged', () => {
     const stored: FailoverEvent[] = [];
-    const { recorder, lines, told } = setup((event) => stored.push(event));
+    const { recorder, lines, told } = setup((event) => stored.push(event) > 0);
     recorder.note('settings-mismatch', 'recovery differs');
     expect(stored).toEqual(told);
     expect(lines).toEqual([]);
