@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { TimerHandle } from '../clock/index.ts';
 import type { CertificateRecord, EventKind, FailoverEvent, StatusView } from '../dto.ts';
 import type { MetricsExport, NodeEvents } from './ports.ts';
-import type { RecordedEvent, Status } from '../redundancy/index.ts';
+import { yieldingToPeer, type RecordedEvent, type Status } from '../redundancy/index.ts';
 import type { NodeMetrics } from '../metrics/node-metrics.ts';
 import type { DataService } from '../data/index.ts';
 import type { NodeSettings } from './settings.ts';
@@ -91,7 +91,7 @@ export class TandemNode extends EventEmitter<NodeEvents> {
     const state = this.#parts.driver.state;
     return {
       isolationSuspected: state.isolationReachable === false,
-      handingOver: state.handover.kind === 'offered',
+      handingOver: yieldingToPeer(state),
     };
   }
 

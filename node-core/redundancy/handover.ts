@@ -6,7 +6,7 @@
  */
 import { becomeActive, record, send, setStatus, stateFrame, stop, type Draft } from './draft.ts';
 import { askPeerToStandDown, standDownAfterSplit } from './split-brain.ts';
-import type { Effect } from './machine-types.ts';
+import type { Effect, MachineState } from './machine-types.ts';
 import type { TransitionReason } from './types.ts';
 
 /** Automatic recovery: take back everything the backup changed before asking it to stand down. */
@@ -100,6 +100,15 @@ export function onHandoverOffer(s: Draft, now: number, fx: Effect[]): void {
   if (s.status !== 'stopping') becomeActive(s, now, fx, 'clean hand-over', 0);
   fx.push(send({ t: 'handover-ack' }));
   s.peer = { ...s.peer, status: 'stopping' };
+}
+
+/**
+ * The node gave the role away in a switch-over and waits for its peer's word that it is active: for that
+ * moment nobody runs the pair (OPC UA's ServiceLevel 0, docs/opcua.md). A clean stop's offer is not this: its
+ * status, stopping, says it.
+ */
+export function yieldingToPeer(s: Pick<MachineState, 'handover'>): boolean {
+  return s.handover.kind === 'yielded';
 }
 
 /**

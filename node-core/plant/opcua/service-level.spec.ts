@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { activePeer, config, Harness, standbyPeer, timing } from '../../../test/support/machine-harness.ts';
+import { yieldingToPeer } from '../../redundancy/index.ts';
 import { estimatedReturnTime, serviceLevel, type NodeHealth } from './service-level.ts';
 
 const healthy: NodeHealth = {
@@ -30,7 +32,7 @@ describe('Plant interfaces: OPC UA ServiceLevel (active healthy 200-255, standby
     ['active but suspects it is isolated', { isolationSuspected: true }, 1],
     ['standby that suspects it is isolated', { status: 'standby', isolationSuspected: true }, 1],
     ['stopping', { status: 'stopping' }, 0],
-    ['active handing over to the peer', { handingOver: true }, 0],
+    ['stood down for the peer, which is not active yet', { status: 'standby', handingOver: true }, 0],
   ])('%s: %i', (_what, change, level) => {
     expect(serviceLevel({ ...healthy, ...change })).toBe(level);
   });
@@ -67,5 +69,38 @@ describe('Plant interfaces: OPC UA EstimatedReturnTime', () => {
     // An independent node has nobody to hand over to; a stop is not known to be a restart.
     expect(estimatedReturnTime(true, false, null, 10_000, 600)).toBeNull();
     expect(estimatedReturnTime(false, true, null, 10_000, 600)).toBeNull();
+  });
+});
+
+describe('Plant interfaces: OPC UA ServiceLevel through a switch-over and a clean stop (the real machine)', () => {
+  function levelOf(master: Harness): { level: number; returnAt: number | null } {
+    const handing = yieldingToPeer(master.state);
+    return {
+      level: serviceLevel({ ...healthy, status: master.state.status, handingOver: handing }),
+      returnAt: estimatedReturnTime(handing, true, null, master.now, timing.failoverTimeMs),
+    };
+  }
+
+  it('the master an operator moved the pair away from is at 0 (Maintenance), back by the failover time, until the backup says it is active; then it is a standby', () => {
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    expect(levelOf(master)).toEqual({ level: 255, returnAt: null });
+
+    master.send({ type: 'handover-request', reason: 'operator request' });
+    expect(master.state.status).toBe('standby');
+    expect(levelOf(master)).toEqual({ level: 0, returnAt: master.now + timing.failoverTimeMs });
+
+    master.send({ type: 'peer-state', peer: activePeer(2, master.now) });
+    expect(levelOf(master)).toEqual({ level: 199, returnAt: null });
+  });
+
+  it('a clean stop is at 0 with no return time: whether the node is started again is not known', () => {
+    const master = new Harness(config('master'));
+    master.send({ type: 'start' });
+    master.send({ type: 'link-up', peer: standbyPeer });
+    master.send({ type: 'stop-requested' });
+    expect(master.state.status).toBe('stopping');
+    expect(levelOf(master)).toEqual({ level: 0, returnAt: null });
   });
 });

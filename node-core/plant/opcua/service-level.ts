@@ -3,7 +3,7 @@
  * the node's health, the same on both nodes, so a client that follows the highest ServiceLevel follows the
  * active node. The bands:
  *
- * - 0 (Maintenance): stopping, or handing over to the peer.
+ * - 0 (Maintenance): stopping, or stood down for the peer in a hand-over that the peer has not completed.
  * - 1 (NoData): starting; suspects it is isolated (the isolation check failed); a standby not synchronised
  *   (no link to the active node, or no replication measured yet).
  * - 150–199 (Degraded): standby, 199 when replication keeps up, down to 150 at `lagBoundMs` or more behind.
@@ -14,7 +14,8 @@ import type { Status } from '../../redundancy/index.ts';
 
 export interface NodeHealth {
   readonly status: Status;
-  /** This active node offered the pair to its peer and waits for it to take over. */
+  /** This node stood down for its peer (a switch-over) and waits for the peer to say it runs the pair
+   * (`yieldingToPeer`, redundancy/handover.ts). */
   readonly handingOver: boolean;
   /** The isolation check failed while the peer was unreachable (docs/redundancy.md). */
   readonly isolationSuspected: boolean;
@@ -56,8 +57,9 @@ export function serviceLevel(h: NodeHealth): number {
 
 /**
  * Server.EstimatedReturnTime (OPC 10000-5 ServerType; docs/opcua.md "ServiceLevel"), ms since the epoch, or
- * null when not known. Known only while a node of a pair hands over (ServiceLevel 0): it is back, as the
- * standby, within the pair's failover time. Fixed when the hand-over starts (`previous`), so that it does not
+ * null when not known. Known only while a node of a pair hands over (`handingOver`, ServiceLevel 0): it is
+ * back, as the standby, within the pair's failover time. A clean stop's offer is not counted: its status,
+ * stopping, gives ServiceLevel 0, and whether the node is started again is not known. Fixed when the hand-over starts (`previous`), so that it does not
  * move at every heartbeat. A stopping node may or may not be started again: not known.
  */
 export function estimatedReturnTime(
