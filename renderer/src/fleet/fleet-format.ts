@@ -2,14 +2,7 @@
 import type { FleetPairView, Verdict } from '../../../node-core/monitor/fleet-dto.ts';
 
 /** Most severe first: the order tiles are shown in. */
-export const SEVERITY: readonly Verdict[] = [
-  'split',
-  'down',
-  'failed-over',
-  'degraded',
-  'unknown',
-  'healthy',
-];
+const SEVERITY: readonly Verdict[] = ['split', 'down', 'failed-over', 'degraded', 'unknown', 'healthy'];
 
 export function verdictLabel(verdict: Verdict): string {
   switch (verdict) {

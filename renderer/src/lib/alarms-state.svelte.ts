@@ -158,7 +158,7 @@ export function sortAlarms(alarms: readonly AlarmView[]): AlarmView[] {
   );
 }
 
-export function ackProblemText(id: string, problem: ApiProblem): string {
+function ackProblemText(id: string, problem: ApiProblem): string {
   switch (problem.status) {
     case 0:
       return `No answer from the node: ${problem.message}. Acknowledging again is safe: the same request is sent, and the node runs it at most once.`;

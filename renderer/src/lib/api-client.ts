@@ -40,9 +40,7 @@ import {
 // One module for the screens to import from: the errors and the live channel are parts of this client.
 export { ApiError, toProblem, type ApiProblem } from './api-error.ts';
 export {
-  LIVE_CLOSE_UNAUTHORIZED,
   liveUrl,
-  parseLiveMessage,
   type ClientTimers,
   type LiveConnection,
   type LiveHandlers,
@@ -67,7 +65,7 @@ export interface ApiClientOptions {
   readonly reconnectMaxMs?: number;
 }
 
-export const CLIENT_DEFAULTS = {
+const CLIENT_DEFAULTS = {
   requestTimeoutMs: 10_000,
   switchoverTimeoutMs: 20_000,
   pollIntervalMs: 2_000,

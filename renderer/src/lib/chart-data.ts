@@ -5,7 +5,7 @@
 import type { HistorySampleView, HistoryView } from '../../../node-core/dto.ts';
 import type { TagDisplay } from './tag-format.ts';
 
-export interface ChartSeries {
+interface ChartSeries {
   readonly label: string;
   readonly values: readonly (number | null)[];
   /** The line drawn thin and dashed (bucket min and max around the average). */
@@ -23,7 +23,7 @@ export interface ChartData {
 }
 
 /** A sample as a number to plot: true = 1, false = 0; text and bad samples have none. */
-export function plotValue(sample: HistorySampleView): number | null {
+function plotValue(sample: HistorySampleView): number | null {
   if (sample.quality === 'bad') return null;
   if (typeof sample.value === 'number') return Number.isFinite(sample.value) ? sample.value : null;
   if (typeof sample.value === 'boolean') return sample.value ? 1 : 0;

@@ -9,7 +9,7 @@ import { apiRequest, apiTarget, type ApiTarget } from './api-request.ts';
 
 /** The kinds an installer edits in the dashboard, and their routes. */
 export type EditedKind = Extract<ConfigKind, 'device' | 'tag' | 'alarm-rule'>;
-export const CONFIG_ROUTES: Readonly<Record<EditedKind, string>> = {
+const CONFIG_ROUTES: Readonly<Record<EditedKind, string>> = {
   device: 'devices',
   tag: 'tags',
   'alarm-rule': 'alarm-rules',

@@ -36,7 +36,7 @@ const sourceIs =
   (values: FormValues): boolean =>
     values['source.kind'] === kind;
 
-export const CONFIG_FIELDS: Readonly<Record<EditedKind, readonly FieldSpec[]>> = {
+const CONFIG_FIELDS: Readonly<Record<EditedKind, readonly FieldSpec[]>> = {
   device: [
     { path: 'protocol', label: 'Protocol', input: 'select', options: ['modbus-tcp'] },
     { path: 'host', label: 'Host or IP address', input: 'text', placeholder: '10.0.0.5' },

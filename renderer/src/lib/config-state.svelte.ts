@@ -11,7 +11,7 @@ import type { ActionNotice } from './action-notice.ts';
 import { failed, valueOf, type Loadable } from './loadable.ts';
 import { tagsCsv, tagsFromCsv, type LineProblem } from './tag-csv.ts';
 
-export const EDITED_KINDS: readonly EditedKind[] = ['device', 'tag', 'alarm-rule'];
+const EDITED_KINDS: readonly EditedKind[] = ['device', 'tag', 'alarm-rule'];
 
 export const KIND_NOUN: Readonly<Record<EditedKind, string>> = {
   device: 'device',

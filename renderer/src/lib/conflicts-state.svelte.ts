@@ -101,7 +101,7 @@ export function changeLabel(conflict: Pick<ConflictView, 'op' | 'kind' | 'key'>)
   return `${kindLabel(conflict.kind)} “${conflict.key}” ${conflict.op === 'put' ? 'set' : 'deleted'}`;
 }
 
-export function resolveProblemText(verb: 'reapply' | 'discard', what: string, problem: ApiProblem): string {
+function resolveProblemText(verb: 'reapply' | 'discard', what: string, problem: ApiProblem): string {
   const action = verb === 'reapply' ? 're-applied' : 'discarded';
   switch (problem.status) {
     case 0:

@@ -4,7 +4,7 @@
  * can name the line a spreadsheet shows. A byte order mark at the start is dropped; empty lines are skipped.
  */
 
-export interface CsvRecord {
+interface CsvRecord {
   /** The line the record starts on, from 1. */
   readonly line: number;
   readonly cells: readonly string[];

@@ -47,7 +47,7 @@ export interface DashboardOptions {
   readonly config?: ConfigApi;
 }
 
-export const DASHBOARD_DEFAULTS = { eventLimit: 200, tickMs: 1000 } as const;
+const DASHBOARD_DEFAULTS = { eventLimit: 200, tickMs: 1000 } as const;
 
 export class DashboardState {
   status = $state.raw<Loadable<StatusView>>({ kind: 'loading' });

@@ -9,13 +9,11 @@ import type {
   StatusView,
   TagValueView,
 } from '../../../node-core/dto.ts';
+// The messages and the close code are the wire protocol's (node-core/protocol/), run here as they are on the node.
 import type { LiveAuthMessage } from '../../../node-core/protocol/live-messages.ts';
 import { parseLiveMessage } from '../../../node-core/protocol/live-messages.ts';
 import { LIVE_CLOSE_UNAUTHORIZED } from '../../../node-core/protocol/close-codes.ts';
 import { toProblem, type ApiProblem } from './api-error.ts';
-
-// The messages and the close code are the wire protocol's (node-core/protocol/), run here as they are on the node.
-export { LIVE_CLOSE_UNAUTHORIZED, parseLiveMessage };
 
 /** The part of a browser WebSocket the live subscription uses (the real one fits; tests pass a fake). */
 export interface LiveSocket {

@@ -27,7 +27,7 @@ export interface PairFallback {
   readonly readAt: number;
 }
 
-export function partnerWord(mode: Mode | null): string {
+function partnerWord(mode: Mode | null): string {
   return mode === 'master' || mode === 'backup' ? mode : 'other node';
 }
 

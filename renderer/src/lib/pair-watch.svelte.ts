@@ -21,7 +21,7 @@ export interface PairWatchOptions {
   readonly clearInterval?: (id: number) => void;
 }
 
-export const PAIR_WATCH_DEFAULTS = { pollMs: 2000, eventLimit: 20 } as const;
+const PAIR_WATCH_DEFAULTS = { pollMs: 2000, eventLimit: 20 } as const;
 
 export class PairWatch {
   /** The partner's last answer, or null before it gave one. */

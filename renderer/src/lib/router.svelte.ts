@@ -1,5 +1,5 @@
 /** Hash routes (`#/overview`, `#/certificates`, …, `#/config`, `#/settings`); the token never appears in them. */
-export const ROUTES = [
+const ROUTES = [
   'overview',
   'certificates',
   'history',

@@ -5,14 +5,13 @@
  * expression is valid is left to the node (the browser loads no CRON library).
  */
 import {
-  MAX_MS,
   settingsSchemas,
   settingsWarnings,
   type NodeSettings,
 } from '../../../node-core/protocol/settings.ts';
 import { OPCUA_LIMIT_DEFAULTS } from '../../../node-core/protocol/plant-settings.ts';
 
-export { MAX_MS, OPCUA_LIMIT_DEFAULTS, settingsWarnings };
+export { OPCUA_LIMIT_DEFAULTS, settingsWarnings };
 
 /** The node's rules; a restore window's start needs some text here, the node checks it is CRON. */
 const settingsSchema = settingsSchemas((cron) => cron.trim() !== '').schema;

@@ -51,7 +51,7 @@ function cellOf(value: unknown): CsvCell {
 }
 
 /** A line of the file, as the item it defines. */
-export interface CsvTag {
+interface CsvTag {
   readonly line: number;
   readonly item: ConfigItem;
 }

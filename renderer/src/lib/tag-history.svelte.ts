@@ -12,7 +12,7 @@ export const HISTORY_RANGES = [
 export type HistoryRangeId = (typeof HISTORY_RANGES)[number]['id'];
 
 /** About one point per two pixels of a wide chart; more samples come back as min/max/avg buckets. */
-export const HISTORY_MAX_POINTS = 600;
+const HISTORY_MAX_POINTS = 600;
 
 export interface TagHistoryOptions {
   readonly now?: () => number;

@@ -243,7 +243,7 @@ export function filterRows(rows: readonly TagRow[], filter: string): TagRow[] {
 }
 
 /** A refused or failed write, said so the operator knows what to do next. */
-export function writeProblemText(name: string, problem: ApiProblem): string {
+function writeProblemText(name: string, problem: ApiProblem): string {
   switch (problem.status) {
     case 0:
       return `No answer from the node: ${problem.message}. Trying again is safe: the same command is sent, and the node runs it at most once.`;

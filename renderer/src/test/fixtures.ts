@@ -39,7 +39,7 @@ export const FP_OTHER = 'ffffeeeeddddccccbbbbaaaa9999888877776666555544443333222
 
 export const NOW = Date.parse('2025-06-01T03:00:00Z');
 
-export function license(
+function license(
   overrides: Partial<{ modules: string[]; limits: Record<string, number> }> = {},
 ): LicenseState {
   return {
@@ -54,7 +54,7 @@ export function license(
   };
 }
 
-export function nodeView(overrides: Partial<NodeView> = {}): NodeView {
+function nodeView(overrides: Partial<NodeView> = {}): NodeView {
   return {
     name: 'pump-station-4',
     nodeId: 'node-aaaa',
