@@ -40,7 +40,7 @@ import {
   siteOf,
 } from './window.ts';
 
-export type { DesktopDeps, DesktopPaths } from './desktop-deps.ts';
+export type { DesktopDeps } from './desktop-deps.ts';
 
 /** Also the Windows AppUserModelID, which notifications need; the same as `appId` in electron-builder.yml. */
 export const APP_ID = 'com.tandem.desktop';

@@ -2,7 +2,7 @@
 import type { Clock, createNode } from '../../node-core/index.ts';
 import type { startMonitor } from '../../node-core/monitor/index.ts';
 
-export interface DesktopPaths {
+interface DesktopPaths {
   /** The compiled preload (CommonJS: sandboxed preloads cannot be modules). */
   readonly preload: string;
   /** Folder of the first-run page: index.html, page.js, page.css. */

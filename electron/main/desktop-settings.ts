@@ -18,7 +18,7 @@ const desktopSettingsSchema = z.object({
 
 export type DesktopSettings = z.output<typeof desktopSettingsSchema>;
 
-export const DESKTOP_SETTINGS_FILE = 'desktop-settings.json';
+const DESKTOP_SETTINGS_FILE = 'desktop-settings.json';
 
 export class DesktopSettingsFile {
   readonly file: string;

@@ -37,7 +37,7 @@ export interface AppPort {
 }
 
 /** The frame that sent an IPC message; `null` when it navigated away or was destroyed meanwhile. */
-export interface SenderFrame {
+interface SenderFrame {
   readonly url: string;
   readonly parent: unknown;
 }

@@ -18,13 +18,13 @@ import type { StartOptions } from './node-host.ts';
 import type { ElectronApi, WindowPort } from './electron-api.ts';
 import { APP_SCHEME, FIRST_RUN_CSP, openSecureWindow } from './window.ts';
 
-export const FIRST_RUN_HOST = 'first-run';
+const FIRST_RUN_HOST = 'first-run';
 export const FIRST_RUN_SITE = `${APP_SCHEME}://${FIRST_RUN_HOST}`;
-export const FIRST_RUN_URL = `${FIRST_RUN_SITE}/index.html`;
+const FIRST_RUN_URL = `${FIRST_RUN_SITE}/index.html`;
 
 /** node-core's defaults, shown in the form (node-core/node/settings.ts). */
-export const DEFAULT_API_PORT = 8088;
-export const DEFAULT_PEER_PORT = 8099;
+const DEFAULT_API_PORT = 8088;
+const DEFAULT_PEER_PORT = 8099;
 
 export function firstRunDefaults(hostName: string): FirstRunDefaults {
   return {
@@ -40,7 +40,7 @@ export type NodeAnswers = Exclude<FirstRunAnswers, { mode: 'monitor' }>;
 export type MonitorAnswers = Extract<FirstRunAnswers, { mode: 'monitor' }>;
 
 /** The answers as node settings: the same fields the CLI's flags set. */
-export function settingsFromAnswers(answers: NodeAnswers): SettingsOverrides {
+function settingsFromAnswers(answers: NodeAnswers): SettingsOverrides {
   const common = { name: answers.name, mode: answers.mode, apiPort: answers.apiPort };
   switch (answers.mode) {
     case 'independent':

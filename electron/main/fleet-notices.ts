@@ -37,7 +37,7 @@ interface PairChange {
 }
 
 /** True while the monitor has not read either node of the pair yet: its verdict says nothing. */
-export function stillReading(pair: FleetPairView): boolean {
+function stillReading(pair: FleetPairView): boolean {
   return pair.nodes.every((node) => node.reach === 'checking');
 }
 

@@ -17,7 +17,7 @@ import {
 } from './tray-state.ts';
 
 /** A pair's verdict as a tray state: no pair runs, or both do, is a fault; anything short of healthy asks for attention. */
-export const TRAY_STATE_OF: Readonly<Record<Verdict, TrayState>> = {
+const TRAY_STATE_OF: Readonly<Record<Verdict, TrayState>> = {
   split: 'fault',
   down: 'fault',
   'failed-over': 'attention',
@@ -33,7 +33,7 @@ function bySeverity(fleet: FleetView): FleetView['pairs'] {
   );
 }
 
-export function fleetTrayState(snapshot: MonitorSnapshot): { state: TrayState; reasons: string[] } {
+function fleetTrayState(snapshot: MonitorSnapshot): { state: TrayState; reasons: string[] } {
   switch (snapshot.phase) {
     case 'failed':
       return { state: 'fault', reasons: [snapshot.reason] };
@@ -50,7 +50,7 @@ export function fleetTrayState(snapshot: MonitorSnapshot): { state: TrayState; r
   }
 }
 
-export function fleetTrayTooltip(snapshot: MonitorSnapshot, reasons: readonly string[]): string {
+function fleetTrayTooltip(snapshot: MonitorSnapshot, reasons: readonly string[]): string {
   const lines = ['Tandem monitor'];
   switch (snapshot.phase) {
     case 'starting':
@@ -82,7 +82,7 @@ export function fleetTrayTooltip(snapshot: MonitorSnapshot, reasons: readonly st
   return clip(lines.join('\n'), TOOLTIP_MAX);
 }
 
-export function fleetTrayMenu(snapshot: MonitorSnapshot, openAtLogin: boolean): TrayMenuItem[] {
+function fleetTrayMenu(snapshot: MonitorSnapshot, openAtLogin: boolean): TrayMenuItem[] {
   const items: TrayMenuItem[] = [
     { kind: 'action', action: 'open-dashboard', label: 'Open fleet dashboard', enabled: true },
   ];

@@ -34,7 +34,7 @@ export interface MonitorModeDeps {
 }
 
 /** Where a click on a pair goes: the dashboard of the node that runs the plant, else of one that answers. */
-export function pairDashboard(pair: FleetPairView): string | null {
+function pairDashboard(pair: FleetPairView): string | null {
   const node = pair.activeNode ? pair.nodes[pair.activeNode.index] : pair.nodes.find((n) => n.answering);
   return node?.dashboardUrl ?? null;
 }

@@ -68,7 +68,7 @@ export interface NodeIdentity {
 export const NOTICE_INTERVAL_MS = 30_000;
 
 /** How old a split brain the peer recorded may be and still be news here (the peer's history comes again at every link-up). */
-export const FRESH_PEER_EVENT_MS = 60_000;
+const FRESH_PEER_EVENT_MS = 60_000;
 
 /**
  * What one observation means to an operator at this PC, or null when it is nothing to interrupt them for.
@@ -198,7 +198,7 @@ export class NotificationRules {
 }
 
 /** Held notices as one: a single one as it was, several as "N more changes" ending with the latest. */
-export function summarise(held: readonly Notice[]): Notice {
+function summarise(held: readonly Notice[]): Notice {
   const latest = held[held.length - 1]!;
   if (held.length === 1) return latest;
   return {

@@ -100,7 +100,7 @@ function otherMode(mode: Mode): string {
   return mode === 'master' ? 'backup' : mode === 'backup' ? 'master' : 'peer';
 }
 
-export function statusWord(status: Status, view?: StatusView): string {
+function statusWord(status: Status, view?: StatusView): string {
   switch (status) {
     case 'active':
       return 'Running';
@@ -113,7 +113,7 @@ export function statusWord(status: Status, view?: StatusView): string {
   }
 }
 
-export function trayTooltip(snapshot: NodeSnapshot, reasons: readonly string[]): string {
+function trayTooltip(snapshot: NodeSnapshot, reasons: readonly string[]): string {
   const lines = ['Tandem'];
   switch (snapshot.phase) {
     case 'unconfigured':

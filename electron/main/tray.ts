@@ -10,7 +10,7 @@ import type { TrayAction, TrayMenuItem, TrayPresentation, TrayState } from './tr
 
 export const TRAY_STATES: readonly TrayState[] = ['active', 'standby', 'attention', 'fault'];
 
-export function trayImagePath(trayDir: string, state: TrayState): string {
+function trayImagePath(trayDir: string, state: TrayState): string {
   return path.join(trayDir, `${state}.png`);
 }
 

@@ -25,7 +25,7 @@ export function isSameSite(url: string, site: Site): boolean {
   return siteOf(url) === site;
 }
 
-export function webPreferences(preload: string): WebPreferences {
+function webPreferences(preload: string): WebPreferences {
   return {
     preload,
     contextIsolation: true,

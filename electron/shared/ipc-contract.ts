@@ -37,7 +37,7 @@ const host = z
   .min(1, { error: 'is required', abort: true })
   .refine(isHostOrAddress, { error: 'is not a host name or IP address' });
 
-export const firstRunAnswersSchema = z.discriminatedUnion(
+const firstRunAnswersSchema = z.discriminatedUnion(
   'mode',
   [
     z.strictObject({ mode: z.literal('independent'), name: pairName, apiPort: port }),
@@ -61,11 +61,11 @@ export const firstRunAnswersSchema = z.discriminatedUnion(
   { error: 'must be independent, master, backup or monitor' },
 ) satisfies z.ZodType<FirstRunAnswers>;
 
-export const preferencesSchema = z.strictObject({
+const preferencesSchema = z.strictObject({
   openAtLogin: z.boolean({ error: 'must be true or false' }),
 }) satisfies z.ZodType<DesktopPreferences>;
 
-export const dashboardRouteSchema = z.enum([
+const dashboardRouteSchema = z.enum([
   'overview',
   'certificates',
   'history',
@@ -73,7 +73,7 @@ export const dashboardRouteSchema = z.enum([
 ]) satisfies z.ZodType<DashboardRoute>;
 
 /** The partner node's dashboard, which the window may switch to (an http or https address). */
-export const partnerUrlSchema = z
+const partnerUrlSchema = z
   .string({ error: 'must be an address' })
   .max(2048, { error: 'must be 2048 characters or fewer' })
   .refine((value) => /^https?:\/\/[^/]/.test(value) && URL.canParse(value), {
@@ -92,7 +92,6 @@ export const invokeChannels = {
 } as const satisfies Record<string, { from: readonly PageKind[]; input: z.ZodType }>;
 
 export type InvokeChannel = keyof typeof invokeChannels;
-export type InvokeInput<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['input']>;
 export type ParsedInput<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['input']>;
 
 /** What each channel answers with, inside `Result` (bridge.ts). */
