@@ -39,7 +39,7 @@ export interface AcquisitionTag {
 }
 
 /** A config change as `watchConfig` tells it: one item of a kind, or anything at all (`'all'`). */
-export type ConfigChangeNotice = { readonly kind: string; readonly key: string } | 'all';
+type ConfigChangeNotice = { readonly kind: string; readonly key: string } | 'all';
 
 export interface AcquisitionPorts {
   readonly clock: Clock;

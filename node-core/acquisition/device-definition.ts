@@ -7,7 +7,6 @@ import type { z } from 'zod';
 
 // The schemas are wire shapes: one source in protocol/.
 export {
-  DEVICE_KEY,
   deviceDefinitionSchema,
   modbusSourceSchema,
   type DeviceDefinition,

@@ -2,7 +2,7 @@
 import { TandemError } from '../errors.ts';
 
 export type DataType = 'float' | 'int' | 'bool' | 'string';
-export type Quality = 'good' | 'bad' | 'uncertain';
+type Quality = 'good' | 'bad' | 'uncertain';
 export type PolledScalar = number | boolean | string;
 
 /** One value a driver read: what runtime data and history are made of. */

@@ -20,8 +20,8 @@ export interface PlanOptions {
 }
 
 /** Most a single request may read (Modbus application protocol, functions 1–4). */
-export const MAX_REGISTERS_PER_READ = 125;
-export const MAX_BITS_PER_READ = 2000;
+const MAX_REGISTERS_PER_READ = 125;
+const MAX_BITS_PER_READ = 2000;
 
 export const DEFAULT_PLAN: PlanOptions = { maxRegisterGap: 16, maxBitGap: 128 };
 

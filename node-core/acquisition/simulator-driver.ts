@@ -12,7 +12,7 @@ import {
   type PolledValue,
 } from './driver.ts';
 
-export type Waveform = 'sine' | 'ramp' | 'random';
+type Waveform = 'sine' | 'ramp' | 'random';
 
 /** The simulator source of a tag definition (data/tag-definition.ts). */
 export interface SimulatorSource {

@@ -152,7 +152,7 @@ const BULK_MAX = 10_000;
  * A bulk write's body may exceed the API's 1 MiB: 10,000 tags with descriptions and units come to about 2-3 MiB.
  * 8 MiB keeps the one frame that carries them to the peer well under the link's 32 MiB.
  */
-export const BULK_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+const BULK_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 const bulkBody = z
   .object({
     items: z
@@ -164,7 +164,7 @@ const bulkBody = z
   })
   .strict();
 
-export interface BulkProblem {
+interface BulkProblem {
   /** The item's place in `items`, from 0. */
   readonly index: number;
   readonly name: string | null;
@@ -176,7 +176,7 @@ export interface BulkProblem {
  * A bulk write's items checked one by one, each as its own PUT would be (the same messages), and a name given
  * twice: every item parsed, or every bad one.
  */
-export function checkBulk(
+function checkBulk(
   items: readonly Record<string, unknown>[],
   schema: z.ZodType,
 ): { ok: true; items: { name: string; definition: object }[] } | { ok: false; problems: BulkProblem[] } {
@@ -222,7 +222,7 @@ export function onlyOnActive(node: RoleQueries): {
 }
 
 /** A standby sends changes to the active node (307 keeps method and body); with none known, 503. */
-export async function redirectUnlessActive(
+async function redirectUnlessActive(
   node: RoleQueries,
   request: FastifyRequest,
   reply: FastifyReply,

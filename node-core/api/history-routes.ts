@@ -16,9 +16,9 @@ export interface HistoryRouteOptions {
   readonly tagExists?: (tag: string) => boolean;
 }
 
-export const DEFAULT_RANGE_MS = 3_600_000;
-export const DEFAULT_MAX_POINTS = 1000;
-export const MAX_POINTS_LIMIT = 10_000;
+const DEFAULT_RANGE_MS = 3_600_000;
+const DEFAULT_MAX_POINTS = 1000;
+const MAX_POINTS_LIMIT = 10_000;
 
 const instant = z
   .string()

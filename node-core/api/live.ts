@@ -21,8 +21,6 @@ import { LIVE_CLOSE_UNAUTHORIZED } from '../protocol/close-codes.ts';
 import type { FailoverEvent, TagValueView } from '../protocol/api-dto.ts';
 import type { LiveMessage } from '../protocol/live-messages.ts';
 
-export { LIVE_CLOSE_UNAUTHORIZED };
-
 /**
  * Lets a token in: `null` refuses it; otherwise the answer is the unsubscribe of a watch that calls
  * `ended` once if the token's session ends (never, for the admin token).
@@ -38,7 +36,7 @@ export function admitTokens(
 }
 
 /** The close reason a socket gets when its session ends (at most 123 bytes, as WebSocket allows). */
-export const SESSION_ENDED_REASONS: Record<SessionEndReason, string> = {
+const SESSION_ENDED_REASONS: Record<SessionEndReason, string> = {
   'logged-out': 'session ended: logged out',
   expired: 'session ended: expired',
   'user-removed': 'session ended: user removed',

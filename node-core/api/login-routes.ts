@@ -12,8 +12,8 @@ import { PASSWORD_MAX_LENGTH, type OperatorLogin } from '../auth/index.ts';
 import type { LoginAnswer, LogoutAnswer } from '../dto.ts';
 import { bearerToken } from './token.ts';
 
-export const LOGIN_ROUTE = '/api/login';
-export const LOGOUT_ROUTE = '/api/logout';
+const LOGIN_ROUTE = '/api/login';
+const LOGOUT_ROUTE = '/api/logout';
 
 const loginBody = z
   .object({

@@ -334,5 +334,4 @@ function problem(code: string, message: string): { error: { code: string; messag
   return { error: { code, message } };
 }
 
-export { errorAnswer, type ErrorAnswer } from './error-answer.ts';
-export type { FastifyReply };
+export { errorAnswer } from './error-answer.ts';

@@ -25,7 +25,7 @@ import type { NodeSettings } from '../node/settings.ts';
 import { onlyOnActive } from './data-routes.ts';
 import { bearerToken } from './token.ts';
 
-export const USERS_ROUTE = '/api/users';
+const USERS_ROUTE = '/api/users';
 
 const nameParam = z.object({ name: z.string().regex(USER_NAME, USER_NAME_RULE) });
 const addBody = z

@@ -25,7 +25,7 @@ export interface OperatorLoginOptions {
   readonly checkEveryMs?: number;
 }
 
-export const OPERATOR_LOGIN_DEFAULTS = { checkEveryMs: 1000 } as const;
+const OPERATOR_LOGIN_DEFAULTS = { checkEveryMs: 1000 } as const;
 
 export type LoginOutcome =
   | { readonly kind: 'ok'; readonly session: Session }

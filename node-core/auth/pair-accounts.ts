@@ -12,7 +12,7 @@ import type { UserLookup } from './operator-login.ts';
 export const ACCOUNT_KIND = 'user' satisfies ConfigKind;
 
 /** An account as the config item holds it. */
-export const accountSchema = z
+const accountSchema = z
   .object({
     passwordHash: z.string().min(1).max(512),
     /** When the account was made: a name removed and made again is another account (its sessions end). */

@@ -17,7 +17,7 @@ export interface SessionOptions {
   readonly now?: () => number;
 }
 
-export const SESSION_DEFAULTS = { ttlMs: 12 * 3_600_000, maxSessions: 1000 } as const;
+const SESSION_DEFAULTS = { ttlMs: 12 * 3_600_000, maxSessions: 1000 } as const;
 
 export interface Session {
   readonly token: string;

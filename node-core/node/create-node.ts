@@ -282,7 +282,7 @@ async function listen<T>(what: string, port: number, start: () => Promise<T>): P
   }
 }
 
-export function normaliseFingerprint(value: string): string {
+function normaliseFingerprint(value: string): string {
   const fingerprint = value.replace(/:/g, '').toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(fingerprint)) {
     throw new UsageError(`--trust-peer: "${value}" is not a SHA-256 fingerprint (64 hex digits)`);

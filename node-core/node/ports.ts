@@ -47,12 +47,12 @@ export interface StatusQueries {
 export type RoleQueries = Pick<StatusQueries, 'status' | 'activePeerApiUrl'>;
 
 /** The node's failover history. */
-export interface EventQueries {
+interface EventQueries {
   listEvents(limit: number, kinds?: readonly EventKind[]): FailoverEvent[];
 }
 
 /** The peer and OPC UA client certificates this node has seen, and the operator's decisions on them. */
-export interface CertificateCommands {
+interface CertificateCommands {
   listCertificates(): CertificateRecord[];
   /** `shared`: the peer holds the decision too; undefined for a certificate this node never saw. */
   decideCertificate(
@@ -62,7 +62,7 @@ export interface CertificateCommands {
 }
 
 /** The operator's switch-over. */
-export interface RedundancyCommands {
+interface RedundancyCommands {
   /**
    * Asks for a switch-over and answers the status it led to: once this node is active or the hand-over was given
    * up, or after a bound of the ping timeout and a margin (node/timing-bounds.ts).

@@ -8,9 +8,7 @@ import { settingsSchemas, type NodeSettings, type SettingsChange } from '../prot
 // The rules are the wire protocol's (protocol/settings.ts), which the dashboard's settings form checks too.
 export {
   describeSettingsIssues,
-  MAX_MS,
   settingsWarnings,
-  timingSchema,
   type NodeSettings,
   type SettingsChange,
 } from '../protocol/settings.ts';
@@ -26,8 +24,6 @@ function isCron(expression: string): boolean {
 
 /** The node's schemas: the protocol's rules, with the CRON expression checked by the CRON library. */
 const schemas = settingsSchemas(isCron);
-/** The fields and their rules, without the rules that join fields (`nodeSettingsSchema` adds those). */
-export const nodeSettingsFields = schemas.fields;
 export const nodeSettingsSchema = schemas.schema;
 /** A change to the saved settings (`PUT /api/settings`); unknown fields are refused. */
 export const settingsChangeSchema = schemas.change;
@@ -66,7 +62,7 @@ export function defaultSettings(hostName: string): NodeSettings {
 }
 
 /** The flag that sets each setting, so that errors name what the operator typed. */
-export const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
+const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
   name: '--name',
   mode: '--mode',
   peerHost: '--peer-host',

@@ -18,8 +18,6 @@ import type { SparkplugEdge } from '../plant/sparkplug/index.ts';
 import type { NodeBase, NodeParts } from './node-parts.ts';
 import { stopGuardMs, switchoverAnswerMs } from './timing-bounds.ts';
 
-export type TandemNodeEvents = NodeEvents;
-
 /**
  * Makes the node's Sparkplug edge when a broker is set (plant/sparkplug/attach.ts), given by the composition
  * root so that the node does not import what imports it.
