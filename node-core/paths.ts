@@ -14,7 +14,7 @@ function findPackageRoot(from: URL): URL {
   }
 }
 
-export const packageRoot = findPackageRoot(new URL(import.meta.url));
+const packageRoot = findPackageRoot(new URL(import.meta.url));
 
 export const packageJsonPath = new URL('package.json', packageRoot);
 

@@ -12,7 +12,7 @@ import { MetaStore } from '../store/index.ts';
 import { ADMIN_TOKEN_FILE, RUNNING_API_KEY } from '../node/create-node.ts';
 
 /** How long the CLI waits for the node's answer: an account change waits for the peer to store it. */
-export const NODE_API_TIMEOUT_MS = 30_000;
+const NODE_API_TIMEOUT_MS = 30_000;
 
 export interface NodeApi {
   readonly url: string;

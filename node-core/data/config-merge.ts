@@ -55,7 +55,7 @@ export function mergeUnshared(
  * accounts for, merged (the snapshot holds the last value this node gave the key) or in the conflict set (the
  * active node kept it there); `lost` are the last changes of the keys for which neither holds.
  */
-export function accountForSnapshot(
+function accountForSnapshot(
   log: Pick<ConfigStore, 'storedValue' | 'conflicts'>,
   unshared: readonly ConfigChange[],
 ): { lost: ConfigChange[]; merged: number } {

@@ -14,7 +14,7 @@ import { itemKey, type ConfigKind } from './config-kind.ts';
 import type { TagDefinition } from './tag-definition.ts';
 import type { ConfigChange, ConfigHead, ConfigNotice, ConfigSnapshot, LocalChange } from './config-types.ts';
 
-export { CONFIG_KINDS, itemKey, type ConfigKind } from './config-kind.ts';
+export { CONFIG_KINDS, type ConfigKind } from './config-kind.ts';
 
 export type { ConfigChange, ConfigHead, ConfigNotice, ConfigSnapshot, LocalChange } from './config-types.ts';
 export type { ConfigConflict } from './config-conflicts.ts';

@@ -7,7 +7,7 @@
  */
 
 /** What one frame may hold by estimate: a real frame stays below twice this, well under MAX_FRAME_BYTES. */
-export const FRAME_BUDGET_BYTES = 8 * 1024 * 1024;
+const FRAME_BUDGET_BYTES = 8 * 1024 * 1024;
 
 /** Bytes an item may take in a frame, at most (strings counted three times, plus `overhead`). */
 export function estimateBytes(strings: readonly (string | null)[], overhead: number): number {

@@ -6,7 +6,7 @@ import { cachedStatement, type Db, type Statement } from '../store/index.ts';
 import { compareVersions, type Version } from './version.ts';
 import type { TagValueType } from './tag-definition.ts';
 
-export type Quality = 'good' | 'bad' | 'uncertain';
+type Quality = 'good' | 'bad' | 'uncertain';
 
 export interface TagValue {
   readonly name: string;

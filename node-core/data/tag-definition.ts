@@ -7,7 +7,7 @@ export { tagDefinitionSchema, type TagDefinition };
 
 /** The characters and length of every config key (tag, device, alarm rule): what a stored key may be. */
 export const TAG_NAME = /^[A-Za-z0-9_.\-/]{1,200}$/;
-export const TAG_NAME_MAX = 200;
+const TAG_NAME_MAX = 200;
 
 /**
  * Why `name` cannot name new config (a tag, a device, an alarm rule), or null when it can: TAG_NAME, and a

@@ -5,9 +5,6 @@
 export {
   HISTORY_FRAMES,
   historyFrameSchemas,
-  historyRequestFrameSchema,
-  historySampleSchema,
-  historySamplesFrameSchema,
   type HistoryFrame,
   type HistoryRequestFrame,
   type HistorySamplesFrame,

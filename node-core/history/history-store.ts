@@ -25,7 +25,7 @@ export interface HistoryPoint {
 }
 
 /** What a stretch of time holds when there are more samples than points asked for. */
-export interface HistoryBucket {
+interface HistoryBucket {
   /** Start of the bucket (inclusive) and end (exclusive), in ms since the epoch. */
   readonly from: number;
   readonly to: number;

@@ -79,7 +79,7 @@ export function readLicense(filePath: string | null, publicKeyPem: string, now: 
 }
 
 /** The checks of `readLicense` on text already read. */
-export function checkLicenseText(text: string, publicKeyPem: string, now: number): LicenseState {
+function checkLicenseText(text: string, publicKeyPem: string, now: number): LicenseState {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

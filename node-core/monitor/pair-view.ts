@@ -6,7 +6,7 @@ import type { NodeReader } from './node-reader.ts';
 import { pairVerdict } from './verdict.ts';
 
 /** A certificate this close to its end counts as expiring (docs/monitor.md). */
-export const EXPIRY_WARNING_MS = 30 * 24 * 3600_000;
+const EXPIRY_WARNING_MS = 30 * 24 * 3600_000;
 
 export function pairView(
   pair: WatchedPair,

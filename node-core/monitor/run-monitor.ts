@@ -15,7 +15,7 @@ import { FleetMonitor } from './fleet-monitor.ts';
 import { startMonitorServer } from './monitor-server.ts';
 import { DEFAULT_TIMING } from './node-reader.ts';
 
-export const MONITOR_FLAGS = {
+const MONITOR_FLAGS = {
   config: { type: 'string' },
   'api-host': { type: 'string' },
   'api-port': { type: 'string' },
@@ -23,7 +23,7 @@ export const MONITOR_FLAGS = {
 } as const;
 
 /** The monitor's default port: next to a node's 8088, so both fit on one PC. */
-export const MONITOR_DEFAULT_PORT = 8090;
+const MONITOR_DEFAULT_PORT = 8090;
 
 export interface MonitorDeps {
   readonly logger: Logger;

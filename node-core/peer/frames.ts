@@ -4,14 +4,10 @@
  */
 export {
   eventKindsAccepted,
-  frameSchema,
-  helloSchema,
   MAX_FRAME_BYTES,
   parseFrame,
-  type FailoverEventFrame,
   type Hello,
   type PeerFrame,
 } from '../protocol/peer-frames.ts';
-export { failoverEventSchema } from '../protocol/failover-event.ts';
 export { CloseCode } from '../protocol/close-codes.ts';
 export { EVENT_KINDS, LEGACY_EVENT_KINDS } from '../protocol/words.ts';

@@ -16,7 +16,7 @@ import {
   Opcode,
   upgrade,
 } from '../../test/fuzz/raw-peer.ts';
-import { systemClock } from '../clock/index.ts';
+import { ManualClock, systemClock } from '../clock/index.ts';
 import { pino } from 'pino';
 import { silentLogger } from '../logging.ts';
 import { loadOrCreateIdentity, type Identity } from '../trust/index.ts';
@@ -450,6 +450,61 @@ describe('peer link cycles (issue 14, item 9)', () => {
     expect(master.resources).toEqual({ transports: 0, webSockets: 0, timers: 0 });
     expect(backupLink.resources).toEqual({ transports: 0, webSockets: 0, timers: 0 });
   }, 60_000);
+});
+
+describe('peer link re-dial (issue 19 item 8)', () => {
+  /** A master port that takes each TCP connection and drops it: the backup dials again after its pause. */
+  async function droppingMaster(): Promise<{ port: number; dials: () => number; close: () => void }> {
+    let dials = 0;
+    const server = net.createServer((socket) => {
+      dials++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      port: (server.address() as net.AddressInfo).port,
+      dials: () => dials,
+      close: () => server.close(),
+    };
+  }
+
+  async function dialsAfter(random: number, advanceMs: number): Promise<number> {
+    const fake = await droppingMaster();
+    cleanups.push(fake.close);
+    const clock = new ManualClock(0);
+    const backup = await identity();
+    const dialer = new PeerLink({
+      role: 'dial',
+      listenHost: '127.0.0.1',
+      listenPort: 0,
+      masterHost: '127.0.0.1',
+      masterPort: fake.port,
+      keyPem: backup.keyPem,
+      certPem: backup.certPem,
+      redialMs: 100,
+      random: () => random,
+      handshakeTimeoutMs: 5000,
+      trust: () => 'trusted',
+      hello: () => hello('backup'),
+      checkHello: () => null,
+      clock,
+      logger: silentLogger,
+    });
+    cleanups.push(() => dialer.close());
+    await dialer.start();
+    await waitUntil(() => fake.dials() === 1 && dialer.resources.timers === 1);
+    clock.advance(advanceMs);
+    // A dial the clock released reaches the fake master at once; one it holds back never does.
+    await waitUntil(() => fake.dials() > 1, 1000).catch(() => undefined);
+    return fake.dials();
+  }
+
+  it('the backup dials its master again after the re-dial pause spread by ±25 %, so backups cut off together do not dial in step', async () => {
+    expect(await dialsAfter(0, 74)).toBe(1);
+    expect(await dialsAfter(0, 75)).toBe(2);
+    expect(await dialsAfter(0.999, 124)).toBe(1);
+    expect(await dialsAfter(0.999, 125)).toBe(2);
+  });
 });
 
 describe('peer link lifecycle', () => {

@@ -1,10 +1,7 @@
 export { RedundancyDriver } from './driver.ts';
-export type { DriverPorts } from './driver.ts';
-export { initialState, transition } from './machine.ts';
 export { yieldingToPeer } from './handover.ts';
-export type { Effect, Frame, MachineEvent, MachineState, RecordedEvent } from './machine.ts';
+export type { Frame, MachineEvent, MachineState, RecordedEvent } from './machine.ts';
 export { probeTcp } from './isolation-probe.ts';
-export { isWindowOpen, currentOrNextWindowStart, validateCron } from './restore-window.ts';
 export type * from './types.ts';
 export { PairClock } from './pair-clock.ts';
 export {

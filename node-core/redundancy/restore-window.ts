@@ -16,8 +16,3 @@ export function currentOrNextWindowStart(window: RestoreWindow, now: number): nu
   const next = cron.nextRun(new Date(now - window.lengthMs));
   return next ? next.getTime() : null;
 }
-
-export function isWindowOpen(window: RestoreWindow, now: number): boolean {
-  const start = currentOrNextWindowStart(window, now);
-  return start !== null && start <= now && now < start + window.lengthMs;
-}

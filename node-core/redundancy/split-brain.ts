@@ -56,7 +56,7 @@ export function askPeerToStandDown(s: Draft, now: number, fx: Effect[]): void {
  * (a peer that states no time), as it is. Either way the answer lies between 0 and the time this node was active
  * itself: an estimate off by a skew can never make it negative or longer than the overlap can be.
  */
-export function dualActiveMs(s: Pick<Draft, 'activeSince' | 'peer'>, now: number): number {
+function dualActiveMs(s: Pick<Draft, 'activeSince' | 'peer'>, now: number): number {
   const mine = s.activeSince ?? now;
   const theirs = s.peer.activeSince === null ? now : s.peer.activeSince - (s.peer.clockOffsetMs ?? 0);
   return Math.max(0, Math.round(now - Math.max(mine, theirs)));

@@ -1,7 +1,7 @@
 /** The words of docs/rules.md "Words": wire words too, so written once in protocol/words.ts. */
 import type { Mode, RecoveryMode } from '../protocol/words.ts';
 
-export type { Mode, RecoveryMode, StandbyLevel, Status, TransitionReason } from '../protocol/words.ts';
+export type { Mode, RecoveryMode, Status, TransitionReason } from '../protocol/words.ts';
 
 export interface RestoreWindow {
   /** Five- or six-field CRON expression for the start of each window. */

@@ -24,7 +24,7 @@ import type { CheckpointWorkerData } from './wal-checkpoint-worker.ts';
 import type { Db } from './database.ts';
 
 /** How often the worker checkpoints; at 10,000 config changes/s the WAL grows by ~4 MB in that time. */
-export const CHECKPOINT_EVERY_MS = 1000;
+const CHECKPOINT_EVERY_MS = 1000;
 /** SQLite's default: the page count at which a connection checkpoints by itself. */
 const AUTOMATIC_PAGES = 1000;
 
