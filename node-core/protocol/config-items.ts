@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** A device key follows the same rule as a tag name (it is a config key too). */
-export const DEVICE_KEY = /^[A-Za-z0-9_.\-/]{1,200}$/;
+const DEVICE_KEY = /^[A-Za-z0-9_.\-/]{1,200}$/;
 
 export const deviceDefinitionSchema = z
   .object({

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const licenseSchema = z.object({
+const licenseSchema = z.object({
   licensee: z.string(),
   modules: z.array(z.string()),
   limits: z.record(z.string(), z.number()),

@@ -19,7 +19,7 @@ function listOf<T>(keep: (entry: unknown) => entry is T) {
 
 const knownKinds: ReadonlySet<unknown> = new Set(CONFIG_KINDS);
 
-export const liveMessageSchema = z.discriminatedUnion('type', [
+const liveMessageSchema = z.discriminatedUnion('type', [
   /** The node's status, first on every connection and again whenever it changes (at least once a second). */
   z.object({
     type: z.literal('status'),

@@ -20,7 +20,7 @@ import {
 
 const knownKinds: ReadonlySet<string> = new Set(EVENT_KINDS);
 
-export const historySampleSchema = z.object({
+const historySampleSchema = z.object({
   tag: z.string().min(1).max(200),
   ts: z.number().int(),
   value: z.union([z.number(), z.boolean(), z.string().max(65_536), z.null()]),
@@ -29,7 +29,7 @@ export const historySampleSchema = z.object({
 });
 
 /** "Send me what you hold after these instants": per origin, the newest ts the asking node holds. */
-export const historyRequestFrameSchema = z.object({
+const historyRequestFrameSchema = z.object({
   t: z.literal('history-request'),
   id: z.string().min(1).max(64),
   after: z
@@ -38,7 +38,7 @@ export const historyRequestFrameSchema = z.object({
 });
 
 /** One chunk of the answer; `more` means the asker should ask again from where this chunk ends. */
-export const historySamplesFrameSchema = z.object({
+const historySamplesFrameSchema = z.object({
   t: z.literal('history-samples'),
   id: z.string().min(1).max(64),
   samples: z.array(historySampleSchema).max(100_000),
@@ -139,7 +139,7 @@ const ledgerEntry = z.object({
   at: z.number(),
 });
 
-export const helloSchema = z.object({
+const helloSchema = z.object({
   t: z.literal('hello'),
   protocol: z.literal(1),
   nodeId: z.string(),
@@ -175,7 +175,7 @@ export const helloSchema = z.object({
   eventKinds: z.array(z.string().max(64)).max(1000).optional(),
 });
 
-export const frameSchema = z.discriminatedUnion('t', [
+const frameSchema = z.discriminatedUnion('t', [
   helloSchema,
   z.object({ t: z.literal('ping'), seq: z.number().int() }),
   /** `at`: the answering node's wall clock when it answered (optional: earlier versions do not send it). */
@@ -242,7 +242,7 @@ export const frameSchema = z.discriminatedUnion('t', [
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;
-export type FailoverEventFrame = z.infer<typeof failoverEventSchema>;
+type FailoverEventFrame = z.infer<typeof failoverEventSchema>;
 
 function isKnownEvent<E extends { kind: string }>(
   event: E,

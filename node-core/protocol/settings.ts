@@ -8,10 +8,10 @@ import { z } from 'zod';
 import { opcuaLimitFields, sparkplugSettingsFields, sparkplugSettingsIssues } from './plant-settings.ts';
 import { modeSchema, recoveryModeSchema, standbyLevelSchema } from './words.ts';
 
-export const MAX_MS = 3_600_000;
+const MAX_MS = 3_600_000;
 
 /** The message of a whole-number rule: `must be a whole number of milliseconds from 1 to 3600000`. */
-export function wholeNumberMessage(min: number, max: number, unit = ''): string {
+function wholeNumberMessage(min: number, max: number, unit = ''): string {
   return `must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
 }
 
@@ -35,7 +35,7 @@ const path = text(4096);
 const positiveMs = wholeNumber(1, MAX_MS, 'milliseconds');
 const hostPort = z.object({ host, port: wholeNumber(1, 65535) }, { error: 'must be { host, port } or null' });
 
-export const timingSchema = z.object(
+const timingSchema = z.object(
   {
     pingRateMs: positiveMs,
     pingTimeoutMs: positiveMs,
@@ -115,7 +115,7 @@ export function settingsSchemas(isCron: (expression: string) => boolean) {
    */
   const change = fields.extend({ timing: timingSchema.partial().strict() }).partial().strict();
 
-  return { fields, schema, change };
+  return { schema, change };
 }
 
 type SettingsSchemas = ReturnType<typeof settingsSchemas>;

@@ -67,15 +67,8 @@ export const EVENT_KINDS = [
 export const eventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof eventKindSchema>;
 
-export const linkStateSchema = z.enum([
-  'connected',
-  'connecting',
-  'disconnected',
-  'pending-approval',
-  'rejected',
-  'faulted',
-]);
-export type LinkState = z.infer<typeof linkStateSchema>;
+export type LinkState =
+  'connected' | 'connecting' | 'disconnected' | 'pending-approval' | 'rejected' | 'faulted';
 
 /**
  * What config data holds: tag definitions, devices, alarm rules, the pair's operator accounts (`user`), and the
@@ -88,5 +81,4 @@ export type ConfigKind = z.infer<typeof configKindSchema>;
 export const tagQualitySchema = z.enum(['good', 'bad', 'uncertain']);
 export type TagQuality = z.infer<typeof tagQualitySchema>;
 
-export const certificateStateSchema = z.enum(['pending', 'trusted', 'rejected']);
-export type CertificateState = z.infer<typeof certificateStateSchema>;
+export type CertificateState = 'pending' | 'trusted' | 'rejected';
