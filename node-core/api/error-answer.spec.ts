@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DataError } from '../data/data-error.ts';
-import { errorAnswer } from './server.ts';
+import { errorAnswer } from './error-answer.ts';
 
 function database(): { file: string; db: Database.Database } {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-errors-')), 'test.db');

@@ -333,5 +333,3 @@ function kinds(value: string | undefined): EventKind[] | undefined {
 function problem(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
 }
-
-export { errorAnswer } from './error-answer.ts';

@@ -4,7 +4,6 @@
  */
 export {
   HISTORY_FRAMES,
-  historyFrameSchemas,
   type HistoryFrame,
   type HistoryRequestFrame,
   type HistorySamplesFrame,

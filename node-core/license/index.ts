@@ -1,3 +1,3 @@
-export { compareLicenses, devPublicKeyUrl, issueLicense, readLicense } from './license.ts';
+export { compareLicenses, devPublicKeyUrl, readLicense } from './license.ts';
 export type { LicenseState } from './license.ts';
 export { runLicenseCommand } from './license-command.ts';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
-import { devPrivateKeyUrl, devPublicKeyUrl, readLicense } from './license.ts';
+import { devPrivateKeyUrl } from '../paths.ts';
+import { devPublicKeyUrl, readLicense } from './license.ts';
 import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, runLicenseCommand } from './license-command.ts';
 
 const devPrivateKeyPath = fileURLToPath(devPrivateKeyUrl);

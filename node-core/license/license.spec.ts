@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   canonicalJson,
   compareLicenses,
-  devPrivateKeyUrl,
   devPublicKeyUrl,
   issueLicense,
   LicenseError,
@@ -14,6 +13,7 @@ import {
   type License,
   type LicenseState,
 } from './license.ts';
+import { devPrivateKeyUrl } from '../paths.ts';
 
 const devPrivateKey = readFileSync(devPrivateKeyUrl, 'utf8');
 const devPublicKey = readFileSync(devPublicKeyUrl, 'utf8');

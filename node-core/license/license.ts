@@ -20,7 +20,7 @@ export interface LicenseComparison {
 /** A license that cannot be issued: bad content (`LICENSE_INVALID`) or an unusable key (`LICENSE_KEY`). */
 export class LicenseError extends TandemError {}
 
-export { devPrivateKeyUrl, devPublicKeyUrl } from '../paths.ts';
+export { devPublicKeyUrl } from '../paths.ts';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 

@@ -125,7 +125,7 @@ describe('Trust', () => {
   });
 
   it('license: a mismatch between the nodes is shown with its differences and recorded as an event', async () => {
-    const { issueLicense } = await import('../../node-core/license/index.ts');
+    const { issueLicense } = await import('../../node-core/license/license.ts');
     const fs = await import('node:fs');
     const path = await import('node:path');
     const key = fs.readFileSync(new URL('../../assets/license/dev-private-key.pem', import.meta.url), 'utf8');
