@@ -187,6 +187,26 @@ describe('Durability: a command is acknowledged only once the standby has stored
   });
 });
 
+describe('Data: runtime values, newest version wins on both nodes', () => {
+  it('a write acknowledged during a split by the node under the lower epoch, after it received the other node’s values, replaces them on both nodes (simulation data seed 1177)', async () => {
+    const { master, backup } = await formedPair();
+    linkDown(master, backup);
+    backup.state.active = true;
+    backup.state.epoch = 2;
+    master.state.epoch = 3;
+    expect(await master.data.writeTag('a', 15, 'w17')).toMatchObject({ executed: true });
+    linkUp(master, backup);
+    await deliver(master, backup);
+    expect(backup.data.runtime.get('a')?.value).toBe(15);
+
+    const write = tracked(backup.data.writeTag('a', 37, 'w20'));
+    await quiesce(master, backup);
+    expect(write.value).toEqual({ ok: true, uid: 'w20', executed: true });
+    expect(backup.data.runtime.get('a')?.value).toBe(37);
+    expect(master.data.runtime.get('a')?.value).toBe(37);
+  });
+});
+
 describe('Durability: a config change is acknowledged only once the standby has stored it', () => {
   it('a standby does not acknowledge the active node’s change when it holds another change of that seq, made on its side of a split (simulation seed 326)', async () => {
     const { master, backup } = await split();

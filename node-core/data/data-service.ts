@@ -14,7 +14,7 @@ import type { ConfigItem } from './config-types.ts';
 import { runtimeFrames, type RuntimeBatch } from './runtime-frames.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
 import { isWritable, valueProblem } from './tag-definition.ts';
-import { HybridClock } from './version.ts';
+import { VersionClock } from './version.ts';
 import { DataError } from './data-error.ts';
 import type { AlarmService } from './alarm-service.ts';
 import type { DataPorts } from './data-ports.ts';
@@ -36,7 +36,7 @@ export class DataService {
   readonly alarms: AlarmService;
   readonly #p: DataPorts;
   #runtimeLagMs: number | null = null;
-  readonly #hlc: HybridClock;
+  readonly #versions: VersionClock;
   readonly #configReplication: ConfigReplication;
   /** Callers waiting for the peer to have stored a runtime batch, by ack id. */
   readonly #runtimeWaiting = new Map<string, () => void>();
@@ -48,10 +48,10 @@ export class DataService {
     this.runtime = runtime;
     this.alarms = alarms;
     this.#p = ports;
-    this.#hlc = new HybridClock(ports.nodeId, () => ports.clock.now());
-    for (const value of runtime.all()) this.#hlc.observe(value.version.hlc);
+    this.#versions = new VersionClock(ports.nodeId, () => ports.clock.now());
+    for (const value of runtime.all()) this.#versions.observe(value.version);
     // Past every stored alarm stamp too: a new occurrence must order after those this node has seen.
-    for (const alarm of alarms.store.all()) this.#hlc.observe(alarm.version.hlc);
+    for (const alarm of alarms.store.all()) this.#versions.observe(alarm.version);
     this.#configReplication = new ConfigReplication(config, runtime, ports);
   }
 
@@ -232,8 +232,8 @@ export class DataService {
     return { ...(JSON.parse(entry.result) as { ok: boolean }), uid: entry.uid, executed: false };
   }
 
-  #version(): { epoch: number; hlc: string } {
-    return { epoch: this.#p.epoch(), hlc: this.#hlc.tick() };
+  #version(): Version {
+    return this.#versions.next(this.#p.epoch());
   }
 
   reapplyConflict(id: string): Promise<ConfigConflict | undefined> {
@@ -365,9 +365,14 @@ export class DataService {
   /** Moves the clock past the newest version in a frame (one comparison per item, one parse per frame). */
   #observeVersions(values: readonly TagValue[], alarms: readonly { version: Version }[]): void {
     let newest: string | null = null;
-    for (const v of values) if (newest === null || v.version.hlc > newest) newest = v.version.hlc;
-    for (const a of alarms) if (newest === null || a.version.hlc > newest) newest = a.version.hlc;
-    if (newest !== null) this.#hlc.observe(newest);
+    let epoch = 0;
+    const see = ({ version }: { version: Version }): void => {
+      if (newest === null || version.hlc > newest) newest = version.hlc;
+      if (version.epoch > epoch) epoch = version.epoch;
+    };
+    values.forEach(see);
+    alarms.forEach(see);
+    if (newest !== null) this.#versions.observe({ epoch, hlc: newest });
   }
 }
 
