@@ -97,6 +97,9 @@ describe('RedundancyDriver', () => {
     clock.advance(timing.pingRateMs);
     expect(calls.filter((c) => c === 'probe')).toHaveLength(2);
     probes[1]?.(true);
+    // Cut off until now: the master gets a failover time to be heard before the backup takes over.
+    expect(driver.state.status).toBe('standby');
+    clock.advance(timing.failoverTimeMs);
     expect(driver.state.status).toBe('active');
   });
 

@@ -6,7 +6,7 @@ import type { PeerFrame } from '../protocol/peer-frames.ts';
 import type { EventKind } from '../protocol/words.ts';
 import type { RedundancyConfig, Status, TransitionReason } from './types.ts';
 
-export interface PeerView {
+interface PeerView {
   readonly linked: boolean;
   readonly status: Status | null;
   readonly epoch: number;
@@ -23,7 +23,7 @@ export interface PeerView {
   readonly clockOffsetMs: number | null;
 }
 
-export interface Heartbeat {
+interface Heartbeat {
   readonly seq: number;
   readonly nextPingAt: number;
   readonly outstanding: readonly { readonly seq: number; readonly sentAt: number }[];
@@ -32,7 +32,7 @@ export interface Heartbeat {
 }
 
 /** A hand-over this node is driving, so that the answers of the peer are read in context. */
-export type Handover =
+type Handover =
   | { readonly kind: 'none' }
   | { readonly kind: 'pulling'; readonly since: number; readonly reason: TransitionReason }
   | { readonly kind: 'requested'; readonly since: number; readonly reason: TransitionReason }
@@ -50,6 +50,12 @@ export interface MachineState {
   readonly heartbeat: Heartbeat;
   /** Result of the last isolation probe while the peer was unreachable; null = not known. */
   readonly isolationReachable: boolean | null;
+  /**
+   * When a probe last found the isolation host again after finding it unreachable: a node that was cut off
+   * counts the failover time anew from then, for the heartbeats it missed say nothing about its peer
+   * (docs/rules.md "Partitions"). Null once the peer is heard.
+   */
+  readonly isolationEndedAt: number | null;
   readonly handover: Handover;
   /**
    * An operator switched the pair away from this node at that time: it stays standby, whatever its recovery

@@ -319,8 +319,41 @@ describe('Partitions', () => {
     backup.send({ type: 'link-down' });
     probeAnswers(backup, false, 10_000);
     expect(backup.state.status).toBe('standby');
-    probeAnswers(backup, true, timing.pingRateMs * 2);
+    probeAnswers(backup, true, timing.failoverTimeMs + timing.pingRateMs * 2);
     expect(backup.state.status).toBe('active');
+  });
+
+  it('isolation check: a backup that was cut off counts the failover time anew once it reaches the isolation host, so a master that ran on all along is heard first', () => {
+    const backup = new Harness(config('backup', { isolationCheck }));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.send({ type: 'link-down' });
+    probeAnswers(backup, false, 10_000);
+    // Its partition ends: the host answers, and the heartbeats missed while cut off do not count.
+    backup.send({ type: 'isolation-probed', reachable: true });
+    const reachedAt = backup.now;
+    probeAnswers(backup, true, timing.failoverTimeMs - 1);
+    expect(backup.state.status).toBe('standby');
+    // The master is heard within that time: the backup stays standby.
+    backup.send({ type: 'link-up', peer: activePeer(1, reachedAt - 60_000) });
+    backup.advanceAnswering(timing.failoverTimeMs * 3);
+    expect(backup.state.status).toBe('standby');
+    expect(backup.recorded('role-change')).toEqual([]);
+  });
+
+  it('isolation check: a backup that was cut off takes over a failover time after it reaches the isolation host, if the master stays silent', () => {
+    const backup = new Harness(config('backup', { isolationCheck }));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
+    backup.send({ type: 'link-down' });
+    probeAnswers(backup, false, 10_000);
+    backup.send({ type: 'isolation-probed', reachable: true });
+    const reachedAt = backup.now;
+    probeAnswers(backup, true, timing.failoverTimeMs * 2);
+    expect(backup.state.status).toBe('active');
+    const took = backup.recorded('role-change').at(-1);
+    expect(took?.reason).toBe('missed heartbeats');
+    expect(backup.state.activeSince! - reachedAt).toBeGreaterThanOrEqual(timing.failoverTimeMs);
   });
 
   it('isolation check: an active master that reaches neither peer nor isolation host steps down', () => {

@@ -18,7 +18,7 @@ import {
   onSyncComplete,
   requestSwitchover,
 } from './handover.ts';
-import { decide, learnEpoch } from './roles.ts';
+import { decide, learnEpoch, takeOverEarliest } from './roles.ts';
 import type { Effect, MachineEvent, MachineState, Transition } from './machine-types.ts';
 import type { RedundancyConfig } from './types.ts';
 
@@ -42,6 +42,7 @@ export function initialState(config: RedundancyConfig, storedEpoch: number, now:
     },
     heartbeat: { seq: 0, nextPingAt: now, outstanding: [], missed: 0, lastAnsweredAt: now },
     isolationReachable: null,
+    isolationEndedAt: null,
     handover: { kind: 'none' },
     heldSince: null,
     claimedSince: null,
@@ -101,6 +102,7 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
         nextPingAt: now + s.config.timing.pingRateMs,
       };
       s.isolationReachable = null;
+      s.isolationEndedAt = null;
       if (s.peer.lost) {
         s.peer = { ...s.peer, lost: false };
         if (metBefore) fx.push(record('peer-regained', null, null, 'link established', null));
@@ -136,10 +138,15 @@ function paired(s: Draft, event: MachineEvent, now: number, fx: Effect[]): void 
           lastAnsweredAt: now,
         };
         s.isolationReachable = null;
+        s.isolationEndedAt = null;
       }
       break;
     }
     case 'isolation-probed':
+      if (event.reachable && s.isolationReachable === false) {
+        // Cut off until now: the peer gets a full failover time, from now, to be heard again.
+        s.isolationEndedAt = now;
+      }
       s.isolationReachable = event.reachable;
       break;
     case 'peer-clock':
@@ -231,7 +238,7 @@ function peerLost(s: Draft, fx: Effect[], why: string): void {
 
 function nextWake(s: MachineState, now: number): number | null {
   if (s.config.mode === 'independent') return null;
-  const { pingTimeoutMs, failoverTimeMs } = s.config.timing;
+  const { pingTimeoutMs } = s.config.timing;
   // Deadlines that only a tick handles, and that a tick always moves past: the next heartbeat, ping timeouts,
   // the hand-over timeout. Another event can arrive at or after one of them before its tick did; it is then
   // due at once, or the heartbeat would be skipped until some later deadline (found by the simulation,
@@ -243,7 +250,7 @@ function nextWake(s: MachineState, now: number): number | null {
   if (onTick.some((at) => at <= now)) return now;
   const candidates = [...onTick];
   if (s.connectDeadline !== null) candidates.push(s.connectDeadline);
-  if (s.status === 'standby' && s.peer.lost) candidates.push(s.heartbeat.lastAnsweredAt + failoverTimeMs);
+  if (s.status === 'standby' && s.peer.lost) candidates.push(takeOverEarliest(s));
   // The restore window is checked on every heartbeat tick, so it needs no wake-up of its own.
   // A deadline already passed without effect waits on something else (an isolation probe, say).
   const future = candidates.filter((at) => at > now);

@@ -90,9 +90,19 @@ function restoreWindowOpen(s: Draft, now: number): boolean {
   return start !== null && start <= now;
 }
 
+/**
+ * The earliest time rule 3 lets a standby without its peer take over: a failover time after the peer's last
+ * answer, and, for a node that was cut off itself, a failover time (at least the missed pings' span) after it
+ * reached the isolation host again: the heartbeats it missed while cut off say nothing about its peer.
+ */
+export function takeOverEarliest(s: Pick<Draft, 'config' | 'heartbeat' | 'isolationEndedAt'>): number {
+  const { missedPings, pingRateMs, failoverTimeMs } = s.config.timing;
+  const afterPeer = s.heartbeat.lastAnsweredAt + failoverTimeMs;
+  if (s.isolationEndedAt === null) return afterPeer;
+  return Math.max(afterPeer, s.isolationEndedAt + Math.max(failoverTimeMs, missedPings * pingRateMs));
+}
+
 function takeOverDue(s: Draft, now: number): boolean {
-  const { missedPings, failoverTimeMs } = s.config.timing;
-  const hb = s.heartbeat;
-  if (hb.missed < missedPings || now - hb.lastAnsweredAt < failoverTimeMs) return false;
+  if (s.heartbeat.missed < s.config.timing.missedPings || now < takeOverEarliest(s)) return false;
   return s.config.isolationCheck === null || s.isolationReachable === true;
 }

@@ -15,6 +15,8 @@ export interface Bounds {
   readonly dualActiveMs: number;
   /** (b) From t0 to active, for a standby whose peer is dead. */
   readonly takeOverMs: number;
+  /** (b) From the end of its own isolation (host reachable again) to active, for a standby whose peer is dead. */
+  readonly takeOverAfterIsolationMs: number;
   /** (b) From boot to active, for a master whose backup is dead (connection wait, then a probe). */
   readonly bootAloneMs: number;
   /** (b) From the peer going silent (power loss) to this node dropping the link for missed heartbeats. */
@@ -52,6 +54,10 @@ export function boundsFor(timing: Timing): Bounds {
     // The brief's "F + one ping rate + a small allowance" is this bound when F dominates; when m*p > F
     // (e.g. F = 300, m = 4) the missed-pings rule (docs/rules.md "Roles 3") dominates instead.
     takeOverMs: Math.max(F, m * p, to + p + P) + p,
+    // (b) A node that was cut off (its probe said "unreachable") counts anew from the probe that finds the host
+    // again (docs/rules.md "Partitions"): that probe answers within to + p + P of the host coming back (as
+    // above), then m fresh misses and F from that answer, plus the tick that sees it.
+    takeOverAfterIsolationMs: to + p + P + Math.max(F, m * p) + p,
     // (b) A peer that goes silent at t (or this node links up at t with a peer that is already gone, its hello
     // still in flight): the first heartbeat it cannot answer was sent before t + p, the m-th one before
     // t + m*p, and it counts as missed when the ping timeout expires: the link is dropped by t + m*p + to.
