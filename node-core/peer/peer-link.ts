@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
+import { backoffDelay, type Backoff } from '../client/backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../clock/index.ts';
 import type { LinkState } from '../dto.ts';
 import type { Logger } from '../logging.ts';
@@ -25,8 +26,6 @@ import { LinkResources, type PeerLinkResources } from './link-resources.ts';
 import { admitPeer, type TrustDecision } from './peer-admission.ts';
 import { brief, closeReason, formatHost } from './link-text.ts';
 
-export type { TrustDecision } from './peer-admission.ts';
-export type { PeerLinkResources } from './link-resources.ts';
 export { closeReason } from './link-text.ts';
 
 export interface PeerLinkOptions {
@@ -37,7 +36,9 @@ export interface PeerLinkOptions {
   readonly masterPort: number;
   readonly keyPem: string;
   readonly certPem: string;
+  /** The backup's pause between dials while it has no link, spread by ±25 % with `random` (Math.random). */
   readonly redialMs: number;
+  readonly random?: () => number;
   /** The bound of each step of a connection: TLS, upgrade and hello, closing (see above). */
   readonly handshakeTimeoutMs: number;
   /** Looks the certificate up (recording it as pending if new). */
@@ -47,10 +48,7 @@ export interface PeerLinkOptions {
   readonly checkHello: (hello: Hello) => string | null;
   /** The link's timers: the handshake and close bounds, the re-dial. */
   readonly clock: Clock;
-  /**
-   * The clock of the bound on draining at `close` (the system clock by default): a stopping node must not wait
-   * on a manual clock that nobody advances.
-   */
+  /** The clock of the drain bound at `close` (system clock): a stopping node waits on no manual clock. */
   readonly realTime?: Clock;
   readonly logger: Logger;
 }
@@ -84,6 +82,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   #closed = false;
   #started: Promise<void> | null = null;
   readonly #resources: LinkResources;
+  /** Spread, not grown: a master's recovery waits for its backup to find it (about one ping rate). */
+  readonly #redial: Backoff;
   /** Transports whose peer said hello: their handshake bound no longer applies. */
   readonly #admitted = new WeakSet<Duplex>();
 
@@ -91,6 +91,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     super();
     this.#o = options;
     this.#resources = new LinkResources(options.clock, options.logger, () => this.#closed);
+    const { redialMs, random = Math.random } = options;
+    this.#redial = { baseMs: redialMs, maxMs: redialMs, random };
   }
 
   get state(): LinkState {
@@ -240,7 +242,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   #scheduleRedial(): void {
     if (this.#closed || this.#o.role !== 'dial' || this.#redialTimer) return;
-    this.#redialTimer = this.#resources.after(this.#o.redialMs, () => {
+    this.#redialTimer = this.#resources.after(backoffDelay(this.#redial, 0), () => {
       this.#redialTimer = null;
       this.#dial();
     });
