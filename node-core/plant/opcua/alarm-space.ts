@@ -44,7 +44,7 @@ export interface AlarmSpacePorts {
 }
 
 /** OPC UA Severity (1–1000; OPC 10000-9 §5.5.2 names 801–1000 High … 1–200 Low) for a rule's priority. */
-export const SEVERITY: Readonly<Record<AlarmRule['priority'], number>> = {
+const SEVERITY: Readonly<Record<AlarmRule['priority'], number>> = {
   low: 200,
   medium: 500,
   high: 700,
@@ -52,7 +52,7 @@ export const SEVERITY: Readonly<Record<AlarmRule['priority'], number>> = {
 };
 
 /** What the condition's Message says: the rule's message, else what it watches. */
-export function alarmMessage(rule: AlarmRule, active: boolean): string {
+function alarmMessage(rule: AlarmRule, active: boolean): string {
   const what =
     rule.message ??
     (rule.condition === 'high'

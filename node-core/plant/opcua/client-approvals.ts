@@ -14,7 +14,7 @@ import { describeCertificate } from '../../trust/index.ts';
 
 export const CLIENT_APPROVAL_KIND = 'opcua-client' satisfies ConfigKind;
 
-export const clientApprovalSchema = z
+const clientApprovalSchema = z
   .object({
     pem: z.string().min(1).max(16_384),
     state: z.enum(['trusted', 'rejected']),
@@ -24,7 +24,7 @@ export const clientApprovalSchema = z
 export type ClientApproval = z.infer<typeof clientApprovalSchema>;
 
 /** What the approvals read of the config store (node-core/data's ConfigStore). */
-export interface ApprovalSource {
+interface ApprovalSource {
   item<T>(kind: ConfigKind, key: string): T | undefined;
   list<T>(kind: ConfigKind): { key: string; definition: T }[];
   watch(listener: (change: ConfigNotice) => void): () => void;

@@ -43,7 +43,7 @@ export class NodeTrustedCertificates extends OPCUACertificateManager {
 }
 
 /** The first certificate of a DER chain (a chain is certificates one after the other). */
-export function firstCertificate(der: Buffer): Buffer {
+function firstCertificate(der: Buffer): Buffer {
   if (der[0] !== 0x30 || der.length < 2) return der;
   let length = der[1]!;
   let offset = 2;

@@ -3,8 +3,3 @@
  * itself (opcua-server.ts) is imported when a node starts one.
  */
 export { startOpcUa } from './start-opcua.ts';
-export type { OpcUaHandle, StartOpcUaOptions } from './start-opcua.ts';
-export type { OpcUaNode, OpcUaOptions } from './opcua-server.ts';
-export type { OpcUaView } from './opcua-view.ts';
-export { serviceLevel, SERVICE_LEVEL } from './service-level.ts';
-export type { NodeHealth } from './service-level.ts';

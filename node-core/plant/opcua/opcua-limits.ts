@@ -1,11 +1,10 @@
 /**
  * The OPC UA server's session and subscription limits as settings (docs/opcua.md "Limits", docs/contract.md):
- * the fields, defaults, flags and flag names, kept here and spread into the node's settings schema
- * (node/settings.ts) and flags (cli/flags.ts), so the one schema still checks every setting. Optional in the
- * schema (settings stored by an earlier version lack them); the defaults fill them in at start.
+ * the defaults, flags and flag names, spread into the node's settings (node/settings.ts) and flags
+ * (cli/flags.ts). The fields and their rules are in protocol/plant-settings.ts, because the dashboard checks
+ * them too. Optional in the schema (settings stored by an earlier version lack them); the defaults fill them
+ * in at start.
  */
-// The fields and their rules are settings rules the dashboard checks too: one source in protocol/.
-export { opcuaLimitFields } from '../../protocol/plant-settings.ts';
 import { OPCUA_LIMIT_DEFAULTS } from '../../protocol/plant-settings.ts';
 
 export const opcuaLimitDefaults = OPCUA_LIMIT_DEFAULTS;

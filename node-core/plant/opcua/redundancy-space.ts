@@ -19,7 +19,7 @@ import {
 import type { Mode } from '../../redundancy/index.ts';
 
 /** RedundancySupport (OPC 10000-5 §12.5): None 0, Cold 1, Warm 2, Hot 3. */
-export const REDUNDANCY_SUPPORT = { none: 0, cold: 1, warm: 2, hot: 3 } as const;
+const REDUNDANCY_SUPPORT = { none: 0, cold: 1, warm: 2, hot: 3 } as const;
 
 /**
  * Our standby levels as OPC UA failover modes (docs/opcua.md): a cold standby collects nothing, so Cold; a
@@ -30,7 +30,7 @@ export function redundancySupport(mode: Mode, standby: 'cold' | 'warm'): number 
   return standby === 'cold' ? REDUNDANCY_SUPPORT.cold : REDUNDANCY_SUPPORT.hot;
 }
 
-export interface RedundantServer {
+interface RedundantServer {
   readonly serverId: string;
   readonly serviceLevel: number;
   readonly state: 'running' | 'unknown' | 'shutdown';

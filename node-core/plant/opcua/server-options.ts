@@ -14,7 +14,7 @@ import {
 import type { OpcUaOptions } from './opcua-options.ts';
 
 /** The limits that are not settings (node-opcua's defaults are too few for a plant's clients). */
-export const OPCUA_FIXED_LIMITS = {
+const OPCUA_FIXED_LIMITS = {
   /**
    * Connections per endpoint: above the session limit, so that the client one session too many still gets
    * its secure channel and hears Bad_TooManySessions, not a closed socket.

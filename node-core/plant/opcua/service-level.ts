@@ -29,7 +29,7 @@ export interface NodeHealth {
   readonly lagBoundMs: number;
 }
 
-export const SERVICE_LEVEL = {
+const SERVICE_LEVEL = {
   maintenance: 0,
   noData: 1,
   standbyLowest: 150,

@@ -42,7 +42,7 @@ export interface TagSpacePorts {
 }
 
 /** The namespace of the tags: the same URI on both nodes, so a NodeId means the same tag on either. */
-export const TAGS_NAMESPACE_URI = 'urn:tandem:tags';
+const TAGS_NAMESPACE_URI = 'urn:tandem:tags';
 
 /** A node id a client can keep across a failover: `ns=<tags>;s=<tag name>`. */
 export function tagNodeId(namespace: Namespace, name: string): string {
@@ -65,7 +65,7 @@ const ROLE_PERMISSIONS = [
 ];
 
 /** OPC UA quality for ours (docs/opcua.md "Quality"). */
-export function statusOf(reading: TagReading): StatusCode {
+function statusOf(reading: TagReading): StatusCode {
   if (reading.quality === 'good') return StatusCodes.Good;
   if (reading.quality === 'bad') return StatusCodes.BadCommunicationError;
   return reading.value === null ? StatusCodes.UncertainInitialValue : StatusCodes.UncertainLastUsableValue;

@@ -24,7 +24,7 @@ export interface WriteMethodPorts {
   write(name: string, value: TagValueType, uid: string): Promise<boolean>;
 }
 
-export const UID_MAX = 200;
+const UID_MAX = 200;
 
 export function addWriteMethod(namespace: Namespace, parent: UAFolder, ports: WriteMethodPorts): void {
   const method = namespace.addMethod(parent, {

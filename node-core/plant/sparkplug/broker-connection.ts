@@ -8,7 +8,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { SparkplugSettings } from './sparkplug-settings.ts';
 
 /** Where the MQTT password may come from instead of a file: never stored in the settings. */
-export const PASSWORD_ENV = 'TANDEM_MQTT_PASSWORD';
+const PASSWORD_ENV = 'TANDEM_MQTT_PASSWORD';
 
 /** The options every connection shares; throws an Error naming the file that cannot be read. */
 export function baseOptions(s: SparkplugSettings, connectTimeoutMs: number): IClientOptions {

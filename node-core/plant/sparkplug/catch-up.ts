@@ -28,7 +28,7 @@ export interface Polled {
 }
 
 /** Two nodes' readings of one value this close are one reading (poll latency on a loaded machine). */
-export const SAME_READING_MS = 500;
+const SAME_READING_MS = 500;
 
 export interface CatchUpPlan {
   /** Per tag: the last sample the broker took from the pair. */

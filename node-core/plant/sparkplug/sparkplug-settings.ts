@@ -1,16 +1,12 @@
 /**
  * The Sparkplug B settings (docs/sparkplug.md, docs/contract.md): the broker, the edge node's identity, the
- * primary host, TLS and credentials, and how much a broker outage may leave to send. Kept here and spread
- * into the node's settings schema (node/settings.ts), so the one schema still checks every setting.
+ * primary host, TLS and credentials, and how much a broker outage may leave to send. Their fields and rules
+ * are in protocol/plant-settings.ts, because the dashboard checks them too; here are the node's defaults and
+ * the flags.
  */
 import type { SparkplugSettings } from '../../protocol/plant-settings.ts';
 
-// The fields and their rules are settings rules the dashboard checks too: one source in protocol/.
-export {
-  sparkplugSettingsFields,
-  sparkplugSettingsIssues,
-  type SparkplugSettings,
-} from '../../protocol/plant-settings.ts';
+export type { SparkplugSettings } from '../../protocol/plant-settings.ts';
 
 export const sparkplugDefaults: SparkplugSettings = {
   mqttUrl: null,
@@ -50,10 +46,6 @@ export const SPARKPLUG_FLAGS = {
   'mqtt-password-file': { type: 'string' },
   'sparkplug-buffer': { type: 'string' },
 } as const;
-
-export const SPARKPLUG_USAGE = `[--mqtt-url mqtt[s]://HOST:PORT --sparkplug-group G] [--sparkplug-edge-node E]
-              [--sparkplug-primary-host H] [--mqtt-ca FILE] [--mqtt-cert FILE --mqtt-key FILE]
-              [--mqtt-username U] [--mqtt-password-file FILE] [--sparkplug-buffer SAMPLES]`;
 
 /** The Sparkplug flags as settings; "none" turns an optional one off. Form only: the schema checks the rest. */
 export function sparkplugSettingsFromFlags(
