@@ -24,6 +24,7 @@ import { decodeMark, encodeMark, laterOf, type TagMark } from './published-mark.
 import { handleCommand, hostStateAction } from './sparkplug-commands.ts';
 import { makePlan, pendingSamples, StandbyPolls, waitingCount } from './catch-up.ts';
 import { EdgeSession, type SessionTags } from './edge-session.ts';
+import { SessionRetry } from './session-retry.ts';
 import { deviceIdOf } from './sparkplug-devices.ts';
 import {
   deathPayload,
@@ -45,6 +46,8 @@ export interface SparkplugEdgePorts {
   readonly nodeId: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Spreads the retries (Math.random by default). */
+  readonly random?: () => number;
   status(): Status;
 }
 
@@ -60,7 +63,7 @@ export class SparkplugEdge {
   #session: EdgeSession | null = null;
   /** Grows with every session attempt and every end; a callback of an older attempt does nothing. */
   #attempt = 0;
-  #retry: TimerHandle | null = null;
+  readonly #retry: SessionRetry;
   /** The second look at the catch-up plan (a detection window after the birth, and whenever history arrives). */
   #late: TimerHandle | null = null;
   #lateLook: (() => void) | null = null;
@@ -80,6 +83,7 @@ export class SparkplugEdge {
     const s = ports.settings;
     this.#url = s.mqttUrl ?? '';
     this.#standbyPolled = new StandbyPolls(2 * detectionWindowMs(s.timing));
+    this.#retry = new SessionRetry(ports.clock, s.timing, ports.random ?? Math.random);
     this.#id = { group: s.sparkplugGroup ?? '', edgeNode: s.sparkplugEdgeNode ?? s.name };
     // Both nodes use the same client id: a broker holds one session per id, so it never serves both.
     this.#clientId = `tandem-${this.#id.group}-${this.#id.edgeNode}`.slice(0, 120);
@@ -272,7 +276,7 @@ export class SparkplugEdge {
     if (action !== 'start-over') return;
     const attempt = this.#attempt;
     void this.#end('the primary host is offline', 'retrying').then(() => {
-      if (attempt + 1 === this.#attempt) this.#scheduleRetry(this.#p.settings.timing.pingRateMs);
+      if (attempt + 1 === this.#attempt) this.#scheduleRetry();
     });
   }
 
@@ -288,6 +292,7 @@ export class SparkplugEdge {
     session.sent = new Map(from);
     session.birth(tags, now);
     this.#state = 'online';
+    this.#retry.succeeded();
     this.#lastBirthAt = now;
     const historical = catchUp ? this.#catchUp(session, tags.definitions, current, from) : [];
     session.publishHistorical(historical, tags, now);
@@ -355,17 +360,13 @@ export class SparkplugEdge {
     this.#session?.client.end(true);
     this.#session = null;
     this.#state = 'retrying';
-    const { pingRateMs, failoverTimeMs } = this.#p.settings.timing;
-    // Taken over: the other node holds the edge node; let it be for a failover time before trying again.
-    this.#scheduleRetry(takenOver ? Math.max(failoverTimeMs, pingRateMs) : pingRateMs);
+    this.#scheduleRetry(takenOver);
   }
 
-  #scheduleRetry(delayMs: number): void {
-    if (this.#retry) this.#p.clock.clearTimeout(this.#retry);
-    this.#retry = this.#p.clock.setTimeout(() => {
-      this.#retry = null;
+  #scheduleRetry(takenOver = false): void {
+    this.#retry.schedule(() => {
       if (!this.#stopped && this.#p.status() === 'active' && this.#state === 'retrying') this.#connect();
-    }, delayMs);
+    }, takenOver);
   }
 
   /**
@@ -378,8 +379,7 @@ export class SparkplugEdge {
     if (this.#late) this.#p.clock.clearTimeout(this.#late);
     this.#late = null;
     this.#lateLook = null;
-    if (this.#retry) this.#p.clock.clearTimeout(this.#retry);
-    this.#retry = null;
+    this.#retry.cancel();
     const session = this.#session;
     this.#session = null;
     this.#state = next;
