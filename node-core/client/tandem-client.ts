@@ -6,7 +6,7 @@
  */
 import type { CommandAnswer } from '../protocol/api-dto.ts';
 import { parseLiveMessage, type LiveAuthMessage, type LiveMessage } from '../protocol/live-messages.ts';
-import { BackoffSchedule, backoffDelay } from './backoff.ts';
+import { BackoffSchedule, backoffDelay } from '../protocol/backoff.ts';
 
 // The live messages are the wire protocol's (protocol/live-messages.ts).
 export type { LiveMessage };

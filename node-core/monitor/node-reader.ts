@@ -8,7 +8,7 @@ import type WebSocket from 'ws';
 import type { AlarmView, CertificateRecord, FailoverEvent, StatusView } from '../dto.ts';
 import { LIVE_CLOSE_UNAUTHORIZED } from '../protocol/close-codes.ts';
 import { parseLiveMessage } from '../protocol/live-messages.ts';
-import { BackoffSchedule } from '../client/backoff.ts';
+import { BackoffSchedule } from '../protocol/backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../clock/index.ts';
 import fs from 'node:fs';
 import type { WatchedNode } from './config.ts';

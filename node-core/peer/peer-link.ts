@@ -16,7 +16,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
-import { backoffDelay, type Backoff } from '../client/backoff.ts';
+import { backoffDelay, type Backoff } from '../protocol/backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../clock/index.ts';
 import type { LinkState } from '../dto.ts';
 import type { Logger } from '../logging.ts';

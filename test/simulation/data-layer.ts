@@ -67,7 +67,7 @@ import type { MachineState } from '../../node-core/redundancy/machine.ts';
 import { MetaStore, type Db } from '../../node-core/store/index.ts';
 import { migrations } from '../../node-core/store/migrations/index.ts';
 import { WRITTEN_TAGS, type DataOp, type DataScript, type ScheduledOp } from './data-scenario.ts';
-import { backoffDelay } from '../../node-core/client/backoff.ts';
+import { backoffDelay } from '../../node-core/protocol/backoff.ts';
 import { Prng } from './prng.ts';
 import { NODE_NAMES, peerOf, type NodeName } from './scenario.ts';
 

@@ -51,7 +51,7 @@
  * becomes the real sync-request / sync-done exchange, and clients put and delete config, write tags,
  * acknowledge alarms and repeat uids against either node. Invariants (h)-(n) are described in data-layer.ts.
  */
-import { backoffDelay } from '../../node-core/client/backoff.ts';
+import { backoffDelay } from '../../node-core/protocol/backoff.ts';
 import type { Clock } from '../../node-core/clock/index.ts';
 import {
   REDUNDANCY_MACHINE,

@@ -1,10 +1,10 @@
 /**
  * When the edge node tries the broker again after a session failed: one timer, and pauses that grow with
- * failures in a row, from the ping rate up to the failover time, spread by ±25 % (client/backoff.ts) so the
+ * failures in a row, from the ping rate up to the failover time, spread by ±25 % (protocol/backoff.ts) so the
  * edge nodes of a plant do not all reconnect in step to a broker that comes back. A born session starts the
  * pauses over.
  */
-import { BackoffSchedule } from '../../client/backoff.ts';
+import { BackoffSchedule } from '../../protocol/backoff.ts';
 import type { Clock, TimerHandle } from '../../clock/index.ts';
 import type { Timing } from '../../redundancy/index.ts';
 

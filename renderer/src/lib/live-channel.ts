@@ -13,6 +13,7 @@ import type {
 import type { LiveAuthMessage } from '../../../node-core/protocol/live-messages.ts';
 import { parseLiveMessage } from '../../../node-core/protocol/live-messages.ts';
 import { LIVE_CLOSE_UNAUTHORIZED } from '../../../node-core/protocol/close-codes.ts';
+import { backoffDelay } from '../../../node-core/protocol/backoff.ts';
 import { toProblem, type ApiProblem } from './api-error.ts';
 
 /** The part of a browser WebSocket the live subscription uses (the real one fits; tests pass a fake). */
@@ -204,11 +205,8 @@ export class LiveChannel implements LiveSubscription {
   #lost(reason: string): void {
     if (this.#readyState === 'closed' || this.#readyState === 'unauthorized') return;
     this.#readyState = 'waiting';
-    const base = Math.min(
-      this.#options.reconnectMaxMs,
-      this.#options.reconnectInitialMs * 2 ** this.#attempt,
-    );
-    const delay = Math.round(base * (0.75 + this.#timers.random() * 0.5));
+    const { reconnectInitialMs: baseMs, reconnectMaxMs: maxMs } = this.#options;
+    const delay = backoffDelay({ baseMs, maxMs, random: () => this.#timers.random() }, this.#attempt);
     this.#attempt += 1;
     this.#handlers.connection({
       state: 'unavailable',
