@@ -5,6 +5,7 @@
  * for a login's session only) mounts it without one. Served by node-core (same origin) or loaded in the
  * Electron window.
  */
+import './lib/zod-config.ts';
 import { mount, unmount } from 'svelte';
 import './app.css';
 import App from './App.svelte';

@@ -2,6 +2,7 @@
  * The fleet dashboard's entry (renderer/fleet.html, served by `tandem-node monitor` at `/`): the token from
  * the `#token=` link or this tab's storage, the fleet state, the app. Same origin as the monitor's API.
  */
+import '../lib/zod-config.ts';
 import { mount } from 'svelte';
 import '../app.css';
 import { takeToken } from '../lib/session.ts';
