@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
+import type { Logger } from '../logging.ts';
 
 const fingerprintPin = z
   .string()
@@ -118,4 +119,33 @@ export function parseMonitorConfig(text: string, file: string): WatchedPair[] {
       problem: problems.length > 0 ? problems.join('; ') : null,
     };
   });
+}
+
+/**
+ * Follows `file`: each time it changes, `apply` gets the pairs it names, or, when it cannot be read or is
+ * malformed, the error is logged and nothing changes (the pairs of the last good file stay watched). Polled
+ * (every `intervalMs`), so an editor that saves by replacing the file is followed too. Returns the stop.
+ */
+export function followMonitorConfig(
+  file: string,
+  apply: (pairs: WatchedPair[]) => void,
+  logger: Logger,
+  intervalMs = 1000,
+): () => void {
+  const listener = (now: fs.Stats, before: fs.Stats): void => {
+    if (now.mtimeMs === before.mtimeMs && now.size === before.size) return;
+    try {
+      const pairs = loadMonitorConfig(file);
+      apply(pairs);
+      logger.info({ file, pairs: pairs.length }, `monitor config changed: watching ${pairs.length} pair(s)`);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      logger.error(
+        { file },
+        `monitor config changed but is not used: ${why}; the pairs it named before stay watched`,
+      );
+    }
+  };
+  fs.watchFile(file, { interval: intervalMs, persistent: false }, listener);
+  return () => fs.unwatchFile(file, listener);
 }

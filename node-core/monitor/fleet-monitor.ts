@@ -19,8 +19,15 @@ export interface FleetMonitorOptions {
   readonly settleMs?: number;
 }
 
+interface Watched {
+  readonly pair: WatchedPair;
+  readonly readers: readonly [NodeReader, NodeReader];
+}
+
 export class FleetMonitor extends EventEmitter<{ change: [FleetView] }> {
-  readonly #pairs: readonly { pair: WatchedPair; readers: readonly [NodeReader, NodeReader] }[];
+  #pairs: readonly Watched[];
+  readonly #timing: MonitorTiming;
+  #started = false;
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #settleMs: number;
@@ -34,21 +41,34 @@ export class FleetMonitor extends EventEmitter<{ change: [FleetView] }> {
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
     this.#settleMs = options.settleMs ?? 50;
-    const changed = (): void => this.#changed();
-    this.#pairs = options.pairs.map((pair) => ({
-      pair,
-      readers: pair.nodes.map(
-        (node) => new NodeReader(node, options.timing, this.#now, changed),
-      ) as unknown as [NodeReader, NodeReader],
-    }));
+    this.#timing = options.timing;
+    this.#pairs = options.pairs.map((pair) => this.#watched(pair));
   }
 
   start(): void {
-    for (const { pair, readers } of this.#pairs) {
-      // A pair the config cannot watch is shown with its reason, and its nodes are not contacted.
-      if (pair.problem === null) for (const reader of readers) reader.start();
-    }
+    this.#started = true;
+    for (const watched of this.#pairs) startReaders(watched);
     this.#changed();
+  }
+
+  /**
+   * The config file changed (docs/monitor.md "Config file"): a pair whose entry is the same keeps its readers
+   * and what they know; the others are dropped or added.
+   */
+  replacePairs(pairs: readonly WatchedPair[]): void {
+    const before = new Map(this.#pairs.map((w) => [JSON.stringify(w.pair), w]));
+    const next = pairs.map((pair) => before.get(JSON.stringify(pair)) ?? this.#watched(pair));
+    for (const old of this.#pairs) if (!next.includes(old)) for (const reader of old.readers) reader.stop();
+    if (this.#started) for (const watched of next) if (!this.#pairs.includes(watched)) startReaders(watched);
+    this.#pairs = next;
+    for (const key of this.#logged.keys()) if (!pairs.some((p) => p.key === key)) this.#logged.delete(key);
+    this.#changed();
+  }
+
+  #watched(pair: WatchedPair): Watched {
+    const changed = (): void => this.#changed();
+    const readers = pair.nodes.map((node) => new NodeReader(node, this.#timing, this.#now, changed));
+    return { pair, readers: readers as unknown as [NodeReader, NodeReader] };
   }
 
   stop(): void {
@@ -97,6 +117,11 @@ export class FleetMonitor extends EventEmitter<{ change: [FleetView] }> {
       );
     }
   }
+}
+
+/** A pair the config cannot watch is shown with its reason, and its nodes are not contacted. */
+function startReaders({ pair, readers }: Watched): void {
+  if (pair.problem === null) for (const reader of readers) reader.start();
 }
 
 function levelOf(pair: FleetPairView): 'info' | 'warn' | 'error' {

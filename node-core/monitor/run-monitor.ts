@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StartupError, UsageError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
-import { loadMonitorConfig } from './config.ts';
+import { followMonitorConfig, loadMonitorConfig } from './config.ts';
 import { FleetMonitor } from './fleet-monitor.ts';
 import { startMonitorServer } from './monitor-server.ts';
 import { DEFAULT_TIMING } from './node-reader.ts';
@@ -60,6 +60,7 @@ export async function startMonitor(argv: string[], deps: MonitorDeps): Promise<R
     deps.env['TANDEM_ADMIN_TOKEN'] || (values['data-dir'] ? readOrMakeToken(values['data-dir']) : newToken());
   const monitor = new FleetMonitor({ pairs, timing: DEFAULT_TIMING, logger: deps.logger });
   monitor.start();
+  const unfollow = followMonitorConfig(values.config, (next) => monitor.replacePairs(next), deps.logger);
   try {
     const server = await startMonitorServer(monitor, {
       host: values['api-host'] ?? '127.0.0.1',
@@ -74,11 +75,13 @@ export async function startMonitor(argv: string[], deps: MonitorDeps): Promise<R
       token,
       fleet: monitor,
       stop: async () => {
+        unfollow();
         monitor.stop();
         await server.close();
       },
     };
   } catch (error) {
+    unfollow();
     monitor.stop();
     const code = (error as NodeJS.ErrnoException).code;
     // As a node's (docs/contract.md): one line, exit 1.

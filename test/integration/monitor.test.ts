@@ -122,6 +122,50 @@ describe('Monitoring: a control-room PC watches many pairs', () => {
     expect(byKey(after, 'token-later').nodes[1].problem).toMatch(/wrong credentials/);
   });
 
+  it('an edited config file is followed without a restart: a pair added is watched, a pair kept keeps what it knows, a pair removed goes; a malformed edit is logged and changes nothing', async () => {
+    const config = writeMonitorConfig([{ name: 'line-1', nodes: [pair.master, pair.backup] }]);
+    const edit = (pairs: Parameters<typeof writeMonitorConfig>[0]): void =>
+      fs.copyFileSync(writeMonitorConfig(pairs), config);
+    const edited = new MonitorProcess(config, ANY_PORT);
+    await edited.start();
+    try {
+      await edited.waitFleet((f) => f.pairs[0]?.verdict === 'healthy', 'line-1 healthy');
+
+      edit([
+        { name: 'line-1', nodes: [pair.master, pair.backup] },
+        { name: 'line-2', site: 'South', nodes: [pair.master, pair.backup] },
+      ]);
+      const added = await edited.waitFleet((f) => f.pairs.length === 2, 'line-2 added');
+      // The first view with line-2 already has line-1 as it was: its readers were kept, not started over.
+      expect(byKey(added, 'line-1').verdict).toBe('healthy');
+      await edited.waitFleet((f) => byKey(f, 'line-2').verdict === 'healthy', 'line-2 healthy');
+
+      edit([{ name: 'line-2', site: 'South', nodes: [pair.master, pair.backup] }]);
+      const removed = await edited.waitFleet((f) => f.pairs.length === 1, 'line-1 removed');
+      expect(removed.pairs.map((p) => [p.key, p.verdict])).toEqual([['line-2', 'healthy']]);
+      await waitFor(
+        () => (/monitor config changed: watching 1 pair/.test(edited.output) ? true : undefined),
+        5000,
+        'the change in the log',
+      );
+
+      fs.writeFileSync(config, '{"pairs":[{"name":"line-3"}]}');
+      await waitFor(
+        () =>
+          /monitor config changed but is not used: --config [^ ]+: pairs\.0\.nodes: [^;]+; the pairs it named before stay watched/.test(
+            edited.output,
+          )
+            ? true
+            : undefined,
+        5000,
+        'the malformed edit in the log',
+      );
+      expect((await edited.fleet()).pairs.map((p) => p.key)).toEqual(['line-2']);
+    } finally {
+      await edited.stop();
+    }
+  });
+
   it('kill -9 of the master: the pair shows failed over, the reason and the duration of the failover', async () => {
     await pair.master.kill('SIGKILL');
     const fleet = await monitor.waitFleet((f) => byKey(f, 'line-1').verdict === 'failed-over', 'failed over');
