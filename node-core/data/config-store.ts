@@ -122,10 +122,6 @@ export class ConfigStore {
     return stored === null ? undefined : (JSON.parse(stored) as T);
   }
 
-  listTags(): { name: string; definition: TagDefinition }[] {
-    return this.list<TagDefinition>('tag').map((t) => ({ name: t.key, definition: t.definition }));
-  }
-
   getTag(name: string): TagDefinition | undefined {
     return this.get<TagDefinition>('tag', name);
   }

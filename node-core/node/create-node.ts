@@ -29,8 +29,8 @@ import { makeNodeParts, type NodeBase, type NodeParts } from './node-parts.ts';
 import type { ApiPorts } from './ports.ts';
 import { apiCloseGraceMs } from './timing-bounds.ts';
 import { startOpcUa } from '../plant/opcua/index.ts';
+import { attachSparkplug, opcuaPortsOf } from './plant-ports.ts';
 import { followClientApprovals } from '../plant/opcua/client-approvals.ts';
-import { attachSparkplug } from '../plant/sparkplug/attach.ts';
 import { VERSION } from '../version.ts';
 
 export interface CreateNodeOptions {
@@ -111,7 +111,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       version: VERSION,
     };
     const parts = makeNodeParts(base);
-    node = new TandemNode(base, parts, (made) => attachSparkplug(made, clock, logger));
+    node = new TandemNode(base, parts, (made) => attachSparkplug(made, parts, clock, logger));
     const made = node;
     // The pair's accounts are config (node-core/auth/pair-accounts.ts): replicated with it.
     const accounts = new PairAccounts(parts.data.config);
@@ -122,8 +122,9 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       { clock },
     );
     const operatorLogin = login;
+    const ports = apiPortsOf(made, parts);
     api = await listen('API', settings.apiPort, () =>
-      startApiServer(apiPortsOf(made, parts), {
+      startApiServer(ports, {
         host: settings.apiHost,
         port: settings.apiPort,
         token,
@@ -156,7 +157,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       logger,
     });
     // Plant interfaces start once the node is up and never hold its API back (docs/opcua.md).
-    const opcua = startOpcUa(node, {
+    const opcua = startOpcUa(opcuaPortsOf(node, ports, parts), settings, {
       dataDir: options.dataDir,
       users: accounts,
       certificates,
@@ -164,6 +165,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       logger,
       version: VERSION,
     });
+    node.opcuaView = () => opcua.view();
     const running = node;
     const server = api;
     return {

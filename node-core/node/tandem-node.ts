@@ -19,7 +19,7 @@ import type { NodeBase, NodeParts } from './node-parts.ts';
 import { stopGuardMs, switchoverAnswerMs } from './timing-bounds.ts';
 
 /**
- * Makes the node's Sparkplug edge when a broker is set (plant/sparkplug/attach.ts), given by the composition
+ * Makes the node's Sparkplug edge when a broker is set (plant-ports.ts), given by the composition
  * root so that the node does not import what imports it.
  */
 export type SparkplugFactory = (node: TandemNode) => SparkplugEdge | null;

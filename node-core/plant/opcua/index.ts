@@ -3,3 +3,4 @@
  * itself (opcua-server.ts) is imported when a node starts one.
  */
 export { startOpcUa } from './start-opcua.ts';
+export type { OpcUaNode } from './opcua-server.ts';

@@ -56,7 +56,7 @@ export interface OpcUaNode {
 
 export type { OpcUaOptions } from './opcua-options.ts';
 
-export interface DataChange {
+interface DataChange {
   readonly name: string;
   readonly value: TagValueType | null;
   readonly quality: 'good' | 'bad' | 'uncertain';

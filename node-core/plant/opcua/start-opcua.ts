@@ -1,15 +1,12 @@
 /** The OPC UA server wired to a running node: the one call createNode makes (docs/opcua.md). */
 import { verifyPassword } from '../../auth/index.ts';
 import type { Logger } from '../../logging.ts';
-import type { TandemNode } from '../../node/tandem-node.ts';
+import type { NodeSettings } from '../../node/settings.ts';
 import type { UserLookup } from '../../auth/index.ts';
 import { X509Certificate } from 'node:crypto';
 import type { CertificateStore } from '../../store/index.ts';
 import { describeCertificate } from '../../trust/index.ts';
-import type { AlarmRule } from '../../data/alarm-rule.ts';
-import type { AlarmState } from '../../data/alarm-store.ts';
-import type { AlarmShown } from './alarm-space.ts';
-import type { DataChange, OpcUaNode, OpcUaOptions, OpcUaService } from './opcua-server.ts';
+import type { OpcUaNode, OpcUaOptions, OpcUaService } from './opcua-server.ts';
 import type { OpcUaView } from './opcua-view.ts';
 import { opcuaLimits } from './opcua-limits.ts';
 import { applicationUri } from './pair-identity.ts';
@@ -30,12 +27,12 @@ export interface OpcUaHandle {
 }
 
 /**
- * Starts the node's OPC UA server in the background (the node is up already); `stop()` before the node
+ * Starts the node's OPC UA server in the background (the node is up already), on the port the composition
+ * root builds (node/plant-ports.ts); `stop()` before the node
  * closes its store. node-opcua takes about a second and 100 MB to load, so only a node that serves OPC UA
  * loads it, and only after its API answers.
  */
-export function startOpcUa(node: TandemNode, options: StartOpcUaOptions): OpcUaHandle {
-  const s = node.settings;
+export function startOpcUa(node: OpcUaNode, s: NodeSettings, options: StartOpcUaOptions): OpcUaHandle {
   let before: OpcUaView = {
     state: s.opcuaPort === 0 ? 'disabled' : 'starting',
     endpointUrl: null,
@@ -47,12 +44,11 @@ export function startOpcUa(node: TandemNode, options: StartOpcUaOptions): OpcUaH
   let service: OpcUaService | null = null;
   let stopped = false;
   const view = (): OpcUaView => service?.view() ?? before;
-  node.opcuaView = view;
   if (s.opcuaPort === 0) return { view, stop: () => Promise.resolve() };
   const loading = import('./opcua-server.ts').then(
     ({ OpcUaService }) => {
       if (stopped) return;
-      service = new OpcUaService(adapt(node), serviceOptions(node, options));
+      service = new OpcUaService(node, serviceOptions(s, options));
       service.start();
     },
     (error: unknown) => {
@@ -71,8 +67,7 @@ export function startOpcUa(node: TandemNode, options: StartOpcUaOptions): OpcUaH
   };
 }
 
-function serviceOptions(node: TandemNode, options: StartOpcUaOptions): OpcUaOptions {
-  const s = node.settings;
+function serviceOptions(s: NodeSettings, options: StartOpcUaOptions): OpcUaOptions {
   return {
     dataDir: options.dataDir,
     port: s.opcuaPort,
@@ -94,55 +89,5 @@ function serviceOptions(node: TandemNode, options: StartOpcUaOptions): OpcUaOpti
       return options.certificates.seen(describeCertificate(der), pem, options.now(), 'opcua-client');
     },
     logger: options.logger,
-  };
-}
-
-function adapt(node: TandemNode): OpcUaNode {
-  return {
-    nodeId: node.nodeId,
-    get status() {
-      return node.status;
-    },
-    statusView: () => node.statusView(),
-    peerOpcuaPort: () => node.peerOpcuaPort(),
-    redundancyHealth: () => node.redundancyHealth(),
-    deviceCount: () => node.data.config.list('device').length,
-    deviceFaultCount: () => Object.keys(node.workload.deviceFaults()).length,
-    tags: () => node.data.config.listTags(),
-    read: (name) => node.data.readTag(name),
-    write: async (name, value, uid) => (await node.data.writeTag(name, value, uid)).executed,
-    definition: (name) => node.data.config.getTag(name),
-    alarms: () =>
-      node.data.config.list<AlarmRule>('alarm-rule').map(({ key, definition: rule }): AlarmShown => {
-        const state = node.data.alarms.store.get(key);
-        return {
-          id: key,
-          rule,
-          active: state?.active ?? false,
-          acked: state?.acked ?? false,
-          ackedBy: state?.ackedBy ?? null,
-          activatedAt: state?.activatedAt ?? null,
-          clearedAt: state?.clearedAt ?? null,
-          ackedAt: state?.ackedAt ?? null,
-        };
-      }),
-    acknowledge: async (id, by) => {
-      await node.data.ackAlarm(id, by, undefined);
-    },
-    onData: (listener) => {
-      const onData = (values: readonly DataChange[], alarms: readonly AlarmState[]): void =>
-        listener(
-          values,
-          alarms.map((a) => a.id),
-        );
-      node.on('data', onData);
-      return () => node.off('data', onData);
-    },
-    onStatus: (listener) => {
-      const onStatus = (): void => listener();
-      node.on('status', onStatus);
-      return () => node.off('status', onStatus);
-    },
-    watchConfig: (listener) => node.data.config.watch(() => listener()),
   };
 }

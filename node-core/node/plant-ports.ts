@@ -1,0 +1,92 @@
+/**
+ * The plant interfaces' ports (OPC UA, Sparkplug B; docs/architecture.md "The ports"), built here in the
+ * composition root from the same query and command ports the API gets (ports.ts), plus the few redundancy facts
+ * only the node knows. plant/ never sees the node.
+ */
+import type { Clock } from '../clock/index.ts';
+import type { AlarmState, TagDefinition } from '../data/index.ts';
+import type { Logger } from '../logging.ts';
+import type { OpcUaNode } from '../plant/opcua/index.ts';
+import { recordMemoryValues, SparkplugEdge } from '../plant/sparkplug/index.ts';
+import type { ApiPorts } from './ports.ts';
+import type { NodeParts } from './node-parts.ts';
+import type { TandemNode } from './tandem-node.ts';
+
+const millis = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+
+export function opcuaPortsOf(node: TandemNode, api: ApiPorts, parts: NodeParts): OpcUaNode {
+  const { data, commands, status, notices } = api;
+  return {
+    nodeId: node.nodeId,
+    get status() {
+      return status.status;
+    },
+    statusView: () => status.statusView(),
+    peerOpcuaPort: () => node.peerOpcuaPort(),
+    redundancyHealth: () => node.redundancyHealth(),
+    deviceCount: () => data.configItems('device').length,
+    deviceFaultCount: () => Object.keys(parts.workload.deviceFaults()).length,
+    tags: () =>
+      data.configItems<TagDefinition>('tag').map(({ key, definition }) => ({ name: key, definition })),
+    read: (name) => data.readTag(name),
+    write: async (name, value, uid) => (await commands.writeTag(name, value, uid)).executed,
+    definition: (name) => data.tagDefinition(name),
+    alarms: () =>
+      data.alarms().map((alarm) => ({
+        ...alarm,
+        activatedAt: millis(alarm.activatedAt),
+        clearedAt: millis(alarm.clearedAt),
+        ackedAt: millis(alarm.ackedAt),
+      })),
+    acknowledge: async (id, by) => {
+      await commands.ackAlarm(id, by, undefined);
+    },
+    onData: (listener) => {
+      const onData = (values: Parameters<typeof listener>[0], alarms: readonly AlarmState[]): void =>
+        listener(
+          values,
+          alarms.map((a) => a.id),
+        );
+      notices.on('data', onData);
+      return () => notices.off('data', onData);
+    },
+    onStatus: (listener) => {
+      const onStatus = (): void => listener();
+      notices.on('status', onStatus);
+      return () => notices.off('status', onStatus);
+    },
+    watchConfig: (listener) => data.watchConfig(() => listener()),
+  };
+}
+
+/**
+ * The one place a node meets Sparkplug: made when a broker is set, the edge follows the node's role and
+ * values. Start and stop never wait on the broker beyond a short bound (docs/sparkplug.md "Start and stop").
+ */
+export function attachSparkplug(
+  node: TandemNode,
+  parts: NodeParts,
+  clock: Clock,
+  logger: Logger,
+): SparkplugEdge | null {
+  if (!node.settings.mqttUrl) return null;
+  const { data, workload } = parts;
+  const edge = new SparkplugEdge({
+    settings: node.settings,
+    data,
+    history: workload.history,
+    nodeId: node.nodeId,
+    clock,
+    logger,
+    status: () => node.status,
+  });
+  node.on('status', (status) => edge.statusChanged(status));
+  node.on('data', (values) => {
+    const isMemory = (name: string) => data.config.getTag(name)?.source.kind === 'memory';
+    recordMemoryValues(workload.history, node.nodeId, values, isMemory);
+    edge.valuesChanged(values);
+  });
+  workload.onWarmValues((values) => edge.standbyPolled(values));
+  workload.onHistoryReceived(() => edge.historyArrived());
+  return edge;
+}
