@@ -312,23 +312,25 @@ describe('Partitions', () => {
     node.now = until;
   }
 
-  it('isolation check: a backup that cannot reach the isolation host does not take over', () => {
+  /** A standby backup that lost its active master and has probed the isolation host in vain for 10 s. */
+  function cutOffBackup(): Harness {
     const backup = new Harness(config('backup', { isolationCheck }));
     backup.send({ type: 'start' });
     backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
     backup.send({ type: 'link-down' });
     probeAnswers(backup, false, 10_000);
+    return backup;
+  }
+
+  it('isolation check: a backup that cannot reach the isolation host does not take over', () => {
+    const backup = cutOffBackup();
     expect(backup.state.status).toBe('standby');
     probeAnswers(backup, true, timing.failoverTimeMs + timing.pingRateMs * 2);
     expect(backup.state.status).toBe('active');
   });
 
   it('isolation check: a backup that was cut off counts the failover time anew once it reaches the isolation host, so a master that ran on all along is heard first', () => {
-    const backup = new Harness(config('backup', { isolationCheck }));
-    backup.send({ type: 'start' });
-    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
-    backup.send({ type: 'link-down' });
-    probeAnswers(backup, false, 10_000);
+    const backup = cutOffBackup();
     // Its partition ends: the host answers, and the heartbeats missed while cut off do not count.
     backup.send({ type: 'isolation-probed', reachable: true });
     const reachedAt = backup.now;
@@ -342,11 +344,7 @@ describe('Partitions', () => {
   });
 
   it('isolation check: a backup that was cut off takes over a failover time after it reaches the isolation host, if the master stays silent', () => {
-    const backup = new Harness(config('backup', { isolationCheck }));
-    backup.send({ type: 'start' });
-    backup.send({ type: 'link-up', peer: activePeer(1, backup.now) });
-    backup.send({ type: 'link-down' });
-    probeAnswers(backup, false, 10_000);
+    const backup = cutOffBackup();
     backup.send({ type: 'isolation-probed', reachable: true });
     const reachedAt = backup.now;
     probeAnswers(backup, true, timing.failoverTimeMs * 2);
