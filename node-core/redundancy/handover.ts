@@ -53,9 +53,17 @@ function claimActive(s: Draft, now: number, fx: Effect[]): void {
 }
 
 export function onHandoverRequest(s: Draft, now: number, fx: Effect[], reason: TransitionReason): void {
+  const operator = reason === 'operator request';
+  const ownRequest = s.handover.kind === 'requested' ? s.handover.reason : null;
+  if (operator && s.status === 'standby' && ownRequest === 'operator request') {
+    // Operators asked for both nodes at once and the requests crossed: the active peer stands down for this
+    // one and this standby takes over, so this answers the peer's request without holding or yielding. Had
+    // it yielded too, both would stand by, each held (simulation seed 3544).
+    fx.push(send({ t: 'handover-ack' }));
+    return;
+  }
   // The peer wants to be active: stand down first, then say so; frames stay in order on the link.
   // An operator moved the pair away from this node: it holds as standby (rule 6); the state frame says so.
-  const operator = reason === 'operator request';
   const wasStandby = s.status === 'standby';
   if (operator && (s.status === 'active' || wasStandby)) s.heldSince = now;
   if (s.status === 'active' && s.peer.status === 'active') {

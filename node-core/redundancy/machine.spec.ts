@@ -205,6 +205,23 @@ describe('Roles', () => {
     expect(order).toEqual(['state', 'handover-ack']);
   });
 
+  it('rule 6: operators ask for both nodes at once and the requests cross: the standby that asked takes over, and neither is left holding (simulation seed 3544)', () => {
+    const backup = new Harness(config('backup'));
+    backup.send({ type: 'start' });
+    backup.send({ type: 'link-up', peer: activePeer(2, backup.now) });
+    backup.send({ type: 'switchover-requested' });
+    expect(backup.sent('handover-request')).toBe(true);
+    // The active master's own request (its operator's earlier claim) arrives before its answer to ours.
+    const answer = backup.send({ type: 'handover-request', reason: 'operator request' });
+    expect(answer.flatMap((e) => (e.type === 'send' ? [e.frame.t] : []))).toEqual(['handover-ack']);
+    expect(backup.state.heldSince).toBeNull();
+    expect(backup.state.handover.kind).toBe('requested');
+    backup.send({ type: 'peer-state', peer: { status: 'standby', epoch: 2, activeSince: null } });
+    backup.send({ type: 'handover-ack' });
+    expect(backup.state.status).toBe('active');
+    expect(backup.recorded('role-change').at(-1)?.reason).toBe('operator request');
+  });
+
   it('rule 6: a node that stood down can ask for the switch-over back as soon as its peer is active', () => {
     const master = new Harness(config('master', { recovery: 'manual' }));
     master.send({ type: 'start' });
