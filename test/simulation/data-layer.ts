@@ -854,15 +854,19 @@ export class DataLayer {
     const peer = this.#nodes[peerOf(sc.node)];
     const op = sc.call.scheduled.op;
     if (what === 'config' && sc.commit) {
-      const head = new ConfigStore(peer.db, new MetaStore(peer.db)).head();
+      const peerConfig = new ConfigStore(peer.db, new MetaStore(peer.db));
+      const head = peerConfig.head();
       // Or the change lost a split while it waited: it is in this node's conflict set, on its way to the peer
       // (and sent again on every link-up); (l) checks at the end that the active node has it.
       const id = sc.commit.id;
       const conflict = () => sc.service.config.conflicts.list().some((c) => c.id === id);
       const commit = sc.commit;
       const peerLog = this.#lineageList(head.checksum) ?? [];
-      // A change merged by key is held as a copy, or superseded by a later change of the key (its last one).
+      // A change merged by key is held as a copy, or superseded by a later change of the key (its last one), or
+      // the peer already holds the same value under that key: the same change made on both sides of a split,
+      // which the merge by key takes as agreed (data seed 2898).
       const held = () =>
+        peerConfig.storedValue(commit.kind, commit.key) === commit.value ||
         peerLog.some(
           (c) =>
             c.checksum === commit.checksum ||
