@@ -59,6 +59,16 @@ export interface WebContentsPort {
   on(event: 'will-navigate', listener: (event: Cancellable, url: string) => void): unknown;
   on(event: 'will-redirect', listener: (event: Cancellable, url: string) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: Cancellable) => void): unknown;
+  on(
+    event: 'certificate-error',
+    listener: (
+      event: Cancellable,
+      url: string,
+      error: string,
+      certificate: { readonly data: string },
+      callback: (isTrusted: boolean) => void,
+    ) => void,
+  ): unknown;
   setWindowOpenHandler(handler: (details: HandlerDetails) => WindowOpenHandlerResponse): void;
   send(channel: string, ...args: unknown[]): void;
 }

@@ -145,6 +145,8 @@ export class MonitorMode {
         icon: this.#deps.windowIcon,
         // A tile's link (target=_blank) to a watched node: shown here, never in a new window.
         onOpenRequest: (requested) => this.#openWatchedNode(requested),
+        // A watched https node with a self-signed certificate: shown if it is the one the monitor file pins.
+        pinnedFingerprint: (page) => this.host.running?.fleet.pinnedFingerprint(page) ?? null,
       },
       (error) => this.#deps.log(`fleet dashboard did not load: ${describeError(error).message}`),
     );

@@ -3,6 +3,7 @@
  * Node in the page, web security on, a CSP, no new windows, navigation only within the page's own origin,
  * shown on `ready-to-show`. Both Tandem windows (dashboard and first-run) are made here and nowhere else.
  */
+import { X509Certificate } from 'node:crypto';
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 import type { ElectronApi, HeadersListener, SessionPort, WindowPort } from './electron-api.ts';
 
@@ -57,6 +58,11 @@ export interface WindowSpec {
    * (the fleet dashboard's click through to a watched pair).
    */
   readonly onOpenRequest?: (url: string) => void;
+  /**
+   * The fingerprint (SHA-256, lower-case hex) pinned for the https page at `url`, or null. A certificate
+   * Chromium refuses (a node's own self-signed one) is let through when it is exactly the pinned one.
+   */
+  readonly pinnedFingerprint?: (url: string) => string | null;
 }
 
 export function secureWindowOptions(spec: WindowSpec): BrowserWindowConstructorOptions {
@@ -99,9 +105,24 @@ export function openSecureWindow(
     if (!isSameSite(url, site)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.on('certificate-error', (event, url, _error, certificate, callback) => {
+    const pin = spec.pinnedFingerprint?.(url) ?? null;
+    const trusted = pin !== null && fingerprintOf(certificate.data) === pin;
+    if (trusted) event.preventDefault();
+    callback(trusted);
+  });
   win.once('ready-to-show', () => win.show());
   win.loadURL(spec.url).catch(onLoadFailed);
   return win;
+}
+
+/** SHA-256 of a PEM certificate as lower-case hex, or null when it is not one. */
+function fingerprintOf(pem: string): string | null {
+  try {
+    return new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
+  } catch {
+    return null;
+  }
 }
 
 /** The dashboard's policy: its own origin only, plus the live WebSocket on the same host and port. */

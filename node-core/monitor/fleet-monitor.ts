@@ -77,6 +77,20 @@ export class FleetMonitor extends EventEmitter<{ change: [FleetView] }> {
     for (const { readers } of this.#pairs) for (const reader of readers) reader.stop();
   }
 
+  /**
+   * The certificate fingerprint the config pins for the node at `url`'s origin (lower-case hex), or null: the
+   * desktop window shows a pinned self-signed node as the monitor reads it (docs/monitor.md).
+   */
+  pinnedFingerprint(url: string): string | null {
+    const origin = originOf(url);
+    if (origin === null) return null;
+    for (const { pair } of this.#pairs) {
+      const node = pair.nodes.find((n) => originOf(n.url) === origin);
+      if (node) return node.fingerprint;
+    }
+    return null;
+  }
+
   /** The fleet now, most severe first, then by name. */
   view(): FleetView {
     this.#view ??= this.#build();
@@ -116,6 +130,14 @@ export class FleetMonitor extends EventEmitter<{ change: [FleetView] }> {
         `pair ${pair.key}: ${line}`,
       );
     }
+  }
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
   }
 }
 

@@ -156,6 +156,24 @@ export class FakeWebContents extends Emitter implements WebContentsPort {
     return !e.prevented;
   }
 
+  /** Plays Chromium refusing a page's certificate; true when the window trusted it after all. */
+  certificateError(url: string, pem: string): boolean {
+    const e = cancellable();
+    let trusted: boolean | null = null;
+    this.emit(
+      'certificate-error',
+      e,
+      url,
+      'net::ERR_CERT_AUTHORITY_INVALID',
+      { data: pem },
+      (ok: boolean) => {
+        trusted = ok;
+      },
+    );
+    if (trusted === null) throw new Error('certificate-error: the callback was not called');
+    return trusted && e.prevented;
+  }
+
   /** Plays `window.open(url)`. */
   windowOpen(url: string): WindowOpenHandlerResponse {
     if (!this.openHandler) return { action: 'allow' };

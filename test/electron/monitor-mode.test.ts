@@ -1,12 +1,15 @@
+import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetView, RunningMonitor, startMonitor } from '../../node-core/monitor/index.ts';
 import { NOTICE_INTERVAL_MS } from '../../electron/main/notification-rules.ts';
 import type { Desktop } from '../../electron/main/desktop-app.ts';
 import { dashboardCsp } from '../../electron/main/window.ts';
+import { loadOrCreateIdentity } from '../../node-core/trust/index.ts';
 import { FIRST_RUN_PAGE, REPO, cleanupAll, flush, startHarness, untilMonitor } from './desktop-harness.ts';
 import { fleet, pairs } from './fleet-views.ts';
 
@@ -48,7 +51,12 @@ function untilShown(desktop: Desktop, shown: () => boolean): Promise<void> {
 
 /** node-core's monitor as the desktop sees it, with a fleet the test sets. */
 class FakeMonitor {
-  readonly fleet = Object.assign(new EventEmitter(), { view: (): FleetView => this.#view });
+  /** Fingerprints the monitor file pins, by origin. */
+  readonly pins = new Map<string, string>();
+  readonly fleet = Object.assign(new EventEmitter(), {
+    view: (): FleetView => this.#view,
+    pinnedFingerprint: (url: string): string | null => this.pins.get(new URL(url).origin) ?? null,
+  });
   readonly argv: string[][] = [];
   stops = 0;
   #view: FleetView = fleet(
@@ -310,6 +318,23 @@ describe('a PC set up to monitor pairs', () => {
     expect(window!.loadedUrls).toEqual([FLEET_URL]);
     expect(window!.webContents.windowOpen('http://10.0.2.12:8088/')).toEqual({ action: 'deny' });
     expect(window!.loadedUrls).toEqual([FLEET_URL, 'http://10.0.2.12:8088/']);
+  });
+
+  it('a watched https node with a self-signed certificate shows in the window when it is the certificate the monitor file pins; any other is refused', async () => {
+    const { electron, monitor } = await monitoringDesktop();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-pin-'));
+    const [pinned, other] = await Promise.all([
+      loadOrCreateIdentity(path.join(dir, 'a'), 'node a'),
+      loadOrCreateIdentity(path.join(dir, 'b'), 'node b'),
+    ]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const hex = (pem: string) => new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
+    monitor.pins.set('https://10.0.2.12:8443', hex(pinned.certPem));
+    const contents = electron.windows[0]!.webContents;
+    expect(contents.certificateError('https://10.0.2.12:8443/', pinned.certPem)).toBe(true);
+    expect(contents.certificateError('https://10.0.2.12:8443/', other.certPem)).toBe(false);
+    expect(contents.certificateError('https://10.0.9.9:8443/', pinned.certPem)).toBe(false);
+    expect(contents.certificateError('https://10.0.2.12:8443/', 'not a certificate')).toBe(false);
   });
 
   it('notifications are rate-limited per pair on the app’s clock', async () => {
