@@ -105,6 +105,7 @@ export function openSecureWindow(
     if (!isSameSite(url, site)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  // security-check: allow CERTIFICATE_ERRORS only the exact certificate the monitor file pins for that node
   contents.on('certificate-error', (event, url, _error, certificate, callback) => {
     const pin = spec.pinnedFingerprint?.(url) ?? null;
     const trusted = pin !== null && fingerprintOf(certificate.data) === pin;
