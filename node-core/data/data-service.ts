@@ -2,16 +2,17 @@
  * The gateway data the pair protects, and its replication (docs/rules.md "Data", "Commands").
  * Config flows from the active node to its follower; runtime data flows both ways. With the peer
  * connected, a change is acknowledged to its caller only after the peer has stored it. Config replication
- * itself is config-replication.ts; this is the runtime side (values, alarms, commands) and the operations.
+ * itself is replication/config-replication.ts; this is the runtime side (values, alarms, commands) and the
+ * operations.
  */
 import { randomUUID } from 'node:crypto';
 import { dispatchFrame, handlersFor, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { PeerFrame } from '../peer/index.ts';
-import { CONFIG_FRAMES, type ConfigFrame } from './config-frames.ts';
-import { ConfigReplication } from './config-replication.ts';
+import { CONFIG_FRAMES, type ConfigFrame } from '../replication/config-frames.ts';
+import { ConfigReplication } from '../replication/config-replication.ts';
+import { runtimeFrames, type RuntimeBatch } from '../replication/runtime-frames.ts';
 import type { ConfigChange, ConfigConflict, ConfigHead, ConfigKind, ConfigStore } from './config-store.ts';
 import type { ConfigItem } from './config-types.ts';
-import { runtimeFrames, type RuntimeBatch } from './runtime-frames.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
 import { isWritable, valueProblem } from './tag-definition.ts';
 import { VersionClock } from './version.ts';

@@ -6,12 +6,12 @@
  */
 import { dispatchFrame, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { PeerFrame } from '../peer/index.ts';
-import type { ConfigConflict, ConfigStore } from './config-store.ts';
-import type { ConfigKind } from './config-kind.ts';
-import type { ConfigChange, ConfigHead, ConfigItem, ConfigSnapshot } from './config-types.ts';
+import type { ConfigConflict, ConfigStore } from '../data/config-store.ts';
+import type { ConfigKind } from '../data/config-kind.ts';
+import type { ConfigChange, ConfigHead, ConfigItem, ConfigSnapshot } from '../data/config-types.ts';
 import { conflictError, describeSnapshotLoad, loadAsFollower, mergeUnshared } from './config-merge.ts';
-import { DataError } from './data-error.ts';
-import type { DataPorts } from './data-ports.ts';
+import { DataError } from '../data/data-error.ts';
+import type { DataPorts } from '../data/data-ports.ts';
 import {
   changeFrames,
   firstFrameOf,
@@ -21,7 +21,7 @@ import {
   type ConfigFrame,
   type SnapshotItem,
 } from './config-frames.ts';
-import type { RuntimeStore } from './runtime-store.ts';
+import type { RuntimeStore } from '../data/runtime-store.ts';
 
 export class ConfigReplication {
   readonly #config: ConfigStore;

@@ -3,7 +3,7 @@
  * size (frame-parts.ts), as runtime-frames.ts does for the runtime data.
  */
 import type { PeerFrame } from '../peer/index.ts';
-import type { ConfigChange, ConfigHead, ConfigSnapshot } from './config-types.ts';
+import type { ConfigChange, ConfigHead, ConfigSnapshot } from '../data/config-types.ts';
 import { estimateBytes, splitByBudget } from './frame-parts.ts';
 
 /** Most items in one frame (the frame schema allows more); frames are also cut by size (frame-parts.ts). */

@@ -3,9 +3,9 @@
  * (frame-parts.ts), in order, the ack id (if any) riding on the last frame, so one ack answers the batch.
  */
 import type { PeerFrame } from '../peer/index.ts';
-import type { AlarmState } from './alarm-store.ts';
+import type { AlarmState } from '../data/alarm-store.ts';
 import { estimateBytes, splitByBudget } from './frame-parts.ts';
-import type { LedgerEntry, TagValue } from './runtime-store.ts';
+import type { LedgerEntry, TagValue } from '../data/runtime-store.ts';
 
 /** What one runtime frame carries; alarm states travel with the values that caused them. */
 export interface RuntimeBatch {

@@ -6,12 +6,12 @@
  * other key takes the follower's changes, staged here in their order as new changes. If the log no longer
  * reaches back to the fork (it was replaced by a snapshot since), every differing key counts as changed here.
  */
-import { itemKey } from './config-kind.ts';
-import { conflictId } from './config-conflicts.ts';
-import type { ConfigStore } from './config-store.ts';
-import type { ConfigChange, ConfigSnapshot } from './config-types.ts';
-import { DataError } from './data-error.ts';
-import type { RuntimeStore } from './runtime-store.ts';
+import { itemKey } from '../data/config-kind.ts';
+import { conflictId } from '../data/config-conflicts.ts';
+import type { ConfigStore } from '../data/config-store.ts';
+import type { ConfigChange, ConfigSnapshot } from '../data/config-types.ts';
+import { DataError } from '../data/data-error.ts';
+import type { RuntimeStore } from '../data/runtime-store.ts';
 
 /** What the merge needs of the active node's log. */
 type MergeTarget = Pick<
