@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/index.ts';
 import { tempDatabase } from '../../test/support/temp-database.ts';
 import type { PeerFrame } from '../peer/index.ts';
-import { MetaStore } from '../store/index.ts';
+import { MetaStore, type Db } from '../store/index.ts';
 import { AlarmService } from './alarm-service.ts';
 import { AlarmStore } from './alarm-store.ts';
 import { ConfigStore } from './config-store.ts';
@@ -26,6 +26,7 @@ const deviceTag = {
 
 interface TestNode {
   readonly data: DataService;
+  readonly db: Db;
   readonly state: { active: boolean; linked: boolean; epoch: number };
   /** The reasons of every full resync this node recorded. */
   readonly resyncs: string[];
@@ -60,7 +61,7 @@ function node(nodeId: string, clock: ManualClock): TestNode {
     },
     durable: () => Promise.resolve(),
   });
-  return { data, state, outbox, device, resyncs };
+  return { data, db, state, outbox, device, resyncs };
 }
 
 /** Lets every settled promise run its continuation. */
@@ -204,6 +205,24 @@ describe('Data: runtime values, newest version wins on both nodes', () => {
     expect(write.value).toEqual({ ok: true, uid: 'w20', executed: true });
     expect(backup.data.runtime.get('a')?.value).toBe(37);
     expect(master.data.runtime.get('a')?.value).toBe(37);
+  });
+});
+
+describe('Durability: what the disk refuses is not kept in memory either', () => {
+  it('an acknowledgement whose transaction the disk refuses leaves the alarm unacknowledged in what the node holds and shows (chaos seed 153148)', async () => {
+    const a = node('a', new ManualClock(1000));
+    a.state.active = true;
+    await a.data.putConfig('tag', 'T0', memoryTag);
+    await a.data.putConfig('alarm-rule', 'A0', { tag: 'T0', condition: 'high', threshold: 10 });
+    await a.data.writeTag('T0', 50, 'u0');
+    expect(a.data.alarms.store.get('A0')).toMatchObject({ active: true, acked: false });
+    // No page more, as on a full disk: the small alarm row still fits, the long ledger entry does not.
+    a.db.pragma(`max_page_count = ${a.db.pragma('page_count', { simple: true }) as number}`);
+    await expect(a.data.ackAlarm('A0', 'operator', `u-${'x'.repeat(20_000)}`)).rejects.toMatchObject({
+      code: 'SQLITE_FULL',
+    });
+    expect(a.data.alarms.store.get('A0')).toMatchObject({ active: true, acked: false, ackedBy: null });
+    expect(a.data.alarms.list()[0]).toMatchObject({ active: true, acked: false });
   });
 });
 

@@ -128,7 +128,7 @@ export class DataService {
       version: this.#version(),
     };
     const entry: LedgerEntry = { uid: commandUid, command, result: JSON.stringify({ ok: true }), at: now };
-    const alarms = this.runtime.atomically(() => {
+    const alarms = this.#atomically(() => {
       this.runtime.merge([tagValue]);
       this.runtime.recordLedger([entry]);
       return this.alarms.evaluate([tagValue], now, () => this.#version());
@@ -143,7 +143,7 @@ export class DataService {
     polled: readonly { name: string; value: TagValue['value']; quality: TagValue['quality']; ts: number }[],
   ): void {
     const values = polled.map((p) => ({ ...p, version: this.#version() }));
-    const alarms = this.runtime.atomically(() => {
+    const alarms = this.#atomically(() => {
       this.runtime.merge(values);
       return this.alarms.evaluate(values, this.#p.clock.now(), () => this.#version());
     });
@@ -177,7 +177,7 @@ export class DataService {
       result: JSON.stringify({ ok: true }),
       at: now,
     };
-    const acked = this.runtime.atomically(() => {
+    const acked = this.#atomically(() => {
       const state = this.alarms.acknowledge(id, by, now, () => this.#version());
       if (!state)
         throw new DataError(
@@ -231,6 +231,11 @@ export class DataService {
     }
     await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [] });
     return { ...(JSON.parse(entry.result) as { ok: boolean }), uid: entry.uid, executed: false };
+  }
+
+  /** One transaction of values, ledger and alarm states; refused, it puts back what it changed in memory. */
+  #atomically<T>(work: () => T): T {
+    return this.alarms.store.restoringOnFailure(() => this.runtime.atomically(work));
   }
 
   #version(): Version {
@@ -306,7 +311,7 @@ export class DataService {
     ...handlersFor<ConfigFrame>(CONFIG_FRAMES, (frame) => this.#configReplication.onFrame(frame)),
     runtime: (frame) => {
       this.#observeVersions(frame.values, frame.alarms);
-      const [values, alarms] = this.runtime.atomically(() => {
+      const [values, alarms] = this.#atomically(() => {
         const won = this.runtime.merge(frame.values);
         this.runtime.recordLedger(frame.ledger);
         return [won, this.alarms.store.merge(frame.alarms)] as const;
