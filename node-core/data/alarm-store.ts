@@ -1,4 +1,5 @@
 import { cachedStatement, type Db } from '../store/index.ts';
+import { MemoryUndo } from './memory-undo.ts';
 import { compareVersions, type Version } from './version.ts';
 
 export interface AlarmState {
@@ -39,8 +40,7 @@ function withOccurrence(state: AlarmStateInput): AlarmState {
 export class AlarmStore {
   readonly #db: Db;
   readonly #states = new Map<string, AlarmState>();
-  /** Inside `restoringOnFailure`: each state as it was before the work changed it (undefined: none). */
-  #before: Map<string, AlarmState | undefined> | null = null;
+  readonly #undo = new MemoryUndo(this.#states);
 
   constructor(db: Db) {
     this.#db = db;
@@ -76,14 +76,14 @@ export class AlarmStore {
       for (const s of changed) upsert.run(s.id, JSON.stringify(s), s.version.epoch, s.version.hlc);
     })();
     for (const s of changed) {
-      this.#remember(s.id);
+      this.#undo.remember(s.id);
       this.#states.set(s.id, s);
     }
     return changed;
   }
 
   forget(id: string): void {
-    this.#remember(id);
+    this.#undo.remember(id);
     this.#states.delete(id);
     cachedStatement(this.#db, 'DELETE FROM alarm_states WHERE id = ?').run(id);
   }
@@ -95,23 +95,7 @@ export class AlarmStore {
    * an alarm active and unacknowledged that its backup, and its own disk, held cleared and acknowledged).
    */
   restoringOnFailure<T>(work: () => T): T {
-    if (this.#before) return work();
-    this.#before = new Map();
-    try {
-      return work();
-    } catch (error) {
-      for (const [id, state] of this.#before) {
-        if (state) this.#states.set(id, state);
-        else this.#states.delete(id);
-      }
-      throw error;
-    } finally {
-      this.#before = null;
-    }
-  }
-
-  #remember(id: string): void {
-    if (this.#before && !this.#before.has(id)) this.#before.set(id, this.#states.get(id));
+    return this.#undo.run(work);
   }
 }
 

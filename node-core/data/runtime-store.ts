@@ -3,6 +3,7 @@
  * written through to SQLite, merged from the peer with "newest version wins".
  */
 import { cachedStatement, type Db, type Statement } from '../store/index.ts';
+import { MemoryUndo } from './memory-undo.ts';
 import { compareVersions, type Version } from './version.ts';
 import type { TagValueType } from './tag-definition.ts';
 
@@ -31,8 +32,8 @@ const UPSERT_ROWS = 50;
 export class RuntimeStore {
   readonly #db: Db;
   readonly #values = new Map<string, TagValue>();
-  /** While `atomically` runs: each value changed in memory as it was before (undefined: none), to restore. */
-  #before: Map<string, TagValue | undefined> | null = null;
+  /** While `atomically` runs: puts back the values it changed in memory when it fails. */
+  readonly #undo = new MemoryUndo(this.#values);
 
   constructor(db: Db) {
     this.#db = db;
@@ -81,14 +82,14 @@ export class RuntimeStore {
       }
     })();
     for (const v of winners) {
-      this.#remember(v.name);
+      this.#undo.remember(v.name);
       this.#values.set(v.name, v);
     }
     return winners;
   }
 
   forget(name: string): void {
-    this.#remember(name);
+    this.#undo.remember(name);
     this.#values.delete(name);
     cachedStatement(this.#db, 'DELETE FROM tag_values WHERE name = ?').run(name);
   }
@@ -137,22 +138,6 @@ export class RuntimeStore {
    * must not go on answering with a value whose write it refused.
    */
   atomically<T>(work: () => T): T {
-    if (this.#before) return this.#db.transaction(work)();
-    this.#before = new Map();
-    try {
-      return this.#db.transaction(work)();
-    } catch (error) {
-      for (const [name, value] of this.#before) {
-        if (value) this.#values.set(name, value);
-        else this.#values.delete(name);
-      }
-      throw error;
-    } finally {
-      this.#before = null;
-    }
-  }
-
-  #remember(name: string): void {
-    if (this.#before && !this.#before.has(name)) this.#before.set(name, this.#values.get(name));
+    return this.#undo.run(() => this.#db.transaction(work)());
   }
 }
