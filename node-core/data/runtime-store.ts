@@ -1,8 +1,9 @@
 /**
  * Runtime data: current tag values with versions, and the command ledger. Held in memory for reads,
- * written through to SQLite, merged from the peer with "newest version wins".
+ * written through to SQLite (store/runtime-rows.ts), merged from the peer with "newest version wins".
  */
-import { cachedStatement, type Db, type Statement } from '../store/index.ts';
+import { RuntimeRows, type LedgerRow } from '../store/runtime-rows.ts';
+import type { Db } from '../store/index.ts';
 import { MemoryUndo } from './memory-undo.ts';
 import { compareVersions, type Version } from './version.ts';
 import type { TagValueType } from './tag-definition.ts';
@@ -18,42 +19,18 @@ export interface TagValue {
   readonly version: Version;
 }
 
-export interface LedgerEntry {
-  readonly uid: string;
-  readonly command: string;
-  /** JSON of the first result, returned again to every repeat. */
-  readonly result: string;
-  readonly at: number;
-}
-
-/** Values per upsert statement (six parameters each, far below SQLite's limit). */
-const UPSERT_ROWS = 50;
+export type LedgerEntry = LedgerRow;
 
 export class RuntimeStore {
-  readonly #db: Db;
+  readonly #rows: RuntimeRows;
   readonly #values = new Map<string, TagValue>();
   /** While `atomically` runs: puts back the values it changed in memory when it fails. */
   readonly #undo = new MemoryUndo(this.#values);
 
   constructor(db: Db) {
-    this.#db = db;
-    const rows = db.prepare('SELECT * FROM tag_values').all() as {
-      name: string;
-      value: string;
-      quality: Quality;
-      ts: number;
-      epoch: number;
-      hlc: string;
-    }[];
-    for (const r of rows) {
-      this.#values.set(r.name, {
-        name: r.name,
-        value: JSON.parse(r.value) as TagValueType | null,
-        quality: r.quality,
-        ts: r.ts,
-        version: { epoch: r.epoch, hlc: r.hlc },
-      });
-    }
+    this.#rows = new RuntimeRows(db);
+    // Every row was written by `merge`, from a TagValue.
+    for (const row of this.#rows.values()) this.#values.set(row.name, row as TagValue);
   }
 
   get(name: string): TagValue | undefined {
@@ -71,16 +48,7 @@ export class RuntimeStore {
       return !current || compareVersions(v.version, current.version) > 0;
     });
     if (winners.length === 0) return winners;
-    this.#db.transaction(() => {
-      // Many rows per statement: each run has a cost of its own, as large as a row's.
-      for (let i = 0; i < winners.length; i += UPSERT_ROWS) {
-        const part = winners.slice(i, i + UPSERT_ROWS);
-        const args: (string | number)[] = [];
-        for (const v of part)
-          args.push(v.name, JSON.stringify(v.value), v.quality, v.ts, v.version.epoch, v.version.hlc);
-        this.#upsert(part.length).run(...args);
-      }
-    })();
+    this.#rows.upsertValues(winners);
     for (const v of winners) {
       this.#undo.remember(v.name);
       this.#values.set(v.name, v);
@@ -91,45 +59,26 @@ export class RuntimeStore {
   forget(name: string): void {
     this.#undo.remember(name);
     this.#values.delete(name);
-    cachedStatement(this.#db, 'DELETE FROM tag_values WHERE name = ?').run(name);
+    this.#rows.deleteValue(name);
   }
 
   ledgerEntry(uid: string): LedgerEntry | undefined {
-    return cachedStatement(this.#db, 'SELECT * FROM command_ledger WHERE uid = ?').get(uid) as
-      LedgerEntry | undefined;
+    return this.#rows.ledgerEntry(uid);
   }
 
   /** Idempotent: the first entry for a uid stays. */
   recordLedger(entries: readonly LedgerEntry[]): void {
     if (entries.length === 0) return;
-    const insert = cachedStatement(
-      this.#db,
-      'INSERT OR IGNORE INTO command_ledger (uid, command, result, at) VALUES (@uid, @command, @result, @at)',
-    );
-    this.#db.transaction(() => {
-      for (const e of entries) insert.run(e);
-    })();
+    this.#rows.insertLedger(entries);
   }
 
   ledger(limit = 100_000): LedgerEntry[] {
-    return cachedStatement(this.#db, 'SELECT * FROM command_ledger ORDER BY at DESC LIMIT ?').all(
-      limit,
-    ) as LedgerEntry[];
-  }
-
-  /** The upsert of `rows` values in one statement (in order: a later row for the same name wins). */
-  #upsert(rows: number): Statement {
-    return cachedStatement(
-      this.#db,
-      `INSERT INTO tag_values (name, value, quality, ts, epoch, hlc) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ')}
-       ON CONFLICT (name) DO UPDATE SET value = excluded.value, quality = excluded.quality, ts = excluded.ts,
-         epoch = excluded.epoch, hlc = excluded.hlc`,
-    );
+    return this.#rows.ledger(limit);
   }
 
   /** Forgets the command uids recorded before `beforeTs` (retention); returns how many. */
   pruneLedger(beforeTs: number): number {
-    return this.#db.prepare('DELETE FROM command_ledger WHERE at < ?').run(Math.trunc(beforeTs)).changes;
+    return this.#rows.pruneLedger(beforeTs);
   }
 
   /**
@@ -138,6 +87,6 @@ export class RuntimeStore {
    * must not go on answering with a value whose write it refused.
    */
   atomically<T>(work: () => T): T {
-    return this.#undo.run(() => this.#db.transaction(work)());
+    return this.#undo.run(() => this.#rows.transaction(work));
   }
 }
