@@ -1,4 +1,5 @@
-import { cachedStatement, type Db } from '../store/index.ts';
+import { AlarmRows } from '../store/alarm-rows.ts';
+import type { Db } from '../store/index.ts';
 import { MemoryUndo } from './memory-undo.ts';
 import { compareVersions, type Version } from './version.ts';
 
@@ -36,16 +37,17 @@ function withOccurrence(state: AlarmStateInput): AlarmState {
   return { ...state, occurrence };
 }
 
-/** Alarm states in memory, written through to SQLite, merged from the peer. */
+/** Alarm states in memory, written through to SQLite (store/alarm-rows.ts), merged from the peer. */
 export class AlarmStore {
-  readonly #db: Db;
+  readonly #rows: AlarmRows;
   readonly #states = new Map<string, AlarmState>();
   readonly #undo = new MemoryUndo(this.#states);
 
   constructor(db: Db) {
-    this.#db = db;
-    for (const row of db.prepare('SELECT state FROM alarm_states').all() as { state: string }[]) {
-      const state = withOccurrence(JSON.parse(row.state) as AlarmStateInput);
+    this.#rows = new AlarmRows(db);
+    // Every stored state was written by `merge`, from an AlarmState (or one of a node before occurrences).
+    for (const stored of this.#rows.states()) {
+      const state = withOccurrence(stored as AlarmStateInput);
       this.#states.set(state.id, state);
     }
   }
@@ -68,13 +70,7 @@ export class AlarmStore {
       if (merged !== current) changed.push(merged);
     }
     if (changed.length === 0) return changed;
-    const upsert = cachedStatement(
-      this.#db,
-      'INSERT INTO alarm_states (id, state, epoch, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, epoch = excluded.epoch, hlc = excluded.hlc',
-    );
-    this.#db.transaction(() => {
-      for (const s of changed) upsert.run(s.id, JSON.stringify(s), s.version.epoch, s.version.hlc);
-    })();
+    this.#rows.upsert(changed);
     for (const s of changed) {
       this.#undo.remember(s.id);
       this.#states.set(s.id, s);
@@ -85,7 +81,7 @@ export class AlarmStore {
   forget(id: string): void {
     this.#undo.remember(id);
     this.#states.delete(id);
-    cachedStatement(this.#db, 'DELETE FROM alarm_states WHERE id = ?').run(id);
+    this.#rows.delete(id);
   }
 
   /**
