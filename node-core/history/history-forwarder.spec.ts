@@ -8,7 +8,7 @@ import { ManualClock } from '../clock/index.ts';
 import { HistoryForwarder } from './history-forwarder.ts';
 import { historyFrameSchemas } from '../protocol/peer-frames.ts';
 import type { HistoryFrame } from './history-frames.ts';
-import { HistoryStore, type HistorySample } from './history-store.ts';
+import { HistoryStore, type HistorySample } from '../store/history-store.ts';
 import { tempDatabase } from '../../test/support/temp-database.ts';
 import { WarmBuffer, detectionWindowMs } from './warm-buffer.ts';
 

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { dispatchFrame, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { HistoryFrame, HistoryRequestFrame, HistorySamplesFrame } from './history-frames.ts';
-import type { HistorySample, HistoryStore } from './history-store.ts';
+import type { HistorySample, HistoryStore } from '../store/history-store.ts';
 
 export interface HistoryForwarderPorts {
   send(frame: HistoryFrame): void;

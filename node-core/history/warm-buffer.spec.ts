@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/index.ts';
-import { HistoryStore } from './history-store.ts';
+import { HistoryStore } from '../store/history-store.ts';
 import { tempDatabase } from '../../test/support/temp-database.ts';
 import { WarmBuffer, detectionWindowMs, type BufferedValue } from './warm-buffer.ts';
 

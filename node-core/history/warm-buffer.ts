@@ -5,7 +5,7 @@
  * history does not cover yet.
  */
 import type { Clock } from '../clock/index.ts';
-import type { HistoryQuality, HistorySample, HistoryStore, HistoryValue } from './history-store.ts';
+import type { HistoryQuality, HistorySample, HistoryStore, HistoryValue } from '../store/history-store.ts';
 
 export interface BufferedValue {
   readonly name: string;

@@ -1,9 +1,9 @@
 /**
- * History of tag values (docs/rules.md "Data 4"): one sample per (tag, ts), written only by the
- * active node and forwarded to the peer. Recording is idempotent, so a sample that arrives twice (a
- * re-sent chunk, the warm buffer and the forwarder both holding it) is stored once.
+ * The SQL of tag history (history_samples; docs/rules.md "Data 4"): one sample per (tag, ts), written only by
+ * the active node and forwarded to the peer (history/). Recording is idempotent, so a sample that arrives
+ * twice (a re-sent chunk, the warm buffer and the forwarder both holding it) is stored once.
  */
-import type { Db } from '../store/index.ts';
+import type { Db } from './database.ts';
 
 export type HistoryQuality = 'good' | 'bad' | 'uncertain';
 export type HistoryValue = number | boolean | string | null;
@@ -253,17 +253,4 @@ function toSample(row: Row): HistorySample {
     quality: row.quality,
     origin: row.origin,
   };
-}
-
-/** Polled or published values as samples recorded by `origin`. */
-export function toHistorySamples(
-  values: readonly {
-    readonly name: string;
-    readonly value: HistoryValue;
-    readonly quality: HistoryQuality;
-    readonly ts: number;
-  }[],
-  origin: string,
-): HistorySample[] {
-  return values.map((v) => ({ tag: v.name, ts: v.ts, value: v.value, quality: v.quality, origin }));
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HistoryStore, toHistorySamples, type HistorySample } from './history-store.ts';
+import { HistoryStore, type HistorySample } from './history-store.ts';
 import { tempDatabase } from '../../test/support/temp-database.ts';
 
 const disposers: (() => void)[] = [];
@@ -44,12 +44,6 @@ describe('HistoryStore.record', () => {
     expect(h.query('a', 0, 10, { maxPoints: 10 })).toMatchObject({
       samples: [{ value: 1.5 }, { value: true }, { value: 'text "quoted"' }, { value: null, quality: 'bad' }],
     });
-  });
-
-  it('turns published values into samples of an origin', () => {
-    expect(toHistorySamples([{ name: 't', value: 1, quality: 'good', ts: 5 }], 'n1')).toEqual([
-      { tag: 't', ts: 5, value: 1, quality: 'good', origin: 'n1' },
-    ]);
   });
 });
 
