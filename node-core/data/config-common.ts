@@ -3,7 +3,7 @@
  * acknowledged by the standby). A snapshot keeps this node's own changes after it as conflicts, so it must
  * not fall behind what the peer acknowledged, and it must never run ahead of it.
  */
-import { cachedStatement, type Db, type MetaStore } from '../store/index.ts';
+import type { Db, MetaStore } from '../store/index.ts';
 
 const KEY = 'config_common_seq';
 
@@ -76,9 +76,6 @@ export class CommonSeq {
 
   /** Raises the stored seq, never lowers it: a write that comes late changes nothing. */
   #write(seq: number): void {
-    cachedStatement(
-      this.#db,
-      `INSERT INTO meta (key, value) VALUES ('${KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)`,
-    ).run(String(seq));
+    this.#meta.raise(KEY, seq);
   }
 }

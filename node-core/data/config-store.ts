@@ -1,15 +1,15 @@
 /**
  * Config data and its change log. Every change carries (epoch, seq) and a checksum chained over the one
  * before, so a standby can tell that it holds exactly the active node's history: a gap or a checksum that
- * does not follow means it asks for a full snapshot. The SQL of the log is config-tables.ts.
+ * does not follow means it asks for a full snapshot. The SQL of the log is store/config-tables.ts.
  */
 import type { Db, Transaction } from '../store/index.ts';
 import type { MetaStore } from '../store/index.ts';
+import { ConfigTables } from '../store/config-tables.ts';
+import { ConflictSet } from '../store/config-conflicts.ts';
 import { checksumAfter, follows, GENESIS } from './config-checksum.ts';
 import { CommonSeq } from './config-common.ts';
-import { ConflictSet } from './config-conflicts.ts';
 import { ConfigItemCache } from './config-items.ts';
-import { ConfigTables } from './config-tables.ts';
 import { itemKey, type ConfigKind } from './config-kind.ts';
 import type { TagDefinition } from './tag-definition.ts';
 import type { ConfigChange, ConfigHead, ConfigNotice, ConfigSnapshot, LocalChange } from './config-types.ts';
@@ -17,10 +17,13 @@ import type { ConfigChange, ConfigHead, ConfigNotice, ConfigSnapshot, LocalChang
 export { CONFIG_KINDS, type ConfigKind } from './config-kind.ts';
 
 export type { ConfigChange, ConfigHead, ConfigNotice, ConfigSnapshot, LocalChange } from './config-types.ts';
-export type { ConfigConflict } from './config-conflicts.ts';
+export type { ConfigConflict } from '../store/config-conflicts.ts';
 
 /** Where the log starts after a snapshot was loaded: `seq:checksum` of the snapshot's head (meta key). */
 const SNAPSHOT_BASE = 'config_snapshot_base';
+
+/** The head of a log that holds no change yet. */
+const EMPTY_LOG: ConfigHead = { seq: 0, checksum: GENESIS };
 
 interface Applied {
   readonly head: ConfigHead;
@@ -70,7 +73,7 @@ export class ConfigStore {
   }
 
   head(): ConfigHead {
-    return (this.#head ??= this.#tables.readHead());
+    return (this.#head ??= this.#tables.readHead(EMPTY_LOG));
   }
 
   /** Last seq both nodes are known to share (received from, or acknowledged by, the peer). */

@@ -1,31 +1,11 @@
 /**
  * The shapes of the config log (config-store.ts), in a leaf of their own: the store and the parts it is built
- * from (checksum, item cache, conflict set), replication and the merge all share them.
+ * from (checksum, item cache), replication and the merge all share them.
  */
 import type { ConfigKind } from './config-kind.ts';
 
-export interface ConfigChange {
-  readonly seq: number;
-  readonly epoch: number;
-  readonly origin: string;
-  readonly op: 'put' | 'delete';
-  readonly kind: ConfigKind;
-  readonly key: string;
-  /** JSON of the definition for `put`, null for `delete`. */
-  readonly value: string | null;
-  readonly checksum: string;
-  readonly at: number;
-}
-
-export interface ConfigHead {
-  readonly seq: number;
-  readonly checksum: string;
-}
-
-export interface ConfigSnapshot {
-  readonly head: ConfigHead;
-  readonly items: readonly { readonly kind: ConfigKind; readonly key: string; readonly definition: string }[];
-}
+// The rows the log stores: defined with its SQL, in store/.
+export type { ConfigChange, ConfigHead, ConfigSnapshot } from '../store/config-rows.ts';
 
 /** A change asked for on the active node, before it has a place (seq, checksum) in the log. */
 export interface LocalChange {

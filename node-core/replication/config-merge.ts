@@ -7,7 +7,7 @@
  * reaches back to the fork (it was replaced by a snapshot since), every differing key counts as changed here.
  */
 import { itemKey } from '../data/config-kind.ts';
-import { conflictId } from '../data/config-conflicts.ts';
+import { conflictId } from '../store/config-conflicts.ts';
 import type { ConfigStore } from '../data/config-store.ts';
 import type { ConfigChange, ConfigSnapshot } from '../data/config-types.ts';
 import { DataError } from '../data/data-error.ts';

@@ -1,5 +1,5 @@
-export { cachedStatement, openDatabase, DATABASE_FILE } from './database.ts';
-export type { Db, Statement, Transaction } from './database.ts';
+export { openDatabase, DATABASE_FILE } from './database.ts';
+export type { Db, Transaction } from './database.ts';
 export { MetaStore, SettingsStore } from './node-store.ts';
 export { EventStore } from './event-store.ts';
 export { CertificateStore } from './certificate-store.ts';

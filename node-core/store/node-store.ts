@@ -21,6 +21,17 @@ export class MetaStore {
     ).run(key, value);
   }
 
+  /**
+   * Stores `value` under `key` unless a greater number is stored there: a write that comes late never lowers
+   * it.
+   */
+  raise(key: string, value: number): void {
+    cachedStatement(
+      this.#db,
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)',
+    ).run(key, String(value));
+  }
+
   /** The node's own stable id, made on first start. */
   nodeId(): string {
     const existing = this.get('node_id');

@@ -3,9 +3,9 @@
  * did not keep. Both nodes hold the same set; an operator re-applies or discards each conflict on the active
  * node, and a resolved one is remembered by id so that the peer's copy cannot bring it back.
  */
-import { cachedStatement, type Db, type Statement } from '../store/index.ts';
 import type { ConflictRecord } from '../dto.ts';
-import type { ConfigChange } from './config-types.ts';
+import type { ConfigChange } from './config-rows.ts';
+import { cachedStatement, type Db, type Statement } from './database.ts';
 
 /** The conflict as stored (dto.ts, so the dashboard shares the type without node-core's code). */
 export type ConfigConflict = ConflictRecord;

@@ -1,11 +1,11 @@
 /**
  * The SQL of the config log, in one place: the changes (config_changes), the items they leave
- * (config_items) and the head (meta). ConfigStore decides what to read and write, and when.
+ * (config_items) and the head (meta). ConfigStore (data/config-store.ts) decides what to read and write,
+ * and when.
  */
-import { cachedStatement, type Db, type Statement } from '../store/index.ts';
-import { GENESIS } from './config-checksum.ts';
-import type { ConfigKind } from './config-kind.ts';
-import type { ConfigChange, ConfigHead, ConfigSnapshot } from './config-types.ts';
+import type { ConfigKind } from '../protocol/words.ts';
+import type { ConfigChange, ConfigHead, ConfigSnapshot } from './config-rows.ts';
+import { cachedStatement, type Db, type Statement } from './database.ts';
 
 export class ConfigTables {
   readonly #db: Db;
@@ -99,15 +99,15 @@ export class ConfigTables {
     ).run(String(head.seq), head.checksum);
   }
 
-  readHead(): ConfigHead {
+  /** The head as stored; what is not stored yet is as in `empty`, the head of the empty log. */
+  readHead(empty: ConfigHead): ConfigHead {
     const rows = this.#sql(
       "SELECT key, value FROM meta WHERE key IN ('config_seq', 'config_checksum')",
     ).all() as {
       key: string;
       value: string;
     }[];
-    let seq = 0;
-    let checksum = GENESIS;
+    let { seq, checksum } = empty;
     for (const row of rows) {
       if (row.key === 'config_seq') seq = Number(row.value);
       else checksum = row.value;
