@@ -3,6 +3,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** What no file of node-core imports. */
+const NODE_CORE_PATTERNS = [
+  { group: ['electron', 'electron/*'], message: 'node-core runs without Electron.' },
+  { group: ['**/renderer/**', '**/electron/**'], message: 'node-core never imports the UI layers.' },
+];
+
 export default tseslint.config(
   // .svelte files are not linted (no eslint-plugin-svelte): svelte-check --fail-on-warnings checks them.
   { ignores: ['node_modules/', 'dist/', 'coverage/'] },
@@ -36,15 +42,22 @@ export default tseslint.config(
   },
   {
     files: ['node-core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: NODE_CORE_PATTERNS }] },
+  },
+  {
+    // The store is the bottom layer of the node's data (docs/architecture.md): the SQL in plain row shapes,
+    // never the folders above it, not even their types. (A later block replaces node-core's patterns: repeated.)
+    files: ['node-core/store/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*'], message: 'node-core runs without Electron.' },
+            ...NODE_CORE_PATTERNS,
             {
-              group: ['**/renderer/**', '**/electron/**'],
-              message: 'node-core never imports the UI layers.',
+              group: ['**/data/**', '**/history/**', '**/replication/**'],
+              message:
+                'node-core/store/ is the bottom layer: it never imports data/, history/ or replication/.',
             },
           ],
         },
