@@ -23,7 +23,8 @@ import { registerHistoryRoutes } from './history-routes.ts';
 import { registerDashboardAssets } from './dashboard-assets.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 import { isLoginRequest, registerLoginRoutes } from './login-routes.ts';
-import { TokenLimiter, type OperatorLogin, type PairAccounts } from '../auth/index.ts';
+import { TokenLimiter, type OperatorLogin, type PairAccounts, type PartnerSessions } from '../auth/index.ts';
+import { registerPartnerSessionRoute } from './partner-session-route.ts';
 import { PartnerOrigin, type PartnerOriginMemory } from './partner-origin.ts';
 import { registerSignInView, registerUserRoutes } from './user-routes.ts';
 import { errorAnswer } from './error-answer.ts';
@@ -42,6 +43,8 @@ export interface ApiOptions {
   readonly login?: OperatorLogin;
   /** The pair's operator accounts (`/api/users`); with `login`. */
   readonly accounts?: PairAccounts;
+  /** Sessions asked of the partner (`POST /api/partner-session`, docs/auth.md); with `login`. */
+  readonly partnerSessions?: Pick<PartnerSessions, 'ask'>;
   /** Where the peer's API origin is remembered across restarts (partner-origin.ts). */
   readonly partnerOriginMemory?: PartnerOriginMemory;
   /** The clock of account creation times. */
@@ -214,6 +217,16 @@ export async function startApiServer(ports: ApiPorts, options: ApiOptions): Prom
       status: ports.status,
       commands: ports.commands,
       accounts: options.accounts,
+      login: options.login,
+      now: options.now ?? Date.now,
+    });
+  }
+  if (options.login && options.partnerSessions) {
+    registerPartnerSessionRoute(app, {
+      partnerSessions: options.partnerSessions,
+      paired: ports.settings.mode !== 'independent',
+      peerApiUrl: () => ports.status.statusView().peer?.apiUrl ?? null,
+      isAdminToken,
       login: options.login,
       now: options.now ?? Date.now,
     });

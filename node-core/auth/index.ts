@@ -2,9 +2,11 @@ export { hashPassword, verifyPassword, passwordProblem, PASSWORD_MAX_LENGTH } fr
 export { SessionStore } from './sessions.ts';
 export type { SessionEndReason } from './sessions.ts';
 export { LoginLimiter } from './login-limiter.ts';
-export { OperatorLogin, USER_NAME, USER_NAME_RULE } from './operator-login.ts';
+export { OperatorLogin, PARTNER_ADMIN_USER, USER_NAME, USER_NAME_RULE } from './operator-login.ts';
 export type { UserLookup } from './operator-login.ts';
 export { TokenLimiter } from './token-limiter.ts';
 export { ACCOUNT_KIND, PairAccounts, publicAccount } from './pair-accounts.ts';
 export type { AccountDefinition } from './pair-accounts.ts';
 export { OfflineAccounts } from './offline-accounts.ts';
+export { PartnerSessions } from './partner-sessions.ts';
+export type { PartnerSessionAnswer } from './partner-sessions.ts';

@@ -68,6 +68,21 @@ export class OperatorLogin {
     return { kind: 'ok', session };
   }
 
+  /**
+   * A session for a caller of the partner node, asked over the pair's link (partner-sessions.ts): for an
+   * account of the pair, a session of that account as a login here would open (it ends when the account is
+   * removed); for the partner's admin token (`account` null), a session of `PARTNER_ADMIN_USER`, a name no
+   * account can have, which ends by logout, expiry or restart like any other. No password: the pair's
+   * mutually trusted link vouches for the caller.
+   */
+  openForPartner(account: string | null): Session | { readonly refused: string } {
+    const user = account === null ? null : this.#users.get(account);
+    if (account !== null && !user) return { refused: `no account "${account}" on this node yet` };
+    const session = this.sessions.open(account ?? PARTNER_ADMIN_USER, user?.createdAt ?? 0);
+    this.#scheduleCheck();
+    return session;
+  }
+
   /** True for the token of an open session whose user still exists (a removed user's sessions end here). */
   accepts(token: string): boolean {
     const session = this.sessions.sessionOf(token);
@@ -121,6 +136,7 @@ export class OperatorLogin {
   }
 
   #stillExists(session: SessionUser): boolean {
+    if (session.user === PARTNER_ADMIN_USER) return true;
     return this.#users.get(session.user)?.createdAt === session.userCreatedAt;
   }
 
@@ -135,3 +151,9 @@ export class OperatorLogin {
 /** What a user name may be: what an operator types, nothing that needs escaping anywhere. */
 export const USER_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 export const USER_NAME_RULE = 'must be 1–64 letters, digits or _ . @ -';
+
+/**
+ * The user of a session the partner's admin token asked for (docs/auth.md): it holds a space, which
+ * `USER_NAME` refuses, so no account can take this name or a login open a session for it.
+ */
+export const PARTNER_ADMIN_USER = 'admin token';

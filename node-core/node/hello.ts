@@ -40,6 +40,7 @@ export function helloOf(f: HelloFacts): Hello {
     at: f.now,
     pairing: pairingOf(f.settings),
     eventKinds: [...EVENT_KINDS],
+    partnerSessions: true,
   };
 }
 

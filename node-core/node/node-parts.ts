@@ -20,6 +20,7 @@ import { PeerLink, type Hello, type PeerFrame } from '../peer/index.ts';
 import { RedundancyDriver, type Frame, type RecordedEvent, type Status } from '../redundancy/index.ts';
 import { WalSync, type CertificateStore, type Db, type EventStore, type MetaStore } from '../store/index.ts';
 import type { CertificateInfo, Identity } from '../trust/index.ts';
+import { PartnerSessions } from '../auth/partner-sessions.ts';
 import { CertificateDecisions } from './certificate-decisions.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { GatewayWorkload } from './gateway-workload.ts';
@@ -34,6 +35,7 @@ import {
   redundancyConfigOf,
 } from './settings-parts.ts';
 import type { NodeSettings } from './settings.ts';
+import { partnerSessionAnswerMs } from './timing-bounds.ts';
 
 /** What a node is made from: its settings, stores, identity and license, and its clocks and logger. */
 export interface NodeBase {
@@ -123,6 +125,8 @@ export interface NodeParts {
   readonly link: PeerLink | null;
   readonly workload: GatewayWorkload;
   readonly router: PeerFrameRouter;
+  /** Sessions asked of the partner for this node's callers (the composition root sets who grants the partner's). */
+  readonly partnerSessions: PartnerSessions;
   /** Where this node's API answers, once it does (the hello and the status view tell it). */
   readonly api: { url: string };
   readonly relay: NodeRelay;
@@ -243,10 +247,18 @@ export function makeNodeParts(base: NodeBase): NodeParts {
         ? recorder.note('device-recovered', `device "${device}" answers again`)
         : recorder.note('device-fault', `device "${device}": ${reason}`),
   });
+  const partnerSessions = new PartnerSessions({
+    send,
+    linked,
+    partnerOffers: () => router.peer?.hello.partnerSessions === true,
+    clock: base.clock,
+    answerWithinMs: partnerSessionAnswerMs(s.timing),
+  });
   const router: PeerFrameRouter = new PeerFrameRouter({
     driver,
     data,
     workload,
+    partnerSessions,
     events: base.events,
     license: base.license,
     metrics,
@@ -296,6 +308,7 @@ export function makeNodeParts(base: NodeBase): NodeParts {
     link,
     workload,
     router,
+    partnerSessions,
     api,
     relay,
   };

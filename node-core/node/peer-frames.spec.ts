@@ -62,6 +62,7 @@ function router(options: { failOn?: PeerFrame['t'] } = {}) {
   const dispatched: MachineEvent[] = [];
   const toData: PeerFrame['t'][] = [];
   const toWorkload: PeerFrame['t'][] = [];
+  const toSessions: PeerFrame['t'][] = [];
   /** What the router called, in order, on the driver, the data service, the workload and the node. */
   const calls: string[] = [];
   /** The machine's state as the router reads it: this node's status and what it knows of the peer's. */
@@ -90,6 +91,10 @@ function router(options: { failOn?: PeerFrame['t'] } = {}) {
       linkDown: () => calls.push('workload link-down'),
       onFrame: (frame) => toWorkload.push(frame.t),
     },
+    partnerSessions: {
+      linkDown: () => calls.push('partner sessions link-down'),
+      onFrame: (frame) => toSessions.push(frame.t),
+    },
     events,
     license: { state: 'missing' },
     metrics: { heartbeatRtt: () => undefined },
@@ -101,7 +106,7 @@ function router(options: { failOn?: PeerFrame['t'] } = {}) {
   });
   const historySent = (): string[] =>
     sent.flatMap((f) => (f.t === 'events' ? f.events.map((e) => e.reason) : []));
-  return { r, events, sent, dispatched, toData, toWorkload, historySent, calls, machine };
+  return { r, events, sent, dispatched, toData, toWorkload, toSessions, historySent, calls, machine };
 }
 
 describe('PeerFrameRouter', () => {
@@ -147,8 +152,8 @@ describe('PeerFrameRouter', () => {
     expect(r.peer?.rttMs).toBe(0);
   });
 
-  it('hands each frame to the part of the node that owns it: config and runtime data to the data service, history to the workload, hand-over and sync to the driver', () => {
-    const { r, sent, dispatched, toData, toWorkload } = router();
+  it('hands each frame to the part of the node that owns it: config and runtime data to the data service, history to the workload, sessions to the partner sessions, hand-over and sync to the driver', () => {
+    const { r, sent, dispatched, toData, toWorkload, toSessions } = router();
     const head = { seq: 0, checksum: '0'.repeat(64) };
     const dataFrames: PeerFrame[] = [
       { t: 'config-head', head },
@@ -171,9 +176,15 @@ describe('PeerFrameRouter', () => {
       { t: 'goodbye' },
       { t: 'sync-done' },
     ];
-    for (const frame of [...dataFrames, ...historyFrames, ...driverFrames]) r.route(frame);
+    const sessionFrames: PeerFrame[] = [
+      { t: 'session-request', id: 's-1', account: null },
+      { t: 'session-grant', id: 's-1', token: 't', user: 'admin token', expiresAt: 1 },
+      { t: 'session-refused', id: 's-2', reason: 'no account "ops" on this node yet' },
+    ];
+    for (const frame of [...dataFrames, ...historyFrames, ...sessionFrames, ...driverFrames]) r.route(frame);
     expect(toData).toEqual(dataFrames.map((f) => f.t));
     expect(toWorkload).toEqual(historyFrames.map((f) => f.t));
+    expect(toSessions).toEqual(sessionFrames.map((f) => f.t));
     expect(dispatched.map((e) => e.type)).toEqual([
       'handover-request',
       'handover-ack',
@@ -199,7 +210,12 @@ describe('PeerFrameRouter', () => {
     r.linkUp(hello('backup-id'), certificate);
     calls.length = 0;
     r.linkDown();
-    expect(calls).toEqual(['data link-down', 'workload link-down', 'driver link-down']);
+    expect(calls).toEqual([
+      'data link-down',
+      'workload link-down',
+      'partner sessions link-down',
+      'driver link-down',
+    ]);
   });
 
   it('events from the peer: only those this node lacks are stored and told', () => {

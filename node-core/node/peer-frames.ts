@@ -22,6 +22,8 @@ import type { CertificateInfo } from '../trust/index.ts';
 import { DATA_FRAMES, type DataFrame, type DataService } from '../data/index.ts';
 import { HISTORY_FRAMES, type HistoryFrame } from '../history/index.ts';
 import { dispatchFrame, handlersFor, type FrameHandlers } from '../peer/frame-handlers.ts';
+import type { PartnerSessions } from '../auth/partner-sessions.ts';
+import { PARTNER_SESSION_FRAMES, type PartnerSessionFrame } from '../protocol/peer-frames.ts';
 import type { GatewayWorkload } from './gateway-workload.ts';
 
 /** Heartbeat round trips kept for the status view: a minute at the default ping rate. */
@@ -46,6 +48,8 @@ export interface PeerFramePorts {
   readonly driver: Pick<RedundancyDriver, 'state' | 'dispatch'>;
   readonly data: Pick<DataService, 'onLinkUp' | 'onLinkDown' | 'sendConfigHead' | 'answerPull' | 'onFrame'>;
   readonly workload: Pick<GatewayWorkload, 'linkUp' | 'linkDown' | 'onFrame'>;
+  /** Sessions on the partner for this node's callers, and the partner's for its own (docs/auth.md). */
+  readonly partnerSessions: Pick<PartnerSessions, 'linkDown' | 'onFrame'>;
   readonly events: Pick<EventStore, 'list' | 'insert' | 'position' | 'storedAfter'>;
   readonly license: LicenseState;
   readonly metrics: Pick<NodeMetrics, 'heartbeatRtt'>;
@@ -110,6 +114,7 @@ export class PeerFrameRouter {
   linkDown(): void {
     this.#p.data.onLinkDown();
     this.#p.workload.linkDown();
+    this.#p.partnerSessions.linkDown();
     this.#p.driver.dispatch({ type: 'link-down' });
   }
 
@@ -185,6 +190,9 @@ export class PeerFrameRouter {
     'sync-done': () => this.#p.driver.dispatch({ type: 'sync-complete' }),
     ...handlersFor<HistoryFrame>(HISTORY_FRAMES, (frame) => this.#p.workload.onFrame(frame)),
     ...handlersFor<DataFrame>(DATA_FRAMES, (frame) => this.#p.data.onFrame(frame)),
+    ...handlersFor<PartnerSessionFrame>(PARTNER_SESSION_FRAMES, (frame) =>
+      this.#p.partnerSessions.onFrame(frame),
+    ),
   };
 
   #clockSample(sample: OffsetSample): void {

@@ -27,6 +27,17 @@ export function switchoverAnswerMs(timing: Timing): number {
   return timing.pingTimeoutMs + SWITCHOVER_ANSWER_MARGIN_MS;
 }
 
+/** What a session request waits beyond the ping timeout for the partner's answer: a margin for a busy partner. */
+const PARTNER_SESSION_MARGIN_MS = 1000;
+
+/**
+ * How long a node waits for its partner to answer a session request (`POST /api/partner-session`): a linked
+ * peer answers its heartbeats within the ping timeout, and a session is little more work than a heartbeat.
+ */
+export function partnerSessionAnswerMs(timing: Timing): number {
+  return timing.pingTimeoutMs + PARTNER_SESSION_MARGIN_MS;
+}
+
 /**
  * How long the API's close lets requests still open finish before it cuts their connections: a client that
  * never finishes a request must not hold a stopping node up longer than the peer waits for it.

@@ -123,3 +123,37 @@ describe('frames: config definitions are checked as the API checks them', () => 
     if (!bad.ok) expect(bad.reason).toContain('not JSON for a tag');
   });
 });
+
+describe('frames: the partner session frames (docs/auth.md "The admin token and the pair view")', () => {
+  it('frames: a request for an account or for the admin token (null), its grant and its refusal pass', () => {
+    for (const frame of [
+      { t: 'session-request', id: 's-1', account: 'ops' },
+      { t: 'session-request', id: 's-1', account: null },
+      { t: 'session-grant', id: 's-1', token: 't'.repeat(43), user: 'admin token', expiresAt: 1 },
+      { t: 'session-refused', id: 's-1', reason: 'no account "ops" on this node yet' },
+    ]) {
+      expect(parseFrame(JSON.stringify(frame))).toEqual({ ok: true, frame });
+    }
+  });
+
+  it('frames: a session frame out of its bounds is refused (the link closes)', () => {
+    for (const frame of [
+      { t: 'session-request', id: '', account: null },
+      { t: 'session-request', id: 's-1' },
+      { t: 'session-request', id: 's-1', account: 'a'.repeat(65) },
+      { t: 'session-grant', id: 's-1', token: '', user: 'ops', expiresAt: 1 },
+      { t: 'session-grant', id: 's-1', token: 't'.repeat(257), user: 'ops', expiresAt: 1 },
+      { t: 'session-grant', id: 's-1', token: 't', user: 'ops', expiresAt: 1.5 },
+      { t: 'session-refused', id: 's-1', reason: 'x'.repeat(501) },
+    ]) {
+      expect(parseFrame(JSON.stringify(frame)).ok).toBe(false);
+    }
+  });
+
+  it('frames: a hello says whether its sender answers session requests; an earlier version’s says nothing', () => {
+    const parsed = parseFrame(JSON.stringify({ ...hello, partnerSessions: true }));
+    expect(parsed.ok && parsed.frame.t === 'hello' && parsed.frame.partnerSessions).toBe(true);
+    const earlier = parseFrame(JSON.stringify(hello));
+    expect(earlier.ok && earlier.frame.t === 'hello' && earlier.frame.partnerSessions).toBeUndefined();
+  });
+});

@@ -195,6 +195,18 @@ export interface LoginAnswer {
   readonly expiresAt: string;
 }
 
+/**
+ * `POST /api/partner-session`: a session the partner node opened for this node's caller (docs/auth.md), and
+ * where the partner's API is; the token opens the partner's API like a login's there, until `expiresAt`.
+ */
+export interface PartnerSessionView {
+  readonly apiUrl: string;
+  readonly token: string;
+  /** Who the session is on the partner: the caller's account, or `admin token` for this node's admin token. */
+  readonly user: string;
+  readonly expiresAt: string;
+}
+
 /** `POST /api/logout`: the session of the bearer token has ended. */
 export interface LogoutAnswer {
   readonly loggedOut: true;

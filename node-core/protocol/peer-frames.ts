@@ -55,6 +55,37 @@ export type HistorySamplesFrame = z.infer<typeof historySamplesFrameSchema>;
 export type HistoryFrame = HistoryRequestFrame | HistorySamplesFrame;
 
 /**
+ * A session on the partner for a caller of the asking node (docs/auth.md "The admin token and the pair view"):
+ * `account` is the caller's account of the pair, null for the asking node's admin token.
+ */
+const sessionRequestFrameSchema = z.object({
+  t: z.literal('session-request'),
+  id: z.string().min(1).max(64),
+  account: z.string().min(1).max(64).nullable(),
+});
+
+/** The partner's answer: a session token of its own, as a login there answers it, or why not. */
+const sessionGrantFrameSchema = z.object({
+  t: z.literal('session-grant'),
+  id: z.string().min(1).max(64),
+  token: z.string().min(1).max(256),
+  user: z.string().min(1).max(64),
+  expiresAt: z.number().int(),
+});
+const sessionRefusedFrameSchema = z.object({
+  t: z.literal('session-refused'),
+  id: z.string().min(1).max(64),
+  reason: z.string().max(500),
+});
+
+/** The types of the three session frames: the router hands them all to PartnerSessions (node-core/auth). */
+export const PARTNER_SESSION_FRAMES = ['session-request', 'session-grant', 'session-refused'] as const;
+
+export type SessionRequestFrame = z.infer<typeof sessionRequestFrameSchema>;
+export type PartnerSessionFrame =
+  SessionRequestFrame | z.infer<typeof sessionGrantFrameSchema> | z.infer<typeof sessionRefusedFrameSchema>;
+
+/**
  * What a stored definition must be, by kind, checked as the API checks it: a trusted peer's frame with a tag
  * without a source was stored as it came and ended the node at its next poll (peer-port fuzz, seed 1205).
  * Accounts and certificate approvals are checked where they are read.
@@ -173,6 +204,11 @@ const helloSchema = z.object({
     .optional(),
   /** The event kinds the sender accepts in an `events` frame; absent: only `LEGACY_EVENT_KINDS`. */
   eventKinds: z.array(z.string().max(64)).max(1000).optional(),
+  /**
+   * The sender answers `session-request` (docs/auth.md "The admin token and the pair view"); absent: a peer of
+   * an earlier version, whose link a frame it does not know would close, so it is never asked.
+   */
+  partnerSessions: z.boolean().optional(),
 });
 
 const frameSchema = z.discriminatedUnion('t', [
@@ -239,6 +275,9 @@ const frameSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('sync-done') }),
   historyRequestFrameSchema,
   historySamplesFrameSchema,
+  sessionRequestFrameSchema,
+  sessionGrantFrameSchema,
+  sessionRefusedFrameSchema,
 ]);
 
 export type Hello = z.infer<typeof helloSchema>;

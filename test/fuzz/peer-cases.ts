@@ -264,6 +264,9 @@ function template(prng: Prng): Record<string, unknown> {
       samples: [{ tag: 'k1', ts: prng.int(0, 1e9), value: 1, quality: 'good', origin: 'fuzz' }],
       more: prng.chance(0.3),
     },
+    { t: 'session-request', id: 's1', account: prng.chance(0.5) ? null : 'ops' },
+    { t: 'session-grant', id: 's1', token: 't'.repeat(43), user: 'admin token', expiresAt: prng.int(0, 1e9) },
+    { t: 'session-refused', id: 's1', reason: 'no account "ops" on this node yet' },
   ];
   return prng.pick(templates as [Record<string, unknown>]);
 }

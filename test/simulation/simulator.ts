@@ -1089,13 +1089,15 @@ export class Simulation {
   /**
    * The node's real frame router (node-core/node/peer-frames.ts), wired the way TandemNode wires it, over the
    * node's driver and the simulated link and clock. What the simulation does not model is a part that does
-   * nothing: the failover history, the history of samples (gateway workload), licenses and metrics.
+   * nothing: the failover history, the history of samples (gateway workload), sessions asked of the partner,
+   * licenses and metrics.
    */
   #makeRouter(n: SimNode, driver: RedundancyDriver): PeerFrameRouter {
     return new PeerFrameRouter({
       driver,
       data: this.#data?.routerPort(n.name) ?? NO_DATA,
       workload: { linkUp: () => undefined, linkDown: () => undefined, onFrame: () => undefined },
+      partnerSessions: { linkDown: () => undefined, onFrame: () => undefined },
       events: { list: () => [], insert: () => false, position: () => 0, storedAfter: () => [] },
       license: { state: 'missing' },
       metrics: { heartbeatRtt: () => undefined },
