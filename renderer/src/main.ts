@@ -20,7 +20,14 @@ import {
 } from './lib/connection.ts';
 import { DashboardState } from './lib/dashboard-state.svelte.ts';
 import { Router } from './lib/router.svelte.ts';
-import { partnerDashboardUrl, signInCard, signInToPartner, signOutOfPartner } from './lib/pair-sign-in.ts';
+import {
+  askPartnerSession,
+  partnerDashboardUrl,
+  partnerSessionForToken,
+  signInCard,
+  signInToPartner,
+  signOutOfPartner,
+} from './lib/pair-sign-in.ts';
 import { forgetToken, storedPeerSession, storedUser, storePeerSession, storeToken } from './lib/session.ts';
 import { signOut, type SignOutNotice } from './lib/sign-out.ts';
 
@@ -47,12 +54,17 @@ function show(token: string | null, source: TokenSource | null, signedOutNotice:
   const partner = peer
     ? { apiUrl: peer.apiUrl, api: new ApiClient({ baseUrl: peer.apiUrl, token: peer.token }) }
     : undefined;
-  dashboard = token
+  // The admin token (desktop window, `#token=` link) asks its node for a session on the partner instead.
+  const peerLinked =
+    token !== null && source !== 'login' ? () => void watchPartnerWithToken(token, state) : undefined;
+  const state = token
     ? new DashboardState(new ApiClient({ baseUrl: connection.baseUrl, token }), {
         config: new ConfigClient(connection.baseUrl, token),
         ...(partner ? { partner } : {}),
+        ...(peerLinked ? { peerLinked } : {}),
       })
     : null;
+  dashboard = state;
   dashboard?.start();
   // Only a login's session can be ended: the admin token (desktop app, `#token=` link) gets no sign-out.
   const onlogout = token !== null && source === 'login' ? () => onsignout(token) : undefined;
@@ -82,6 +94,29 @@ async function onlogin(name: string, password: string): Promise<void> {
   const peer = await signInToPartner(name, password, { ownStatus: () => own.status(), login });
   if (peer) storePeerSession(page, peer);
   show(session.token, 'login');
+}
+
+/**
+ * The admin token (the desktop window, a `#token=` link) has no password to sign in on the partner with: once
+ * the peer link is up, its node asks the partner for a session (docs/auth.md "The admin token and the pair
+ * view"). The one an earlier load of this tab (or an earlier link) got is ended once the new one is in, so
+ * reloads do not pile sessions up on the partner.
+ */
+async function watchPartnerWithToken(token: string, shown: DashboardState | null): Promise<void> {
+  const previous = storedPeerSession(page);
+  const peer = await partnerSessionForToken(() => askPartnerSession(connection.baseUrl, token));
+  if (!peer) return;
+  if (!shown || dashboard !== shown) {
+    // The page moved on meanwhile: nobody reads the partner with this one.
+    await signOutOfPartner(peer);
+    return;
+  }
+  storePeerSession(page, peer);
+  if (previous && previous.token !== peer.token) void signOutOfPartner(previous);
+  shown.watchPartner({
+    apiUrl: peer.apiUrl,
+    api: new ApiClient({ baseUrl: peer.apiUrl, token: peer.token }),
+  });
 }
 
 async function onsignout(token: string): Promise<void> {

@@ -297,6 +297,7 @@ describe('Failover', () => {
     expect(cells[2]).toBe('Backup');
     expect(cells[4]).toMatch(/heartbeat/i);
     await dashboard.screenshot('failover-history');
-    expect(dashboard.problems).toEqual([]);
+    // The page reads the master too (the pair view, docs/auth.md): its reads of the killed master fail.
+    expect(dashboard.problems.filter((p) => !p.includes('net::ERR_CONNECTION_REFUSED'))).toEqual([]);
   });
 });

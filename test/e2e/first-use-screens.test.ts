@@ -354,6 +354,7 @@ describe('Failover (item 2)', () => {
     expect(await inView(page, line)).toBe(true);
     expect(await inView(page, page.getByTestId('glance-link'))).toBe(true);
     await dashboard.screenshot('first-use-1024x600-overview-failed-over', { fullPage: false });
-    expect(dashboard.problems).toEqual([]);
+    // The page reads the master too (the pair view, docs/auth.md): its reads of the killed master fail.
+    expect(dashboard.problems.filter((p) => !p.includes('net::ERR_CONNECTION_REFUSED'))).toEqual([]);
   });
 });

@@ -2,14 +2,16 @@
  * The pair view survives the death of its own node (issue 15 item 2), in Chromium against a real pair: an
  * operator signs in on the master's dashboard (one sign-in, an account of the pair), the master is killed
  * with SIGKILL while the page is open, and the page says once that this node is not answering, shows the
- * backup running as the backup sees it, and links the backup's dashboard, which opens signed in.
+ * backup running as the backup sees it, and links the backup's dashboard, which opens signed in. The same
+ * with the admin token (a `#token=` link, as the desktop window has it): its node gets it a session on the
+ * backup over the pair's link (docs/auth.md "The admin token and the pair view").
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runCli, tempDir, type Pair } from '../integration/harness.ts';
-import { launchBrowser, SCREENSHOTS, SHOWN, watchProblems } from './browser.ts';
+import { launchBrowser, openDashboard, SCREENSHOTS, SHOWN, watchProblems } from './browser.ts';
 import { startPair } from './nodes.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -112,5 +114,65 @@ describe('the pair view when its own node dies', () => {
     expect(
       problems.filter((p) => !p.includes('Failed to load resource') && !p.includes('ERR_CONNECTION_REFUSED')),
     ).toEqual([]);
+  });
+});
+
+describe('the pair view of a page opened with the admin token', () => {
+  let tokenPair: Pair;
+
+  beforeAll(async () => {
+    tokenPair = await startPair();
+  });
+
+  afterAll(async () => {
+    await tokenPair?.stop();
+  });
+
+  it('kill -9 of the master: the page opened with its admin token says once it is not answering, shows the backup running, links its dashboard', async () => {
+    const dashboard = await openDashboard(browser, tokenPair.master);
+    const tokenPage = dashboard.page;
+    try {
+      // The master got the page a session on the backup, and the page reads the backup with it.
+      await tokenPage.waitForFunction(
+        (url) => performance.getEntriesByType('resource').some((e) => e.name.startsWith(`${url}/api/status`)),
+        tokenPair.backup.url,
+        { timeout: SHOWN },
+      );
+      await tokenPair.master.kill('SIGKILL');
+
+      const banner = tokenPage.getByTestId('banner-node-unreachable');
+      const sentence = banner.getByTestId('pair-as-partner-sees-it');
+      await expect
+        .poll(() => sentence.textContent(), { timeout: SHOWN })
+        .toMatch(/The backup is running since \d\d:\d\d:\d\d, failover \d+(\.\d)? m?s\./);
+      expect(await tokenPage.getByTestId('banner-node-unreachable').count()).toBe(1);
+      expect(
+        ((await tokenPage.locator('body').textContent()) ?? '').match(/not answering/gi) ?? [],
+      ).toHaveLength(1);
+      await dashboard.screenshot('pair-view-admin-token-master-killed-1280');
+      const link = banner.getByRole('link', { name: "Open the backup's dashboard" });
+      expect(await link.getAttribute('href')).toMatch(
+        new RegExp(`^${tokenPair.backup.url}/#session=[^&]+&user=admin\\+token$`),
+      );
+      // The backup's own admin token never reached the page.
+      expect(await tokenPage.content()).not.toContain(tokenPair.backup.token);
+
+      await link.click();
+      await tokenPage.waitForURL(`${tokenPair.backup.url}/**`, { timeout: SHOWN });
+      await expect
+        .poll(() => tokenPage.getByTestId('signed-in').textContent(), { timeout: SHOWN })
+        .toContain('Signed in as admin token');
+      await expect
+        .poll(() => tokenPage.locator('.topbar').textContent(), { timeout: SHOWN })
+        .toContain('Running');
+      expect(tokenPage.url()).not.toContain('session=');
+      expect(
+        dashboard.problems.filter(
+          (p) => !p.includes('Failed to load resource') && !p.includes('ERR_CONNECTION_REFUSED'),
+        ),
+      ).toEqual([]);
+    } finally {
+      await dashboard.close();
+    }
   });
 });

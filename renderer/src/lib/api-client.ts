@@ -368,7 +368,7 @@ export function logout(
 }
 
 /** A POST that opens or ends a session, made before or after there is a client for it. */
-async function postSession<T>(
+export async function postSession<T>(
   baseUrl: string,
   path: string,
   fetchImpl: typeof fetch,

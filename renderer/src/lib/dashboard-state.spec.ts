@@ -61,6 +61,43 @@ describe('DashboardState', () => {
   });
 });
 
+describe('DashboardState: a partner read from when its session comes (the admin token)', () => {
+  it('a partner given while started is read at once; one given before the start, at the start', () => {
+    const api = new FakeApi();
+    const partner = new FakeApi();
+    const dashboard = new DashboardState(api);
+    dashboard.start();
+    expect(dashboard.pair).toBeNull();
+    dashboard.watchPartner({ apiUrl: 'http://10.0.0.2:8088', api: partner });
+    expect(dashboard.pair?.apiUrl).toBe('http://10.0.0.2:8088');
+    expect(partner.status).toHaveBeenCalledTimes(1);
+    dashboard.stop();
+
+    const later = new FakeApi();
+    const waiting = new DashboardState(new FakeApi());
+    waiting.watchPartner({ apiUrl: 'http://10.0.0.3:8088', api: later });
+    expect(later.status).not.toHaveBeenCalled();
+    waiting.start();
+    expect(later.status).toHaveBeenCalledTimes(1);
+    waiting.stop();
+  });
+
+  it('tells when the peer link connects: at the first status that shows it, then after each time it was down', () => {
+    const api = new FakeApi();
+    let linked = 0;
+    const dashboard = new DashboardState(api, { peerLinked: () => (linked += 1) });
+    dashboard.start();
+    const withLink = (link: 'connected' | 'disconnected') => statusView({ peer: { link } });
+    api.handlers?.status(withLink('connected'));
+    api.handlers?.status(withLink('connected'));
+    expect(linked).toBe(1);
+    api.handlers?.status(withLink('disconnected'));
+    api.handlers?.status(withLink('connected'));
+    expect(linked).toBe(2);
+    dashboard.stop();
+  });
+});
+
 describe('mergeEvents', () => {
   const older = failoverEvent({ id: 'a', at: '2025-06-01T01:00:00Z' });
   const newer = failoverEvent({ id: 'b', at: '2025-06-01T02:00:00Z', kind: 'peer-lost' });

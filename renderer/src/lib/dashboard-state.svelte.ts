@@ -45,6 +45,11 @@ export interface DashboardOptions {
   readonly partner?: { readonly apiUrl: string; readonly api: PartnerApi };
   /** The pair's devices, tags and alarm rules to edit (the Configuration screen); none: no such screen. */
   readonly config?: ConfigApi;
+  /**
+   * Called at the first status that shows the peer link connected, and again each time it connects after
+   * being down: a page opened with the admin token asks then for a session on the partner (main.ts).
+   */
+  readonly peerLinked?: () => void;
 }
 
 const DASHBOARD_DEFAULTS = { eventLimit: 200, tickMs: 1000 } as const;
@@ -72,8 +77,11 @@ export class DashboardState {
   /** Devices, tag definitions and alarm rules to edit (the Configuration screen loads them when it opens). */
   readonly config: ConfigState | null;
 
-  /** The partner node, read beside this one; null without a session on it (the admin token, a lone node). */
-  readonly pair: PairWatch | null;
+  /**
+   * The partner node, read beside this one; null without a session on it (a lone node, a partner that gave
+   * none). A page opened with the admin token gets it once its node got a session from the partner.
+   */
+  pair = $state.raw<PairWatch | null>(null);
 
   /**
    * This node does not answer (not a refused token): the pair as the partner last saw it, or null. A partner's
@@ -122,6 +130,7 @@ export class DashboardState {
   );
 
   readonly #api: DashboardApi;
+  readonly #peerLinked: (() => void) | undefined;
   readonly #now: () => number;
   readonly #tickMs: number;
   #subscription: LiveSubscription | null = null;
@@ -129,10 +138,12 @@ export class DashboardState {
   #lastLink: LinkState | null = null;
   #wasLive = false;
   #statusCount = 0;
+  #started = false;
   readonly #eventBuffers = new Set<FailoverEvent[]>();
 
   constructor(api: DashboardApi, options: DashboardOptions = {}) {
     this.#api = api;
+    this.#peerLinked = options.peerLinked;
     this.#now = options.now ?? (() => Date.now());
     this.#tickMs = options.tickMs ?? DASHBOARD_DEFAULTS.tickMs;
     this.eventLimit = options.eventLimit ?? DASHBOARD_DEFAULTS.eventLimit;
@@ -142,15 +153,22 @@ export class DashboardState {
     this.settings = new SettingsState(api, this.#now);
     this.conflicts = new ConflictsState(api, this.#now);
     this.config = options.config ? new ConfigState(options.config, this.#now) : null;
-    const partner = options.partner;
-    this.pair = partner
-      ? new PairWatch(partner.apiUrl, partner.api, () => this.status.kind !== 'error', { now: this.#now })
-      : null;
+    if (options.partner) this.watchPartner(options.partner);
+  }
+
+  /** Reads `partner` beside this node from now on (in place of any partner read before). */
+  watchPartner(partner: NonNullable<DashboardOptions['partner']>): void {
+    this.pair?.stop();
+    this.pair = new PairWatch(partner.apiUrl, partner.api, () => this.status.kind !== 'error', {
+      now: this.#now,
+    });
+    if (this.#started) this.pair.start();
   }
 
   /** Loads everything once, then follows the live subscription. `start()` after `start()` restarts. */
   start(): void {
     this.stop();
+    this.#started = true;
     this.#ticker = window.setInterval(() => (this.now = this.#now()), this.#tickMs);
     void this.load();
     this.pair?.start();
@@ -173,6 +191,7 @@ export class DashboardState {
     this.#subscription = null;
     this.tags.stop();
     this.pair?.stop();
+    this.#started = false;
     if (this.#ticker !== null) window.clearInterval(this.#ticker);
     this.#ticker = null;
   }
@@ -334,6 +353,7 @@ export class DashboardState {
     if (link === 'pending-approval' && this.#lastLink !== 'pending-approval' && this.#lastLink !== null) {
       void this.refreshCertificates();
     }
+    if (link === 'connected' && this.#lastLink !== 'connected') this.#peerLinked?.();
     this.#lastLink = link;
   }
 

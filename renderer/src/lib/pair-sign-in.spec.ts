@@ -1,7 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api-client.ts';
 import { statusView } from '../test/fixtures.ts';
-import { partnerDashboardUrl, signInToPartner, signOutOfPartner } from './pair-sign-in.ts';
+import {
+  askPartnerSession,
+  partnerDashboardUrl,
+  partnerSessionForToken,
+  signInToPartner,
+  signOutOfPartner,
+} from './pair-sign-in.ts';
 
 describe('one sign-in for both nodes', () => {
   it('logs in on the partner named by this node’s status, with the same name and password', async () => {
@@ -44,5 +50,35 @@ describe('one sign-in for both nodes', () => {
     );
     expect(partnerDashboardUrl('http://10.0.0.3:8088', peer)).toBe('http://10.0.0.3:8088/');
     expect(partnerDashboardUrl('http://10.0.0.2:8088/', null)).toBe('http://10.0.0.2:8088/');
+  });
+});
+
+describe('the admin token’s session on the partner', () => {
+  const granted = {
+    apiUrl: 'http://10.0.0.2:8088',
+    token: 'peer-2',
+    user: 'admin token',
+    expiresAt: '2025-06-01T15:00:00.000Z',
+  };
+
+  it('asks this node (POST /api/partner-session with the page’s token) and keeps what it answered', async () => {
+    const fetchImpl = vi.fn((_input: RequestInfo | URL, _init?: RequestInit) =>
+      Promise.resolve(new Response(JSON.stringify(granted), { status: 200 })),
+    );
+    expect(await askPartnerSession('http://10.0.0.1:8088/', 'admin-token', fetchImpl)).toEqual(granted);
+    const [url, init] = fetchImpl.mock.calls[0]!;
+    expect(url).toBe('http://10.0.0.1:8088/api/partner-session');
+    expect(init?.method).toBe('POST');
+    expect(new Headers(init?.headers).get('authorization')).toBe('Bearer admin-token');
+    const peer = await partnerSessionForToken(() => Promise.resolve(granted));
+    expect(peer).toEqual({ apiUrl: 'http://10.0.0.2:8088', token: 'peer-2', user: 'admin token' });
+  });
+
+  it('a partner that cannot give one leaves the page on its own node, without an error', async () => {
+    const down = () =>
+      Promise.reject(new ApiError(503, 'PARTNER_UNREACHABLE', 'the link to the partner is down'));
+    expect(await partnerSessionForToken(down)).toBeNull();
+    const ownDown = () => Promise.reject(new ApiError(0, 'UNREACHABLE', 'the node is not answering'));
+    expect(await partnerSessionForToken(ownDown)).toBeNull();
   });
 });

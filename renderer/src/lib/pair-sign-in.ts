@@ -2,11 +2,13 @@
  * One sign-in serves both nodes of the pair (docs/auth.md): the accounts are the pair's config, so the name
  * and password an operator gave this node open a session on the partner too. Right after this node's login,
  * the dashboard asks this node where the partner's API is and logs in there as well; the password is used
- * for that one request and never kept. With the partner's session the dashboard reads the pair as the
- * partner sees it (pair-watch.svelte.ts) and opens the partner's dashboard signed in (`#session=`).
+ * for that one request and never kept. A page opened with the admin token asks this node to get it a
+ * session from the partner instead (`partnerSessionForToken`). With the partner's session the dashboard
+ * reads the pair as the partner sees it (pair-watch.svelte.ts) and opens the partner's dashboard signed in
+ * (`#session=`).
  */
-import type { SignInView, StatusView } from '../../../node-core/dto.ts';
-import { login, logout } from './api-client.ts';
+import type { PartnerSessionView, SignInView, StatusView } from '../../../node-core/dto.ts';
+import { login, logout, postSession } from './api-client.ts';
 import type { PeerSession } from './session.ts';
 
 export interface PairSignInPorts {
@@ -28,6 +30,37 @@ export async function signInToPartner(
     return { apiUrl, token: session.token, user: name };
   } catch {
     // The partner is down, or does not hold the account yet: this node's sign-in stands on its own.
+    return null;
+  }
+}
+
+/**
+ * `POST /api/partner-session`: a session on the partner for the holder of `token`, which this node asks the
+ * partner for over the pair's link (docs/auth.md "The admin token and the pair view").
+ */
+export function askPartnerSession(
+  baseUrl: string,
+  token: string,
+  fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
+): Promise<PartnerSessionView> {
+  return postSession<PartnerSessionView>(baseUrl, '/api/partner-session', fetchImpl, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+/**
+ * The admin token's way to the pair view (the desktop window, a `#token=` link): it has no name and password
+ * to log in on the partner with, so this node asks its partner for a session (asked once the peer link is
+ * up: dashboard-state's `peerLinked`). `null` when the partner cannot give one now: the dashboard then reads
+ * its own node only, as before, with no error shown.
+ */
+export async function partnerSessionForToken(
+  ask: () => Promise<PartnerSessionView>,
+): Promise<PeerSession | null> {
+  try {
+    const { apiUrl, token, user } = await ask();
+    return { apiUrl, token, user };
+  } catch {
     return null;
   }
 }
