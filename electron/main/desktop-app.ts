@@ -350,7 +350,11 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
       const monitored = monitorMode.policyFor(url);
       if (monitored !== null) return monitored;
       const site = siteOf(url);
-      if (site !== null && site === dashboardSite()) return dashboardCsp(host.running!.apiUrl);
+      if (site !== null && site === dashboardSite()) {
+        // The partner's API too, as this node's link names it: the page reads the pair view there.
+        const running = host.running!;
+        return dashboardCsp(running.apiUrl, running.node.statusView().peer?.apiUrl ?? null);
+      }
       if (site !== null && shownPartner !== null && site === siteOf(shownPartner))
         return dashboardCsp(shownPartner);
       if (site === FIRST_RUN_SITE) return FIRST_RUN_CSP;

@@ -126,22 +126,38 @@ function fingerprintOf(pem: string): string | null {
   }
 }
 
-/** The dashboard's policy: its own origin only, plus the live WebSocket on the same host and port. */
-export function dashboardCsp(apiUrl: string): string {
+/**
+ * The dashboard's policy: its own origin only, plus the live WebSocket on the same host and port, and the
+ * partner node's API when it is known: the dashboard reads the pair as the partner sees it (docs/auth.md
+ * "The admin token and the pair view").
+ */
+export function dashboardCsp(apiUrl: string, partnerApiUrl: string | null = null): string {
   const url = new URL(apiUrl);
   const ws = `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}`;
+  const partner = originOf(partnerApiUrl);
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `connect-src 'self' ${ws}`,
+    `connect-src 'self' ${ws}${partner ? ` ${partner}` : ''}`,
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
     "object-src 'none'",
   ].join('; ');
+}
+
+/** The origin of an http(s) URL, or null for none or anything else. */
+function originOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The first-run page: a form, its script and its style sheet, nothing else. */

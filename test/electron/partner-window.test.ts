@@ -42,6 +42,14 @@ describe('the window switches to the partner node', () => {
     expect(String(after)).not.toContain('script-src');
   });
 
+  it('the node’s own dashboard may read the partner’s API (the pair view, with the admin token too)', async () => {
+    const { electron, running } = await desktopWithPartner();
+    const csp = electron.session.respond(`${new URL(running.apiUrl).origin}/`, {}).responseHeaders?.[
+      'Content-Security-Policy'
+    ];
+    expect(String(csp)).toMatch(new RegExp(`connect-src 'self' ws://[^ ;]+ ${PARTNER};`));
+  });
+
   it('refuses any address that is not the partner’s, and any page that is not the dashboard', async () => {
     const { electron, running } = await desktopWithPartner();
     const own = `${new URL(running.apiUrl).origin}/`;

@@ -103,6 +103,15 @@ describe('content security policy', () => {
     expect(csp).not.toContain('unsafe');
   });
 
+  it('lets the dashboard read its partner node’s API, by origin, when the partner is known', () => {
+    expect(dashboardCsp('http://127.0.0.1:8088', 'http://10.0.0.12:8088/')).toContain(
+      "connect-src 'self' ws://127.0.0.1:8088 http://10.0.0.12:8088;",
+    );
+    expect(dashboardCsp('http://127.0.0.1:8088', 'javascript:alert(1)')).toContain(
+      "connect-src 'self' ws://127.0.0.1:8088;",
+    );
+  });
+
   it('replaces whatever CSP the server sent, whatever its case', () => {
     const headers = withCsp(
       { 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'] },
