@@ -122,6 +122,8 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       { clock },
     );
     const operatorLogin = login;
+    // The partner's callers get sessions here as its link asks (docs/auth.md "The admin token and the pair view").
+    parts.partnerSessions.grantWith((account) => operatorLogin.openForPartner(account));
     const ports = apiPortsOf(made, parts);
     api = await listen('API', settings.apiPort, () =>
       startApiServer(ports, {
@@ -131,6 +133,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
         dashboardDir: options.dashboardDir ?? null,
         login: operatorLogin,
         accounts,
+        partnerSessions: parts.partnerSessions,
         partnerOriginMemory: {
           get: () => meta.get(PARTNER_ORIGIN_KEY),
           set: (origin) => meta.set(PARTNER_ORIGIN_KEY, origin),
