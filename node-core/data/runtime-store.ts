@@ -76,9 +76,9 @@ export class RuntimeStore {
     return this.#rows.ledger(limit);
   }
 
-  /** Forgets the command uids recorded before `beforeTs` (retention); returns how many. */
-  pruneLedger(beforeTs: number): number {
-    return this.#rows.pruneLedger(beforeTs);
+  /** Forgets at most `limit` command uids recorded before `beforeTs` (retention); returns how many. */
+  pruneLedger(beforeTs: number, limit: number): number {
+    return this.#rows.pruneLedger(beforeTs, limit);
   }
 
   /**

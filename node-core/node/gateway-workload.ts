@@ -25,6 +25,7 @@ import {
 } from '../history/index.ts';
 import type { Status } from '../redundancy/index.ts';
 import type { Db } from '../store/index.ts';
+import { Retention } from './retention.ts';
 import type { NodeSettings } from './settings.ts';
 
 export interface WorkloadPorts {
@@ -46,9 +47,6 @@ export interface WorkloadPorts {
 
 /** Values a warm standby keeps; at 10 samples/s per tag this covers 1000 tags for ten seconds. */
 const WARM_BUFFER_SAMPLES = 100_000;
-const DAY_MS = 86_400_000;
-/** Retention is applied at start and then every hour: a day's limit needs no finer grain. */
-const HOUSEKEEPING_EVERY_MS = 3_600_000;
 
 export class GatewayWorkload {
   readonly history: HistoryStore;
@@ -62,7 +60,7 @@ export class GatewayWorkload {
   /** The pull a detection window after a take-over, for what the peer polled while standing down. */
   #repull: TimerHandle | null = null;
   readonly #historyListeners = new Set<(added: number) => void>();
-  #housekeeping: TimerHandle | null = null;
+  readonly #retention: Retention;
   #running = false;
   readonly #warmListeners = new Set<(values: readonly BufferedValue[]) => void>();
 
@@ -76,6 +74,14 @@ export class GatewayWorkload {
       maxSamples: WARM_BUFFER_SAMPLES,
     });
     this.#forwarder = new HistoryForwarder(this.history, { send: (frame) => ports.send(frame) });
+    this.#retention = new Retention({
+      clock: ports.clock,
+      logger: ports.logger,
+      historyRetentionDays: ports.settings.historyRetentionDays,
+      ledgerRetentionDays: ports.settings.ledgerRetentionDays,
+      pruneHistory: (beforeTs, limit, from) => this.history.prune(beforeTs, limit, from),
+      pruneLedger: (beforeTs, limit) => ports.data.runtime.pruneLedger(beforeTs, limit),
+    });
     this.#engine = new AcquisitionEngine(
       {
         clock: ports.clock,
@@ -124,14 +130,13 @@ export class GatewayWorkload {
     if (this.#running) return;
     this.#running = true;
     this.#engine.start();
-    this.#keepHouse();
+    this.#retention.start();
   }
 
   /** Ends polling, the retention's timer and a pull under way. Idempotent. */
   stop(): Promise<void> {
     this.#running = false;
-    if (this.#housekeeping) this.#p.clock.clearTimeout(this.#housekeeping);
-    this.#housekeeping = null;
+    this.#retention.stop();
     this.#cancelRepull();
     this.#forwarder.onLinkDown();
     return this.#engine.stop();
@@ -208,21 +213,6 @@ export class GatewayWorkload {
       this.#p.logger.info({ samples: added, complete }, 'history received from the peer');
       for (const listener of this.#historyListeners) listener(added);
     });
-  }
-
-  /** Deletes history samples and command uids older than their retention, now and every hour. */
-  #keepHouse(): void {
-    const now = this.#p.clock.now();
-    const { historyRetentionDays, ledgerRetentionDays } = this.#p.settings;
-    try {
-      const samples = this.history.prune(now - historyRetentionDays * DAY_MS);
-      const uids = this.#p.data.runtime.pruneLedger(now - ledgerRetentionDays * DAY_MS);
-      if (samples + uids > 0)
-        this.#p.logger.info({ samples, uids }, 'retention: old history and uids deleted');
-    } catch (error) {
-      this.#p.logger.warn({ err: error }, 'retention clean-up failed; it runs again in an hour');
-    }
-    this.#housekeeping = this.#p.clock.setTimeout(() => this.#keepHouse(), HOUSEKEEPING_EVERY_MS);
   }
 
   #publish(values: readonly PolledValue[]): void {

@@ -151,7 +151,59 @@ describe('HistoryStore for forwarding', () => {
   it('prunes samples older than a point in time', () => {
     const h = store();
     h.record([sample('a', 1, 0), sample('a', 2, 0), sample('b', 3, 0)]);
-    expect(h.prune(3)).toBe(2);
+    expect(h.prune(3, 100)).toEqual({ deleted: 2, next: null });
     expect(h.count()).toBe(1);
+  });
+});
+
+describe('HistoryStore.prune (retention, docs/rules.md "Data 4")', () => {
+  it('deletes in bounded steps, tag by tag, oldest first, and goes on where it stopped', () => {
+    const h = store();
+    h.record([
+      ...Array.from({ length: 10 }, (_, i) => sample('a', i, i)),
+      ...Array.from({ length: 3 }, (_, i) => sample('b', i, i)),
+      sample('c', 50, 0),
+    ]);
+    // 5 rows or tags: tag a (1) and its 4 oldest samples.
+    const first = h.prune(20, 5);
+    expect(first).toEqual({ deleted: 4, next: 'a' });
+    expect(
+      h.query('a', 0, 100, { maxPoints: 100 }).kind === 'raw' && h.query('a', 0, 100, { maxPoints: 100 }),
+    ).toMatchObject({
+      samples: [4, 5, 6, 7, 8, 9].map((ts) => ({ ts })),
+    });
+    let step = first;
+    let deleted = first.deleted;
+    while (step.next !== null) {
+      step = h.prune(20, 5, step.next);
+      deleted += step.deleted;
+    }
+    expect(deleted).toBe(13);
+    expect(h.count()).toBe(1);
+    expect(h.hasTag('c')).toBe(true);
+  });
+
+  it('never reads the whole table: every statement it runs is a search by key', () => {
+    const t = tempDatabase();
+    disposers.push(t.dispose);
+    const h = new HistoryStore(t.db);
+    h.record([sample('a', 1, 0), sample('b', 2, 0)]);
+    const statements: string[] = [];
+    const prepare = t.db.prepare.bind(t.db);
+    t.db.prepare = ((sql: string) => {
+      statements.push(sql);
+      return prepare(sql);
+    }) as typeof t.db.prepare;
+    h.prune(10, 100);
+    t.db.prepare = prepare;
+    expect(statements.length).toBeGreaterThan(0);
+    for (const sql of statements) {
+      const explain = t.db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+      const parameters = sql.includes('@')
+        ? [{ tag: 'a', before: 10, last: 0 }]
+        : Array.from(sql.matchAll(/\?/g), () => 'a');
+      const plan = (explain.all(...parameters) as { detail: string }[]).map((row) => row.detail).join('; ');
+      expect(plan).not.toMatch(/SCAN history_samples/);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * the active node and forwarded to the peer (history/). Recording is idempotent, so a sample that arrives
  * twice (a re-sent chunk, the warm buffer and the forwarder both holding it) is stored once.
  */
-import type { Db } from './database.ts';
+import { cachedStatement, type Db } from './database.ts';
 
 export type HistoryQuality = 'good' | 'bad' | 'uncertain';
 export type HistoryValue = number | boolean | string | null;
@@ -235,9 +235,45 @@ export class HistoryStore {
     return (this.#db.prepare('SELECT count(*) AS n FROM history_samples').get() as { n: number }).n;
   }
 
-  /** Deletes samples older than `beforeTs`; returns how many. */
-  prune(beforeTs: number): number {
-    return this.#db.prepare('DELETE FROM history_samples WHERE ts < ?').run(Math.trunc(beforeTs)).changes;
+  /**
+   * Deletes samples older than `beforeTs`, tag by tag from the tag `from` on, and stops after `limit` rows
+   * deleted or tags looked at; answers how many it deleted and the tag to go on from (null: done). Tag by
+   * tag, because the samples of one tag are neighbours in the table's key (tag, ts): each step is a seek and
+   * a contiguous range. `WHERE ts < ?` alone reads the whole table (35 s at 2.25 million samples).
+   */
+  prune(beforeTs: number, limit: number, from = ''): { deleted: number; next: string | null } {
+    const before = Math.trunc(beforeTs);
+    // The first row of a tag in the key (tag, ts) is its oldest sample: a tag with nothing old costs one seek.
+    const firstAtOrAfter = cachedStatement(
+      this.#db,
+      'SELECT tag, ts FROM history_samples WHERE tag >= ? ORDER BY tag, ts LIMIT 1',
+    );
+    const firstAfter = cachedStatement(
+      this.#db,
+      'SELECT tag, ts FROM history_samples WHERE tag > ? ORDER BY tag, ts LIMIT 1',
+    );
+    // The oldest `@last + 1` samples of one tag before the limit: a range of the key, ended by the last of them.
+    const deleteOldest = cachedStatement(
+      this.#db,
+      `DELETE FROM history_samples WHERE tag = @tag AND ts < @before AND ts <= coalesce(
+         (SELECT ts FROM history_samples WHERE tag = @tag AND ts < @before ORDER BY ts LIMIT 1 OFFSET @last),
+         @before)`,
+    );
+    let work = 0;
+    let deleted = 0;
+    let oldest = firstAtOrAfter.get(from) as { tag: string; ts: number } | undefined;
+    while (oldest !== undefined) {
+      const { tag } = oldest;
+      work++;
+      if (oldest.ts < before) {
+        const n = deleteOldest.run({ tag, before, last: Math.max(0, limit - work - 1) }).changes;
+        deleted += n;
+        work += n;
+      }
+      if (work >= limit) return { deleted, next: tag };
+      oldest = firstAfter.get(tag) as { tag: string; ts: number } | undefined;
+    }
+    return { deleted, next: null };
   }
 }
 

@@ -84,7 +84,41 @@ describe('RuntimeRows: the command ledger', () => {
     const again = reopened();
     expect(again.ledger(10).map((e) => e.uid)).toEqual(['u2', 'u1']);
     expect(again.ledger(1).map((e) => e.uid)).toEqual(['u2']);
-    expect(again.pruneLedger(15.7)).toBe(1);
+    expect(again.pruneLedger(15.7, 100)).toBe(1);
     expect(again.ledger(10).map((e) => e.uid)).toEqual(['u2']);
+  });
+
+  it('prunes at most the limit, oldest first', () => {
+    const { rows } = open();
+    rows.insertLedger([
+      { uid: 'u3', command: 'c', result: '1', at: 3 },
+      { uid: 'u1', command: 'c', result: '1', at: 1 },
+      { uid: 'u2', command: 'c', result: '1', at: 2 },
+      { uid: 'u9', command: 'c', result: '1', at: 9 },
+    ]);
+    expect(rows.pruneLedger(5, 2)).toBe(2);
+    expect(rows.ledger(10).map((e) => e.uid)).toEqual(['u9', 'u3']);
+    expect(rows.pruneLedger(5, 2)).toBe(1);
+    expect(rows.ledger(10).map((e) => e.uid)).toEqual(['u9']);
+  });
+
+  it('finds old entries through an index on their time, never by reading the whole ledger', () => {
+    const { db, dispose } = tempDatabase();
+    disposers.push(dispose);
+    const rows = new RuntimeRows(db);
+    const statements: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      statements.push(sql);
+      return prepare(sql);
+    }) as typeof db.prepare;
+    rows.pruneLedger(5, 2);
+    db.prepare = prepare;
+    const [sql] = statements;
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(5, 2) as { detail: string }[])
+      .map((r) => r.detail)
+      .join('; ');
+    expect(plan).toMatch(/command_ledger_by_at/);
+    expect(plan).not.toMatch(/SCAN command_ledger/);
   });
 });

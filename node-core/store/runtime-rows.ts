@@ -93,9 +93,12 @@ export class RuntimeRows {
     ) as LedgerRow[];
   }
 
-  /** Deletes the entries recorded before `beforeTs`; returns how many. */
-  pruneLedger(beforeTs: number): number {
-    return this.#db.prepare('DELETE FROM command_ledger WHERE at < ?').run(Math.trunc(beforeTs)).changes;
+  /** Deletes at most `limit` entries recorded before `beforeTs`, oldest first (index command_ledger_by_at); returns how many. */
+  pruneLedger(beforeTs: number, limit: number): number {
+    return cachedStatement(
+      this.#db,
+      'DELETE FROM command_ledger WHERE uid IN (SELECT uid FROM command_ledger WHERE at < ? ORDER BY at LIMIT ?)',
+    ).run(Math.trunc(beforeTs), limit).changes;
   }
 
   /** Runs `work` as one transaction (nested in another, as a part of it that rolls back on its own). */
