@@ -190,10 +190,10 @@ describe('HistoryStore.prune (retention, docs/rules.md "Data 4")', () => {
     h.record([sample('a', 1, 0), sample('b', 2, 0)]);
     const statements: string[] = [];
     const prepare = t.db.prepare.bind(t.db);
-    t.db.prepare = ((sql: string) => {
+    t.db.prepare = (sql: string) => {
       statements.push(sql);
       return prepare(sql);
-    }) as typeof t.db.prepare;
+    };
     h.prune(10, 100);
     t.db.prepare = prepare;
     expect(statements.length).toBeGreaterThan(0);

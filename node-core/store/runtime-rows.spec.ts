@@ -108,10 +108,10 @@ describe('RuntimeRows: the command ledger', () => {
     const rows = new RuntimeRows(db);
     const statements: string[] = [];
     const prepare = db.prepare.bind(db);
-    db.prepare = ((sql: string) => {
+    db.prepare = (sql: string) => {
       statements.push(sql);
       return prepare(sql);
-    }) as typeof db.prepare;
+    };
     rows.pruneLedger(5, 2);
     db.prepare = prepare;
     const [sql] = statements;
