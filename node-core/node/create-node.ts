@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../clock/index.ts';
 import { StartupError, UsageError } from '../errors.ts';
 import { devPublicKeyUrl, readLicense } from '../license/index.ts';
 import { createLogger, type Logger } from '../logging.ts';
+import type { DataService } from '../data/index.ts';
 import {
   CertificateStore,
   EventStore,
@@ -56,6 +57,11 @@ export interface NodeDeps {
 
 export interface RunningNode {
   readonly node: TandemNode;
+  /**
+   * The gateway data the composition root built, for in-process harnesses that drive it directly (the data
+   * bench); the API and the plant interfaces reach it only through their ports (docs/architecture.md).
+   */
+  readonly data: DataService;
   readonly apiUrl: string;
   /** The API's routes, `METHOD /path/:param`. */
   readonly apiRoutes: readonly string[];
@@ -111,7 +117,8 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       version: VERSION,
     };
     const parts = makeNodeParts(base);
-    node = new TandemNode(base, parts, (made) => attachSparkplug(made, parts, clock, logger));
+    const dataPorts = dataPortsOf(parts.data);
+    node = new TandemNode(base, parts, (made) => attachSparkplug(made, dataPorts, parts, clock, logger));
     const made = node;
     // The pair's accounts are config (node-core/auth/pair-accounts.ts): replicated with it.
     const accounts = new PairAccounts(parts.data.config);
@@ -124,7 +131,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     const operatorLogin = login;
     // The partner's callers get sessions here as its link asks (docs/auth.md "The admin token and the pair view").
     parts.partnerSessions.grantWith((account) => operatorLogin.openForPartner(account));
-    const ports = apiPortsOf(made, parts);
+    const ports = apiPortsOf(made, parts, dataPorts);
     api = await listen('API', settings.apiPort, () =>
       startApiServer(ports, {
         host: settings.apiHost,
@@ -173,6 +180,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     const server = api;
     return {
       node: running,
+      data: parts.data,
       apiUrl: server.url,
       apiRoutes: server.routes,
       token,
@@ -197,17 +205,9 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
   }
 }
 
-/** The API's ports (node/ports.ts), each answered by the part that owns it. */
-function apiPortsOf(node: TandemNode, parts: NodeParts): ApiPorts {
-  const { data } = parts;
+/** The gateway data's ports (node/ports.ts): the API's, and what Sparkplug's are built from. */
+function dataPortsOf(data: DataService): Pick<ApiPorts, 'data' | 'commands'> {
   return {
-    settings: node.settings,
-    status: node,
-    notices: node,
-    events: node,
-    certificates: node,
-    redundancy: node,
-    metrics: node.metricsExport,
     data: {
       readTag: (name) => data.readTag(name),
       currentValues: () => data.runtime.all(),
@@ -219,6 +219,24 @@ function apiPortsOf(node: TandemNode, parts: NodeParts): ApiPorts {
       watchConfig: (listener) => data.config.watch(listener),
     },
     commands: data,
+  };
+}
+
+/** The API's ports (node/ports.ts), each answered by the part that owns it. */
+function apiPortsOf(
+  node: TandemNode,
+  parts: NodeParts,
+  dataPorts: Pick<ApiPorts, 'data' | 'commands'>,
+): ApiPorts {
+  return {
+    settings: node.settings,
+    status: node,
+    notices: node,
+    events: node,
+    certificates: node,
+    redundancy: node,
+    metrics: node.metricsExport,
+    ...dataPorts,
     history: parts.workload.history,
   };
 }

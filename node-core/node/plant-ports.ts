@@ -1,13 +1,19 @@
 /**
  * The plant interfaces' ports (OPC UA, Sparkplug B; docs/architecture.md "The ports"), built here in the
  * composition root from the same query and command ports the API gets (ports.ts), plus the few redundancy facts
- * only the node knows. plant/ never sees the node.
+ * only the node knows. plant/ never sees the node nor its DataService.
  */
 import type { Clock } from '../clock/index.ts';
 import type { AlarmState, TagDefinition } from '../data/index.ts';
+import {
+  detectionWindowMs,
+  toHistorySamples,
+  type BufferedValue,
+  type HistoryStore,
+} from '../history/index.ts';
 import type { Logger } from '../logging.ts';
 import type { OpcUaNode } from '../plant/opcua/index.ts';
-import { recordMemoryValues, SparkplugEdge } from '../plant/sparkplug/index.ts';
+import { SparkplugEdge, type SparkplugEdgePorts } from '../plant/sparkplug/index.ts';
 import type { ApiPorts } from './ports.ts';
 import type { NodeParts } from './node-parts.ts';
 import type { TandemNode } from './tandem-node.ts';
@@ -59,34 +65,72 @@ export function opcuaPortsOf(node: TandemNode, api: ApiPorts, parts: NodeParts):
   };
 }
 
+/** The gateway data as the Sparkplug edge reads and writes it, from the API's query and command ports. */
+export function sparkplugDataOf({
+  data,
+  commands,
+}: Pick<ApiPorts, 'data' | 'commands'>): SparkplugEdgePorts['data'] {
+  return {
+    tags: () => data.configItems<TagDefinition>('tag'),
+    tagDefinition: (name) => data.tagDefinition(name),
+    currentValues: () => data.currentValues(),
+    // readTag's placeholder before a first value (ts null) is no value to publish.
+    currentValue: (name) => {
+      const value = data.readTag(name);
+      return value && value.ts !== null ? value : undefined;
+    },
+    watchConfig: (listener) => data.watchConfig(() => listener()),
+    writeTag: (name, value) => commands.writeTag(name, value, undefined),
+  };
+}
+
 /**
  * The one place a node meets Sparkplug: made when a broker is set, the edge follows the node's role and
  * values. Start and stop never wait on the broker beyond a short bound (docs/sparkplug.md "Start and stop").
  */
 export function attachSparkplug(
   node: TandemNode,
+  dataPorts: Pick<ApiPorts, 'data' | 'commands'>,
   parts: NodeParts,
   clock: Clock,
   logger: Logger,
 ): SparkplugEdge | null {
   if (!node.settings.mqttUrl) return null;
-  const { data, workload } = parts;
+  const { workload } = parts;
+  const { data } = dataPorts;
   const edge = new SparkplugEdge({
     settings: node.settings,
-    data,
+    data: sparkplugDataOf(dataPorts),
     history: workload.history,
     nodeId: node.nodeId,
+    detectionWindowMs: detectionWindowMs(node.settings.timing),
     clock,
     logger,
     status: () => node.status,
   });
   node.on('status', (status) => edge.statusChanged(status));
   node.on('data', (values) => {
-    const isMemory = (name: string) => data.config.getTag(name)?.source.kind === 'memory';
+    const isMemory = (name: string) => data.tagDefinition(name)?.source.kind === 'memory';
     recordMemoryValues(workload.history, node.nodeId, values, isMemory);
     edge.valuesChanged(values);
   });
   workload.onWarmValues((values) => edge.standbyPolled(values));
   workload.onHistoryReceived(() => edge.historyArrived());
   return edge;
+}
+
+/**
+ * Memory tags are written, never polled, so the workload does not record them: recorded here, on both nodes
+ * (the standby as they are replicated to it), they are in the on-disk buffer the Sparkplug catch-up sends
+ * from, survive a restart and count as buffered (docs/sparkplug.md "Nothing lost, nothing twice"). An origin
+ * of their own keeps each origin's samples in time order, as forwarding the history between the nodes needs.
+ */
+function recordMemoryValues(
+  history: HistoryStore,
+  nodeId: string,
+  values: readonly BufferedValue[],
+  isMemory: (name: string) => boolean,
+): void {
+  const memory = values.filter((v) => isMemory(v.name));
+  if (memory.length > 0) history.record(toHistorySamples(memory, `${nodeId}/memory`));
 }

@@ -8,10 +8,7 @@ import type { TimerHandle } from '../clock/index.ts';
 import type { CertificateRecord, EventKind, FailoverEvent, StatusView } from '../dto.ts';
 import type { MetricsExport, NodeEvents } from './ports.ts';
 import { yieldingToPeer, type RecordedEvent, type Status } from '../redundancy/index.ts';
-import type { NodeMetrics } from '../metrics/node-metrics.ts';
-import type { DataService } from '../data/index.ts';
 import type { NodeSettings } from './settings.ts';
-import type { GatewayWorkload } from './gateway-workload.ts';
 import { statusViewOf } from './status-view.ts';
 import type { OpcUaView } from '../plant/opcua/opcua-view.ts';
 import type { SparkplugEdge } from '../plant/sparkplug/index.ts';
@@ -27,13 +24,10 @@ export type SparkplugFactory = (node: TandemNode) => SparkplugEdge | null;
 export class TandemNode extends EventEmitter<NodeEvents> {
   readonly settings: NodeSettings;
   readonly nodeId: string;
-  readonly metrics: NodeMetrics;
-  readonly data: DataService;
-  readonly workload: GatewayWorkload;
-  /** The pair as one Sparkplug B edge node, when a broker is set (docs/sparkplug.md). */
-  readonly sparkplug: SparkplugEdge | null;
   readonly #base: NodeBase;
   readonly #parts: NodeParts;
+  /** The pair as one Sparkplug B edge node, when a broker is set (docs/sparkplug.md). */
+  readonly #sparkplug: SparkplugEdge | null;
   #started: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
   #whenStopped: () => void = () => undefined;
@@ -44,9 +38,6 @@ export class TandemNode extends EventEmitter<NodeEvents> {
     this.#parts = parts;
     this.settings = base.settings;
     this.nodeId = parts.nodeId;
-    this.metrics = parts.metrics;
-    this.data = parts.data;
-    this.workload = parts.workload;
     parts.relay.connect({
       statusChanged: (status, epoch, reason) => this.#onStatusChanged(status, epoch, reason),
       machineEvent: (event) => this.#recordMachineEvent(event),
@@ -55,7 +46,7 @@ export class TandemNode extends EventEmitter<NodeEvents> {
       data: (values, alarms) => this.emit('data', values, alarms),
       link: (state, reason) => this.emit('link', state, reason),
     });
-    this.sparkplug = sparkplug?.(this) ?? null;
+    this.#sparkplug = sparkplug?.(this) ?? null;
   }
 
   get status(): Status {
@@ -98,8 +89,8 @@ export class TandemNode extends EventEmitter<NodeEvents> {
     this.#started ??= (async () => {
       await this.#parts.link?.start();
       this.#parts.driver.start();
-      this.workload.start();
-      this.metrics.update(this.statusView());
+      this.#parts.workload.start();
+      this.#parts.metrics.update(this.statusView());
     })();
     return this.#started;
   }
@@ -122,8 +113,8 @@ export class TandemNode extends EventEmitter<NodeEvents> {
       if (guard) realTime.clearTimeout(guard);
       this.#parts.driver.halt();
       this.#parts.checks.stop();
-      await this.sparkplug?.stop();
-      await this.workload.stop();
+      await this.#sparkplug?.stop();
+      await this.#parts.workload.stop();
       await this.#parts.link?.close();
       this.emit('stopped');
     })();
@@ -134,8 +125,8 @@ export class TandemNode extends EventEmitter<NodeEvents> {
   async abandon(): Promise<void> {
     this.#parts.checks.stop();
     this.#parts.driver.halt();
-    await this.sparkplug?.stop();
-    await this.workload.stop();
+    await this.#sparkplug?.stop();
+    await this.#parts.workload.stop();
     await this.#parts.link?.close();
     await this.#parts.walSync.close();
   }
@@ -179,11 +170,12 @@ export class TandemNode extends EventEmitter<NodeEvents> {
 
   /** `GET /metrics`: the node's metrics, brought up to date as they are read. */
   get metricsExport(): MetricsExport {
+    const { metrics } = this.#parts;
     return {
-      contentType: this.metrics.registry.contentType,
+      contentType: metrics.registry.contentType,
       scrape: () => {
-        this.metrics.update(this.statusView());
-        return this.metrics.text();
+        metrics.update(this.statusView());
+        return metrics.text();
       },
     };
   }
@@ -218,9 +210,9 @@ export class TandemNode extends EventEmitter<NodeEvents> {
       link: this.#parts.link,
       checks: this.#parts.checks,
       eventsReplicated: this.#base.events.count(),
-      sync: this.data.syncView(),
+      sync: this.#parts.data.syncView(),
       opcua: this.opcuaView?.() ?? null,
-      sparkplug: this.sparkplug?.view() ?? null,
+      sparkplug: this.#sparkplug?.view() ?? null,
     });
   }
 
@@ -244,14 +236,14 @@ export class TandemNode extends EventEmitter<NodeEvents> {
     if (status === 'active')
       this.#parts.recorder.storing(`epoch ${epoch}`, () => this.#base.meta.setEpoch(epoch));
     this.#base.logger.info({ status, epoch, reason }, `node is ${status}`);
-    this.data.statusChanged(status);
-    this.metrics.update(this.statusView());
-    this.workload.statusChanged(status);
+    this.#parts.data.statusChanged(status);
+    this.#parts.metrics.update(this.statusView());
+    this.#parts.workload.statusChanged(status);
     this.emit('status', status, reason);
   }
 
   #recordMachineEvent(event: RecordedEvent): void {
-    if (event.kind === 'role-change' && event.to === 'active') this.metrics.failover();
+    if (event.kind === 'role-change' && event.to === 'active') this.#parts.metrics.failover();
     this.#parts.recorder.record(
       event.kind,
       event.from,

@@ -24,12 +24,12 @@ export type BackupAsk =
 export type BackupRequest = BackupAsk & { readonly id: number };
 
 const port = parentPort!;
-const data = workerData as BackupWorkerData;
+const given = workerData as BackupWorkerData;
 const running = await createNode(
-  { dataDir: data.dataDir, settings: data.settings, trustPeers: data.trustPeers },
+  { dataDir: given.dataDir, settings: given.settings, trustPeers: given.trustPeers },
   { logger: silentLogger },
 );
-const { node } = running;
+const { node, data } = running;
 const absolute = (): number => performance.timeOrigin + performance.now();
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,9 +53,9 @@ async function answer(request: BackupRequest): Promise<unknown> {
       while (!(node.status === 'standby' && node.statusView().peer?.link === 'connected')) await tick(20);
       return true;
     case 'head':
-      return node.data.config.head();
+      return data.config.head();
     case 'wait-value':
-      while (node.data.runtime.get(request.name)?.value !== request.value) await tick(1);
+      while (data.runtime.get(request.name)?.value !== request.value) await tick(1);
       return true;
     case 'record':
       arrivals = [];

@@ -139,7 +139,7 @@ async function sameThreadBackup(
   trustPeers: string[],
 ): Promise<Backup> {
   const running = await createNode({ dataDir, settings, trustPeers }, { logger: silentLogger });
-  const { node } = running;
+  const { node, data } = running;
   let arrivals: number[] = [];
   let from = Infinity;
   node.on('data', (values) => {
@@ -150,9 +150,9 @@ async function sameThreadBackup(
     async waitStandby() {
       while (!(node.status === 'standby' && node.statusView().peer?.link === 'connected')) await tick(20);
     },
-    head: () => Promise.resolve(node.data.config.head()),
+    head: () => Promise.resolve(data.config.head()),
     async waitValue(name, value) {
-      while (node.data.runtime.get(name)?.value !== value) await tick(1);
+      while (data.runtime.get(name)?.value !== value) await tick(1);
     },
     record(start) {
       arrivals = [];
@@ -333,7 +333,7 @@ async function pacedRun(
     while (calls.length < due) {
       const t = performance.now();
       calls.push(
-        master.node.data
+        master.data
           .putConfig('tag', `${prefix}.${calls.length}`, memoryTag)
           .then(() => void latencies.push(performance.now() - t)),
       );
@@ -364,7 +364,7 @@ async function putTags(master: RunningNode, prefix: string, count: number): Prom
       while (next < count) {
         const i = next++;
         const t = performance.now();
-        await master.node.data.putConfig('tag', `${prefix}.${i}`, memoryTag);
+        await master.data.putConfig('tag', `${prefix}.${i}`, memoryTag);
         latencies.push(performance.now() - t);
       }
     }),
@@ -376,7 +376,7 @@ async function putTags(master: RunningNode, prefix: string, count: number): Prom
 async function runtimeThroughput(master: RunningNode, backup: Backup, placement: Placement): Promise<Row> {
   const started = performance.now();
   for (let i = 0; i < RUNTIME_UPDATES; i += RUNTIME_BATCH) {
-    master.node.data.publishPolled(polled(i, RUNTIME_BATCH, Date.now()));
+    master.data.publishPolled(polled(i, RUNTIME_BATCH, Date.now()));
     if (i % (10 * RUNTIME_BATCH) === 0) await new Promise((r) => setImmediate(r));
   }
   const last = RUNTIME_UPDATES - 1;
@@ -401,7 +401,7 @@ async function runtimeLag(master: RunningNode, backup: Backup, placement: Placem
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * PACED_RATE));
     while (sent + RUNTIME_BATCH <= due) {
       publishedAt.push(absolute());
-      master.node.data.publishPolled(polled(base + sent, RUNTIME_BATCH, Date.now()));
+      master.data.publishPolled(polled(base + sent, RUNTIME_BATCH, Date.now()));
       sent += RUNTIME_BATCH;
     }
     await tick(2);
@@ -447,7 +447,7 @@ async function snapshot(): Promise<Row> {
       key: `t.${i + k}`,
       definition: memoryTag,
     }));
-    master.node.data.config.commitLocalBatch(batch, master.node.epoch, 'bench', Date.now());
+    master.data.config.commitLocalBatch(batch, master.node.epoch, 'bench', Date.now());
   }
   const started = performance.now();
   const backup = await startBackup('one thread');
@@ -458,7 +458,7 @@ async function snapshot(): Promise<Row> {
     head = await backup.head();
   }
   const ms = performance.now() - started;
-  const same = head.checksum === master.node.data.config.head().checksum;
+  const same = head.checksum === master.data.config.head().checksum;
   await backup.stop();
   await master.stop();
   return [

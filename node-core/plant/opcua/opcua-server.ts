@@ -41,12 +41,12 @@ export interface OpcUaNode {
   deviceFaultCount(): number;
   tags: TagSpacePorts['tags'];
   read: TagSpacePorts['read'];
-  /** The node's write path (`node.data.writeTag`); answers whether it ran (false: the uid ran before). */
+  /** The node's write path (`DataCommands.writeTag`); answers whether it ran (false: the uid ran before). */
   write(name: string, value: TagValueType, uid?: string): Promise<boolean>;
   definition(name: string): TagDefinition | undefined;
   /** Every alarm rule with its state. */
   alarms(): readonly AlarmShown[];
-  /** The dashboard's acknowledgement path (`node.data.ackAlarm`): records `by`, replicates before it answers. */
+  /** The dashboard's acknowledgement path (`DataCommands.ackAlarm`): records `by`, replicates before it answers. */
   acknowledge(id: string, by: string): Promise<void>;
   /** Each returns the call that stops listening. `alarms`: the ids of alarms whose state changed. */
   onData(listener: (values: readonly DataChange[], alarms: readonly string[]) => void): () => void;

@@ -14,9 +14,9 @@
  * A change is the same as one already stated (published before the mark, by the birth, or sent) when it
  * comes from the other node with the same value less than `SAME_READING_MS` apart.
  */
-import type { TagDefinition } from '../../data/index.ts';
-import { toHistorySamples, type BufferedValue, type HistoryStore } from '../../history/index.ts';
+import type { BufferedValue, HistoryStore } from '../../history/index.ts';
 import type { Logger } from '../../logging.ts';
+import type { TagDefinition } from '../../protocol/config-items.ts';
 import type { TagMark } from './published-mark.ts';
 import { sampleOf, type MetricSample, type MetricValue } from './sparkplug-payloads.ts';
 
@@ -26,6 +26,9 @@ export interface Polled {
   readonly quality: 'good' | 'bad' | 'uncertain';
   readonly ts: number;
 }
+
+/** The history the catch-up reads: samples recorded between two times, both nodes' polls. */
+export type SampleHistory = Pick<HistoryStore, 'between'>;
 
 /** Two nodes' readings of one value this close are one reading (poll latency on a loaded machine). */
 const SAME_READING_MS = 500;
@@ -69,7 +72,7 @@ const keyOf = (v: Polled): string => `${v.name}@${v.ts}`;
  */
 export function pendingChanges(
   plan: CatchUpPlan,
-  history: HistoryStore,
+  history: SampleHistory,
   limit: number,
   firstLive: (name: string) => Polled | undefined = () => undefined,
 ): { changes: Polled[]; dropped: number } {
@@ -147,7 +150,7 @@ function runsAfterMark(known: readonly Sample[], mark: TagMark): Sample[][] {
 /** The plan's pending changes as historical metrics; samples beyond the buffer's `limit` dropped with a warning. */
 export function pendingSamples(
   plan: CatchUpPlan,
-  history: HistoryStore,
+  history: SampleHistory,
   limit: number,
   definitions: ReadonlyMap<string, TagDefinition>,
   logger: Logger,
@@ -199,7 +202,7 @@ export class StandbyPolls {
 
 /** Samples recorded after the confirmed mark, up to `limit`: what the status view calls buffered. */
 export function waitingCount(
-  history: HistoryStore,
+  history: SampleHistory,
   tags: Iterable<string>,
   confirmed: ReadonlyMap<string, TagMark>,
   limit: number,
@@ -210,20 +213,4 @@ export function waitingCount(
     if (mark) total += history.between(name, mark.ts, Number.MAX_SAFE_INTEGER, 0).total;
   }
   return Math.min(total, limit);
-}
-
-/**
- * Memory tags are written, never polled, so the workload does not record them: recorded here, on both nodes
- * (the standby as they are replicated to it), they are in the on-disk buffer the catch-up sends from, survive
- * a restart and count as buffered (docs/sparkplug.md "Nothing lost, nothing twice"). An origin of their own
- * keeps each origin's samples in time order, as forwarding the history between the nodes needs.
- */
-export function recordMemoryValues(
-  history: HistoryStore,
-  nodeId: string,
-  values: readonly BufferedValue[],
-  isMemory: (name: string) => boolean,
-): void {
-  const memory = values.filter((v) => isMemory(v.name));
-  if (memory.length > 0) history.record(toHistorySamples(memory, `${nodeId}/memory`));
 }

@@ -5,7 +5,7 @@
  * is sent once (docs/sparkplug.md "Devices").
  */
 import type { MqttClient } from 'mqtt';
-import type { TagDefinition, TagValue } from '../../data/index.ts';
+import type { TagDefinition } from '../../protocol/config-items.ts';
 import type { Polled } from './catch-up.ts';
 import type { TagMark } from './published-mark.ts';
 import { deviceChanges, deviceIdOf, groupByDevice, isOffline, shapeOf } from './sparkplug-devices.ts';
@@ -27,7 +27,7 @@ const HISTORICAL_PER_MESSAGE = 500;
 /** The node's tags as the session reads them: definitions by name, and each one's current value. */
 export interface SessionTags {
   readonly definitions: ReadonlyMap<string, TagDefinition>;
-  current(name: string): TagValue | undefined;
+  current(name: string): Polled | undefined;
 }
 
 export class EdgeSession {
@@ -78,7 +78,7 @@ export class EdgeSession {
    * whose tags all turned bad gets its DDEATH; one that was offline, a DBIRTH with its first value not bad.
    * Answers whether anything was stated (the mark then follows).
    */
-  publishChanges(values: readonly TagValue[], tags: SessionTags, now: number): boolean {
+  publishChanges(values: readonly Polled[], tags: SessionTags, now: number): boolean {
     const byDevice = new Map<string, MetricSample[]>();
     for (const v of values) {
       const definition = tags.definitions.get(v.name);

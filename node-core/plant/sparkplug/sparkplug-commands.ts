@@ -1,16 +1,16 @@
 /**
  * NCMD and DCMD (docs/sparkplug.md "Commands"): a metric is a write to the tag of that name, through the same
- * path as the API (`DataService.writeTag`: the device write, the command ledger, replication to the peer
+ * path as the API (`DataCommands.writeTag`: the device write, the command ledger, replication to the peer
  * before it counts). A DCMD writes only tags of its device; an NCMD may name any tag (hosts that know the
  * pair from before its devices did so). `Node Control/Rebirth` births again. What cannot be done is refused
  * and logged; the node runs on.
  */
-import type { DataService } from '../../data/index.ts';
 import type { Logger } from '../../logging.ts';
+import type { EdgeData } from './edge-ports.ts';
 import { decodeCommand, parseState, REBIRTH_METRIC, type CommandMetric } from './sparkplug-payloads.ts';
 
 export interface CommandPorts {
-  readonly data: DataService;
+  readonly data: Pick<EdgeData, 'writeTag'>;
   readonly logger: Logger;
   rebirth(): void;
   /** The Sparkplug device a tag belongs to; undefined for an unknown tag. */
@@ -55,7 +55,7 @@ function misplacedMetric(name: string, device: string, ports: CommandPorts): str
 
 async function write(metric: CommandMetric, kind: string, ports: CommandPorts): Promise<void> {
   try {
-    await ports.data.writeTag(metric.name, metric.value, undefined);
+    await ports.data.writeTag(metric.name, metric.value);
     ports.logger.info({ tag: metric.name, value: metric.value }, `Sparkplug: ${kind} wrote the tag`);
   } catch (error) {
     const reason = `${kind} write to "${metric.name}" refused: ${error instanceof Error ? error.message : String(error)}`;

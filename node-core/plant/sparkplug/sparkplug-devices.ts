@@ -2,7 +2,7 @@
  * Tags as Sparkplug devices (docs/sparkplug.md "Devices"): one device per Modbus device and one each for
  * memory and simulator tags, the grouping of the OPC UA address space (docs/opcua.md "Address space").
  */
-import type { TagDefinition } from '../../data/index.ts';
+import type { TagDefinition } from '../../protocol/config-items.ts';
 import { folderOf } from '../opcua/tag-space.ts';
 import type { MetricValue } from './sparkplug-payloads.ts';
 

@@ -7,11 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IClientOptions } from 'mqtt';
-import type { Clock, TimerHandle } from '../../clock/index.ts';
-import type { DataService, TagDefinition, TagValue } from '../../data/index.ts';
-import { detectionWindowMs, type BufferedValue, type HistoryStore } from '../../history/index.ts';
-import type { Logger } from '../../logging.ts';
-import type { NodeSettings } from '../../node/settings.ts';
+import type { TimerHandle } from '../../clock/index.ts';
+import type { BufferedValue } from '../../history/index.ts';
+import type { TagDefinition } from '../../protocol/config-items.ts';
 import type { Status } from '../../redundancy/index.ts';
 import {
   baseOptions,
@@ -22,7 +20,8 @@ import {
 } from './broker-connection.ts';
 import { decodeMark, encodeMark, laterOf, type TagMark } from './published-mark.ts';
 import { handleCommand, hostStateAction } from './sparkplug-commands.ts';
-import { makePlan, pendingSamples, StandbyPolls, waitingCount } from './catch-up.ts';
+import { makePlan, pendingSamples, StandbyPolls, waitingCount, type Polled } from './catch-up.ts';
+import type { SparkplugEdgePorts } from './edge-ports.ts';
 import { EdgeSession, type SessionTags } from './edge-session.ts';
 import { SessionRetry } from './session-retry.ts';
 import { deviceIdOf } from './sparkplug-devices.ts';
@@ -37,19 +36,6 @@ import {
   type MetricSample,
 } from './sparkplug-payloads.ts';
 import type { SparkplugView } from './sparkplug-view.ts';
-
-export interface SparkplugEdgePorts {
-  readonly settings: NodeSettings;
-  readonly data: DataService;
-  readonly history: HistoryStore;
-  /** This node's id: its origin in the history. */
-  readonly nodeId: string;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** Spreads the retries (Math.random by default). */
-  readonly random?: () => number;
-  status(): Status;
-}
 
 /** MQTT 5 reason code: another connection took the edge node's client id (the other node of a split). */
 const SESSION_TAKEN_OVER = 142;
@@ -82,13 +68,13 @@ export class SparkplugEdge {
     this.#p = ports;
     const s = ports.settings;
     this.#url = s.mqttUrl ?? '';
-    this.#standbyPolled = new StandbyPolls(2 * detectionWindowMs(s.timing));
+    this.#standbyPolled = new StandbyPolls(2 * ports.detectionWindowMs);
     this.#retry = new SessionRetry(ports.clock, s.timing, ports.random ?? Math.random);
     this.#id = { group: s.sparkplugGroup ?? '', edgeNode: s.sparkplugEdgeNode ?? s.name };
     // Both nodes use the same client id: a broker holds one session per id, so it never serves both.
     this.#clientId = `tandem-${this.#id.group}-${this.#id.edgeNode}`.slice(0, 120);
     // Told as the change takes its place: the devices follow once it has (one look for a burst of changes).
-    this.#unwatchConfig = ports.data.config.watch(() => {
+    this.#unwatchConfig = ports.data.watchConfig(() => {
       if (this.#syncQueued) return;
       this.#syncQueued = true;
       queueMicrotask(() => {
@@ -116,7 +102,7 @@ export class SparkplugEdge {
    * Values that changed on this node: published at once when born, as DDATA of their device (on change); a
    * device whose tags all turn bad gets its DDEATH, and a DBIRTH again with its first value not bad.
    */
-  valuesChanged(values: readonly TagValue[]): void {
+  valuesChanged(values: readonly Polled[]): void {
     const session = this.#session;
     if (!session?.born) return;
     if (session.publishChanges(values, this.#tags(), this.#p.clock.now())) this.#publishMark(session);
@@ -262,7 +248,7 @@ export class SparkplugEdge {
         if (session.born) this.#birth(session, false);
       },
       deviceOf: (tag) => {
-        const definition = this.#p.data.config.getTag(tag);
+        const definition = this.#p.data.tagDefinition(tag);
         return definition ? deviceIdOf(definition) : undefined;
       },
       refused: (reason) => this.#noteProblem(reason),
@@ -287,7 +273,7 @@ export class SparkplugEdge {
   #birth(session: EdgeSession, catchUp: boolean): void {
     const now = this.#p.clock.now();
     const tags = this.#tags();
-    const current = new Map(this.#p.data.runtime.all().map((v) => [v.name, v]));
+    const current = new Map(this.#p.data.currentValues().map((v) => [v.name, v]));
     const from = catchUp ? this.#confirmed : session.sent;
     session.sent = new Map(from);
     session.birth(tags, now);
@@ -308,7 +294,7 @@ export class SparkplugEdge {
   #catchUp(
     session: EdgeSession,
     definitions: ReadonlyMap<string, TagDefinition>,
-    current: ReadonlyMap<string, TagValue>,
+    current: ReadonlyMap<string, Polled>,
     from: ReadonlyMap<string, TagMark>,
   ): MetricSample[] {
     const birth = new Map([...current].filter(([name]) => definitions.has(name)));
@@ -328,7 +314,7 @@ export class SparkplugEdge {
       this.#publishMark(session);
     };
     if (this.#late) this.#p.clock.clearTimeout(this.#late);
-    this.#late = this.#p.clock.setTimeout(() => this.#lateLook?.(), detectionWindowMs(settings.timing));
+    this.#late = this.#p.clock.setTimeout(() => this.#lateLook?.(), this.#p.detectionWindowMs);
     return send();
   }
 
@@ -346,12 +332,12 @@ export class SparkplugEdge {
   }
 
   #definitions(): Map<string, TagDefinition> {
-    return new Map(this.#p.data.config.list<TagDefinition>('tag').map((t) => [t.key, t.definition]));
+    return new Map(this.#p.data.tags().map((t) => [t.key, t.definition]));
   }
 
   #tags(): SessionTags {
-    const runtime = this.#p.data.runtime;
-    return { definitions: this.#definitions(), current: (name) => runtime.get(name) };
+    const { data } = this.#p;
+    return { definitions: this.#definitions(), current: (name) => data.currentValue(name) };
   }
 
   #failed(attempt: number, problem: string, takenOver = false): void {
