@@ -54,6 +54,24 @@ describe('the built service (dist/node)', () => {
     expect(problemLines(node.output)).toEqual([]);
   });
 
+  it('loads the OPC UA library only to serve OPC UA: no module a node loads at start imports it', () => {
+    // node-opcua costs ~1.5 s and ~100 MB at start; a folder helper once pulled it into the main chunk.
+    const dir = path.dirname(BUILT_CLI);
+    const loaded = new Set<string>();
+    const visit = (file: string): void => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = fs.readFileSync(path.join(dir, file), 'utf8');
+      // Static imports only: `import(...)` loads on demand.
+      for (const [, target] of code.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s*"([^"]+)"/g))
+        if (target!.startsWith('./')) visit(target!.slice(2));
+        else loaded.add(target!);
+    };
+    visit(path.basename(BUILT_CLI));
+    expect([...loaded].filter((name) => name.startsWith('node-opcua'))).toEqual([]);
+    expect(loaded).toContain('better-sqlite3');
+  });
+
   it('prints a fingerprint, forms a pair with it and fails over on kill -9', async () => {
     const pair: Pair = await makePair([], [], { cli: BUILT_CLI });
     running = pair;

@@ -22,6 +22,7 @@ import {
   type UAVariable,
 } from 'node-opcua';
 import type { TagDefinition, TagValueType } from '../../data/tag-definition.ts';
+import { folderOf } from '../device-folder.ts';
 import { fromVariant, toVariant, variantType } from './values.ts';
 
 /** What a tag's variable shows: its current value, or nothing yet. */
@@ -69,11 +70,6 @@ function statusOf(reading: TagReading): StatusCode {
   if (reading.quality === 'good') return StatusCodes.Good;
   if (reading.quality === 'bad') return StatusCodes.BadCommunicationError;
   return reading.value === null ? StatusCodes.UncertainInitialValue : StatusCodes.UncertainLastUsableValue;
-}
-
-export function folderOf(definition: TagDefinition): string {
-  const { source } = definition;
-  return source.kind === 'modbus' ? source.device : source.kind;
 }
 
 interface Placed {

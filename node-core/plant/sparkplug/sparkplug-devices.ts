@@ -3,7 +3,7 @@
  * memory and simulator tags, the grouping of the OPC UA address space (docs/opcua.md "Address space").
  */
 import type { TagDefinition } from '../../protocol/config-items.ts';
-import { folderOf } from '../opcua/tag-space.ts';
+import { folderOf } from '../device-folder.ts';
 import type { MetricValue } from './sparkplug-payloads.ts';
 
 /**
