@@ -41,6 +41,7 @@ const SESSION_ENDED_REASONS: Record<SessionEndReason, string> = {
   expired: 'session ended: expired',
   'user-removed': 'session ended: user removed',
   evicted: 'session ended: too many sessions open',
+  'trust-withdrawn': 'session ended: the partner node it was opened for is no longer trusted',
 };
 
 /** What the live socket reads of its node: the status, what the node tells, the alarms and config changes. */

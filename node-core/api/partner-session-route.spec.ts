@@ -74,7 +74,7 @@ describe('POST /api/partner-session', () => {
   it('an operator’s session asks for that account; a session the partner’s admin token opened asks as the admin token', async () => {
     const { asked, post, login } = route(GRANTED);
     const ops = login.sessions.open('ops', 1).token;
-    const partnersAdmin = login.openForPartner(null);
+    const partnersAdmin = login.openForPartner(null, 'f'.repeat(64));
     if ('refused' in partnersAdmin) throw new Error(partnersAdmin.refused);
     expect((await post(ops)).statusCode).toBe(200);
     expect((await post(partnersAdmin.token)).statusCode).toBe(200);

@@ -73,14 +73,23 @@ export class OperatorLogin {
    * account of the pair, a session of that account as a login here would open (it ends when the account is
    * removed); for the partner's admin token (`account` null), a session of `PARTNER_ADMIN_USER`, a name no
    * account can have, which ends by logout, expiry or restart like any other. No password: the pair's
-   * mutually trusted link vouches for the caller.
+   * mutually trusted link vouches for the caller, so the session also ends when this node rejects the
+   * certificate of `partner` (its fingerprint).
    */
-  openForPartner(account: string | null): Session | { readonly refused: string } {
+  openForPartner(account: string | null, partner: string): Session | { readonly refused: string } {
     const user = account === null ? null : this.#users.get(account);
     if (account !== null && !user) return { refused: `no account "${account}" on this node yet` };
-    const session = this.sessions.open(account ?? PARTNER_ADMIN_USER, user?.createdAt ?? 0);
+    const session = this.sessions.open(account ?? PARTNER_ADMIN_USER, user?.createdAt ?? 0, partner);
     this.#scheduleCheck();
     return session;
+  }
+
+  /**
+   * Ends every session opened for the partner whose certificate is `fingerprint`: its trust was withdrawn
+   * (docs/auth.md "The admin token and the pair view"). Answers how many ended.
+   */
+  endPartnerSessions(fingerprint: string): number {
+    return this.sessions.endWhere((session) => session.grantedTo === fingerprint, 'trust-withdrawn');
   }
 
   /** True for the token of an open session whose user still exists (a removed user's sessions end here). */

@@ -6,6 +6,9 @@ import { PartnerSessions } from './partner-sessions.ts';
 import { SessionStore } from './sessions.ts';
 
 const ANSWER_WITHIN_MS = 3000;
+/** The certificate of the node that asks, as its partner's link knows it; and the other way round. */
+const HERE_CERTIFICATE = 'a'.repeat(64);
+const PARTNER_OF_PARTNER = 'b'.repeat(64);
 
 /**
  * Two nodes' PartnerSessions joined by a link that hands each frame over at once (or holds them while
@@ -20,6 +23,7 @@ function pair() {
     send: (frame) => (link.hold ? link.held.push(frame) : partner.onFrame(frame)),
     linked: () => link.up,
     partnerOffers: () => link.offers,
+    partnerFingerprint: () => (link.up ? PARTNER_OF_PARTNER : null),
     clock,
     answerWithinMs: ANSWER_WITHIN_MS,
     newId: () => `s-${++next}`,
@@ -31,6 +35,7 @@ function pair() {
     },
     linked: () => link.up,
     partnerOffers: () => true,
+    partnerFingerprint: () => (link.up ? HERE_CERTIFICATE : null),
     clock,
     answerWithinMs: ANSWER_WITHIN_MS,
   });
@@ -43,7 +48,10 @@ function pair() {
       clock,
     },
   );
-  partner.grantWith((account) => login.openForPartner(account));
+  partner.grantWith({
+    open: (account, from) => login.openForPartner(account, from),
+    endFor: (from) => login.endPartnerSessions(from),
+  });
   return { here, partner, login, accounts, link, clock, sentByPartner };
 }
 
@@ -92,6 +100,23 @@ describe('PartnerSessions: a session on the partner for this node’s caller', (
     login.stop();
   });
 
+  it('rejecting the certificate of the node that asked ends the sessions granted to it, and only those', async () => {
+    const { here, partner, login } = pair();
+    const granted = await here.ask(null);
+    if (granted.kind !== 'granted') throw new Error(granted.kind);
+    const ended = vi.fn();
+    login.sessions.watch(granted.grant.token, ended);
+    const local = login.sessions.open('ops', 7).token;
+    expect(partner.trustWithdrawn('c'.repeat(64))).toBe(0);
+    expect(login.accepts(granted.grant.token)).toBe(true);
+    expect(partner.trustWithdrawn(HERE_CERTIFICATE)).toBe(1);
+    expect(login.accepts(granted.grant.token)).toBe(false);
+    expect(ended).toHaveBeenCalledWith('trust-withdrawn');
+    // A session opened by a login on the partner itself rests on no certificate.
+    expect(login.accepts(local)).toBe(true);
+    login.stop();
+  });
+
   it('a partner that grants nothing yet (no login made) refuses', async () => {
     const clock = new ManualClock();
     let partner: PartnerSessions | null = null;
@@ -99,6 +124,7 @@ describe('PartnerSessions: a session on the partner for this node’s caller', (
       send: (frame) => partner?.onFrame(frame),
       linked: () => true,
       partnerOffers: () => true,
+      partnerFingerprint: () => 'f'.repeat(64),
       clock,
       answerWithinMs: ANSWER_WITHIN_MS,
     });
@@ -106,6 +132,7 @@ describe('PartnerSessions: a session on the partner for this node’s caller', (
       send: (frame) => here.onFrame(frame),
       linked: () => true,
       partnerOffers: () => true,
+      partnerFingerprint: () => 'f'.repeat(64),
       clock,
       answerWithinMs: 1,
     });

@@ -31,11 +31,17 @@ export type PartnerSessionAnswer =
   | { readonly kind: 'not-offered' }
   | { readonly kind: 'no-answer'; readonly afterMs: number };
 
-/**
- * Opens a session on this node for the partner's caller: `account` of the pair, or null for the partner's
- * admin token. Answers the session, or why not, in words for the operator.
- */
-export type SessionGranter = (account: string | null) => PartnerSessionGrant | { readonly refused: string };
+/** Opens and ends the sessions this node grants to its partner's callers (OperatorLogin). */
+export interface SessionGranter {
+  /**
+   * A session for the partner's caller: `account` of the pair, or null for the partner's admin token;
+   * `partner` is the fingerprint of the partner's certificate. Answers the session, or why not, in words
+   * for the operator.
+   */
+  open(account: string | null, partner: string): PartnerSessionGrant | { readonly refused: string };
+  /** Ends the sessions granted to the partner with this certificate; answers how many. */
+  endFor(partner: string): number;
+}
 
 export interface PartnerSessionPorts {
   send(frame: PartnerSessionFrame): void;
@@ -43,6 +49,8 @@ export interface PartnerSessionPorts {
   linked(): boolean;
   /** The partner said in its hello that it answers session requests (`partnerSessions`). */
   partnerOffers(): boolean;
+  /** The fingerprint of the certificate the partner's link runs with, or null without a link. */
+  partnerFingerprint(): string | null;
   readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** How long the partner has to answer (node/timing-bounds.ts). */
   readonly answerWithinMs: number;
@@ -67,6 +75,14 @@ export class PartnerSessions {
   /** Who opens the sessions the partner asks for; until it is set, every request is refused. */
   grantWith(granter: SessionGranter): void {
     this.#granter = granter;
+  }
+
+  /**
+   * This node rejected the certificate `fingerprint`: the sessions it granted to a partner with it end at
+   * once, for they rest on the pair's trust. Answers how many ended.
+   */
+  trustWithdrawn(fingerprint: string): number {
+    return this.#granter?.endFor(fingerprint) ?? 0;
   }
 
   /** Asks the partner for a session for `account` (null: this node's admin token). Never rejects. */
@@ -99,7 +115,11 @@ export class PartnerSessions {
   };
 
   #grant(frame: SessionRequestFrame): void {
-    const opened = this.#granter?.(frame.account) ?? { refused: 'this node opens no sessions' };
+    const partner = this.#p.partnerFingerprint();
+    const opened =
+      partner === null
+        ? { refused: 'the link to the partner is down' }
+        : (this.#granter?.open(frame.account, partner) ?? { refused: 'this node opens no sessions' });
     this.#p.send(
       'refused' in opened
         ? { t: 'session-refused', id: frame.id, reason: opened.refused.slice(0, 500) }

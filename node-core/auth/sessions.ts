@@ -32,13 +32,15 @@ export interface SessionUser {
   readonly userCreatedAt: number;
 }
 
-export type SessionEndReason = 'logged-out' | 'expired' | 'user-removed' | 'evicted';
+export type SessionEndReason = 'logged-out' | 'expired' | 'user-removed' | 'evicted' | 'trust-withdrawn';
 
 /** Told once when a watched session ends. */
 export type SessionEndListener = (reason: SessionEndReason) => void;
 
 interface HeldSession extends SessionUser {
   readonly expiresAt: number;
+  /** The certificate fingerprint of the partner node this session was opened for, over the pair's link. */
+  readonly grantedTo: string | null;
   readonly watchers: Set<SessionEndListener>;
 }
 
@@ -55,7 +57,7 @@ export class SessionStore {
     this.#now = options.now ?? (() => Date.now());
   }
 
-  open(user: string, userCreatedAt = 0): Session {
+  open(user: string, userCreatedAt = 0, grantedTo: string | null = null): Session {
     this.expire();
     while (this.#sessions.size >= this.#max) {
       const oldest = this.#sessions.keys().next().value;
@@ -64,7 +66,7 @@ export class SessionStore {
     }
     const token = randomBytes(32).toString('base64url');
     const expiresAt = this.#now() + this.#ttlMs;
-    this.#sessions.set(digest(token), { user, userCreatedAt, expiresAt, watchers: new Set() });
+    this.#sessions.set(digest(token), { user, userCreatedAt, expiresAt, grantedTo, watchers: new Set() });
     return { token, user, expiresAt };
   }
 
@@ -105,7 +107,7 @@ export class SessionStore {
 
   /** Ends every open session for which `test` is true (with `reason`); answers how many ended. */
   endWhere(
-    test: (session: SessionUser & { expiresAt: number }) => boolean,
+    test: (session: SessionUser & { expiresAt: number; grantedTo: string | null }) => boolean,
     reason: SessionEndReason,
   ): number {
     let ended = 0;

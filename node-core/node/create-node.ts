@@ -130,7 +130,10 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     );
     const operatorLogin = login;
     // The partner's callers get sessions here as its link asks (docs/auth.md "The admin token and the pair view").
-    parts.partnerSessions.grantWith((account) => operatorLogin.openForPartner(account));
+    parts.partnerSessions.grantWith({
+      open: (account, partner) => operatorLogin.openForPartner(account, partner),
+      endFor: (partner) => operatorLogin.endPartnerSessions(partner),
+    });
     const ports = apiPortsOf(made, parts, dataPorts);
     api = await listen('API', settings.apiPort, () =>
       startApiServer(ports, {

@@ -190,6 +190,8 @@ export function makeNodeParts(base: NodeBase): NodeParts {
     rejected: (fingerprint) => {
       // A connection refused for this certificate is built again at once rather than at the next re-dial.
       if (router.peer?.certificate.fingerprint === fingerprint) link?.drop('certificate rejected');
+      // Sessions this node granted to a partner with it rested on that trust (docs/auth.md).
+      partnerSessions.trustWithdrawn(fingerprint);
     },
   });
   const driver: RedundancyDriver = new RedundancyDriver(
@@ -251,6 +253,7 @@ export function makeNodeParts(base: NodeBase): NodeParts {
     send,
     linked,
     partnerOffers: () => router.peer?.hello.partnerSessions === true,
+    partnerFingerprint: () => router.peer?.certificate.fingerprint ?? null,
     clock: base.clock,
     answerWithinMs: partnerSessionAnswerMs(s.timing),
   });

@@ -2,8 +2,8 @@
  * The admin token gets the pair view too (issue 15 items 1 and 2, docs/auth.md "The admin token and the pair
  * view"), on two real `tandem-node` processes over their real TLS peer link: `POST /api/partner-session` on
  * the master, with the master's admin token, answers a session of the backup's own that opens the backup's
- * API; the backup's admin token never travels; nothing is opened without a token; and with the backup gone
- * the answer says why.
+ * API; the backup's admin token never travels; nothing is opened without a token; the backup ends what it
+ * granted when it rejects the master's certificate; and with the backup gone the answer says why.
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,20 @@ describe('a session on the partner for the admin token', () => {
       expect(answer.status).toBe(401);
       expect(answer.body.error.code).toBe('UNAUTHORIZED');
     }
+  });
+
+  it('rejecting the master’s certificate on the backup ends the sessions the backup granted it', async () => {
+    const asked = await pair.master.api<PartnerSession>('POST', '/api/partner-session');
+    expect(asked.status).toBe(200);
+    const session = as(asked.body.token);
+    expect((await pair.backup.api('GET', '/api/status', undefined, session)).status).toBe(200);
+    const { fingerprint } = (await pair.backup.status())!.peer!;
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const rejected = await pair.backup.api('POST', `/api/certificates/${fingerprint}/reject`);
+    expect(rejected.status).toBe(200);
+    expect((await pair.backup.api('GET', '/api/status', undefined, session)).status).toBe(401);
+    // The backup's own admin token still opens it.
+    expect((await pair.backup.api('GET', '/api/status')).status).toBe(200);
   });
 
   it('with the backup down: 503, naming the link that is down', async () => {
