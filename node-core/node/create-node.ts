@@ -118,7 +118,13 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     };
     const parts = makeNodeParts(base);
     const dataPorts = dataPortsOf(parts.data);
-    node = new TandemNode(base, parts, (made) => attachSparkplug(made, dataPorts, parts, clock, logger));
+    // The MQTT client and Sparkplug's encoding load only for a node that has a broker (~20 MB, ~120 ms).
+    const Edge = settings.mqttUrl ? (await import('../plant/sparkplug/index.ts')).SparkplugEdge : null;
+    node = new TandemNode(
+      base,
+      parts,
+      Edge ? (made) => attachSparkplug(Edge, made, dataPorts, parts, clock, logger) : undefined,
+    );
     const made = node;
     // The pair's accounts are config (node-core/auth/pair-accounts.ts): replicated with it.
     const accounts = new PairAccounts(parts.data.config);

@@ -13,7 +13,7 @@ import {
 } from '../history/index.ts';
 import type { Logger } from '../logging.ts';
 import type { OpcUaNode } from '../plant/opcua/index.ts';
-import { SparkplugEdge, type SparkplugEdgePorts } from '../plant/sparkplug/index.ts';
+import type { SparkplugEdge, SparkplugEdgePorts } from '../plant/sparkplug/index.ts';
 import type { ApiPorts } from './ports.ts';
 import type { NodeParts } from './node-parts.ts';
 import type { TandemNode } from './tandem-node.ts';
@@ -87,8 +87,10 @@ export function sparkplugDataOf({
 /**
  * The one place a node meets Sparkplug: made when a broker is set, the edge follows the node's role and
  * values. Start and stop never wait on the broker beyond a short bound (docs/sparkplug.md "Start and stop").
+ * `Edge` is the class, imported by the composition root only when a broker is set.
  */
 export function attachSparkplug(
+  Edge: typeof SparkplugEdge,
   node: TandemNode,
   dataPorts: Pick<ApiPorts, 'data' | 'commands'>,
   parts: NodeParts,
@@ -98,7 +100,7 @@ export function attachSparkplug(
   if (!node.settings.mqttUrl) return null;
   const { workload } = parts;
   const { data } = dataPorts;
-  const edge = new SparkplugEdge({
+  const edge = new Edge({
     settings: node.settings,
     data: sparkplugDataOf(dataPorts),
     history: workload.history,

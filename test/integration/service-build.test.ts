@@ -54,14 +54,17 @@ describe('the built service (dist/node)', () => {
     expect(problemLines(node.output)).toEqual([]);
   });
 
-  it('loads the OPC UA library only to serve OPC UA: no module a node loads at start imports it', () => {
+  it('loads the OPC UA and MQTT libraries only to serve them: no module a node loads at start holds them', () => {
     // node-opcua costs ~1.5 s and ~100 MB at start; a folder helper once pulled it into the main chunk.
+    // mqtt.js (bundled, so found by its client class) ~20 MB.
     const dir = path.dirname(BUILT_CLI);
     const loaded = new Set<string>();
+    const withMqtt: string[] = [];
     const visit = (file: string): void => {
       if (loaded.has(file)) return;
       loaded.add(file);
       const code = fs.readFileSync(path.join(dir, file), 'utf8');
+      if (code.includes('class MqttClient')) withMqtt.push(file);
       // Static imports only: `import(...)` loads on demand.
       for (const [, target] of code.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s*"([^"]+)"/g))
         if (target!.startsWith('./')) visit(target!.slice(2));
@@ -69,6 +72,7 @@ describe('the built service (dist/node)', () => {
     };
     visit(path.basename(BUILT_CLI));
     expect([...loaded].filter((name) => name.startsWith('node-opcua'))).toEqual([]);
+    expect(withMqtt).toEqual([]);
     expect(loaded).toContain('better-sqlite3');
   });
 
