@@ -35,6 +35,7 @@ import {
   DENY_ALL_CSP,
   FIRST_RUN_CSP,
   dashboardCsp,
+  PartnerAwareCsp,
   guardSession,
   openSecureWindow,
   siteOf,
@@ -320,6 +321,9 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
     });
   }
 
+  const ownCsp = new PartnerAwareCsp();
+  const partnerApiUrl = (): string | null => host.running?.node.statusView().peer?.apiUrl ?? null;
+
   const trayActions: Record<TrayAction, () => void> = {
     'open-dashboard': () => openDashboard(),
     'switch-over': () => host.running?.node.requestSwitchover(),
@@ -333,6 +337,8 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
   host.on('observation', (observation, self) => notifications.observe(observation, self));
   host.on('changed', (snapshot) => {
     refreshTray();
+    const showsOwn = dashboardWindow && !dashboardWindow.isDestroyed() && shownPartner === null;
+    if (showsOwn && ownCsp.needsReload(partnerApiUrl())) dashboardWindow!.webContents.reload();
     if (snapshot.phase === 'running') {
       scheduleRefresh();
       if (openWhenRunning !== null) {
@@ -350,11 +356,9 @@ export function startDesktop(api: ElectronApi, deps: DesktopDeps): Desktop | nul
       const monitored = monitorMode.policyFor(url);
       if (monitored !== null) return monitored;
       const site = siteOf(url);
-      if (site !== null && site === dashboardSite()) {
-        // The partner's API too, as this node's link names it: the page reads the pair view there.
-        const running = host.running!;
-        return dashboardCsp(running.apiUrl, running.node.statusView().peer?.apiUrl ?? null);
-      }
+      // The partner's API too, as this node's link names it: the page reads the pair view there.
+      if (site !== null && site === dashboardSite())
+        return ownCsp.policy(url, host.running!.apiUrl, partnerApiUrl());
       if (site !== null && shownPartner !== null && site === siteOf(shownPartner))
         return dashboardCsp(shownPartner);
       if (site === FIRST_RUN_SITE) return FIRST_RUN_CSP;

@@ -71,6 +71,7 @@ export interface WebContentsPort {
   ): unknown;
   setWindowOpenHandler(handler: (details: HandlerDetails) => WindowOpenHandlerResponse): void;
   send(channel: string, ...args: unknown[]): void;
+  reload(): void;
 }
 
 export interface WindowPort {

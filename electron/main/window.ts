@@ -149,6 +149,29 @@ export function dashboardCsp(apiUrl: string, partnerApiUrl: string | null = null
   ].join('; ');
 }
 
+/**
+ * The own dashboard's policy names the partner's API as the link named it when the page loaded. A page
+ * loaded before the link came up cannot read the pair view (docs/auth.md "The admin token and the pair
+ * view"), so it is reloaded once when the partner becomes known, or moves.
+ */
+export class PartnerAwareCsp {
+  #pageHas: string | null = null;
+
+  /** The policy of a response of the own dashboard's site; what the page itself (path /) got is kept. */
+  policy(url: string, apiUrl: string, partnerApiUrl: string | null): string {
+    if (new URL(url).pathname === '/') this.#pageHas = originOf(partnerApiUrl);
+    return dashboardCsp(apiUrl, partnerApiUrl);
+  }
+
+  /** True, once per partner origin, when the page lacks the partner the link names now. */
+  needsReload(partnerApiUrl: string | null): boolean {
+    const partner = originOf(partnerApiUrl);
+    if (partner === null || partner === this.#pageHas) return false;
+    this.#pageHas = partner;
+    return true;
+  }
+}
+
 /** The origin of an http(s) URL, or null for none or anything else. */
 function originOf(url: string | null): string | null {
   if (!url) return null;

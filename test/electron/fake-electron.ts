@@ -149,6 +149,11 @@ export class FakeWebContents extends Emitter implements WebContentsPort {
     this.sent.push({ channel, args });
   }
 
+  reloads = 0;
+  reload(): void {
+    this.reloads++;
+  }
+
   /** Plays a navigation; true when the window let it happen. */
   navigate(url: string, event: 'will-navigate' | 'will-redirect' = 'will-navigate'): boolean {
     const e = cancellable();

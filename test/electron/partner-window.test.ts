@@ -3,6 +3,7 @@
  * partner its node's peer link names, with that page's CSP; the tray's "Open dashboard" brings the node's
  * own dashboard back. A fake Electron and a fake running node whose status names its peer.
  */
+import type { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupAll, fakeRunningNode, flush, startHarness, untilSnapshot } from './desktop-harness.ts';
 import { statusView } from './fixtures.ts';
@@ -48,6 +49,36 @@ describe('the window switches to the partner node', () => {
       'Content-Security-Policy'
     ];
     expect(String(csp)).toMatch(new RegExp(`connect-src 'self' ws://[^ ;]+ ${PARTNER};`));
+  });
+
+  it('a dashboard loaded before the link named the partner is reloaded once, with the partner in its CSP', async () => {
+    const running = fakeRunningNode({ mode: 'master' });
+    let peerKnown = false;
+    const node = running.node as unknown as EventEmitter & { statusView: () => unknown };
+    node.statusView = () => statusView({ mode: 'master', ...(peerKnown ? {} : { peer: null }) });
+    const { electron, desktop } = startHarness({
+      configured: true,
+      createNode: () => Promise.resolve(running),
+    });
+    electron.app.markReady();
+    await desktop.ready;
+    await untilSnapshot(desktop, (s) => s.phase === 'running');
+    await flush();
+    electron.tray.choose('Open dashboard');
+    const own = `${new URL(running.apiUrl).origin}/`;
+    const page = () => String(electron.session.respond(own, {}).responseHeaders?.['Content-Security-Policy']);
+    expect(page()).not.toContain(PARTNER);
+    const window = electron.windows[0]!;
+
+    node.emit('link', 'connected');
+    expect(window.webContents.reloads).toBe(0);
+    peerKnown = true;
+    node.emit('link', 'connected');
+    expect(window.webContents.reloads).toBe(1);
+    expect(page()).toContain(PARTNER);
+    // Once: the page now has it; later changes of the link do not reload again.
+    node.emit('link', 'connected');
+    expect(window.webContents.reloads).toBe(1);
   });
 
   it('refuses any address that is not the partner’s, and any page that is not the dashboard', async () => {
