@@ -4,6 +4,7 @@
  * either node (a read needs no active node). Bad parameters answer 400 with a message naming the field.
  */
 import type { FastifyInstance } from 'fastify';
+import { problem } from './problem.ts';
 import { z } from 'zod';
 import { TAG_NAME } from '../data/index.ts';
 import type { HistoryPoint } from '../history/index.ts';
@@ -95,8 +96,4 @@ function badRequest(error: z.ZodError): { error: { code: string; message: string
     'BAD_REQUEST',
     error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '),
   );
-}
-
-function problem(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
 }

@@ -7,6 +7,7 @@
  * admin token is no session: it gets 400. Both are this node's own business, so a standby answers them.
  */
 import type { FastifyInstance } from 'fastify';
+import { tooManyAttempts } from './problem.ts';
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, type OperatorLogin } from '../auth/index.ts';
 import type { LoginAnswer, LogoutAnswer } from '../dto.ts';
@@ -45,18 +46,12 @@ export function registerLoginRoutes(
       }
       case 'refused':
         return reply.code(401).send({ error: { code: 'LOGIN_FAILED', message: 'wrong name or password' } });
-      case 'limited': {
-        const seconds = Math.ceil(outcome.retryAfterMs / 1000);
-        return reply
-          .code(429)
-          .header('retry-after', String(seconds))
-          .send({
-            error: {
-              code: 'TOO_MANY_ATTEMPTS',
-              message: `too many failed logins from this address; try again in ${seconds} s`,
-            },
-          });
-      }
+      case 'limited':
+        return tooManyAttempts(
+          reply,
+          outcome.retryAfterMs,
+          (seconds) => `too many failed logins from this address; try again in ${seconds} s`,
+        );
     }
   });
 

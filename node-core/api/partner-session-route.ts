@@ -10,6 +10,7 @@
  * session on the partner, and a flood of them would push the partner's operators' sessions out of its store.
  */
 import type { FastifyInstance } from 'fastify';
+import { problem, tooManyAttempts } from './problem.ts';
 import { LoginLimiter, PARTNER_ADMIN_USER, type OperatorLogin, type PartnerSessions } from '../auth/index.ts';
 import type { PartnerSessionView } from '../dto.ts';
 import { bearerToken } from './token.ts';
@@ -34,18 +35,12 @@ export function registerPartnerSessionRoute(app: FastifyInstance, ports: Partner
   const limiter = new LoginLimiter({ ...PARTNER_SESSION_LIMIT, now: () => ports.now() });
   app.post('/api/partner-session', async (request, reply) => {
     const retryAfterMs = limiter.retryAfterMs(request.ip);
-    if (retryAfterMs > 0) {
-      const seconds = Math.ceil(retryAfterMs / 1000);
-      return reply
-        .code(429)
-        .header('retry-after', String(seconds))
-        .send(
-          problem(
-            'TOO_MANY_ATTEMPTS',
-            `too many partner sessions asked from this address; try again in ${seconds} s`,
-          ),
-        );
-    }
+    if (retryAfterMs > 0)
+      return tooManyAttempts(
+        reply,
+        retryAfterMs,
+        (seconds) => `too many partner sessions asked from this address; try again in ${seconds} s`,
+      );
     if (!ports.paired) {
       return reply.code(409).send(problem('NO_PARTNER', 'this node runs independent: it has no partner'));
     }
@@ -109,8 +104,4 @@ function callerOf(
   const user = ports.login.sessions.sessionOf(token)?.user;
   if (user === undefined) return null;
   return { account: user === PARTNER_ADMIN_USER ? null : user };
-}
-
-function problem(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
 }

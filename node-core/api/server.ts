@@ -10,6 +10,7 @@ import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { problem, tooManyAttempts } from './problem.ts';
 import { z } from 'zod';
 import type { EventKind } from '../dto.ts';
 import { systemClock, type Clock } from '../clock/index.ts';
@@ -132,13 +133,11 @@ export async function startApiServer(ports: ApiPorts, options: ApiOptions): Prom
     if (!needsToken || isLoginRequest(request.method, request.url)) return;
     const retryAfterMs = tokenLimiter.retryAfterMs(request.ip);
     if (retryAfterMs > 0) {
-      const seconds = Math.ceil(retryAfterMs / 1000);
-      return reply
-        .code(429)
-        .header('retry-after', String(seconds))
-        .send(
-          problem('TOO_MANY_ATTEMPTS', `too many wrong tokens from this address; try again in ${seconds} s`),
-        );
+      return tooManyAttempts(
+        reply,
+        retryAfterMs,
+        (seconds) => `too many wrong tokens from this address; try again in ${seconds} s`,
+      );
     }
     const token = bearerToken(request.headers.authorization);
     if (!accepts(token)) {
@@ -341,8 +340,4 @@ function answerClientError(error: Error & { code?: string; rawPacket?: unknown }
 
 function kinds(value: string | undefined): EventKind[] | undefined {
   return value ? (value.split(',').filter(Boolean) as EventKind[]) : undefined;
-}
-
-function problem(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
 }

@@ -7,6 +7,7 @@
  * these itself: no 307. They take effect when the node next starts; nothing here restarts it.
  */
 import type { FastifyInstance } from 'fastify';
+import { problem } from './problem.ts';
 import {
   applySettingsChange,
   describeSettingsIssues,
@@ -75,8 +76,4 @@ function canonical(value: unknown): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
       : v,
   );
-}
-
-function problem(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
 }

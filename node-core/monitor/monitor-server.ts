@@ -14,6 +14,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { TokenLimiter } from '../auth/index.ts';
 import { registerDashboardAssets } from '../api/dashboard-assets.ts';
 import { isAllowedHost } from '../api/host-check.ts';
+import { problem, tooManyAttempts } from '../api/problem.ts';
 import { bearerToken, tokensEqual } from '../api/token.ts';
 import { LIVE_CLOSE_UNAUTHORIZED } from '../protocol/close-codes.ts';
 import type { FleetMonitor } from './fleet-monitor.ts';
@@ -52,7 +53,6 @@ export async function startMonitorServer(
   const app = Fastify({ logger: false });
   const limiter = new TokenLimiter();
   const allowed = new Set<string>();
-  const problem = (code: string, message: string) => ({ error: { code, message } });
 
   app.addHook('onRequest', async (request, reply) => {
     if (!isAllowedHost(request.headers.host, allowed))
@@ -62,10 +62,7 @@ export async function startMonitorServer(
     if (!request.url.startsWith('/api/')) return;
     const retryAfterMs = limiter.retryAfterMs(request.ip);
     if (retryAfterMs > 0)
-      return reply
-        .code(429)
-        .header('retry-after', String(Math.ceil(retryAfterMs / 1000)))
-        .send(problem('TOO_MANY_ATTEMPTS', 'too many wrong tokens from this address'));
+      return tooManyAttempts(reply, retryAfterMs, () => 'too many wrong tokens from this address');
     const token = bearerToken(request.headers.authorization);
     if (!tokensEqual(token, options.token)) {
       if (token !== '') limiter.refused(request.ip, token);
