@@ -176,6 +176,7 @@ export const ROUTES: readonly (readonly [method: string, path: string])[] = [
   ['POST', '/api/logout'],
   ['GET', '/api/login'],
   ['GET', '/api/session'],
+  ['POST', '/api/partner-session'],
   ['GET', '/api/users'],
   ['POST', '/api/users'],
   ['DELETE', '/api/users/:user'],
