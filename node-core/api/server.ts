@@ -267,6 +267,16 @@ function dashboardCsp(partnerOrigin: string | null): string {
   return DASHBOARD_CSP.replace("connect-src 'self'", connect);
 }
 
+/**
+ * The page is told which partner origin its CSP lets it connect to (`<meta name="tandem-partner-origin">`,
+ * written with the policy in the same answer): a page loaded before the link named the partner must not try
+ * to read it, which the browser would refuse with a CSP violation (renderer/src/lib/partner-reach.ts).
+ */
+function withPartnerMeta(html: string, partner: string | null): string {
+  const escaped = (partner ?? '').replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return html.replace('</head>', `<meta name="tandem-partner-origin" content="${escaped}"></head>`);
+}
+
 const DASHBOARD_CSP = [
   "default-src 'none'",
   "script-src 'self'",
@@ -287,13 +297,14 @@ function registerDashboard(
   const index = dir ? path.join(dir, 'index.html') : null;
   app.get('/', (_request, reply) => {
     if (index && fs.existsSync(index)) {
+      const partner = partnerOrigin();
       return reply
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-cache')
-        .header('content-security-policy', dashboardCsp(partnerOrigin()))
+        .header('content-security-policy', dashboardCsp(partner))
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer')
-        .send(fs.readFileSync(index));
+        .send(withPartnerMeta(fs.readFileSync(index, 'utf8'), partner));
     }
     return reply
       .header('content-type', 'text/plain; charset=utf-8')

@@ -30,6 +30,7 @@ import {
 } from './lib/pair-sign-in.ts';
 import { forgetToken, storedPeerSession, storedUser, storePeerSession, storeToken } from './lib/session.ts';
 import { signOut, type SignOutNotice } from './lib/sign-out.ts';
+import { allowedPartnerOrigin, mayReadPartner } from './lib/partner-reach.ts';
 
 const page = window as Window & ConnectionWindow;
 const found = document.getElementById('app');
@@ -37,6 +38,9 @@ if (!found) throw new Error('index.html has no #app element');
 const target: HTMLElement = found;
 
 const connection = await resolveConnection(page);
+// The partner origin this page's CSP allows (none for a page served before the link named one).
+const partnerOrigin = allowedPartnerOrigin(document);
+
 const router = new Router();
 router.start(window);
 followDesktopRoutes(page);
@@ -49,8 +53,10 @@ const signIn = await signInCard(connection.baseUrl);
 
 function show(token: string | null, source: TokenSource | null, signedOutNotice: SignOutNotice = null): void {
   dashboard?.stop();
-  // The same sign-in's session on the partner: the dashboard reads both nodes (pair-watch.svelte.ts).
-  const peer = token !== null && source === 'login' ? storedPeerSession(page) : null;
+  // The same sign-in's session on the partner: the dashboard reads both nodes (pair-watch.svelte.ts), where
+  // the page's CSP lets it (partner-reach.ts).
+  const stored = token !== null && source === 'login' ? storedPeerSession(page) : null;
+  const peer = stored && mayReadPartner(stored.apiUrl, partnerOrigin) ? stored : null;
   const partner = peer
     ? { apiUrl: peer.apiUrl, api: new ApiClient({ baseUrl: peer.apiUrl, token: peer.token }) }
     : undefined;
@@ -91,7 +97,13 @@ async function onlogin(name: string, password: string): Promise<void> {
   const session = await login(connection.baseUrl, name, password);
   storeToken(page, session.token, name);
   const own = new ApiClient({ baseUrl: connection.baseUrl, token: session.token });
-  const peer = await signInToPartner(name, password, { ownStatus: () => own.status(), login });
+  const peer = await signInToPartner(name, password, {
+    ownStatus: () => own.status(),
+    login: (apiUrl, ...rest) =>
+      mayReadPartner(apiUrl, partnerOrigin)
+        ? login(apiUrl, ...rest)
+        : Promise.reject(new Error('the partner is out of this page’s reach')),
+  });
   if (peer) storePeerSession(page, peer);
   show(session.token, 'login');
 }
@@ -104,15 +116,19 @@ async function onlogin(name: string, password: string): Promise<void> {
  */
 async function watchPartnerWithToken(token: string, shown: DashboardState | null): Promise<void> {
   const previous = storedPeerSession(page);
+  // A page served before the link named the partner cannot reach it (partner-reach.ts): nothing to ask for.
+  if (partnerOrigin === null) return;
   const peer = await partnerSessionForToken(() => askPartnerSession(connection.baseUrl, token));
-  if (!peer) return;
+  // A partner that moved since the page was served is out of its reach too; that session ends at its expiry.
+  if (!peer || !mayReadPartner(peer.apiUrl, partnerOrigin)) return;
   if (!shown || dashboard !== shown) {
     // The page moved on meanwhile: nobody reads the partner with this one.
     await signOutOfPartner(peer);
     return;
   }
   storePeerSession(page, peer);
-  if (previous && previous.token !== peer.token) void signOutOfPartner(previous);
+  if (previous && previous.token !== peer.token && mayReadPartner(previous.apiUrl, partnerOrigin))
+    void signOutOfPartner(previous);
   shown.watchPartner({
     apiUrl: peer.apiUrl,
     api: new ApiClient({ baseUrl: peer.apiUrl, token: peer.token }),
@@ -120,7 +136,8 @@ async function watchPartnerWithToken(token: string, shown: DashboardState | null
 }
 
 async function onsignout(token: string): Promise<void> {
-  const peer = storedPeerSession(page);
+  const stored = storedPeerSession(page);
+  const peer = stored && mayReadPartner(stored.apiUrl, partnerOrigin) ? stored : null;
   const [notice] = await Promise.all([
     signOut(
       () => logout(connection.baseUrl, token),

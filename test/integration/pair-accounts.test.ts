@@ -103,7 +103,11 @@ describe('accounts replicated with the pair', () => {
     // The master's page may connect to the backup (CSP).
     const page = await fetch(`${pair.master.url}/`);
     const csp = page.headers.get('content-security-policy');
-    if (csp) expect(csp).toContain(`connect-src 'self' ${pair.backup.url}`);
+    if (csp) {
+      expect(csp).toContain(`connect-src 'self' ${pair.backup.url}`);
+      // And the page is told so, in the same answer (renderer/src/lib/partner-reach.ts).
+      expect(await page.text()).toContain(`<meta name="tandem-partner-origin" content="${pair.backup.url}">`);
+    }
   });
 
   it('user remove on the master ends the sessions on both nodes: 401, live sockets closed with 4401', async () => {
