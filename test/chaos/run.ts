@@ -252,7 +252,7 @@ rows.push([
   `${sum((o) => o.dualRecordedMs)}/${sum((o) => o.dualSeenMs)}`,
   sum((o) => o.check?.diverged ?? 0),
   `${outcomes.filter((o) => o.settled).length}/${outcomes.length}`,
-  `${outcomes.filter(failed).length} failed`,
+  `${outcomes.filter((o) => !failed(o)).length}/${outcomes.length} ok`,
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]): string =>
@@ -268,7 +268,12 @@ console.log(
   'faults: kill = kill -9 and start, stop = SIGSTOP/SIGCONT, term = SIGTERM and start, swo = switch-over, ' +
     'cut / stall / delay = the peer link, skew = faketime clock, disk = full tmpfs, db = damaged database',
 );
-console.log(`\n${outcomes.length} schedules in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+// Worded unlike any test runner's closing line ("N passed in 9s"): CI's reader took the old "6 schedules in
+// 84 s" for a runner that ran no test. The run's own closing count is the plain line .ci/run prints last.
 const failing = outcomes.filter(failed);
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+const verdicts =
+  failing.length === 0 ? 'every verdict ok' : `FAIL on seed ${failing.map((o) => o.seed).join(', ')}`;
+console.log(`\nchaos: ${outcomes.length} schedule(s), ${seconds} s, ${verdicts}`);
 for (const o of failing) console.log(`replay: ${replay(o.seed)}`);
 process.exitCode = failing.length > 0 ? 1 : 0;
