@@ -18,6 +18,54 @@ function sample(tag: string, ts: number, value: HistorySample['value'], origin =
 }
 
 describe('HistoryStore.record', () => {
+  it('recent samples: move to the (tag, ts) table many per tag at a time; every read sees each sample once', () => {
+    const t = tempDatabase();
+    disposers.push(t.dispose);
+    const h = new HistoryStore(t.db);
+    // 500 tags polled 200 times: 100,000 samples, twice what waits in the recent table before moves start.
+    const tags = Array.from({ length: 500 }, (_, i) => `tag.${String(i).padStart(3, '0')}`);
+    for (let poll = 1; poll <= 200; poll++) h.record(tags.map((tag) => sample(tag, poll * 1000, poll)));
+    const rows = (table: string): number =>
+      t.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    expect(rows('history_samples')).toBeGreaterThan(40_000);
+    expect(rows('history_recent')).toBeGreaterThan(0);
+    expect(rows('history_recent')).toBeLessThanOrEqual(50_000);
+    expect(h.count()).toBe(100_000);
+    // A sample held in either table is not stored again, whoever sends it.
+    expect(h.record([sample('tag.000', 1000, 5, 'n2'), sample('tag.499', 200_000, 5, 'n2')])).toBe(0);
+    for (const tag of ['tag.000', 'tag.250', 'tag.499']) {
+      const all = h.query(tag, 0, 300_000, { maxPoints: 1000 });
+      expect(all.kind === 'raw' && all.samples.map((p) => p.ts)).toEqual(
+        Array.from({ length: 200 }, (_, i) => (i + 1) * 1000),
+      );
+      expect(h.latestTsOfTag(tag)).toBe(200_000);
+      const page = h.between(tag, 1000, 200_000, 5);
+      expect([page.total, page.samples.map((p) => p.ts)]).toEqual([
+        198,
+        [195_000, 196_000, 197_000, 198_000, 199_000],
+      ]);
+      const buckets = h.query(tag, 1000, 200_999, { maxPoints: 4 });
+      expect(buckets.kind === 'buckets' && buckets.buckets.map((b) => [b.count, b.last.ts])).toEqual([
+        [50, 50_000],
+        [50, 100_000],
+        [50, 150_000],
+        [50, 200_000],
+      ]);
+    }
+    // Forwarding reads the node's own samples in time order from both tables, none twice.
+    let after = 0;
+    let read = 0;
+    for (;;) {
+      const chunk = h.since('n1', after, 7_000);
+      if (chunk.length === 0) break;
+      expect(chunk[0]!.ts).toBeGreaterThan(after);
+      read += chunk.length;
+      after = chunk.at(-1)!.ts;
+    }
+    expect(read).toBe(100_000);
+    expect(h.latestByOrigin()).toEqual({ n1: 200_000 });
+  });
+
   it('is idempotent: the same (tag, ts) is stored once, whoever sends it again', () => {
     const h = store();
     expect(h.record([sample('t', 1, 1), sample('t', 2, 2), sample('u', 1, 'x')])).toBe(3);

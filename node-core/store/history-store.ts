@@ -57,24 +57,83 @@ const NUMERIC = `CASE json_type(value)
   WHEN 'integer' THEN CAST(value AS REAL) WHEN 'real' THEN CAST(value AS REAL)
   WHEN 'true' THEN 1.0 WHEN 'false' THEN 0.0 ELSE NULL END`;
 
+/**
+ * Samples waiting in history_recent before they move to history_samples. The more wait, the more samples of
+ * each tag move with one page write (at 10,000 tags polled each second: about 5 per tag).
+ */
+const RECENT_ROWS = 50_000;
+/** The fewest samples one move takes: fewer would rewrite the same pages for little. */
+const MIN_MOVE = 5_000;
+
+/** One tag's samples in a time range, from both tables (a sample is only ever in one of them). */
+const TAG_RANGE = `SELECT ts, value, quality, origin FROM history_samples WHERE tag = @tag AND ts BETWEEN @from AND @to
+  UNION ALL SELECT ts, value, quality, origin FROM history_recent WHERE tag = @tag AND ts BETWEEN @from AND @to`;
+
+/**
+ * History in two tables (docs/rules.md "Data 4", recent samples): samples are recorded into history_recent,
+ * appended in the order they come, and moved to history_samples, kept by (tag, ts), many per tag at a time.
+ * Every read sees both.
+ */
 export class HistoryStore {
   readonly #db: Db;
+  /** Rows in history_recent as far as this store knows: only decides when to move. */
+  #recentRows: number;
+  /** The tag after which the next move starts; '' = from the first. */
+  #moveAfter = '';
 
   constructor(db: Db) {
     this.#db = db;
+    this.#recentRows = (db.prepare('SELECT count(*) AS n FROM history_recent').get() as { n: number }).n;
   }
 
   /** Stores the samples not yet held (by tag and ts), in one transaction; returns how many were new. */
   record(samples: readonly HistorySample[]): number {
     if (samples.length === 0) return 0;
-    const insert = this.#db.prepare(
-      'INSERT OR IGNORE INTO history_samples (tag, ts, value, quality, origin) VALUES (?, ?, ?, ?, ?)',
+    const insert = cachedStatement(
+      this.#db,
+      `INSERT OR IGNORE INTO history_recent (tag, ts, value, quality, origin)
+       SELECT @tag, @ts, @value, @quality, @origin
+       WHERE NOT EXISTS (SELECT 1 FROM history_samples WHERE tag = @tag AND ts = @ts)`,
     );
-    return this.#db.transaction(() => {
-      let added = 0;
+    const added = this.#db.transaction(() => {
+      let n = 0;
       for (const s of samples)
-        added += insert.run(s.tag, Math.trunc(s.ts), JSON.stringify(s.value), s.quality, s.origin).changes;
-      return added;
+        n += insert.run({
+          tag: s.tag,
+          ts: Math.trunc(s.ts),
+          value: JSON.stringify(s.value),
+          quality: s.quality,
+          origin: s.origin,
+        }).changes;
+      return n;
+    })();
+    this.#recentRows += added;
+    if (this.#recentRows > RECENT_ROWS) this.#move(Math.max(2 * samples.length, MIN_MOVE));
+    return added;
+  }
+
+  /**
+   * Moves about `rows` recent samples, whole tags in tag order from where the last move stopped, to
+   * history_samples, in one transaction. Twice what came in keeps the waiting rows near RECENT_ROWS.
+   */
+  #move(rows: number): void {
+    const lastOfRun = cachedStatement(
+      this.#db,
+      'SELECT tag FROM history_recent WHERE tag > ? ORDER BY tag, ts LIMIT 1 OFFSET ?',
+    );
+    const copy = cachedStatement(
+      this.#db,
+      `INSERT OR IGNORE INTO history_samples (tag, ts, value, quality, origin)
+       SELECT tag, ts, value, quality, origin FROM history_recent WHERE tag > ? AND tag <= ? ORDER BY tag, ts`,
+    );
+    const remove = cachedStatement(this.#db, 'DELETE FROM history_recent WHERE tag > ? AND tag <= ?');
+    this.#db.transaction(() => {
+      const last = lastOfRun.get(this.#moveAfter, rows - 1) as { tag: string } | undefined;
+      // Past the last tag: takes the rest, and the next move starts from the first tag again.
+      const upTo = last?.tag ?? '\u{10FFFF}';
+      copy.run(this.#moveAfter, upTo);
+      this.#recentRows = Math.max(0, this.#recentRows - remove.run(this.#moveAfter, upTo).changes);
+      this.#moveAfter = last?.tag ?? '';
     })();
   }
 
@@ -88,31 +147,31 @@ export class HistoryStore {
     const maxPoints = Math.max(1, Math.trunc(options.maxPoints));
     if (to < from) return { kind: 'raw', samples: [] };
     const { n } = this.#db
-      .prepare('SELECT count(*) AS n FROM history_samples WHERE tag = ? AND ts BETWEEN ? AND ?')
-      .get(tag, from, to) as { n: number };
+      .prepare(
+        `SELECT (SELECT count(*) FROM history_samples WHERE tag = @tag AND ts BETWEEN @from AND @to)
+              + (SELECT count(*) FROM history_recent WHERE tag = @tag AND ts BETWEEN @from AND @to) AS n`,
+      )
+      .get({ tag, from, to }) as { n: number };
     if (n <= maxPoints) {
-      const rows = this.#db
-        .prepare(
-          'SELECT ts, value, quality FROM history_samples WHERE tag = ? AND ts BETWEEN ? AND ? ORDER BY ts',
-        )
-        .all(tag, from, to) as Pick<Row, 'ts' | 'value' | 'quality'>[];
+      const rows = this.#db.prepare(`${TAG_RANGE} ORDER BY ts`).all({ tag, from, to }) as Pick<
+        Row,
+        'ts' | 'value' | 'quality'
+      >[];
       return { kind: 'raw', samples: rows.map(toPoint) };
     }
     const bucketMs = Math.max(1, Math.ceil((to - from + 1) / maxPoints));
     const rows = this.#db
       .prepare(
-        `SELECT agg.*, h.value AS lastValue, h.quality AS lastQuality
+        `WITH h AS MATERIALIZED (${TAG_RANGE})
+         SELECT agg.*, h.value AS lastValue, h.quality AS lastQuality
          FROM (
            SELECT (ts - CAST(@from AS INTEGER)) / CAST(@bucketMs AS INTEGER) AS b, count(*) AS count,
                   min(num) AS min, max(num) AS max, avg(num) AS avg,
                   sum(quality <> 'good') AS notGood, max(ts) AS lastTs
-           FROM (
-             SELECT ts, quality, CASE WHEN quality = 'bad' THEN NULL ELSE ${NUMERIC} END AS num
-             FROM history_samples WHERE tag = @tag AND ts BETWEEN @from AND @to
-           )
+           FROM (SELECT ts, quality, CASE WHEN quality = 'bad' THEN NULL ELSE ${NUMERIC} END AS num FROM h)
            GROUP BY b
          ) AS agg
-         JOIN history_samples h ON h.tag = @tag AND h.ts = agg.lastTs
+         JOIN h ON h.ts = agg.lastTs
          ORDER BY agg.b`,
       )
       .all({ tag, from, to, bucketMs }) as {
@@ -148,18 +207,27 @@ export class HistoryStore {
    * "after the last ts I got" misses nothing.
    */
   since(origin: string, afterTs: number, limit: number): HistorySample[] {
+    // Each table gives its first `limit` on its own: a limit over their union would sort all that follows.
     const rows = this.#db
       .prepare(
-        'SELECT tag, ts, value, quality, origin FROM history_samples WHERE origin = ? AND ts > ? ORDER BY ts, tag LIMIT ?',
+        `SELECT * FROM (SELECT tag, ts, value, quality, origin FROM history_samples
+                        WHERE origin = @origin AND ts > @after ORDER BY ts, tag LIMIT @limit)
+         UNION ALL
+         SELECT * FROM (SELECT tag, ts, value, quality, origin FROM history_recent
+                        WHERE origin = @origin AND ts > @after ORDER BY ts, tag LIMIT @limit)
+         ORDER BY ts, tag LIMIT @limit`,
       )
-      .all(origin, afterTs, Math.max(1, Math.trunc(limit))) as Row[];
+      .all({ origin, after: afterTs, limit: Math.max(1, Math.trunc(limit)) }) as Row[];
     const last = rows.at(-1);
     if (last && rows.length >= limit) {
       const rest = this.#db
         .prepare(
-          'SELECT tag, ts, value, quality, origin FROM history_samples WHERE origin = ? AND ts = ? AND tag > ? ORDER BY tag',
+          `SELECT tag, ts, value, quality, origin FROM history_samples WHERE origin = @origin AND ts = @ts AND tag > @tag
+           UNION ALL
+           SELECT tag, ts, value, quality, origin FROM history_recent WHERE origin = @origin AND ts = @ts AND tag > @tag
+           ORDER BY tag`,
         )
-        .all(origin, last.ts, last.tag) as Row[];
+        .all({ origin, ts: last.ts, tag: last.tag }) as Row[];
       rows.push(...rest);
     }
     return rows.map(toSample);
@@ -167,12 +235,16 @@ export class HistoryStore {
 
   /** The newest ts recorded by `origin`, or null. */
   latestTs(origin: string): number | null {
-    const row = this.#db
-      .prepare('SELECT max(ts) AS ts FROM history_samples WHERE origin = ?')
-      .get(origin) as {
-      ts: number | null;
-    };
-    return row.ts;
+    return this.#newest('SELECT max(ts) FROM %TABLE% WHERE origin = ?', origin);
+  }
+
+  /** The larger of what `sql` (one max(), with %TABLE%) answers over each of the two tables; null for none. */
+  #newest(sql: string, key: string): number | null {
+    const answers = ['history_samples', 'history_recent'].map(
+      (table) => this.#db.prepare(sql.replace('%TABLE%', table)).pluck().get(key) as number | null,
+    );
+    const held = answers.filter((ts): ts is number => ts !== null);
+    return held.length === 0 ? null : Math.max(...held);
   }
 
   /** The newest ts of every origin held here. */
@@ -188,8 +260,12 @@ export class HistoryStore {
       )
       .pluck()
       .all() as string[];
+    const recent = this.#db
+      .prepare('SELECT origin FROM history_recent GROUP BY origin')
+      .pluck()
+      .all() as string[];
     const out: Record<string, number> = {};
-    for (const origin of origins) {
+    for (const origin of new Set([...origins, ...recent])) {
       const ts = this.latestTs(origin);
       if (ts !== null) out[origin] = ts;
     }
@@ -198,10 +274,7 @@ export class HistoryStore {
 
   /** The newest ts held for `tag`, whoever recorded it, or null. */
   latestTsOfTag(tag: string): number | null {
-    const row = this.#db.prepare('SELECT max(ts) AS ts FROM history_samples WHERE tag = ?').get(tag) as {
-      ts: number | null;
-    };
-    return row.ts;
+    return this.#newest('SELECT max(ts) FROM %TABLE% WHERE tag = ?', tag);
   }
 
   /**
@@ -214,25 +287,38 @@ export class HistoryStore {
     beforeTs: number,
     limit: number,
   ): { samples: (HistoryPoint & { readonly origin: string })[]; total: number } {
+    // Strictly between: the range of TAG_RANGE, which is inclusive, narrowed by one at each end.
+    const range = { tag, from: Math.floor(afterTs) + 1, to: Math.ceil(beforeTs) - 1 };
     const { n } = this.#db
-      .prepare('SELECT count(*) AS n FROM history_samples WHERE tag = ? AND ts > ? AND ts < ?')
-      .get(tag, afterTs, beforeTs) as { n: number };
+      .prepare(
+        `SELECT (SELECT count(*) FROM history_samples WHERE tag = @tag AND ts BETWEEN @from AND @to)
+              + (SELECT count(*) FROM history_recent WHERE tag = @tag AND ts BETWEEN @from AND @to) AS n`,
+      )
+      .get(range) as { n: number };
     if (n === 0 || limit <= 0) return { samples: [], total: n };
     const rows = this.#db
-      .prepare(
-        'SELECT ts, value, quality, origin FROM history_samples WHERE tag = ? AND ts > ? AND ts < ? ORDER BY ts DESC LIMIT ?',
-      )
-      .all(tag, afterTs, beforeTs, Math.trunc(limit)) as Pick<Row, 'ts' | 'value' | 'quality' | 'origin'>[];
+      .prepare(`${TAG_RANGE} ORDER BY ts DESC LIMIT @limit`)
+      .all({ ...range, limit: Math.trunc(limit) }) as Pick<Row, 'ts' | 'value' | 'quality' | 'origin'>[];
     // The origin tells whose polls a sample is: Sparkplug's catch-up follows each node's samples in their order.
     return { samples: rows.reverse().map((row) => ({ ...toPoint(row), origin: row.origin })), total: n };
   }
 
   hasTag(tag: string): boolean {
-    return this.#db.prepare('SELECT 1 FROM history_samples WHERE tag = ? LIMIT 1').get(tag) !== undefined;
+    return (
+      this.#db
+        .prepare(
+          'SELECT EXISTS (SELECT 1 FROM history_samples WHERE tag = @tag) OR EXISTS (SELECT 1 FROM history_recent WHERE tag = @tag)',
+        )
+        .pluck()
+        .get({ tag }) === 1
+    );
   }
 
   count(): number {
-    return (this.#db.prepare('SELECT count(*) AS n FROM history_samples').get() as { n: number }).n;
+    return this.#db
+      .prepare('SELECT (SELECT count(*) FROM history_samples) + (SELECT count(*) FROM history_recent)')
+      .pluck()
+      .get() as number;
   }
 
   /**
@@ -261,6 +347,21 @@ export class HistoryStore {
     );
     let work = 0;
     let deleted = 0;
+    // Recent samples are few and mostly new. Old ones there (a peer's, forwarded late) join the others at a
+    // pass's start, so that the steps below delete every old sample in their bounded way.
+    if (from === '') {
+      this.#db.transaction(() => {
+        cachedStatement(
+          this.#db,
+          `INSERT OR IGNORE INTO history_samples (tag, ts, value, quality, origin)
+           SELECT tag, ts, value, quality, origin FROM history_recent WHERE ts < ? ORDER BY tag, ts`,
+        ).run(before);
+        const moved = cachedStatement(this.#db, 'DELETE FROM history_recent WHERE ts < ?').run(
+          before,
+        ).changes;
+        this.#recentRows = Math.max(0, this.#recentRows - moved);
+      })();
+    }
     let oldest = firstAtOrAfter.get(from) as { tag: string; ts: number } | undefined;
     while (oldest !== undefined) {
       const { tag } = oldest;

@@ -6,6 +6,7 @@ import { sql as users } from './006-users.ts';
 import { sql as conflictTombstones } from './007-conflict-tombstones.ts';
 import { sql as certificateUse } from './008-certificate-use.ts';
 import { sql as retentionIndexes } from './009-retention-indexes.ts';
+import { sql as historyRecent } from './010-history-recent.ts';
 
 /**
  * Numbered migrations, applied in order; a migration never changes once released.
@@ -20,4 +21,5 @@ export const migrations: readonly { readonly version: number; readonly sql: stri
   { version: 7, sql: conflictTombstones },
   { version: 8, sql: certificateUse },
   { version: 9, sql: retentionIndexes },
+  { version: 10, sql: historyRecent },
 ];
