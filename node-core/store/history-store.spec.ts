@@ -66,6 +66,28 @@ describe('HistoryStore.record', () => {
     expect(h.latestByOrigin()).toEqual({ n1: 200_000 });
   });
 
+  it('recent samples: a move the full disk refuses leaves the record done and is tried again with the next', () => {
+    const t = tempDatabase();
+    disposers.push(t.dispose);
+    const h = new HistoryStore(t.db);
+    const tags = Array.from({ length: 500 }, (_, i) => `tag.${String(i).padStart(3, '0')}`);
+    // 50,000 samples: as many as wait before a move, so none has moved yet.
+    for (let poll = 1; poll <= 100; poll++) h.record(tags.map((tag) => sample(tag, poll * 1000, poll)));
+    const inSamples = (): number =>
+      t.db.prepare('SELECT count(*) FROM history_samples').pluck().get() as number;
+    expect(inSamples()).toBe(0);
+    // Room for a few more recent rows, none for a move of thousands.
+    const pages = t.db.pragma('page_count', { simple: true }) as number;
+    t.db.pragma(`max_page_count = ${pages + 3}`);
+    expect(h.record([sample('tag.000', 101_000, 1), sample('tag.001', 101_000, 1)])).toBe(2);
+    expect(inSamples()).toBe(0);
+    expect(h.count()).toBe(50_002);
+    t.db.pragma('max_page_count = 1073741823');
+    expect(h.record([sample('tag.002', 101_000, 1)])).toBe(1);
+    expect(inSamples()).toBeGreaterThan(0);
+    expect(h.count()).toBe(50_003);
+  });
+
   it('is idempotent: the same (tag, ts) is stored once, whoever sends it again', () => {
     const h = store();
     expect(h.record([sample('t', 1, 1), sample('t', 2, 2), sample('u', 1, 'x')])).toBe(3);

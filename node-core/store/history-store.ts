@@ -3,7 +3,7 @@
  * the active node and forwarded to the peer (history/). Recording is idempotent, so a sample that arrives
  * twice (a re-sent chunk, the warm buffer and the forwarder both holding it) is stored once.
  */
-import { cachedStatement, type Db } from './database.ts';
+import { cachedStatement, storageFailure, type Db } from './database.ts';
 
 export type HistoryQuality = 'good' | 'bad' | 'uncertain';
 export type HistoryValue = number | boolean | string | null;
@@ -68,6 +68,9 @@ const MIN_MOVE = 5_000;
 /** One tag's samples in a time range, from both tables (a sample is only ever in one of them). */
 const TAG_RANGE = `SELECT ts, value, quality, origin FROM history_samples WHERE tag = @tag AND ts BETWEEN @from AND @to
   UNION ALL SELECT ts, value, quality, origin FROM history_recent WHERE tag = @tag AND ts BETWEEN @from AND @to`;
+/** How many samples TAG_RANGE holds, counted in each table through its key. */
+const TAG_RANGE_COUNT = `SELECT (SELECT count(*) FROM history_samples WHERE tag = @tag AND ts BETWEEN @from AND @to)
+  + (SELECT count(*) FROM history_recent WHERE tag = @tag AND ts BETWEEN @from AND @to) AS n`;
 
 /**
  * History in two tables (docs/rules.md "Data 4", recent samples): samples are recorded into history_recent,
@@ -108,7 +111,15 @@ export class HistoryStore {
       return n;
     })();
     this.#recentRows += added;
-    if (this.#recentRows > RECENT_ROWS) this.#move(Math.max(2 * samples.length, MIN_MOVE));
+    if (this.#recentRows > RECENT_ROWS) {
+      try {
+        this.#move(Math.max(2 * samples.length, MIN_MOVE));
+      } catch (error) {
+        // The samples are stored (and read) where they are: a move the disk refuses is tried again with the
+        // next record, and does not turn this record, which succeeded, into a failure.
+        if (storageFailure(error) === null) throw error;
+      }
+    }
     return added;
   }
 
@@ -121,19 +132,23 @@ export class HistoryStore {
       this.#db,
       'SELECT tag FROM history_recent WHERE tag > ? ORDER BY tag, ts LIMIT 1 OFFSET ?',
     );
+    const last = lastOfRun.get(this.#moveAfter, rows - 1) as { tag: string } | undefined;
+    // Past the last tag: takes the rest, and the next move starts from the first tag again.
+    this.#moveToSamples('tag > ? AND tag <= ?', this.#moveAfter, last?.tag ?? '\u{10FFFF}');
+    this.#moveAfter = last?.tag ?? '';
+  }
+
+  /** Moves the recent samples that `where` picks to history_samples, in one transaction. */
+  #moveToSamples(where: string, ...params: unknown[]): void {
     const copy = cachedStatement(
       this.#db,
       `INSERT OR IGNORE INTO history_samples (tag, ts, value, quality, origin)
-       SELECT tag, ts, value, quality, origin FROM history_recent WHERE tag > ? AND tag <= ? ORDER BY tag, ts`,
+       SELECT tag, ts, value, quality, origin FROM history_recent WHERE ${where} ORDER BY tag, ts`,
     );
-    const remove = cachedStatement(this.#db, 'DELETE FROM history_recent WHERE tag > ? AND tag <= ?');
+    const remove = cachedStatement(this.#db, `DELETE FROM history_recent WHERE ${where}`);
     this.#db.transaction(() => {
-      const last = lastOfRun.get(this.#moveAfter, rows - 1) as { tag: string } | undefined;
-      // Past the last tag: takes the rest, and the next move starts from the first tag again.
-      const upTo = last?.tag ?? '\u{10FFFF}';
-      copy.run(this.#moveAfter, upTo);
-      this.#recentRows = Math.max(0, this.#recentRows - remove.run(this.#moveAfter, upTo).changes);
-      this.#moveAfter = last?.tag ?? '';
+      copy.run(...params);
+      this.#recentRows = Math.max(0, this.#recentRows - remove.run(...params).changes);
     })();
   }
 
@@ -146,12 +161,7 @@ export class HistoryStore {
     const to = Math.trunc(toMs);
     const maxPoints = Math.max(1, Math.trunc(options.maxPoints));
     if (to < from) return { kind: 'raw', samples: [] };
-    const { n } = this.#db
-      .prepare(
-        `SELECT (SELECT count(*) FROM history_samples WHERE tag = @tag AND ts BETWEEN @from AND @to)
-              + (SELECT count(*) FROM history_recent WHERE tag = @tag AND ts BETWEEN @from AND @to) AS n`,
-      )
-      .get({ tag, from, to }) as { n: number };
+    const { n } = this.#db.prepare(TAG_RANGE_COUNT).get({ tag, from, to }) as { n: number };
     if (n <= maxPoints) {
       const rows = this.#db.prepare(`${TAG_RANGE} ORDER BY ts`).all({ tag, from, to }) as Pick<
         Row,
@@ -289,12 +299,7 @@ export class HistoryStore {
   ): { samples: (HistoryPoint & { readonly origin: string })[]; total: number } {
     // Strictly between: the range of TAG_RANGE, which is inclusive, narrowed by one at each end.
     const range = { tag, from: Math.floor(afterTs) + 1, to: Math.ceil(beforeTs) - 1 };
-    const { n } = this.#db
-      .prepare(
-        `SELECT (SELECT count(*) FROM history_samples WHERE tag = @tag AND ts BETWEEN @from AND @to)
-              + (SELECT count(*) FROM history_recent WHERE tag = @tag AND ts BETWEEN @from AND @to) AS n`,
-      )
-      .get(range) as { n: number };
+    const { n } = this.#db.prepare(TAG_RANGE_COUNT).get(range) as { n: number };
     if (n === 0 || limit <= 0) return { samples: [], total: n };
     const rows = this.#db
       .prepare(`${TAG_RANGE} ORDER BY ts DESC LIMIT @limit`)
@@ -349,19 +354,7 @@ export class HistoryStore {
     let deleted = 0;
     // Recent samples are few and mostly new. Old ones there (a peer's, forwarded late) join the others at a
     // pass's start, so that the steps below delete every old sample in their bounded way.
-    if (from === '') {
-      this.#db.transaction(() => {
-        cachedStatement(
-          this.#db,
-          `INSERT OR IGNORE INTO history_samples (tag, ts, value, quality, origin)
-           SELECT tag, ts, value, quality, origin FROM history_recent WHERE ts < ? ORDER BY tag, ts`,
-        ).run(before);
-        const moved = cachedStatement(this.#db, 'DELETE FROM history_recent WHERE ts < ?').run(
-          before,
-        ).changes;
-        this.#recentRows = Math.max(0, this.#recentRows - moved);
-      })();
-    }
+    if (from === '') this.#moveToSamples('ts < ?', before);
     let oldest = firstAtOrAfter.get(from) as { tag: string; ts: number } | undefined;
     while (oldest !== undefined) {
       const { tag } = oldest;
