@@ -89,6 +89,10 @@ describe('GET /api/history/:tag', () => {
     };
     expect(await message('/api/history/temp?from=yesterday')).toMatch(/^from: must be an ISO 8601 time/);
     expect(await message('/api/history/temp?to=2024-13-45T00:00:00Z')).toMatch(/^to: /);
+    // Named once, though it is neither in the pattern nor a time.
+    expect(await message('/api/history/temp?to=1765000000000')).toBe(
+      'to: must be an ISO 8601 time, e.g. 2024-05-01T12:00:00Z',
+    );
     expect(await message('/api/history/temp?maxPoints=0')).toMatch(/^maxPoints: /);
     expect(await message('/api/history/temp?maxPoints=abc')).toMatch(/^maxPoints: /);
     expect(await message('/api/history/temp?maxPoints=10001')).toMatch(/^maxPoints: /);
