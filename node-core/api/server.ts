@@ -197,8 +197,7 @@ export async function startApiServer(ports: ApiPorts, options: ApiOptions): Prom
   }
 
   app.post('/api/redundancy/switchover', async () => {
-    const status = await ports.redundancy.switchOver();
-    return { requested: true, status };
+    return { requested: true, ...(await ports.redundancy.switchOver()) };
   });
 
   app.get('/metrics', async (_request, reply) =>

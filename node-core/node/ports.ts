@@ -61,13 +61,25 @@ interface CertificateCommands {
   ): Promise<(CertificateRecord & { readonly shared: boolean }) | undefined>;
 }
 
+/**
+ * How an operator's switch-over ended: `switched` (this node took over), `already-active`, `failed` (the
+ * hand-over was given up, `reason` says why; the node may still have become active by a failover after it), or
+ * `pending` (no outcome within the bound: the history tells how it ends).
+ */
+export interface SwitchoverResult {
+  /** This node's status as the answer is given. */
+  readonly status: Status;
+  readonly outcome: 'switched' | 'already-active' | 'failed' | 'pending';
+  readonly reason?: string;
+}
+
 /** The operator's switch-over. */
 interface RedundancyCommands {
   /**
-   * Asks for a switch-over and answers the status it led to: once this node is active or the hand-over was given
-   * up, or after a bound of the ping timeout and a margin (node/timing-bounds.ts).
+   * Asks for a switch-over and answers how it ended: once this node is active or the hand-over was given up, or
+   * after a bound of the ping timeout and a margin (node/timing-bounds.ts).
    */
-  switchOver(): Promise<Status>;
+  switchOver(): Promise<SwitchoverResult>;
 }
 
 /** `GET /metrics`. */

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { TimerHandle } from '../clock/index.ts';
 import type { CertificateRecord, EventKind, FailoverEvent, StatusView } from '../dto.ts';
-import type { MetricsExport, NodeEvents } from './ports.ts';
+import type { MetricsExport, NodeEvents, SwitchoverResult } from './ports.ts';
 import { yieldingToPeer, type RecordedEvent, type Status } from '../redundancy/index.ts';
 import type { NodeSettings } from './settings.ts';
 import { statusViewOf } from './status-view.ts';
@@ -142,29 +142,35 @@ export class TandemNode extends EventEmitter<NodeEvents> {
   }
 
   /**
-   * Asks for a switch-over and answers the status once it has an outcome (active, or the hand-over given up) or
-   * its bound passed (node/timing-bounds.ts), on the system clock: an API answer never waits on a manual one.
+   * Asks for a switch-over and answers how it ended once it has an outcome (this node active, or the hand-over
+   * given up) or its bound passed (node/timing-bounds.ts), on the system clock: an API answer never waits on a
+   * manual one. The outcome is the switch-over's, not the node's: a node that became active by a failover after
+   * its switch-over failed answers `failed` (chaos seed 416026 answered only "active", which read as done).
    */
-  switchOver(): Promise<Status> {
-    this.requestSwitchover();
-    if (this.status === 'active') return Promise.resolve(this.status);
+  switchOver(): Promise<SwitchoverResult> {
+    if (this.status === 'active') {
+      this.requestSwitchover();
+      return Promise.resolve({ status: this.status, outcome: 'already-active' });
+    }
     const { realTime } = this.#base;
     return new Promise((resolve) => {
-      const done = (): void => {
+      const done = (outcome: SwitchoverResult['outcome'], reason?: string): void => {
         realTime.clearTimeout(timer);
         this.off('status', onStatus);
         this.off('event', onEvent);
-        resolve(this.status);
+        resolve({ status: this.status, outcome, ...(reason === undefined ? {} : { reason }) });
       };
       const onStatus = (status: Status): void => {
-        if (status === 'active') done();
+        if (status === 'active') done('switched');
       };
       const onEvent = (event: FailoverEvent): void => {
-        if (event.kind === 'switchover-failed') done();
+        if (event.kind === 'switchover-failed' && event.nodeId === this.nodeId) done('failed', event.reason);
       };
-      const timer = realTime.setTimeout(done, switchoverAnswerMs(this.settings.timing));
+      const timer = realTime.setTimeout(() => done('pending'), switchoverAnswerMs(this.settings.timing));
       this.on('status', onStatus);
       this.on('event', onEvent);
+      this.requestSwitchover();
+      if (this.status === 'active') done('switched');
     });
   }
 

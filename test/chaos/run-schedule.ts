@@ -48,7 +48,7 @@ export interface ScheduleOutcome {
   readonly settleMs: number;
   /** A damaged database the node did not refuse cleanly (started on it, exit 0, or not one line on stderr). */
   readonly dbRefusals: readonly string[];
-  /** Rule 6: a switch-over asked of a linked standby whose peer ran, that did not hold one second later. */
+  /** Rule 6: a switch-over asked of a linked standby whose peer ran, answered done, that did not hold a second later. */
   readonly brokenHolds: readonly string[];
   readonly notes: readonly string[];
   readonly keptDirs: readonly string[];
@@ -374,17 +374,26 @@ class ScheduleRun {
           return;
         }
         try {
-          const answer = await standby.post<{ status?: unknown }>('/api/redundancy/switchover', 5000);
+          const answer = await standby.post<{ outcome?: unknown; reason?: unknown }>(
+            '/api/redundancy/switchover',
+            5000,
+          );
           this.#log(
             `${what}: POST to ${standby.o.label} answered ${answer.status} ${JSON.stringify(answer.body)}`,
           );
-          // Rule 6: the switch-over holds.
+          // Rule 6: a switch-over that was done holds. One that failed and said so (a fault came first) is the
+          // honest answer to a request a split can defeat, and is counted apart (seed 416026 before outcomes).
+          const outcome = answer.status === 200 ? answer.body?.outcome : undefined;
+          const done = outcome === 'switched' || outcome === 'already-active';
+          if (answer.status === 200 && !done) {
+            this.#notes.push(`switch-over answered ${String(outcome)}: ${String(answer.body?.reason ?? '')}`);
+          }
           await sleep(1000);
           const [m, b] = await Promise.all(pair.nodes.map((n) => this.#role(n)));
           this.#log(`1 s after the switch-over: master ${m}, backup ${b}`);
-          if ((standby === pair.master ? m : b) !== 'active') {
+          if (done && (standby === pair.master ? m : b) !== 'active') {
             const said = `switch-over to ${standby.o.label} did not hold: 1 s later master ${m}, backup ${b} (rule 6)`;
-            if (linked && answer.status === 200) this.#brokenHolds.push(said);
+            if (linked) this.#brokenHolds.push(said);
             else this.#notes.push(`${said}; asked while the link was not up, so not judged`);
           }
         } catch (error) {

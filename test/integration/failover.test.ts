@@ -121,6 +121,37 @@ describe('a real pair on 127.0.0.1', () => {
     );
   });
 
+  it("rule 6: a switch-over that fails answers 'failed' with the reason, even when a failover made the node active after it", async () => {
+    pair = await makePair(['--recovery', 'manual'], ['--recovery', 'manual']);
+    await formed(pair);
+    // The master freezes as the operator presses the button: it never answers the hand-over request, and the
+    // backup takes over by missed heartbeats instead. The answer is the switch-over's, not the failover's.
+    pair.master.child!.kill('SIGSTOP');
+    try {
+      const answer = await pair.backup.api<{ status: string; outcome: string; reason?: string }>(
+        'POST',
+        '/api/redundancy/switchover',
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.body.outcome).toBe('failed');
+      expect(answer.body.reason).toMatch(/^operator request: /);
+      const failed = (await pair.backup.events()).find((e) => e.kind === 'switchover-failed');
+      expect(failed?.reason).toBe(answer.body.reason);
+      await pair.backup.waitStatus((v) => v.node.status === 'active', 'the backup takes over by failover');
+    } finally {
+      pair.master.child!.kill('SIGCONT');
+    }
+  });
+
+  it("rule 6: a switch-over answers 'switched' once this node runs, and 'already-active' on the running node", async () => {
+    pair = await makePair(['--recovery', 'manual'], ['--recovery', 'manual']);
+    await formed(pair);
+    const onMaster = await pair.master.api<{ status: string; outcome: string }>('POST', '/api/redundancy/switchover');
+    expect(onMaster.body).toEqual({ requested: true, status: 'active', outcome: 'already-active' });
+    const onBackup = await pair.backup.api<{ status: string; outcome: string }>('POST', '/api/redundancy/switchover');
+    expect(onBackup.body).toEqual({ requested: true, status: 'active', outcome: 'switched' });
+  });
+
   it('rule 2 window: a returning master takes back by itself when the restore window opens', async () => {
     // Every 3 seconds, one second long (six-field CRON with seconds).
     const window = [

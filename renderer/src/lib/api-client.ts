@@ -85,9 +85,12 @@ export interface CertificateDecision {
   readonly state: CertificateState;
 }
 
+/** How the switch-over ended (docs/redundancy.md "An operator's switch-over holds"); an older node says no outcome. */
 export interface SwitchoverAnswer {
   readonly requested: boolean;
   readonly status: Status;
+  readonly outcome?: 'switched' | 'already-active' | 'failed' | 'pending';
+  readonly reason?: string;
 }
 
 /** `GET /api/history/{tag}`: the range and how many points at most (more samples answer buckets). */

@@ -118,6 +118,32 @@ describe('mergeEvents', () => {
     dashboard.stop();
   });
 
+  it('a switch-over that failed says so, even when a failover made this node active after it', async () => {
+    const api = new FakeApi();
+    api.status.mockResolvedValue(statusView({ node: { status: 'standby', mode: 'backup' } }));
+    const dashboard = new DashboardState(api);
+    await dashboard.load();
+    api.switchover.mockResolvedValue({
+      requested: true,
+      status: 'active',
+      outcome: 'failed',
+      reason: 'operator request: link lost',
+    });
+
+    expect(await dashboard.switchover()).toBe(false);
+    expect(dashboard.shownNotice?.tone).toBe('error');
+    expect(dashboard.shownNotice?.message).toBe(
+      'Switch-over failed (operator request: link lost), but this node is running: it took over when its peer ' +
+        'stopped answering. See the failover history.',
+    );
+
+    api.switchover.mockResolvedValue({ requested: true, status: 'standby', outcome: 'pending' });
+    await dashboard.switchover();
+    expect(dashboard.shownNotice?.message).toBe(
+      'Switch-over requested, but this node is still standby. See the failover history.',
+    );
+  });
+
   it('puts new events in time order, newest first, without duplicates, within the limit', () => {
     expect(mergeEvents([older], [newer, older], 'all', 10).map((e) => e.id)).toEqual(['b', 'a']);
     expect(mergeEvents([older], [newer], 'all', 1).map((e) => e.id)).toEqual(['b']);

@@ -27,6 +27,7 @@ import { csvBlob, csvFilename, eventsCsv } from './csv.ts';
 import { SettingsState } from './settings-state.svelte.ts';
 import { failed, valueOf, type Loadable } from './loadable.ts';
 import { TagsState } from './tags-state.svelte.ts';
+import { switchoverNotice } from './switchover-text.ts';
 import { pairFallback, type PairFallback } from './pair-view.ts';
 import { PairWatch, type PartnerApi } from './pair-watch.svelte.ts';
 
@@ -271,16 +272,9 @@ export class DashboardState {
     this.notice = null;
     try {
       const answer = await this.#api.switchover();
-      this.notice =
-        answer.status === 'active'
-          ? { tone: 'success', message: 'Switch-over done: this node is running.', whileStatus: 'active' }
-          : {
-              tone: 'error',
-              message: `Switch-over requested, but this node is still ${answer.status}. See the failover history.`,
-              problem: { status: 200, code: 'SWITCHOVER_INCOMPLETE', message: `status ${answer.status}` },
-            };
+      this.notice = switchoverNotice(answer);
       await Promise.all([this.refreshStatus(), this.refreshEvents()]);
-      return answer.status === 'active';
+      return this.notice.tone === 'success';
     } catch (error) {
       const problem = toProblem(error);
       this.notice = { tone: 'error', message: `Switch-over failed: ${problem.message}`, problem };

@@ -3,7 +3,9 @@
  * after it, on both nodes (docs/redundancy.md "An operator's switch-over holds").
  */
 import type { Mode, RecoveryMode, StatusView } from '../../../node-core/dto.ts';
-import { formatTime } from './format.ts';
+import type { ActionNotice } from './action-notice.ts';
+import type { SwitchoverAnswer } from './api-client.ts';
+import { formatTime, statusLabel } from './format.ts';
 
 function roleName(mode: Mode | null): string {
   return mode === 'master' ? 'the master' : mode === 'backup' ? 'the backup' : 'the peer';
@@ -39,6 +41,35 @@ export function switchoverPromise(view: StatusView): string {
   return (
     `This node becomes the running node and ${peer} goes to standby. ${capitalised(peer)} stands down first, so ` +
     `there is never a moment with two running nodes; the switch takes about one heartbeat. ${holds}`
+  );
+}
+
+/**
+ * The result of a switch-over, in words that never contradict the status: a node that became active by a
+ * failover after its switch-over failed says both, not "done".
+ */
+export function switchoverNotice(answer: SwitchoverAnswer): ActionNotice {
+  const now = statusLabel(answer.status).toLowerCase();
+  const failed = (message: string, code: string): ActionNotice => ({
+    tone: 'error',
+    message,
+    problem: { status: 200, code, message: `${answer.outcome ?? 'no outcome'}, status ${answer.status}` },
+  });
+  if (answer.outcome === 'failed') {
+    const why = answer.reason ? ` (${answer.reason})` : '';
+    return answer.status === 'active'
+      ? failed(
+          `Switch-over failed${why}, but this node is running: it took over when its peer stopped answering. ` +
+            'See the failover history.',
+          'SWITCHOVER_FAILED',
+        )
+      : failed(`Switch-over failed${why}. This node is ${now}. See the failover history.`, 'SWITCHOVER_FAILED');
+  }
+  if (answer.status === 'active')
+    return { tone: 'success', message: 'Switch-over done: this node is running.', whileStatus: 'active' };
+  return failed(
+    `Switch-over requested, but this node is still ${now}. See the failover history.`,
+    'SWITCHOVER_INCOMPLETE',
   );
 }
 
