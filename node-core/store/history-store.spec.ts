@@ -66,6 +66,36 @@ describe('HistoryStore.record', () => {
     expect(h.latestByOrigin()).toEqual({ n1: 200_000 });
   });
 
+  it("recent samples: a poll's newest samples skip the duplicate check, and after a restart none is stored twice", () => {
+    const t = tempDatabase();
+    disposers.push(t.dispose);
+    const tags = Array.from({ length: 500 }, (_, i) => `tag.${String(i).padStart(3, '0')}`);
+    const before = new HistoryStore(t.db);
+    // Polls until a move has just taken some tags whole: their samples are all in history_samples, and only the
+    // check there keeps a restarted store from storing them a second time.
+    const movedWhole = t.db
+      .prepare('SELECT tag FROM history_samples WHERE tag NOT IN (SELECT tag FROM history_recent) LIMIT 1')
+      .pluck();
+    let polls = 0;
+    let moved: string | undefined;
+    while (moved === undefined && polls < 300) {
+      polls++;
+      before.record(tags.map((tag) => sample(tag, polls * 1000, polls)));
+      moved = movedWhole.get() as string | undefined;
+    }
+    expect(moved).toBeDefined();
+    const restarted = new HistoryStore(t.db);
+    const last = polls * 1000;
+    expect(restarted.record(tags.map((tag) => sample(tag, last, 0, 'n2')))).toBe(0);
+    const late = sample(moved!, last - 500, 'late');
+    const next = sample(moved!, last + 1000, 'next');
+    expect(restarted.record([late, next])).toBe(2);
+    expect(restarted.record([late, next])).toBe(0);
+    expect(restarted.count()).toBe(500 * polls + 2);
+    const newest = restarted.query(moved!, last - 1000, last + 1000, { maxPoints: 10 });
+    expect(newest.kind === 'raw' && newest.samples.map((p) => p.value)).toEqual([polls - 1, 'late', polls, 'next']);
+  });
+
   it('recent samples: a move the full disk refuses leaves the record done and is tried again with the next', () => {
     const t = tempDatabase();
     disposers.push(t.dispose);

@@ -18,7 +18,7 @@ import type { Status } from '../../redundancy/index.ts';
 import type { TagDefinition, TagValueType } from '../../data/tag-definition.ts';
 import { AlarmSpace, type AlarmShown } from './alarm-space.ts';
 import type { OpcUaOptions } from './opcua-options.ts';
-import { serverOptions } from './server-options.ts';
+import { resolveRolesDirectly, serverOptions } from './server-options.ts';
 import { addWriteMethod } from './write-method.ts';
 import { NodeTrustedCertificates } from './client-trust.ts';
 import type { OpcUaView } from './opcua-view.ts';
@@ -133,6 +133,7 @@ export class OpcUaService {
       serverOptions(o, { certificateManager, pki, certName, applicationUri: this.#uri }),
     );
     this.#server = server;
+    resolveRolesDirectly(server);
     await server.initialize();
     if (this.#stopped) return;
     const addressSpace = server.engine.addressSpace!;
