@@ -8,7 +8,6 @@ import type { AlarmState, TagDefinition } from '../data/index.ts';
 import {
   detectionWindowMs,
   toHistorySamples,
-  type BufferedValue,
   type HistoryStore,
 } from '../history/index.ts';
 import type { Logger } from '../logging.ts';
@@ -99,7 +98,6 @@ export function attachSparkplug(
 ): SparkplugEdge | null {
   if (!node.settings.mqttUrl) return null;
   const { workload } = parts;
-  const { data } = dataPorts;
   const edge = new Edge({
     settings: node.settings,
     data: sparkplugDataOf(dataPorts),
@@ -111,11 +109,7 @@ export function attachSparkplug(
     status: () => node.status,
   });
   node.on('status', (status) => edge.statusChanged(status));
-  node.on('data', (values) => {
-    const isMemory = (name: string) => data.tagDefinition(name)?.source.kind === 'memory';
-    recordMemoryValues(workload.history, node.nodeId, values, isMemory);
-    edge.valuesChanged(values);
-  });
+  node.on('data', (values) => edge.valuesChanged(values));
   workload.onWarmValues((values) => edge.standbyPolled(values));
   workload.onHistoryReceived(() => edge.historyArrived());
   return edge;
@@ -123,16 +117,27 @@ export function attachSparkplug(
 
 /**
  * Memory tags are written, never polled, so the workload does not record them: recorded here, on both nodes
- * (the standby as they are replicated to it), they are in the on-disk buffer the Sparkplug catch-up sends
- * from, survive a restart and count as buffered (docs/sparkplug.md "Nothing lost, nothing twice"). An origin
- * of their own keeps each origin's samples in time order, as forwarding the history between the nodes needs.
+ * (the standby as they are replicated to it), whether Sparkplug is on or not. Their history is what an operator
+ * set and when (docs/rules.md "Data 4"); with Sparkplug on it is also the on-disk buffer its catch-up sends
+ * from (docs/sparkplug.md "Nothing lost, nothing twice"). An origin of their own keeps each origin's samples in
+ * time order, as forwarding the history between the nodes needs. Made before Sparkplug's edge, so a value is
+ * recorded before the edge hears of it.
  */
-function recordMemoryValues(
+export function recordMemoryHistory(
+  node: TandemNode,
+  dataPorts: Pick<ApiPorts, 'data'>,
   history: HistoryStore,
-  nodeId: string,
-  values: readonly BufferedValue[],
-  isMemory: (name: string) => boolean,
+  logger: Logger,
 ): void {
-  const memory = values.filter((v) => isMemory(v.name));
-  if (memory.length > 0) history.record(toHistorySamples(memory, `${nodeId}/memory`));
+  node.on('data', (values) => {
+    const memory = values.filter((v) => dataPorts.data.tagDefinition(v.name)?.source.kind === 'memory');
+    if (memory.length === 0) return;
+    // Heard inside the write path and replication: the values are stored by now, and a history the disk
+    // refuses must not turn their write, or the frame that brought them, into a failure.
+    try {
+      history.record(toHistorySamples(memory, `${node.nodeId}/memory`));
+    } catch (error) {
+      logger.warn({ err: error, tags: memory.length }, 'memory tag values not recorded in the history');
+    }
+  });
 }

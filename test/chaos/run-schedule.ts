@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FailoverEvent, StatusView } from '../../node-core/dto.ts';
 import { check, type CheckResult } from './checker.ts';
+import { checkHistory, type HistoryCheck } from './history-check.ts';
 import { FAKETIME_LIB, operatorLines, type ChaosNode, type Crash } from './chaos-node.ts';
 import { changedFiles, damageDatabase, fillDisk, freeDisk, restoreDatabase } from './disk.ts';
 import {
@@ -39,6 +40,8 @@ export interface ScheduleOutcome {
   readonly faults: readonly string[];
   readonly ops: number;
   readonly check: CheckResult | null;
+  /** Every acknowledged value write in both nodes' history once (null: not settled, or not read). */
+  readonly history: HistoryCheck | null;
   /** Every exit the schedule did not cause, whether the node ran or exited at start. */
   readonly crashes: readonly Crash[];
   readonly dualRecordedMs: number;
@@ -64,7 +67,8 @@ export function failed(o: ScheduleOutcome): boolean {
     o.crashes.length > 0 ||
     o.dbRefusals.length > 0 ||
     o.brokenHolds.length > 0 ||
-    (o.check !== null && (o.check.lost > 0 || o.check.executedTwice > 0 || o.check.diverged > 0))
+    (o.check !== null && (o.check.lost > 0 || o.check.executedTwice > 0 || o.check.diverged > 0)) ||
+    (o.history !== null && (o.history.missing.length > 0 || o.history.twice.length > 0))
   );
 }
 
@@ -81,6 +85,7 @@ export async function runSchedule(schedule: Schedule, o: RunOptions): Promise<Sc
     faults,
     ops: 0,
     check: null,
+    history: null,
     crashes: [],
     dualRecordedMs: 0,
     dualSeenMs: 0,
@@ -210,6 +215,7 @@ class ScheduleRun {
     );
 
     let result: CheckResult | null = null;
+    let history: HistoryCheck | null = null;
     let finals: FinalState[] = [];
     let dualRecordedMs = 0;
     let splits = 0;
@@ -228,6 +234,7 @@ class ScheduleRun {
       if (settled.settled) {
         const split = splits > 0 || watch.seenMs > 0;
         result = check(workload.ops, finals, split, watch, this.#faultStarts);
+        history = await checkHistory(workload.ops, pair.nodes, 10_000);
       }
     } catch (error) {
       this.#notes.push(`final read failed: ${message(error)}`);
@@ -240,6 +247,7 @@ class ScheduleRun {
       faults,
       ops: workload.ops.length,
       check: result,
+      history,
       crashes: pair.crashes,
       dualRecordedMs,
       dualSeenMs: watch.seenMs,
@@ -386,7 +394,7 @@ class ScheduleRun {
           const outcome = answer.status === 200 ? answer.body?.outcome : undefined;
           const done = outcome === 'switched' || outcome === 'already-active';
           if (answer.status === 200 && !done) {
-            this.#notes.push(`switch-over answered ${String(outcome)}: ${String(answer.body?.reason ?? '')}`);
+            this.#notes.push(`switch-over answered ${JSON.stringify(outcome)}: ${JSON.stringify(answer.body?.reason ?? '')}`);
           }
           await sleep(1000);
           const [m, b] = await Promise.all(pair.nodes.map((n) => this.#role(n)));

@@ -14,7 +14,9 @@
  * the fault proxy. Faults come from the seed; what the nodes do in between is real time, so a replay hits
  * the same faults, not necessarily the same interleaving. Exits non-zero when an acknowledged change was
  * lost, a uid ran twice, a node crashed, a damaged database was not refused cleanly, the pair never
- * settled, or the two nodes disagree on config, a value, an alarm or the conflict set once settled.
+ * settled, the two nodes disagree on config, a value, an alarm or the conflict set once settled, an
+ * acknowledged value write is missing from either node's history or is in it twice (history-check.ts), or an
+ * operator's switch-over answered done did not hold.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -177,6 +179,14 @@ function report(o: ScheduleOutcome): void {
   for (const line of o.dbRefusals) console.log(`  DAMAGED DATABASE NOT REFUSED CLEANLY: ${line}`);
   for (const line of o.brokenHolds) console.log(`  SWITCH-OVER DID NOT HOLD: ${line}`);
   for (const note of o.notes) console.log(`  note: ${note}`);
+  const h = o.history;
+  if (h) {
+    console.log(
+      `  history: ${h.expected} acknowledged value writes looked for on each node, ${h.missing.length} missing, ` +
+        `${h.twice.length} recorded twice`,
+    );
+    for (const line of [...h.missing, ...h.twice].slice(0, 10)) console.log(`  HISTORY: ${line}`);
+  }
   const details = c?.details ?? [];
   for (const line of details.slice(0, 25)) console.log(`  ${line}`);
   if (details.length > 25) console.log(`  ... and ${details.length - 25} more`);
@@ -217,6 +227,7 @@ const header = [
   'conflict set',
   'split-superseded',
   'executed twice',
+  'history missing/twice',
   'crashes',
   'dual-active rec/seen ms',
   'diverged',
@@ -232,6 +243,7 @@ const rows = outcomes.map((o) => [
   String(o.check?.inConflictSet ?? '-'),
   String(o.check?.splitSuperseded ?? '-'),
   String(o.check?.executedTwice ?? '-'),
+  o.history ? `${o.history.missing.length}/${o.history.twice.length}` : '-',
   String(o.crashes.length),
   `${o.dualRecordedMs}/${o.dualSeenMs}`,
   String(o.check?.diverged ?? '-'),
@@ -248,6 +260,7 @@ rows.push([
   sum((o) => o.check?.inConflictSet ?? 0),
   sum((o) => o.check?.splitSuperseded ?? 0),
   sum((o) => o.check?.executedTwice ?? 0),
+  `${sum((o) => o.history?.missing.length ?? 0)}/${sum((o) => o.history?.twice.length ?? 0)}`,
   sum((o) => o.crashes.length),
   `${sum((o) => o.dualRecordedMs)}/${sum((o) => o.dualSeenMs)}`,
   sum((o) => o.check?.diverged ?? 0),

@@ -200,6 +200,27 @@ describe('History: samples per node, forwarded after fail-back', () => {
     expect(new Set(onMaster).size).toBe(onMaster.length);
   });
 
+  it("history: a memory tag's values are in its history on both nodes, without Sparkplug, and the backup's reach the master", async () => {
+    const { master, backup } = await formedPair(['--recovery', 'automatic']);
+    await master.api('PUT', '/api/config/tags/setpoint', { dataType: 'float', source: { kind: 'memory' } });
+    for (const [i, value] of [10, 11].entries())
+      expect((await master.api('POST', '/api/tags/setpoint/write', { value, uid: `m-${i}` })).status).toBe(200);
+    const values = async (node: NodeProcess): Promise<unknown[]> =>
+      (await history(node, 'setpoint')).map((s) => s.value);
+    await until(async () => (await values(backup)).length === 2, 'the standby records the replicated values');
+    expect(await values(master)).toEqual([10, 11]);
+    expect(await values(backup)).toEqual([10, 11]);
+
+    // Set on the backup while it runs alone: forwarded to the master after fail-back, once.
+    await master.kill('SIGKILL');
+    await backup.waitStatus((s) => s.node.status === 'active', 'backup takes over');
+    expect((await backup.api('POST', '/api/tags/setpoint/write', { value: 12, uid: 'b-0' })).status).toBe(200);
+    await master.start();
+    await master.waitStatus((s) => s.node.status === 'active', 'master takes back');
+    await until(async () => (await values(master)).length === 3, "the backup's value on the master");
+    expect(await values(master)).toEqual([10, 11, 12]);
+  });
+
   it('history: a bad range is refused with 400 naming the field; an unknown tag is 404', async () => {
     const { master } = await formedPair();
     const bad = await master.api<{ error: { message: string } }>('GET', '/api/history/x?from=yesterday');
