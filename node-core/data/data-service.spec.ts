@@ -376,6 +376,33 @@ describe('Data: config changes go to the standby in groups, each caller answered
   });
 });
 
+describe("Data: a tag's new value is later than the one it replaces", () => {
+  it('clock skew: while the pair clock holds still, each new value of a tag is stamped 1 ms after the last, on both nodes', async () => {
+    // The ManualClock does not move: the pair's clock holding while a clock set back catches up.
+    const { master, backup } = pair();
+    const put = master.data.putConfig('tag', 'setpoint', memoryTag);
+    await settle();
+    await master.deliver(backup);
+    await backup.deliver(master);
+    await put;
+    const stamps: number[] = [];
+    for (const value of [1, 2, 3]) {
+      const write = master.data.writeTag('setpoint', value, `u${value}`);
+      await settle();
+      await master.deliver(backup);
+      await backup.deliver(master);
+      await write;
+      stamps.push(master.data.runtime.get('setpoint')!.ts);
+      expect(backup.data.runtime.get('setpoint')).toMatchObject({ value, ts: stamps.at(-1) });
+    }
+    expect(stamps).toEqual([1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_002]);
+    // A driver's polls at one time: each later than the tag's value before.
+    const poll = (value: number) => [{ name: 'sim', value, quality: 'good' as const, ts: 1_700_000_000_000 }];
+    expect(master.data.publishPolled(poll(1)).map((v) => v.ts)).toEqual([1_700_000_000_000]);
+    expect(master.data.publishPolled(poll(2)).map((v) => v.ts)).toEqual([1_700_000_000_001]);
+  });
+});
+
 describe('Data: runtime frames stay under the frame limit', () => {
   it('a large batch is cut into frames by size, each well under the limit', async () => {
     const { master, backup } = pair();

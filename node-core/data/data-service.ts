@@ -124,7 +124,7 @@ export class DataService {
       name,
       value: value as TagValue['value'],
       quality: 'good',
-      ts: now,
+      ts: this.#laterThanCurrent(name, now),
       version: this.#version(),
     };
     const entry: LedgerEntry = { uid: commandUid, command, result: JSON.stringify({ ok: true }), at: now };
@@ -138,17 +138,36 @@ export class DataService {
     return { ok: true, uid: commandUid, executed: true };
   }
 
-  /** Values a driver polled on the active node: stored, evaluated for alarms, replicated without waiting. */
+  /**
+   * Values a driver polled on the active node: stored, evaluated for alarms, replicated without waiting.
+   * Answers them as stored, each stamped later than its tag's value before (#laterThanCurrent).
+   */
   publishPolled(
     polled: readonly { name: string; value: TagValue['value']; quality: TagValue['quality']; ts: number }[],
-  ): void {
-    const values = polled.map((p) => ({ ...p, version: this.#version() }));
+  ): readonly TagValue[] {
+    const values = polled.map((p) => ({
+      ...p,
+      ts: this.#laterThanCurrent(p.name, p.ts),
+      version: this.#version(),
+    }));
     const alarms = this.#atomically(() => {
       this.runtime.merge(values);
       return this.alarms.evaluate(values, this.#p.clock.now(), () => this.#version());
     });
     this.#p.changed(values, alarms);
     if (this.#p.linked()) this.#sendRuntime({ values, ledger: [], alarms }, null);
+    return values;
+  }
+
+  /**
+   * A tag's new value is later than the one it replaces. The pair's clock holds still while it waits for a
+   * clock that was set back (docs/redundancy.md "Clock skew"), and two values of a tag at one time are one
+   * history sample: the second was dropped as a copy of the first (npm run chaos seed 293741, a master
+   * restarted 548 s behind: 398 acknowledged writes missing from the history).
+   */
+  #laterThanCurrent(name: string, ts: number): number {
+    const current = this.runtime.get(name)?.ts;
+    return current !== undefined && current !== null && current >= ts ? current + 1 : ts;
   }
 
   /** Acknowledges an alarm at most once per uid across the pair. */

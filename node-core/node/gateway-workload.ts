@@ -216,8 +216,7 @@ export class GatewayWorkload {
   }
 
   #publish(values: readonly PolledValue[]): void {
-    this.#p.data.publishPolled(values);
-    this.history.record(toHistorySamples(values, this.#p.nodeId));
+    this.history.record(toHistorySamples(this.#p.data.publishPolled(values), this.#p.nodeId));
   }
 
   #role(): AcquisitionRole {

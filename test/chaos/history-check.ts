@@ -1,5 +1,5 @@
 /**
- * The history side of a chaos schedule (docs/rules.md "Data 4", "Recovery"): every value write a writer saw
+ * The history side of a chaos schedule (docs/rules.md "Data 4"): every value write a writer saw
  * acknowledged is a sample in the history of both nodes once the pair has settled, and no write is a sample
  * twice. The writers' values are unique per writer (the op counter), so a value found at two times was
  * recorded twice. Samples reach the other node by replication, or by forwarding after a split or fail-back,

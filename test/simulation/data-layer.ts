@@ -684,6 +684,7 @@ export class DataLayer {
     const headBefore = service.config.head();
     const uid = op.kind === 'write' || op.kind === 'ack' ? op.uid : null;
     const ledgerBefore = uid !== null && service.runtime.ledgerEntry(uid) !== undefined;
+    const tsBefore = op.kind === 'write' ? (service.runtime.get(op.tag)?.ts ?? null) : null;
     let promise: Promise<unknown>;
     this.#invoking = sc;
     n.dirty = true;
@@ -760,8 +761,10 @@ export class DataLayer {
         inFlight: false,
         answered: false,
       });
-      // (k) the write is what the node holds now.
-      if (op.kind === 'write' && (value?.value !== op.value || value.ts !== this.#host.pairTime(n.name))) {
+      // (k) the write is what the node holds now, stamped by the pair's clock, or 1 ms after the value it
+      // replaced where that clock holds still (docs/redundancy.md "Clock skew").
+      const stamped = Math.max(this.#host.pairTime(n.name), tsBefore === null ? -Infinity : tsBefore + 1);
+      if (op.kind === 'write' && (value?.value !== op.value || value.ts !== stamped)) {
         this.#host.fail(
           'k',
           `${n.name} executed write ${uid} (${op.tag} = ${op.value}) but holds ${JSON.stringify(value)}: an older version won over a fresh write`,
