@@ -116,6 +116,14 @@ function pair(): { master: TestNode; backup: TestNode } {
 /** Lets settled promises run their callbacks. */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** A call on the master, answered once its frames went to the backup and the backup's answers came back. */
+async function exchanged<T>(master: TestNode, backup: TestNode, call: Promise<T>): Promise<T> {
+  await settle();
+  await master.deliver(backup);
+  await backup.deliver(master);
+  return call;
+}
+
 function track(promise: Promise<unknown>): { done: boolean } {
   const state = { done: false };
   void promise.then(() => (state.done = true));
@@ -380,18 +388,10 @@ describe("Data: a tag's new value is later than the one it replaces", () => {
   it('clock skew: while the pair clock holds still, each new value of a tag is stamped 1 ms after the last, on both nodes', async () => {
     // The ManualClock does not move: the pair's clock holding while a clock set back catches up.
     const { master, backup } = pair();
-    const put = master.data.putConfig('tag', 'setpoint', memoryTag);
-    await settle();
-    await master.deliver(backup);
-    await backup.deliver(master);
-    await put;
+    await exchanged(master, backup, master.data.putConfig('tag', 'setpoint', memoryTag));
     const stamps: number[] = [];
     for (const value of [1, 2, 3]) {
-      const write = master.data.writeTag('setpoint', value, `u${value}`);
-      await settle();
-      await master.deliver(backup);
-      await backup.deliver(master);
-      await write;
+      await exchanged(master, backup, master.data.writeTag('setpoint', value, `u${value}`));
       stamps.push(master.data.runtime.get('setpoint')!.ts);
       expect(backup.data.runtime.get('setpoint')).toMatchObject({ value, ts: stamps.at(-1) });
     }
@@ -427,11 +427,7 @@ describe('Data: runtime frames stay under the frame limit', () => {
 
 describe('Data: a deleted tag takes its value with it on both nodes', () => {
   async function tagWithValue(master: TestNode, backup: TestNode, name: string): Promise<void> {
-    const put = master.data.putConfig('tag', name, memoryTag);
-    await settle();
-    await master.deliver(backup);
-    await backup.deliver(master);
-    await put;
+    await exchanged(master, backup, master.data.putConfig('tag', name, memoryTag));
     const write = master.data.writeTag(name, 42, undefined);
     await settle();
     await master.deliver(backup);
@@ -583,11 +579,7 @@ describe('Data: nothing is claimed stored before it is on disk (power loss)', ()
 
   it("a command's caller waits for the standby's disk before it hears the result", async () => {
     const { master, backup } = pair();
-    const tag = master.data.putConfig('tag', 'a', memoryTag);
-    await settle();
-    await master.deliver(backup);
-    await backup.deliver(master);
-    await tag;
+    await exchanged(master, backup, master.data.putConfig('tag', 'a', memoryTag));
     backup.disk.hold();
     const write = track(master.data.writeTag('a', 5, 'uid-1'));
     await settle();
