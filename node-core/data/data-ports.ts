@@ -22,4 +22,10 @@ export interface DataPorts {
   writeDevice(name: string, value: TagValue['value']): Promise<void>;
   /** Resolves once everything this node committed so far is on disk, safe from a power loss (WalSync). */
   durable(): Promise<void>;
+  /**
+   * Stores the history samples of memory tags' values, inside the transaction that stores the values (written
+   * here or replicated to here): a value and its sample are stored together or not at all (docs/rules.md
+   * "Data 4"). Absent: no history (tests of the data layer alone).
+   */
+  historize?(values: readonly TagValue[]): void;
 }

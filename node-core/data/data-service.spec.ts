@@ -9,7 +9,7 @@ import { AlarmService } from './alarm-service.ts';
 import { AlarmStore } from './alarm-store.ts';
 import { ConfigStore, type ConfigHead } from './config-store.ts';
 import { DataService } from './data-service.ts';
-import { RuntimeStore } from './runtime-store.ts';
+import { RuntimeStore, type TagValue } from './runtime-store.ts';
 
 const memoryTag = { dataType: 'float', source: { kind: 'memory' } };
 
@@ -45,6 +45,9 @@ class TestNode {
   active: boolean;
   linked = true;
   readonly disk = new Disk();
+  /** The history samples of memory tags stored here, in the values' transaction; a throw refuses them. */
+  readonly historized: TagValue[] = [];
+  historyRefuses: Error | null = null;
 
   constructor(name: string, active: boolean, clock: ManualClock) {
     this.active = active;
@@ -68,6 +71,10 @@ class TestNode {
         changed: () => undefined,
         writeDevice: () => Promise.resolve(),
         durable: () => this.disk.synced(),
+        historize: (values) => {
+          if (this.historyRefuses) throw this.historyRefuses;
+          this.historized.push(...values);
+        },
       },
     );
   }
@@ -400,6 +407,27 @@ describe("Data: a tag's new value is later than the one it replaces", () => {
     const poll = (value: number) => [{ name: 'sim', value, quality: 'good' as const, ts: 1_700_000_000_000 }];
     expect(master.data.publishPolled(poll(1)).map((v) => v.ts)).toEqual([1_700_000_000_000]);
     expect(master.data.publishPolled(poll(2)).map((v) => v.ts)).toEqual([1_700_000_000_001]);
+  });
+});
+
+describe("Data 4: a memory tag's value and its history sample are stored together or not at all", () => {
+  it('a write whose sample the disk refuses is refused whole: the value, the sample and the uid stay as before', async () => {
+    const { master, backup } = pair();
+    await exchanged(master, backup, master.data.putConfig('tag', 'setpoint', memoryTag));
+    await exchanged(master, backup, master.data.writeTag('setpoint', 1, 'u1'));
+    expect(master.historized.map((v) => v.value)).toEqual([1]);
+    expect(backup.historized.map((v) => v.value)).toEqual([1]);
+
+    master.historyRefuses = new Error('database or disk is full');
+    await expect(master.data.writeTag('setpoint', 2, 'u2')).rejects.toThrow('disk is full');
+    expect(master.data.runtime.get('setpoint')?.value).toBe(1);
+    expect(master.historized.map((v) => v.value)).toEqual([1]);
+    // Nothing was done, so the uid is not spent: the retry runs once the disk takes it.
+    master.historyRefuses = null;
+    await exchanged(master, backup, master.data.writeTag('setpoint', 2, 'u2'));
+    expect(master.historized.map((v) => v.value)).toEqual([1, 2]);
+    expect(backup.historized.map((v) => v.value)).toEqual([1, 2]);
+    expect(backup.data.runtime.get('setpoint')?.value).toBe(2);
   });
 });
 

@@ -130,6 +130,7 @@ export class DataService {
     const entry: LedgerEntry = { uid: commandUid, command, result: JSON.stringify({ ok: true }), at: now };
     const alarms = this.#atomically(() => {
       this.runtime.merge([tagValue]);
+      this.#historize([tagValue]);
       this.runtime.recordLedger([entry]);
       return this.alarms.evaluate([tagValue], now, () => this.#version());
     });
@@ -252,6 +253,13 @@ export class DataService {
     return { ...(JSON.parse(entry.result) as { ok: boolean }), uid: entry.uid, executed: false };
   }
 
+  /** Memory tags are written, never polled: their values' samples go with them (DataPorts.historize). */
+  #historize(values: readonly TagValue[]): void {
+    if (!this.#p.historize) return;
+    const memory = values.filter((v) => this.config.getTag(v.name)?.source.kind === 'memory');
+    if (memory.length > 0) this.#p.historize(memory);
+  }
+
   /** One transaction of values, ledger and alarm states; refused, it puts back what it changed in memory. */
   #atomically<T>(work: () => T): T {
     return this.alarms.store.restoringOnFailure(() => this.runtime.atomically(work));
@@ -332,6 +340,7 @@ export class DataService {
       this.#observeVersions(frame.values, frame.alarms);
       const [values, alarms] = this.#atomically(() => {
         const won = this.runtime.merge(frame.values);
+        this.#historize(won);
         this.runtime.recordLedger(frame.ledger);
         return [won, this.alarms.store.merge(frame.alarms)] as const;
       });

@@ -30,7 +30,7 @@ import { makeNodeParts, type NodeBase, type NodeParts } from './node-parts.ts';
 import type { ApiPorts } from './ports.ts';
 import { apiCloseGraceMs } from './timing-bounds.ts';
 import { startOpcUa } from '../plant/opcua/index.ts';
-import { attachSparkplug, opcuaPortsOf, recordMemoryHistory } from './plant-ports.ts';
+import { attachSparkplug, opcuaPortsOf } from './plant-ports.ts';
 import { followClientApprovals } from '../plant/opcua/client-approvals.ts';
 import { VERSION } from '../version.ts';
 
@@ -120,10 +120,11 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     const dataPorts = dataPortsOf(parts.data);
     // The MQTT client and Sparkplug's encoding load only for a node that has a broker (~20 MB, ~120 ms).
     const Edge = settings.mqttUrl ? (await import('../plant/sparkplug/index.ts')).SparkplugEdge : null;
-    node = new TandemNode(base, parts, (made) => {
-      recordMemoryHistory(made, dataPorts, parts.workload.history, logger);
-      return Edge ? attachSparkplug(Edge, made, dataPorts, parts, clock, logger) : null;
-    });
+    node = new TandemNode(
+      base,
+      parts,
+      Edge ? (made) => attachSparkplug(Edge, made, dataPorts, parts, clock, logger) : undefined,
+    );
     const made = node;
     // The pair's accounts are config (node-core/auth/pair-accounts.ts): replicated with it.
     const accounts = new PairAccounts(parts.data.config);

@@ -16,6 +16,7 @@ import type { FailoverEvent, LinkState } from '../dto.ts';
 import type { LicenseState } from '../license/index.ts';
 import type { Logger } from '../logging.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
+import { toHistorySamples } from '../history/index.ts';
 import { PeerLink, type Hello, type PeerFrame } from '../peer/index.ts';
 import { RedundancyDriver, type Frame, type RecordedEvent, type Status } from '../redundancy/index.ts';
 import { WalSync, type CertificateStore, type Db, type EventStore, type MetaStore } from '../store/index.ts';
@@ -178,6 +179,8 @@ export function makeNodeParts(base: NodeBase): NodeParts {
       changed: (values, alarms) => relay.data(values, alarms),
       writeDevice: (name, value) => workload.writeDevice(name, value),
       durable: () => walSync.synced(),
+      // Their own origin keeps each origin's samples in time order, as forwarding between the nodes needs.
+      historize: (values) => workload.history.recordWithin(toHistorySamples(values, `${nodeId}/memory`)),
     },
   );
   const certificates = new CertificateDecisions({

@@ -5,11 +5,7 @@
  */
 import type { Clock } from '../clock/index.ts';
 import type { AlarmState, TagDefinition } from '../data/index.ts';
-import {
-  detectionWindowMs,
-  toHistorySamples,
-  type HistoryStore,
-} from '../history/index.ts';
+import { detectionWindowMs } from '../history/index.ts';
 import type { Logger } from '../logging.ts';
 import type { OpcUaNode } from '../plant/opcua/index.ts';
 import type { SparkplugEdge, SparkplugEdgePorts } from '../plant/sparkplug/index.ts';
@@ -113,31 +109,4 @@ export function attachSparkplug(
   workload.onWarmValues((values) => edge.standbyPolled(values));
   workload.onHistoryReceived(() => edge.historyArrived());
   return edge;
-}
-
-/**
- * Memory tags are written, never polled, so the workload does not record them: recorded here, on both nodes
- * (the standby as they are replicated to it), whether Sparkplug is on or not. Their history is what an operator
- * set and when (docs/rules.md "Data 4"); with Sparkplug on it is also the on-disk buffer its catch-up sends
- * from (docs/sparkplug.md "Nothing lost, nothing twice"). An origin of their own keeps each origin's samples in
- * time order, as forwarding the history between the nodes needs. Made before Sparkplug's edge, so a value is
- * recorded before the edge hears of it.
- */
-export function recordMemoryHistory(
-  node: TandemNode,
-  dataPorts: Pick<ApiPorts, 'data'>,
-  history: HistoryStore,
-  logger: Logger,
-): void {
-  node.on('data', (values) => {
-    const memory = values.filter((v) => dataPorts.data.tagDefinition(v.name)?.source.kind === 'memory');
-    if (memory.length === 0) return;
-    // Heard inside the write path and replication: the values are stored by now, and a history the disk
-    // refuses must not turn their write, or the frame that brought them, into a failure.
-    try {
-      history.record(toHistorySamples(memory, `${node.nodeId}/memory`));
-    } catch (error) {
-      logger.warn({ err: error, tags: memory.length }, 'memory tag values not recorded in the history');
-    }
-  });
 }

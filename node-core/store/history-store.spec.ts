@@ -93,7 +93,12 @@ describe('HistoryStore.record', () => {
     expect(restarted.record([late, next])).toBe(0);
     expect(restarted.count()).toBe(500 * polls + 2);
     const newest = restarted.query(moved!, last - 1000, last + 1000, { maxPoints: 10 });
-    expect(newest.kind === 'raw' && newest.samples.map((p) => p.value)).toEqual([polls - 1, 'late', polls, 'next']);
+    expect(newest.kind === 'raw' && newest.samples.map((p) => p.value)).toEqual([
+      polls - 1,
+      'late',
+      polls,
+      'next',
+    ]);
   });
 
   it('recent samples: a move the full disk refuses leaves the record done and is tried again with the next', () => {

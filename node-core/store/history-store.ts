@@ -98,6 +98,24 @@ export class HistoryStore {
   /** Stores the samples not yet held (by tag and ts), in one transaction; returns how many were new. */
   record(samples: readonly HistorySample[]): number {
     if (samples.length === 0) return 0;
+    const added = this.#db.transaction(() => this.recordWithin(samples))();
+    if (this.#recentRows > RECENT_ROWS) {
+      try {
+        this.#move(Math.max(2 * samples.length, MIN_MOVE));
+      } catch (error) {
+        // The samples are stored (and read) where they are: a move the disk refuses is tried again with the
+        // next record, and does not turn this record, which succeeded, into a failure.
+        if (storageFailure(error) === null) throw error;
+      }
+    }
+    return added;
+  }
+
+  /**
+   * Stores the samples not yet held within the caller's transaction (a value and its sample together, or
+   * neither); the move they may make due waits for the next record(). Returns how many were new.
+   */
+  recordWithin(samples: readonly HistorySample[]): number {
     const insertChecked = cachedStatement(
       this.#db,
       `INSERT OR IGNORE INTO history_recent (tag, ts, value, quality, origin)
@@ -109,30 +127,18 @@ export class HistoryStore {
       `INSERT OR IGNORE INTO history_recent (tag, ts, value, quality, origin)
        VALUES (@tag, @ts, @value, @quality, @origin)`,
     );
-    const added = this.#db.transaction(() => {
-      let n = 0;
-      for (const s of samples) {
-        const ts = Math.trunc(s.ts);
-        // A sample later than any of its tag cannot be held yet: no look into history_samples (a poll's usual
-        // case, and most of record's cost at 10,000 tags a second). Earlier ones (a peer's, forwarded) are
-        // checked against both tables.
-        const newest = ts > this.#newestOf(s.tag);
-        if (newest) this.#newestRecorded.set(s.tag, ts);
-        const row = { tag: s.tag, ts, value: JSON.stringify(s.value), quality: s.quality, origin: s.origin };
-        n += (newest ? insertNewest : insertChecked).run(row).changes;
-      }
-      return n;
-    })();
-    this.#recentRows += added;
-    if (this.#recentRows > RECENT_ROWS) {
-      try {
-        this.#move(Math.max(2 * samples.length, MIN_MOVE));
-      } catch (error) {
-        // The samples are stored (and read) where they are: a move the disk refuses is tried again with the
-        // next record, and does not turn this record, which succeeded, into a failure.
-        if (storageFailure(error) === null) throw error;
-      }
+    let added = 0;
+    for (const s of samples) {
+      const ts = Math.trunc(s.ts);
+      // A sample later than any of its tag cannot be held yet: no look into history_samples (a poll's usual
+      // case, and most of record's cost at 10,000 tags a second). Earlier ones (a peer's, forwarded) are
+      // checked against both tables. Raised before the commit: if it rolls back, the bound is only too high.
+      const newest = ts > this.#newestOf(s.tag);
+      if (newest) this.#newestRecorded.set(s.tag, ts);
+      const row = { tag: s.tag, ts, value: JSON.stringify(s.value), quality: s.quality, origin: s.origin };
+      added += (newest ? insertNewest : insertChecked).run(row).changes;
     }
+    this.#recentRows += added;
     return added;
   }
 

@@ -394,7 +394,9 @@ class ScheduleRun {
           const outcome = answer.status === 200 ? answer.body?.outcome : undefined;
           const done = outcome === 'switched' || outcome === 'already-active';
           if (answer.status === 200 && !done) {
-            this.#notes.push(`switch-over answered ${JSON.stringify(outcome)}: ${JSON.stringify(answer.body?.reason ?? '')}`);
+            this.#notes.push(
+              `switch-over answered ${JSON.stringify(outcome)}: ${JSON.stringify(answer.body?.reason ?? '')}`,
+            );
           }
           await sleep(1000);
           const [m, b] = await Promise.all(pair.nodes.map((n) => this.#role(n)));

@@ -204,7 +204,9 @@ describe('History: samples per node, forwarded after fail-back', () => {
     const { master, backup } = await formedPair(['--recovery', 'automatic']);
     await master.api('PUT', '/api/config/tags/setpoint', { dataType: 'float', source: { kind: 'memory' } });
     for (const [i, value] of [10, 11].entries())
-      expect((await master.api('POST', '/api/tags/setpoint/write', { value, uid: `m-${i}` })).status).toBe(200);
+      expect((await master.api('POST', '/api/tags/setpoint/write', { value, uid: `m-${i}` })).status).toBe(
+        200,
+      );
     const values = async (node: NodeProcess): Promise<unknown[]> =>
       (await history(node, 'setpoint')).map((s) => s.value);
     await until(async () => (await values(backup)).length === 2, 'the standby records the replicated values');
@@ -214,7 +216,9 @@ describe('History: samples per node, forwarded after fail-back', () => {
     // Set on the backup while it runs alone: forwarded to the master after fail-back, once.
     await master.kill('SIGKILL');
     await backup.waitStatus((s) => s.node.status === 'active', 'backup takes over');
-    expect((await backup.api('POST', '/api/tags/setpoint/write', { value: 12, uid: 'b-0' })).status).toBe(200);
+    expect((await backup.api('POST', '/api/tags/setpoint/write', { value: 12, uid: 'b-0' })).status).toBe(
+      200,
+    );
     await master.start();
     await master.waitStatus((s) => s.node.status === 'active', 'master takes back');
     await until(async () => (await values(master)).length === 3, "the backup's value on the master");

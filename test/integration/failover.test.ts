@@ -146,9 +146,15 @@ describe('a real pair on 127.0.0.1', () => {
   it("rule 6: a switch-over answers 'switched' once this node runs, and 'already-active' on the running node", async () => {
     pair = await makePair(['--recovery', 'manual'], ['--recovery', 'manual']);
     await formed(pair);
-    const onMaster = await pair.master.api<{ status: string; outcome: string }>('POST', '/api/redundancy/switchover');
+    const onMaster = await pair.master.api<{ status: string; outcome: string }>(
+      'POST',
+      '/api/redundancy/switchover',
+    );
     expect(onMaster.body).toEqual({ requested: true, status: 'active', outcome: 'already-active' });
-    const onBackup = await pair.backup.api<{ status: string; outcome: string }>('POST', '/api/redundancy/switchover');
+    const onBackup = await pair.backup.api<{ status: string; outcome: string }>(
+      'POST',
+      '/api/redundancy/switchover',
+    );
     expect(onBackup.body).toEqual({ requested: true, status: 'active', outcome: 'switched' });
   });
 

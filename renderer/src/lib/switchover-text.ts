@@ -63,7 +63,10 @@ export function switchoverNotice(answer: SwitchoverAnswer): ActionNotice {
             'See the failover history.',
           'SWITCHOVER_FAILED',
         )
-      : failed(`Switch-over failed${why}. This node is ${now}. See the failover history.`, 'SWITCHOVER_FAILED');
+      : failed(
+          `Switch-over failed${why}. This node is ${now}. See the failover history.`,
+          'SWITCHOVER_FAILED',
+        );
   }
   if (answer.status === 'active')
     return { tone: 'success', message: 'Switch-over done: this node is running.', whileStatus: 'active' };
