@@ -183,6 +183,8 @@ export function makeNodeParts(base: NodeBase): NodeParts {
       historize: (values) => workload.history.recordWithin(toHistorySamples(values, `${nodeId}/memory`)),
     },
   );
+  // The newest value stored here: a clock set back while the node was down does not stamp before it.
+  checks.pairClock.startAfter(data.runtime.all().reduce((newest, v) => Math.max(newest, v.ts), 0));
   const certificates = new CertificateDecisions({
     certificates: base.certificates,
     now: () => base.clock.now(),

@@ -91,7 +91,7 @@ describe('pair clock: the pair records by the master clock', () => {
     expect(pair.now()).toBe(63_000);
   });
 
-  it('pair clock: never runs backwards once the master clock is known; it holds until the clock catches up', () => {
+  it('pair clock: never runs backwards once the master clock is known, nor stands still: half pace until the clock catches up', () => {
     const clock = new ManualClock(10_000);
     const pair = new PairClock(clock, true);
     pair.peerOffset(0);
@@ -99,9 +99,25 @@ describe('pair clock: the pair records by the master clock', () => {
     pair.peerOffset(-300);
     expect(pair.now()).toBe(10_000);
     clock.advance(200);
-    expect(pair.now()).toBe(10_000);
-    clock.advance(200);
     expect(pair.now()).toBe(10_100);
+    clock.advance(200);
+    expect(pair.now()).toBe(10_200);
+    // The estimate (10,400 - 300) meets the half-pace clock at 600 ms (twice the gap), then leads again.
+    clock.advance(200);
+    expect(pair.now()).toBe(10_300);
+    clock.advance(100);
+    expect(pair.now()).toBe(10_400);
+  });
+
+  it('pair clock: a master whose clock was set back while it was down goes on from its newest record', () => {
+    const clock = new ManualClock(50_000);
+    const pair = new PairClock(clock, false);
+    pair.startAfter(60_000);
+    expect(pair.now()).toBe(60_000);
+    clock.advance(1_000);
+    expect(pair.now()).toBe(60_500);
+    clock.advance(20_000);
+    expect(pair.now()).toBe(71_000);
   });
 
   it('pair clock: timers run on the base clock, untouched by the offset', () => {
