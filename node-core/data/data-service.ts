@@ -161,10 +161,9 @@ export class DataService {
   }
 
   /**
-   * A tag's new value is later than the one it replaces. The pair's clock holds still while it waits for a
-   * clock that was set back (docs/redundancy.md "Clock skew"), and two values of a tag at one time are one
-   * history sample: the second was dropped as a copy of the first (npm run chaos seed 293741, a master
-   * restarted 548 s behind: 398 acknowledged writes missing from the history).
+   * A tag's new value is later than the one it replaces (docs/redundancy.md "Clock skew"): two values of a tag
+   * in one millisecond would be one history sample, the second dropped as a copy of the first. While the pair
+   * clock held still, that lost 398 acknowledged writes' samples (npm run chaos seed 293741).
    */
   #laterThanCurrent(name: string, ts: number): number {
     const current = this.runtime.get(name)?.ts;
