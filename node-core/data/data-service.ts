@@ -19,6 +19,7 @@ import { VersionClock } from './version.ts';
 import { DataError } from './data-error.ts';
 import type { AlarmService } from './alarm-service.ts';
 import type { DataPorts } from './data-ports.ts';
+import { MemoryTags } from './memory-tags.ts';
 import type { Version } from './version.ts';
 
 export type { DataPorts } from './data-ports.ts';
@@ -38,6 +39,7 @@ export class DataService {
   readonly #p: DataPorts;
   #runtimeLagMs: number | null = null;
   readonly #versions: VersionClock;
+  readonly #memoryTags: MemoryTags;
   readonly #configReplication: ConfigReplication;
   /** Callers waiting for the peer to have stored a runtime batch, by ack id. */
   readonly #runtimeWaiting = new Map<string, () => void>();
@@ -54,6 +56,7 @@ export class DataService {
     // Past every stored alarm stamp too: a new occurrence must order after those this node has seen.
     for (const alarm of alarms.store.all()) this.#versions.observe(alarm.version);
     this.#configReplication = new ConfigReplication(config, runtime, ports);
+    this.#memoryTags = new MemoryTags(config);
   }
 
   // ---- operations (the API calls these on the active node) ----
@@ -255,7 +258,7 @@ export class DataService {
   /** Memory tags are written, never polled: their values' samples go with them (DataPorts.historize). */
   #historize(values: readonly TagValue[]): void {
     if (!this.#p.historize) return;
-    const memory = values.filter((v) => this.config.getTag(v.name)?.source.kind === 'memory');
+    const memory = this.#memoryTags.of(values);
     if (memory.length > 0) this.#p.historize(memory);
   }
 

@@ -7,11 +7,19 @@ afterEach(() => {
   for (const dispose of disposers.splice(0)) dispose();
 });
 
-function store(): HistoryStore {
+/** A store and its database, for specs that look into the tables. */
+function storeAndDb(): { h: HistoryStore; t: ReturnType<typeof tempDatabase> } {
   const t = tempDatabase();
   disposers.push(t.dispose);
-  return new HistoryStore(t.db);
+  return { h: new HistoryStore(t.db), t };
 }
+
+function store(): HistoryStore {
+  return storeAndDb().h;
+}
+
+/** 500 tags, named so that their order is their number. */
+const TAGS_500 = Array.from({ length: 500 }, (_, i) => `tag.${String(i).padStart(3, '0')}`);
 
 function sample(tag: string, ts: number, value: HistorySample['value'], origin = 'n1'): HistorySample {
   return { tag, ts, value, quality: 'good', origin };
@@ -19,11 +27,9 @@ function sample(tag: string, ts: number, value: HistorySample['value'], origin =
 
 describe('HistoryStore.record', () => {
   it('recent samples: move to the (tag, ts) table many per tag at a time; every read sees each sample once', () => {
-    const t = tempDatabase();
-    disposers.push(t.dispose);
-    const h = new HistoryStore(t.db);
+    const { h, t } = storeAndDb();
     // 500 tags polled 200 times: 100,000 samples, twice what waits in the recent table before moves start.
-    const tags = Array.from({ length: 500 }, (_, i) => `tag.${String(i).padStart(3, '0')}`);
+    const tags = TAGS_500;
     for (let poll = 1; poll <= 200; poll++) h.record(tags.map((tag) => sample(tag, poll * 1000, poll)));
     const rows = (table: string): number =>
       t.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
@@ -67,10 +73,8 @@ describe('HistoryStore.record', () => {
   });
 
   it("recent samples: a poll's newest samples skip the duplicate check, and after a restart none is stored twice", () => {
-    const t = tempDatabase();
-    disposers.push(t.dispose);
-    const tags = Array.from({ length: 500 }, (_, i) => `tag.${String(i).padStart(3, '0')}`);
-    const before = new HistoryStore(t.db);
+    const { h: before, t } = storeAndDb();
+    const tags = TAGS_500;
     // Polls until a move has just taken some tags whole: their samples are all in history_samples, and only the
     // check there keeps a restarted store from storing them a second time.
     const movedWhole = t.db
@@ -102,10 +106,8 @@ describe('HistoryStore.record', () => {
   });
 
   it('recent samples: a move the full disk refuses leaves the record done and is tried again with the next', () => {
-    const t = tempDatabase();
-    disposers.push(t.dispose);
-    const h = new HistoryStore(t.db);
-    const tags = Array.from({ length: 500 }, (_, i) => `tag.${String(i).padStart(3, '0')}`);
+    const { h, t } = storeAndDb();
+    const tags = TAGS_500;
     // 50,000 samples: as many as wait before a move, so none has moved yet.
     for (let poll = 1; poll <= 100; poll++) h.record(tags.map((tag) => sample(tag, poll * 1000, poll)));
     const inSamples = (): number =>
@@ -289,9 +291,7 @@ describe('HistoryStore.prune (retention, docs/rules.md "Data 4")', () => {
   });
 
   it('never reads the whole table: every statement it runs is a search by key', () => {
-    const t = tempDatabase();
-    disposers.push(t.dispose);
-    const h = new HistoryStore(t.db);
+    const { h, t } = storeAndDb();
     h.record([sample('a', 1, 0), sample('b', 2, 0)]);
     const statements: string[] = [];
     const prepare = t.db.prepare.bind(t.db);
