@@ -5,7 +5,7 @@
  *
  * Our own small formatter rather than pino-pretty: pino-pretty runs as a pino transport on a worker thread
  * that pino loads by module name at run time, which the service bundle cannot resolve (the same kind of
- * break as the WAL checkpoint worker's, docs in node-core/store/wal-checkpoints.ts), and it would bring a
+ * break as the store thread's once was, docs in node-core/store/store-worker.ts), and it would bring a
  * dozen packages to print records that are flat objects.
  */
 import type { Writable } from 'node:stream';

@@ -4,7 +4,7 @@
  * node is active in about half the time and idles ~40 MB smaller (npm run bench prints both).
  *
  *   dist/node/node-core/tandem-node.js   the CLI (node-core/cli/main.ts) and all it imports, except
- *   dist/node/node-core/wal-checkpoint-worker.js   the WAL checkpoint worker thread's program
+ *   dist/node/node-core/store-worker.js   the store thread's program (WAL checkpoints, the integrity check)
  *   dist/node/node-core/*.js             lazily loaded chunks (X.509, Modbus, metrics)
  *   dist/node/package.json               "type": "module" and the version the node reports
  *   dist/node/assets/license/dev-public-key.pem
@@ -27,8 +27,8 @@ async function buildService(): Promise<void> {
   await build({
     input: {
       'tandem-node': path.join(root, 'node-core/cli/main.ts'),
-      // Started by file as a worker thread, beside the bundle (node-core/store/wal-checkpoints.ts).
-      'wal-checkpoint-worker': path.join(root, 'node-core/store/wal-checkpoint-worker.ts'),
+      // Started by file as a worker thread, beside the bundle (node-core/store/store-thread.ts).
+      'store-worker': path.join(root, 'node-core/store/store-worker.ts'),
     },
     platform: 'node',
     // node-opcua reads its nodeset files beside its own modules, so it loads from node_modules too (docs/opcua.md).

@@ -3,10 +3,10 @@
  * node-core (rolldown), as scripts/build-node.ts bundles the service: the app then loads one file instead of
  * ~200 compiled modules, and starts its node as fast as the service does.
  *
- *   dist/app/electron/main/index.js                   electron/main/index.ts and all it imports
- *   dist/app/electron/main/wal-checkpoint-worker.js   the WAL checkpoint worker thread, beside the code that
- *                                                     starts it (node-core/store/wal-checkpoints.ts)
- *   dist/app/electron/main/*-[hash].js                lazily loaded chunks (X.509, Modbus, metrics, OPC UA)
+ *   dist/app/electron/main/index.js          electron/main/index.ts and all it imports
+ *   dist/app/electron/main/store-worker.js   the store thread's program, beside the code that starts it
+ *                                            (node-core/store/store-thread.ts)
+ *   dist/app/electron/main/*-[hash].js       lazily loaded chunks (X.509, Modbus, metrics, OPC UA)
  *
  * The entry keeps the depth of its source (electron/main/index.ts), so the paths it finds from `../../`
  * land on dist/app as they land on the repository. Left outside, loaded from node_modules: `electron`
@@ -26,7 +26,7 @@ export async function bundleMain(root: string, out: string): Promise<void> {
   await build({
     input: {
       index: path.join(root, 'electron/main/index.ts'),
-      'wal-checkpoint-worker': path.join(root, 'node-core/store/wal-checkpoint-worker.ts'),
+      'store-worker': path.join(root, 'node-core/store/store-worker.ts'),
     },
     platform: 'node',
     external: ['electron', 'better-sqlite3', /^node-opcua/],

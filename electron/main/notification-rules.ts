@@ -23,6 +23,7 @@ export type NoticeKind =
   | 'misconfiguration'
   | 'settings-mismatch'
   | 'clock-skew'
+  | 'database-damaged'
   | 'node-fault';
 
 /** Notices of one topic share a rate limit: "peer lost" and "peer back" are one topic, a flapping link. */
@@ -41,6 +42,7 @@ export const TOPIC_OF: Readonly<Record<NoticeKind, NoticeTopic>> = {
   misconfiguration: 'pairing',
   'settings-mismatch': 'pairing',
   'clock-skew': 'pairing',
+  'database-damaged': 'fault',
   'node-fault': 'fault',
 };
 
@@ -150,6 +152,8 @@ function eventNotice(event: FailoverEvent): Notice | null {
       return notice('settings-mismatch', 'Settings differ between the nodes', `${event.reason}.`, 'overview');
     case 'clock-skew':
       return notice('clock-skew', "The nodes' clocks differ", `${event.reason}.`, 'overview');
+    case 'database-damaged':
+      return notice('database-damaged', "This node's database is damaged", `${event.reason}.`, 'overview');
     case 'role-change':
       // The status change of this node says the same, with its reason; one notification is enough.
       return null;

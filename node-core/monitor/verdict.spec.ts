@@ -28,6 +28,7 @@ function status(
             ...peer,
           } as PeerView),
     licenseMatch: 'match',
+    databaseDamage: null,
     licenseDifferences: [],
     misconfiguration: null,
     settingsDifferences: [],

@@ -142,6 +142,10 @@ function pairProblems(
     if (view.sync.conflicts > 0)
       problems.push(`${view.sync.conflicts} config conflict${view.sync.conflicts === 1 ? '' : 's'} waiting`);
   }
+  // Each node checks its own database: either may be the damaged one.
+  for (const i of [active, other] as const) {
+    if (live[i]?.databaseDamage) problems.push(`${label(i)}'s database is damaged`);
+  }
   if (pair.certificatesPending > 0)
     problems.push(
       `${pair.certificatesPending} certificate${pair.certificatesPending === 1 ? '' : 's'} waiting for approval`,

@@ -19,7 +19,7 @@ import {
   MetaStore,
   openDatabase,
   SettingsStore,
-  startWalCheckpoints,
+  startStoreThread,
   type Db,
 } from '../store/index.ts';
 import { LoginLimiter, OfflineAccounts, OperatorLogin, PairAccounts, SessionStore } from '../auth/index.ts';
@@ -83,7 +83,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
   const trustPeers = (options.trustPeers ?? []).map(normaliseFingerprint);
   fs.mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase(options.dataDir);
-  const checkpoints = startWalCheckpoints(db, logger);
+  const storeThread = startStoreThread(db, logger);
   let api: ApiServer | null = null;
   let node: TandemNode | null = null;
   let login: OperatorLogin | null = null;
@@ -126,6 +126,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
       Edge ? (made) => attachSparkplug(Edge, made, dataPorts, parts, clock, logger) : undefined,
     );
     const made = node;
+    storeThread.onDamage((summary) => made.databaseDamaged(summary));
     // The pair's accounts are config (node-core/auth/pair-accounts.ts): replicated with it.
     const accounts = new PairAccounts(parts.data.config);
     login = new OperatorLogin(
@@ -200,7 +201,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
         stopFollowingApprovals();
         await opcua.stop();
         await server.close();
-        await checkpoints.stop();
+        await storeThread.stop();
         await running.closeStore();
       },
     };
@@ -208,7 +209,7 @@ export async function createNode(options: CreateNodeOptions, deps: NodeDeps = {}
     login?.stop();
     await node?.abandon().catch(() => undefined);
     await api?.close().catch(() => undefined);
-    await checkpoints.stop();
+    await storeThread.stop();
     closeQuietly(db);
     throw error;
   }

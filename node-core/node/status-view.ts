@@ -33,6 +33,7 @@ export interface StatusFacts {
   readonly sync: Omit<StatusView['sync'], 'eventsReplicated'>;
   readonly opcua: OpcUaView | null;
   readonly sparkplug: SparkplugView | null;
+  readonly databaseDamage: string | null;
 }
 
 export function statusViewOf(f: StatusFacts): StatusView {
@@ -88,6 +89,7 @@ export function statusViewOf(f: StatusFacts): StatusView {
     misconfiguration: checks.misconfiguration,
     settingsDifferences: checks.settingsDifferences,
     clockSkew: checks.clockSkew,
+    databaseDamage: f.databaseDamage,
     ...(f.opcua ? { opcua: f.opcua } : {}),
     sync: { eventsReplicated: f.eventsReplicated, ...f.sync },
     ...(f.sparkplug ? { sparkplug: f.sparkplug } : {}),

@@ -67,6 +67,18 @@ export class TandemNode extends EventEmitter<NodeEvents> {
     this.#parts.api.url = url;
   }
 
+  #databaseDamage: string | null = null;
+
+  /**
+   * The whole database's check after start found damage (node-core/store/store-thread.ts): the status shows
+   * it from now on, and the pair's history records it once.
+   */
+  databaseDamaged(summary: string): void {
+    if (this.#databaseDamage === summary) return;
+    this.#databaseDamage = summary;
+    this.#parts.recorder.note('database-damaged', summary);
+  }
+
   /** The OPC UA server's status line, set once createNode started it (docs/opcua.md). */
   opcuaView: (() => OpcUaView) | null = null;
 
@@ -219,6 +231,7 @@ export class TandemNode extends EventEmitter<NodeEvents> {
       sync: this.#parts.data.syncView(),
       opcua: this.opcuaView?.() ?? null,
       sparkplug: this.#sparkplug?.view() ?? null,
+      databaseDamage: this.#databaseDamage,
     });
   }
 

@@ -102,6 +102,11 @@ export interface StatusView {
   readonly settingsDifferences: readonly string[];
   /** Set while the peer's clock is off by more than the bound; null otherwise. */
   readonly clockSkew: ClockSkewView | null;
+  /**
+   * Set once the check of the whole database after start found damage (docs/contract.md "Starting a node (headless)"):
+   * one line, the first problem and how many; null while none was found (or the check is still running).
+   */
+  readonly databaseDamage: string | null;
   /** The node's OPC UA server (docs/opcua.md); absent where none was started (a node inside a test). */
   readonly opcua?: OpcUaView;
   /** MQTT Sparkplug B, when a broker is set (docs/sparkplug.md). */

@@ -56,13 +56,15 @@ export const LEGACY_EVENT_KINDS = [
  * Every event kind this node knows, in the order the dashboard's filter lists them: the legacy ones, then those
  * that a peer must list in its hello to get. `misconfiguration`: the peers cannot pair (docs/redundancy.md
  * "Misconfiguration"); `settings-mismatch`: recovery mode or heartbeat timing differ; `clock-skew`: the peer's
- * clock is off by more than the bound (docs/redundancy.md "Clock skew").
+ * clock is off by more than the bound (docs/redundancy.md "Clock skew"); `database-damaged`: the check of the
+ * whole database after start found damage (docs/contract.md "Starting a node (headless)").
  */
 export const EVENT_KINDS = [
   ...LEGACY_EVENT_KINDS,
   'misconfiguration',
   'settings-mismatch',
   'clock-skew',
+  'database-damaged',
 ] as const;
 export const eventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof eventKindSchema>;

@@ -4,6 +4,6 @@ export { MetaStore, SettingsStore } from './node-store.ts';
 export { EventStore } from './event-store.ts';
 export { CertificateStore } from './certificate-store.ts';
 export { UserStore } from './user-store.ts';
-export { startWalCheckpoints } from './wal-checkpoints.ts';
-export type { WalCheckpoints } from './wal-checkpoints.ts';
+export { startStoreThread } from './store-thread.ts';
+export type { StoreThread } from './store-thread.ts';
 export { WalSync } from './wal-sync.ts';

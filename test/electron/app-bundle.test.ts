@@ -2,7 +2,7 @@
  * The desktop app as `npm run build:electron` builds it: one bundle of the main process and node-core
  * (dist/app/electron/main/index.js, electron/build/bundle-main.ts), loaded here against the fake `electron`
  * module. It must find its files in dist/app (preload, first-run page, tray images, package.json for the
- * version) and start a real node from the bundle, WAL checkpoint worker included.
+ * version) and start a real node from the bundle, store thread included.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,9 +58,9 @@ function freePort(): Promise<number> {
 }
 
 describe('the built desktop app (dist/app)', () => {
-  it('is one bundle: no compiled node-core beside it, the checkpoint worker next to it', () => {
+  it('is one bundle: no compiled node-core beside it, the store thread program next to it', () => {
     expect(fs.existsSync(BUNDLE)).toBe(true);
-    expect(fs.existsSync(path.join(APP, 'electron/main/wal-checkpoint-worker.js'))).toBe(true);
+    expect(fs.existsSync(path.join(APP, 'electron/main/store-worker.js'))).toBe(true);
     expect(fs.existsSync(path.join(APP, 'node-core'))).toBe(false);
     expect(fs.existsSync(path.join(APP, 'electron/main/desktop-app.js'))).toBe(false);
   });

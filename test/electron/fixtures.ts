@@ -65,6 +65,7 @@ export function statusView(shape: ViewShape = {}): StatusView {
     misconfiguration: null,
     settingsDifferences: [],
     clockSkew: null,
+    databaseDamage: null,
     sync: {
       eventsReplicated: 0,
       configSeq: 0,

@@ -73,7 +73,7 @@ function main(): number {
       '/dist/app/electron/first-run/page.js',
       '/dist/app/electron/first-run/page.css',
       // The main process and node-core are one bundle (electron/build/bundle-main.ts), its worker beside it.
-      '/dist/app/electron/main/wal-checkpoint-worker.js',
+      '/dist/app/electron/main/store-worker.js',
       '/dist/app/assets/license/dev-public-key.pem',
       '/dist/app/assets/icons/512x512.png',
       '/dist/renderer/index.html',

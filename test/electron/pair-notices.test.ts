@@ -38,3 +38,22 @@ describe('pairing notices', () => {
     expect(noticeFor({ type: 'event', event }, self, NOW)).toBeNull();
   });
 });
+
+describe('database notices', () => {
+  it("damage the check after start found: a fault notice of this PC's node, with its line", () => {
+    const reason =
+      "database /srv/tandem/tandem.db is damaged: SQLite's integrity check after start found 1 problem";
+    const notice = noticeFor(
+      { type: 'event', event: failoverEvent('database-damaged', { reason }) },
+      self,
+      NOW,
+    );
+    expect(notice).toEqual({
+      kind: 'database-damaged',
+      topic: 'fault',
+      title: "This node's database is damaged",
+      body: `${reason}.`,
+      route: 'overview',
+    });
+  });
+});

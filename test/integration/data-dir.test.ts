@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { damageHistory } from '../support/damaged-history.ts';
 import { ANY_PORT, NodeProcess, runCli, tempDir } from './harness.ts';
 
 /** Every file of `dir` by name, with the SHA-256 of its content. */
@@ -156,5 +157,39 @@ describe('a damaged database', () => {
     expect(report.length).toBeGreaterThan(1);
     expect(lines[0]).toContain(`found ${report.length} problems, the first: "${report[0]}"`);
     expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+describe('damaged history', () => {
+  it('does not hold up the start: the node runs, and its status, history and log say the database is damaged', async () => {
+    const dir = copyOf(configured, 'damaged-history');
+    const file = path.join(dir, 'tandem.db');
+    damageHistory(file);
+    const node = new NodeProcess(dir, ANY_PORT, ['--name', 'line-7', '--standby', 'cold']);
+    await node.start();
+    try {
+      const status = await node.waitStatus((s) => s.databaseDamage !== null, 'the check after start');
+      expect(status.node.status).toBe('active');
+      expect(status.databaseDamage).toMatch(
+        new RegExp(`^database ${file} is damaged: SQLite's integrity check after start found \\d+ problems?`),
+      );
+      const damaged = (await node.events()).filter((event) => event.kind === 'database-damaged');
+      expect(damaged.map((event) => event.reason)).toEqual([status.databaseDamage]);
+      const logged = node.output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((record) => record['msg'] === status.databaseDamage);
+      expect(logged?.['level']).toBe(50);
+      expect((logged?.['report'] as string[]).length).toBeGreaterThan(0);
+      // What it cannot run without still works: a config change is stored and answered.
+      const put = await node.api('PUT', '/api/config/tags/line7.level', {
+        dataType: 'float',
+        source: { kind: 'memory' },
+      });
+      expect(put.status).toBe(200);
+    } finally {
+      await node.kill('SIGTERM');
+    }
   });
 });

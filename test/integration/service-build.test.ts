@@ -48,7 +48,7 @@ describe('the built service (dist/node)', () => {
     expect(script).toBeDefined();
     expect((await fetch(node.url + script!)).status).toBe(200);
     // Nothing but the CLI's own lines at start (the harness logs at level warn): the bundle once logged
-    // `ReferenceError: __require is not defined` at every start, its WAL checkpoint worker broken by the
+    // `ReferenceError: __require is not defined` at every start, its store thread (WAL checkpoints) broken by the
     // bundler. A worker that fails does so within moments of the start; this waits a second for it.
     await new Promise((r) => setTimeout(r, 1000));
     expect(problemLines(node.output)).toEqual([]);

@@ -78,6 +78,20 @@ describe('Banners', () => {
     expect(banner).toHaveTextContent('Set both machines to one time source (NTP).');
   });
 
+  it("database damaged: an alert with the node's own line about it", async () => {
+    const api = new FakeApi();
+    const summary =
+      "database /srv/tandem/tandem.db is damaged: SQLite's integrity check after start found 2 problems, " +
+      'the first: "Tree 12 page 40: btreeInitPage() returns error code 11"; the full report is in the log';
+    api.status.mockResolvedValue(statusView({ databaseDamage: summary }));
+    render(Banners, { dashboard: await loaded(api) });
+
+    const banner = screen.getByTestId('banner-database-damaged');
+    expect(banner).toHaveAttribute('role', 'alert');
+    expect(banner).toHaveTextContent("This node's database is damaged.");
+    expect(banner).toHaveTextContent('found 2 problems, the first: "Tree 12 page 40');
+  });
+
   it('asks for certificate approval when a certificate is pending, linking to the Certificates screen', async () => {
     const api = new FakeApi();
     api.certificates.mockResolvedValue([certificate({ state: 'pending' })]);

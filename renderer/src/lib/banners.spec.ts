@@ -88,6 +88,20 @@ describe('bannersFor', () => {
     ).toEqual([{ kind: 'clock-skew', offsetMs: -3_600_000, boundMs: 3000 }]);
   });
 
+  it("database damaged: the node's line about it, first of what the node itself says", () => {
+    const summary = 'database /var/lib/tandem/tandem.db is damaged: SQLite found 1 problem';
+    expect(
+      bannersFor({
+        status: statusView({ databaseDamage: summary, conflicts: 2 }),
+        statusProblem: null,
+        certificates: [],
+      }).map((banner) => banner.kind),
+    ).toEqual(['database-damaged', 'config-conflicts']);
+    expect(
+      bannersFor({ status: statusView({ databaseDamage: summary }), statusProblem: null, certificates: [] }),
+    ).toEqual([{ kind: 'database-damaged', summary }]);
+  });
+
   it('leaves a refused token to the sign-in page', () => {
     expect(
       bannersFor({

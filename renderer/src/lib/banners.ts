@@ -37,7 +37,9 @@ export type Banner =
   /** Recovery mode or heartbeat timing differ between the nodes. */
   | { readonly kind: 'settings-mismatch'; readonly differences: readonly string[] }
   /** The peer's clock is off by more than the bound (positive: ahead). */
-  | { readonly kind: 'clock-skew'; readonly offsetMs: number; readonly boundMs: number };
+  | { readonly kind: 'clock-skew'; readonly offsetMs: number; readonly boundMs: number }
+  /** The check of this node's whole database after start found damage: the node's one line about it. */
+  | { readonly kind: 'database-damaged'; readonly summary: string };
 
 export interface BannerInput {
   readonly status: StatusView | null;
@@ -51,6 +53,7 @@ export function bannersFor(input: BannerInput): Banner[] {
   const { status, statusProblem, certificates } = input;
   if (statusProblem && statusProblem.status !== 401)
     banners.push({ kind: 'node-unreachable', problem: statusProblem });
+  if (status?.databaseDamage) banners.push({ kind: 'database-damaged', summary: status.databaseDamage });
 
   const peer = status?.peer ?? null;
   const pending = new Set(certificates?.filter((c) => c.state === 'pending').map((c) => c.fingerprint) ?? []);

@@ -175,6 +175,8 @@ export function eventKindLabel(kind: EventKind): string {
       return 'Settings mismatch';
     case 'clock-skew':
       return 'Clock skew';
+    case 'database-damaged':
+      return 'Database damaged';
   }
 }
 

@@ -102,7 +102,12 @@ export function statusView(
   overrides: { node?: Partial<NodeView>; peer?: Partial<PeerView> | null; conflicts?: number } & Partial<
     Pick<
       StatusView,
-      'licenseMatch' | 'licenseDifferences' | 'misconfiguration' | 'settingsDifferences' | 'clockSkew'
+      | 'licenseMatch'
+      | 'licenseDifferences'
+      | 'misconfiguration'
+      | 'settingsDifferences'
+      | 'clockSkew'
+      | 'databaseDamage'
     >
   > = {},
 ): StatusView {
@@ -114,6 +119,7 @@ export function statusView(
     misconfiguration: overrides.misconfiguration ?? null,
     settingsDifferences: overrides.settingsDifferences ?? [],
     clockSkew: overrides.clockSkew ?? null,
+    databaseDamage: overrides.databaseDamage ?? null,
     sync: {
       eventsReplicated: 1234,
       configSeq: 42,

@@ -2,15 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { damageHistory } from '../../test/support/damaged-history.ts';
 import { silentLogger } from '../logging.ts';
-import { openDatabase, startWalCheckpoints, type Db, type WalCheckpoints } from './index.ts';
+import { openDatabase, startStoreThread, type Db, type StoreThread } from './index.ts';
 
 const MB = 1024 * 1024;
 
-describe('WAL checkpoints on their own thread', () => {
+describe('the store thread: WAL checkpoints, and the whole file checked after start', () => {
   let dir = '';
   let db: Db;
-  let checkpoints: WalCheckpoints | null = null;
+  let checkpoints: StoreThread | null = null;
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-wal-'));
@@ -43,7 +45,7 @@ describe('WAL checkpoints on their own thread', () => {
   }
 
   it("the node's own connection no longer checkpoints; the worker copies the WAL into the database", async () => {
-    checkpoints = startWalCheckpoints(db, silentLogger, { everyMs: 50 });
+    checkpoints = startStoreThread(db, silentLogger, { everyMs: 50 });
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const before = databaseBytes();
     writeMegabytes(8);
@@ -65,7 +67,7 @@ describe('WAL checkpoints on their own thread', () => {
   }
 
   it('under steady writes the WAL still starts over, instead of growing for as long as the writes go on', async () => {
-    checkpoints = startWalCheckpoints(db, silentLogger, { everyMs: 50 });
+    checkpoints = startStoreThread(db, silentLogger, { everyMs: 50 });
     const insert = db.prepare('INSERT INTO bulk (payload) VALUES (?)');
     const writeSome = db.transaction(() => {
       for (let i = 0; i < 4; i++) insert.run('x'.repeat(1000));
@@ -97,7 +99,7 @@ describe('WAL checkpoints on their own thread', () => {
   }, 60_000);
 
   it('stop runs a last checkpoint before the connection closes', async () => {
-    checkpoints = startWalCheckpoints(db, silentLogger, { everyMs: 60_000 });
+    checkpoints = startStoreThread(db, silentLogger, { everyMs: 60_000 });
     const before = databaseBytes();
     writeMegabytes(2);
     await checkpoints.stop();
@@ -106,7 +108,7 @@ describe('WAL checkpoints on their own thread', () => {
   });
 
   it('a worker that cannot start hands checkpoints back to the connection, so the WAL never grows unbounded', async () => {
-    checkpoints = startWalCheckpoints(db, silentLogger, {
+    checkpoints = startStoreThread(db, silentLogger, {
       everyMs: 50,
       driver: path.join(dir, 'missing.js'),
     });
@@ -114,5 +116,44 @@ describe('WAL checkpoints on their own thread', () => {
     const before = databaseBytes();
     writeMegabytes(8);
     expect(databaseBytes()).toBeGreaterThan(before);
+  });
+
+  /** A logger whose records land in `records`. */
+  function recordingLogger(records: Record<string, unknown>[]): pino.Logger {
+    return pino(
+      { level: 'info' },
+      { write: (line: string) => records.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+  }
+
+  it('history damage does not hold up the start; the check after start reports it once, the full report in the log', async () => {
+    db.close();
+    damageHistory(db.name);
+    db = openDatabase(dir); // the tables a node cannot run without are sound: it opens
+    const records: Record<string, unknown>[] = [];
+    checkpoints = startStoreThread(db, recordingLogger(records), { checkAfterMs: 0 });
+    const told = await new Promise<string>((resolve) => checkpoints!.onDamage(resolve));
+    expect(told).toMatch(
+      new RegExp(
+        `^database ${db.name} is damaged: SQLite's integrity check after start found \\d+ problems?, the first: ` +
+          `".+"; the full report is in the log\\. The node runs on \\(what it cannot run without was sound at ` +
+          `start\\); restore the database from a backup at the next chance$`,
+      ),
+    );
+    const logged = records.filter((record) => record['msg'] === told);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!['level']).toBe(50);
+    expect((logged[0]!['report'] as string[]).length).toBeGreaterThan(0);
+    // Whoever asks later hears it too.
+    expect(await new Promise<string>((resolve) => checkpoints!.onDamage(resolve))).toBe(told);
+  });
+
+  it('a sound file: the check after start logs that it is, and tells no one of damage', async () => {
+    const records: Record<string, unknown>[] = [];
+    checkpoints = startStoreThread(db, recordingLogger(records), { checkAfterMs: 0 });
+    let told: string | null = null;
+    checkpoints.onDamage((summary) => (told = summary));
+    await until(() => records.some((r) => r['msg'] === 'database checked after start: sound'), 'the check');
+    expect(told).toBeNull();
   });
 });
