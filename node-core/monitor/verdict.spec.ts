@@ -106,6 +106,18 @@ describe('Monitoring: the view of a pair reads both nodes and says which one run
     expect(v.problems.join('\n')).toContain(text.split(' ')[0]);
   });
 
+  it("degraded: either node's database damaged, the standby's as much as the active one's", () => {
+    const damaged = { databaseDamage: 'database /srv/tandem.db is damaged: …' };
+    const onStandby = pairVerdict(
+      pair(answering(master), answering({ ...backup, ...damaged }, 'http://10.0.0.12:8088')),
+    );
+    expect(onStandby.verdict).toBe('degraded');
+    expect(onStandby.problems).toEqual(["backup (http://10.0.0.12:8088)'s database is damaged"]);
+    expect(pairVerdict(pair(answering({ ...master, ...damaged }), answering(backup))).problems).toEqual([
+      "master (http://10.0.0.11:8088)'s database is damaged",
+    ]);
+  });
+
   it('degraded: certificates waiting or expiring', () => {
     expect(
       pairVerdict(pair(answering(master), answering(backup), { certificatesPending: 1 })).problems,
