@@ -28,7 +28,8 @@ const FEED_MS = 20;
 const opcuaBenchSettings =
   `OPC UA bench: kill -9 gap over ${KILLS} kills at ${FASTEST.join(' ')}, a counter written every ${FEED_MS} ms ` +
   `through the API to whichever node takes it, the client subscribed on both (sampling ${FEED_MS} ms) following the highest ` +
-  `ServiceLevel; read load ${ITEMS} simulated tags (1 Hz) monitored at 1 s, node CPU over ${CPU_SECONDS} s`;
+  `ServiceLevel; read load ${ITEMS} simulated tags (random, 1 Hz, historized) monitored at 1 s by one client on ` +
+  `SignAndEncrypt, node CPU over ${CPU_SECONDS} s`;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -47,8 +48,11 @@ export async function opcuaBench(cli: string): Promise<Row[]> {
       `p99 <= failover time + 250 ms (${failoverMs + 250} ms)`,
     ],
     [
-      `OPC UA ${load.items} monitored items at 1 Hz: node CPU`,
-      `${load.cpuPercent.toFixed(1)} % of one core, ${load.baselinePercent.toFixed(1)} % without the client (${load.notifications.toFixed(0)} values/s to it)`,
+      // The node's own work on the tags (simulating, storing and historizing 10,000 changing values a second)
+      // is there with or without a client; what the monitored items cost is the difference.
+      `OPC UA ${load.items} monitored items at 1 Hz: serving them (node CPU with the client minus without)`,
+      `${(load.cpuPercent - load.baselinePercent).toFixed(1)} % of one core (node ${load.cpuPercent.toFixed(1)} % ` +
+        `with the client, ${load.baselinePercent.toFixed(1)} % without; ${load.notifications.toFixed(0)} values/s to it)`,
       '< 25 % of one core at 10,000 items',
     ],
   ];
@@ -192,7 +196,7 @@ async function readLoad(
     const pid = node.child!.pid!;
     // What the node spends on the tags themselves (simulation, runtime store) with no client: the baseline.
     const baselinePercent = await cpuPercent(pid, () => 0);
-    connection = await UaConnection.open(`opc.tcp://127.0.0.1:${opcuaPort}`);
+    connection = await approvedClient(node, `opc.tcp://127.0.0.1:${opcuaPort}`);
     const ids = Array.from({ length: ITEMS }, (_, i) => connection!.tagId(`load.${i}`));
     let notifications = 0;
     await connection.subscribe(ids, 1000, () => notifications++);
@@ -207,6 +211,21 @@ async function readLoad(
   } finally {
     await connection?.close();
     await node.kill('SIGKILL');
+  }
+}
+
+/**
+ * A signed-in client on Basic256Sha256 SignAndEncrypt, the security a plant's client uses by default
+ * (docs/opcua.md "Security"): its certificate approved on the node as an operator would.
+ */
+async function approvedClient(node: NodeProcess, url: string): Promise<UaConnection> {
+  try {
+    return await UaConnection.open(url, 'operator', 'sign-and-encrypt');
+  } catch {
+    const listed = await node.api<{ fingerprint: string; state: string }[]>('GET', '/api/certificates');
+    for (const waiting of listed.body.filter((c) => c.state === 'pending'))
+      await node.api('POST', `/api/certificates/${waiting.fingerprint}/approve`);
+    return UaConnection.open(url, 'operator', 'sign-and-encrypt');
   }
 }
 
