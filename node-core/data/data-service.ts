@@ -2,15 +2,17 @@
  * The gateway data the pair protects, and its replication (docs/rules.md "Data", "Commands").
  * Config flows from the active node to its follower; runtime data flows both ways. With the peer
  * connected, a change is acknowledged to its caller only after the peer has stored it. Config replication
- * itself is replication/config-replication.ts; this is the runtime side (values, alarms, commands) and the
- * operations.
+ * itself is replication/config-replication.ts, runtime batches on the wire replication/runtime-replication.ts;
+ * this is the operations (config changes, tag writes, alarm acknowledgements, polled values) and what the
+ * peer's runtime batches change here.
  */
 import { randomUUID } from 'node:crypto';
 import { dispatchFrame, handlersFor, type FrameHandlers } from '../peer/frame-handlers.ts';
 import type { PeerFrame } from '../peer/index.ts';
 import { CONFIG_FRAMES, type ConfigFrame } from '../replication/config-frames.ts';
 import { ConfigReplication } from '../replication/config-replication.ts';
-import { runtimeFrames, type RuntimeBatch } from '../replication/runtime-frames.ts';
+import type { RuntimeBatch } from '../replication/runtime-frames.ts';
+import { RuntimeReplication } from '../replication/runtime-replication.ts';
 import type { ConfigChange, ConfigConflict, ConfigHead, ConfigKind, ConfigStore } from './config-store.ts';
 import type { ConfigItem } from './config-types.ts';
 import { RuntimeStore, type LedgerEntry, type TagValue } from './runtime-store.ts';
@@ -37,12 +39,10 @@ export class DataService {
   readonly runtime: RuntimeStore;
   readonly alarms: AlarmService;
   readonly #p: DataPorts;
-  #runtimeLagMs: number | null = null;
   readonly #versions: VersionClock;
   readonly #memoryTags: MemoryTags;
   readonly #configReplication: ConfigReplication;
-  /** Callers waiting for the peer to have stored a runtime batch, by ack id. */
-  readonly #runtimeWaiting = new Map<string, () => void>();
+  readonly #runtimeReplication: RuntimeReplication;
   /** Commands running on this node, by uid (settles when the call ends, whatever its outcome). */
   readonly #running = new Map<string, Promise<void>>();
 
@@ -56,6 +56,7 @@ export class DataService {
     // Past every stored alarm stamp too: a new occurrence must order after those this node has seen.
     for (const alarm of alarms.store.all()) this.#versions.observe(alarm.version);
     this.#configReplication = new ConfigReplication(config, runtime, ports);
+    this.#runtimeReplication = new RuntimeReplication(ports);
     this.#memoryTags = new MemoryTags(config);
   }
 
@@ -118,7 +119,7 @@ export class DataService {
         const result = JSON.stringify({ ok: false, error: failure });
         const entry: LedgerEntry = { uid: commandUid, command, result, at: this.#p.clock.now() };
         this.runtime.recordLedger([entry]);
-        await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [] });
+        await this.#runtimeReplication.replicate({ values: [], ledger: [entry], alarms: [] });
         throw new DataError('DEVICE_FAULT', `tag "${name}": the device did not take the write: ${failure}`);
       }
     }
@@ -138,7 +139,7 @@ export class DataService {
       return this.alarms.evaluate([tagValue], now, () => this.#version());
     });
     this.#p.changed([tagValue], alarms);
-    await this.#replicateRuntime({ values: [tagValue], ledger: [entry], alarms });
+    await this.#runtimeReplication.replicate({ values: [tagValue], ledger: [entry], alarms });
     return { ok: true, uid: commandUid, executed: true };
   }
 
@@ -159,7 +160,7 @@ export class DataService {
       return this.alarms.evaluate(values, this.#p.clock.now(), () => this.#version());
     });
     this.#p.changed(values, alarms);
-    if (this.#p.linked()) this.#sendRuntime({ values, ledger: [], alarms }, null);
+    if (this.#p.linked()) this.#runtimeReplication.send({ values, ledger: [], alarms });
     return values;
   }
 
@@ -210,7 +211,7 @@ export class DataService {
       return state;
     });
     this.#p.changed([], [acked]);
-    await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [acked] });
+    await this.#runtimeReplication.replicate({ values: [], ledger: [entry], alarms: [acked] });
     return { ok: true, uid: commandUid, executed: true };
   }
 
@@ -251,7 +252,7 @@ export class DataService {
           `this request would ${describeCommand(command)}: give each command a uid of its own`,
       );
     }
-    await this.#replicateRuntime({ values: [], ledger: [entry], alarms: [] });
+    await this.#runtimeReplication.replicate({ values: [], ledger: [entry], alarms: [] });
     return { ...(JSON.parse(entry.result) as { ok: boolean }), uid: entry.uid, executed: false };
   }
 
@@ -284,7 +285,7 @@ export class DataService {
   /** The link is up: exchange runtime data both ways; a follower tells the active node where its config is. */
   onLinkUp(peerActive: boolean): void {
     this.#endLink();
-    this.#sendRuntime(this.#everything(), null);
+    this.#runtimeReplication.send(this.#everything());
     this.#configReplication.onLinkUp(peerActive);
   }
 
@@ -303,7 +304,7 @@ export class DataService {
     return {
       configSeq: this.config.head().seq,
       peerConfigSeq: this.#configReplication.peerSeq,
-      runtimeLagMs: this.#runtimeLagMs,
+      runtimeLagMs: this.#runtimeReplication.lagMs,
       conflicts: this.config.conflicts.count(),
     };
   }
@@ -325,7 +326,7 @@ export class DataService {
   /** Everything this node holds that a node pulling from it (automatic recovery) needs. */
   answerPull(head: ConfigHead, unshared?: { since: number; changes: readonly ConfigChange[] }): void {
     this.#configReplication.answerFollower(head, unshared);
-    this.#sendRuntime(this.#everything(), null);
+    this.#runtimeReplication.send(this.#everything());
   }
 
   /**
@@ -348,19 +349,9 @@ export class DataService {
       });
       if (values.length > 0 || alarms.length > 0) this.#p.changed(values, alarms);
       // The active node answers its caller on this ack: only once it is on this node's disk.
-      if (frame.ackId) {
-        const ack: PeerFrame = { t: 'runtime-ack', ackId: frame.ackId };
-        this.#p.durable().then(
-          () => this.#p.send(ack),
-          () => undefined, // not claimed: the caller is answered when the link ends
-        );
-      }
+      if (frame.ackId) this.#runtimeReplication.acknowledge(frame.ackId);
     },
-    'runtime-ack': (frame) => {
-      const release = this.#runtimeWaiting.get(frame.ackId);
-      this.#runtimeWaiting.delete(frame.ackId);
-      release?.();
-    },
+    'runtime-ack': (frame) => this.#runtimeReplication.onAck(frame.ackId),
   };
 
   /**
@@ -368,34 +359,12 @@ export class DataService {
    * caller waiting for the peer is answered (config changes stand as stored here).
    */
   #endLink(): void {
-    const waiting = [...this.#configReplication.endLink(), ...this.#runtimeWaiting.values()];
-    this.#runtimeWaiting.clear();
+    const waiting = [...this.#configReplication.endLink(), ...this.#runtimeReplication.endLink()];
     for (const release of waiting) release();
-  }
-
-  /** A command's results, stored here already: answered once the peer has them too, and both disks. */
-  async #replicateRuntime(batch: RuntimeBatch): Promise<void> {
-    // The sync of this node's disk runs while the batch is on its way (see store/wal-sync.ts).
-    const durable = this.#p.durable();
-    durable.catch(() => undefined); // awaited below; a failure reaches the caller there
-    if (this.#p.linked()) {
-      const ackId = randomUUID();
-      const sentAt = this.#p.clock.now();
-      const stored = new Promise<void>((release) => this.#runtimeWaiting.set(ackId, release));
-      this.#sendRuntime(batch, ackId);
-      await stored;
-      if (this.#p.linked()) this.#runtimeLagMs = this.#p.clock.now() - sentAt;
-    }
-    await durable;
   }
 
   #everything(): RuntimeBatch {
     return { values: this.runtime.all(), ledger: this.runtime.ledger(), alarms: this.alarms.store.all() };
-  }
-
-  /** Sends a batch in as few frames as the size allows; the ack id (if any) rides on the last one. */
-  #sendRuntime(batch: RuntimeBatch, ackId: string | null): void {
-    for (const frame of runtimeFrames(batch, ackId)) this.#p.send(frame);
   }
 
   /** Moves the clock past the newest version in a frame (one comparison per item, one parse per frame). */
