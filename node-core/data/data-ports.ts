@@ -28,4 +28,9 @@ export interface DataPorts {
    * "Data 4"). Absent: no history (tests of the data layer alone).
    */
   historize?(values: readonly TagValue[]): void;
+  /**
+   * Values were stored without their samples: storing them with their samples failed on a damaged page (of
+   * history, as storing them without showed). Told at each such store; the store thread reports the damage.
+   */
+  historyDamaged?(error: unknown): void;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/index.ts';
 import { MAX_FRAME_BYTES, parseFrame, type PeerFrame } from '../peer/frames.ts';
@@ -48,6 +49,8 @@ class TestNode {
   /** The history samples of memory tags stored here, in the values' transaction; a throw refuses them. */
   readonly historized: TagValue[] = [];
   historyRefuses: Error | null = null;
+  /** What the service said it stored without samples (DataPorts.historyDamaged). */
+  readonly withoutSamples: unknown[] = [];
 
   constructor(name: string, active: boolean, clock: ManualClock) {
     this.active = active;
@@ -75,6 +78,7 @@ class TestNode {
           if (this.historyRefuses) throw this.historyRefuses;
           this.historized.push(...values);
         },
+        historyDamaged: (error) => this.withoutSamples.push(error),
       },
     );
   }
@@ -428,6 +432,27 @@ describe("Data 4: a memory tag's value and its history sample are stored togethe
     expect(master.historized.map((v) => v.value)).toEqual([1, 2]);
     expect(backup.historized.map((v) => v.value)).toEqual([1, 2]);
     expect(backup.data.runtime.get('setpoint')?.value).toBe(2);
+  });
+});
+
+describe("Data 4: a damaged history does not stop the pair's values", () => {
+  it('values whose samples a damaged page refuses are stored without them, on the writer and on the standby', async () => {
+    const { master, backup } = pair();
+    await exchanged(master, backup, master.data.putConfig('tag', 'setpoint', memoryTag));
+    const damaged = new Database.SqliteError('database disk image is malformed', 'SQLITE_CORRUPT');
+    master.historyRefuses = damaged;
+    backup.historyRefuses = damaged;
+
+    expect(await exchanged(master, backup, master.data.writeTag('setpoint', 5, 'u5'))).toMatchObject({
+      ok: true,
+      executed: true,
+    });
+    expect(master.data.runtime.get('setpoint')?.value).toBe(5);
+    expect(backup.data.runtime.get('setpoint')?.value).toBe(5);
+    expect(master.data.runtime.ledgerEntry('u5')).toBeDefined();
+    expect(backup.data.runtime.ledgerEntry('u5')).toBeDefined();
+    expect([master.historized, backup.historized]).toEqual([[], []]);
+    expect([master.withoutSamples, backup.withoutSamples]).toEqual([[damaged], [damaged]]);
   });
 });
 

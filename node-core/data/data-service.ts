@@ -22,6 +22,7 @@ import { DataError } from './data-error.ts';
 import type { AlarmService } from './alarm-service.ts';
 import type { DataPorts } from './data-ports.ts';
 import { MemoryTags } from './memory-tags.ts';
+import { storageFailure } from '../store/database.ts';
 import type { Version } from './version.ts';
 
 export type { DataPorts } from './data-ports.ts';
@@ -132,9 +133,9 @@ export class DataService {
       version: this.#version(),
     };
     const entry: LedgerEntry = { uid: commandUid, command, result: JSON.stringify({ ok: true }), at: now };
-    const alarms = this.#atomically(() => {
+    const alarms = this.#storing((historize) => {
       this.runtime.merge([tagValue]);
-      this.#historize([tagValue]);
+      historize([tagValue]);
       this.runtime.recordLedger([entry]);
       return this.alarms.evaluate([tagValue], now, () => this.#version());
     });
@@ -263,6 +264,23 @@ export class DataService {
     if (memory.length > 0) this.#p.historize(memory);
   }
 
+  /**
+   * #atomically with the memory tags' samples. A damaged page of history must not stop the pair's values:
+   * where storing the samples fails on one, the transaction, undone whole, runs again without them (a failed
+   * write leaves SQLite's transaction unusable, so a savepoint cannot undo only the samples). Damage the second
+   * run meets too is the values' own, and thrown. The store thread reports the damage (store/store-thread.ts).
+   */
+  #storing<T>(work: (historize: (values: readonly TagValue[]) => void) => T): T {
+    try {
+      return this.#atomically(() => work((values) => this.#historize(values)));
+    } catch (error) {
+      if (storageFailure(error)?.kind !== 'damaged' || !this.#p.historize) throw error;
+      const result = this.#atomically(() => work(() => undefined));
+      this.#p.historyDamaged?.(error);
+      return result;
+    }
+  }
+
   /** One transaction of values, ledger and alarm states; refused, it puts back what it changed in memory. */
   #atomically<T>(work: () => T): T {
     return this.alarms.store.restoringOnFailure(() => this.runtime.atomically(work));
@@ -341,9 +359,9 @@ export class DataService {
     ...handlersFor<ConfigFrame>(CONFIG_FRAMES, (frame) => this.#configReplication.onFrame(frame)),
     runtime: (frame) => {
       this.#observeVersions(frame.values, frame.alarms);
-      const [values, alarms] = this.#atomically(() => {
+      const [values, alarms] = this.#storing((historize) => {
         const won = this.runtime.merge(frame.values);
-        this.#historize(won);
+        historize(won);
         this.runtime.recordLedger(frame.ledger);
         return [won, this.alarms.store.merge(frame.alarms)] as const;
       });

@@ -10,6 +10,7 @@ import { historyFrameSchemas } from '../protocol/peer-frames.ts';
 import type { HistoryFrame } from './history-frames.ts';
 import { HistoryStore, type HistorySample } from '../store/history-store.ts';
 import { tempDatabase } from '../../test/support/temp-database.ts';
+import type { Db } from '../store/database.ts';
 import { WarmBuffer, detectionWindowMs } from './warm-buffer.ts';
 
 const frameSchema = z.discriminatedUnion('t', [...historyFrameSchemas]);
@@ -25,6 +26,9 @@ interface Node {
   /** Frames this node sent, waiting on the wire. */
   readonly outbox: HistoryFrame[];
   readonly sent: HistoryFrame[];
+  /** What the forwarder reported it could not read or store. */
+  readonly unreadable: string[];
+  readonly db: Db;
 }
 
 function node(id: string, options: { chunkSamples?: number; chunkBytes?: number } = {}): Node {
@@ -33,6 +37,7 @@ function node(id: string, options: { chunkSamples?: number; chunkBytes?: number 
   const store = new HistoryStore(t.db);
   const outbox: HistoryFrame[] = [];
   const sent: HistoryFrame[] = [];
+  const unreadable: string[] = [];
   let n = 0;
   const forwarder = new HistoryForwarder(
     store,
@@ -44,10 +49,11 @@ function node(id: string, options: { chunkSamples?: number; chunkBytes?: number 
         sent.push(parsed);
       },
       newId: () => `${id}-${++n}`,
+      unreadable: (error, what) => unreadable.push(`${what}: ${(error as Error).message}`),
     },
     options,
   );
-  return { id, store, forwarder, outbox, sent };
+  return { id, store, forwarder, outbox, sent, unreadable, db: t.db };
 }
 
 /** Delivers frames both ways until the wire is quiet. */
@@ -179,6 +185,27 @@ describe('HistoryForwarder across a fail-back', () => {
     settle(master, backup);
     expect(await second).toEqual({ complete: true, added: 300 - partial });
     expect(all(master.store, 'backup').map(key)).toEqual(all(backup.store, 'backup').map(key));
+  });
+
+  it('history this node cannot read ends each pull short, and the link goes on (no frame throws)', async () => {
+    const master = node('master');
+    const backup = node('backup');
+    for (let t = 1; t <= 10; t++) backup.store.record(poll('backup', t));
+    for (let t = 1; t <= 10; t++) master.store.record(poll('master', t));
+    // The backup's history unreadable from here on, as a damaged page makes it (a real SQLite error).
+    backup.db.exec('DROP TABLE history_recent');
+
+    // The backup asks: it cannot read what it holds, so its pull ends at once, incomplete.
+    expect(await backup.forwarder.pull()).toEqual({ complete: false, added: 0 });
+    expect(backup.outbox).toEqual([]);
+    // The master asks: the backup answers an empty chunk with more to come, and the master's pull ends short.
+    const pulled = master.forwarder.pull();
+    expect(() => settle(master, backup)).not.toThrow();
+    expect(await pulled).toEqual({ complete: false, added: 0 });
+    expect(backup.unreadable).toEqual([
+      'reading what this node holds: no such table: history_recent',
+      'answering the peer: no such table: history_recent',
+    ]);
   });
 
   it('answers from an earlier request are stored but do not start a second chain', async () => {

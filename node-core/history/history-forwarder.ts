@@ -16,6 +16,11 @@ import type { HistorySample, HistoryStore } from '../store/history-store.ts';
 
 export interface HistoryForwarderPorts {
   send(frame: HistoryFrame): void;
+  /**
+   * History this node could not read or store (a damaged page, a full disk): the pull or answer ends short
+   * and the link goes on; the whole file's check after start tells the operator (store/store-thread.ts).
+   */
+  unreadable(error: unknown, what: string): void;
   /** Request ids; tests pass a counter. */
   newId?(): string;
 }
@@ -71,6 +76,16 @@ export class HistoryForwarder {
     });
   }
 
+  /** `work` on the store; a failure is reported and answered by `otherwise`, never thrown into the link. */
+  #guarded<T>(what: string, work: () => T, otherwise: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      this.#p.unreadable(error, what);
+      return otherwise();
+    }
+  }
+
   /** The link is down: a pull under way ends incomplete (pull again when it is back). */
   onLinkDown(): void {
     this.#finish(false);
@@ -81,14 +96,34 @@ export class HistoryForwarder {
   }
 
   readonly #handlers: FrameHandlers<HistoryFrame> = {
-    'history-request': (frame) => this.#answer(frame),
-    'history-samples': (frame) => this.#receive(frame),
+    // The peer's pull gets an empty last chunk (it ends incomplete and tries again at the next link-up).
+    'history-request': (frame) =>
+      this.#guarded(
+        'answering the peer',
+        () => this.#answer(frame),
+        () => this.#p.send({ t: 'history-samples', id: frame.id, samples: [], more: true }),
+      ),
+    'history-samples': (frame) =>
+      this.#guarded(
+        "storing the peer's samples",
+        () => this.#receive(frame),
+        () => this.#finish(false),
+      ),
   };
 
   #request(): void {
     const pull = this.#pull;
     if (!pull) return;
-    const after: Record<string, number> = this.#store.latestByOrigin();
+    const held = this.#guarded(
+      'reading what this node holds',
+      () => this.#store.latestByOrigin(),
+      () => null,
+    );
+    if (held === null) {
+      this.#finish(false);
+      return;
+    }
+    const after: Record<string, number> = held;
     for (const [origin, ts] of pull.cursor) after[origin] = Math.max(after[origin] ?? FROM_THE_START, ts);
     this.#p.send({ t: 'history-request', id: pull.id, after });
   }

@@ -73,7 +73,11 @@ export class GatewayWorkload {
       windowMs: detectionWindowMs(ports.settings.timing),
       maxSamples: WARM_BUFFER_SAMPLES,
     });
-    this.#forwarder = new HistoryForwarder(this.history, { send: (frame) => ports.send(frame) });
+    this.#forwarder = new HistoryForwarder(this.history, {
+      send: (frame) => ports.send(frame),
+      unreadable: (error, what) =>
+        ports.logger.error({ err: error }, `history forwarding: ${what} failed; the link goes on without it`),
+    });
     this.#retention = new Retention({
       clock: ports.clock,
       logger: ports.logger,

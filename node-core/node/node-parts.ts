@@ -162,6 +162,7 @@ export function makeNodeParts(base: NodeBase): NodeParts {
   );
   const walSync = new WalSync(base.db.name);
   const config = new ConfigStore(base.db, base.meta);
+  let historyDamageLogged = false;
   const data: DataService = new DataService(
     config,
     new RuntimeStore(base.db),
@@ -181,6 +182,14 @@ export function makeNodeParts(base: NodeBase): NodeParts {
       durable: () => walSync.synced(),
       // Their own origin keeps each origin's samples in time order, as forwarding between the nodes needs.
       historize: (values) => workload.history.recordWithin(toHistorySamples(values, `${nodeId}/memory`)),
+      historyDamaged: (error) => {
+        if (historyDamageLogged) return;
+        historyDamageLogged = true;
+        base.logger.error(
+          { err: error },
+          'history is damaged: values are stored without their samples until the database is restored',
+        );
+      },
     },
   );
   // The newest value stored here: a clock set back while the node was down does not stamp before it.

@@ -130,7 +130,19 @@ function startupProblems(db: Db): string[] {
     .all() as string[];
   return tables
     .filter((table) => !HISTORY_TABLES.includes(table))
-    .flatMap((table) => problemsIn(db.pragma(`quick_check("${table.replaceAll('"', '""')}")`) as never));
+    .flatMap((table) => tableProblems(db, table));
+}
+
+/** SQLite's quick check of one table and its indexes; a check that SQLite stops on damage is one problem. */
+function tableProblems(db: Db, table: string): string[] {
+  try {
+    return problemsIn(
+      db.pragma(`quick_check("${table.replaceAll('"', '""')}")`) as { quick_check: string }[],
+    );
+  } catch (error) {
+    if (storageFailure(error)?.kind !== 'damaged') throw error;
+    return [`table ${table}: ${(error as Error).message}`];
+  }
 }
 
 function migrate(db: Db): void {

@@ -62,7 +62,7 @@ export class HistoryStore {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#recentRows = (db.prepare('SELECT count(*) AS n FROM history_recent').get() as { n: number }).n;
+    this.#recentRows = recentRowsIn(db);
   }
 
   /** Stores the samples not yet held (by tag and ts), in one transaction; returns how many were new. */
@@ -312,4 +312,17 @@ function toSample(row: Row): HistorySample {
     quality: row.quality,
     origin: row.origin,
   };
+}
+
+/**
+ * The rows waiting in history_recent. A damaged page there must not keep the node from starting (the check
+ * after start reports it, store/store-thread.ts): counted as none, the next move finds out how many.
+ */
+function recentRowsIn(db: Db): number {
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM history_recent').get() as { n: number }).n;
+  } catch (error) {
+    if (storageFailure(error)?.kind !== 'damaged') throw error;
+    return 0;
+  }
 }

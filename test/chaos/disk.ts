@@ -1,7 +1,8 @@
 /**
  * Disk faults of the chaos run: a data dir on a small tmpfs that a junk file fills up (root only), and one
  * damaged byte in a stopped node's database that the harness checks is damage SQLite can see before it
- * expects the node to refuse the file.
+ * expects the node to refuse the file, or, where the byte is history's, to start and say the database is
+ * damaged (docs/contract.md "Starting a node (headless)").
  */
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -80,6 +81,8 @@ export interface Damage {
   readonly offset: number;
   readonly original: number;
   readonly what: string;
+  /** The table whose b-tree (or index) holds the damaged page; null for the header. */
+  readonly table: string | null;
   /** SHA-256 of the database and its WAL right after the damage, to see whether a start changed them. */
   readonly hashes: Record<string, string>;
 }
@@ -101,16 +104,24 @@ export function damageDatabase(dataDir: string, pick: number): Damage | null {
     if ([2, 5, 10, 13].includes(bytes[offset]!) && !walPages.has(page))
       candidates.push({ offset, what: `page ${page}'s b-tree page type` });
   }
+  const chosen = candidates.length > 0 ? candidates[pick % candidates.length]! : null;
   const tries = [
-    ...(candidates.length > 0 ? [candidates[pick % candidates.length]!] : []),
-    { offset: pick % 15, what: `byte ${pick % 15} of the header's magic string` },
+    ...(chosen ? [{ ...chosen, table: tableOfPage(dataDir, chosen.offset / pageSize + 1) }] : []),
+    { offset: pick % 15, what: `byte ${pick % 15} of the header's magic string`, table: null },
   ];
   for (const attempt of tries) {
     const original = bytes[attempt.offset]!;
     const damaged = original === 0x00 ? 0xff : original ^ 0xff;
     writeByte(file, attempt.offset, damaged);
     if (sqliteSeesDamage(dataDir)) {
-      return { file, offset: attempt.offset, original, what: attempt.what, hashes: hashDatabaseFiles(file) };
+      return {
+        file,
+        offset: attempt.offset,
+        original,
+        what: attempt.what,
+        table: attempt.table,
+        hashes: hashDatabaseFiles(file),
+      };
     }
     writeByte(file, attempt.offset, original);
   }
@@ -164,6 +175,32 @@ function pagesInWal(walFile: string, pageSize: number): Set<number> {
  * touched by nothing but the one byte.
  */
 function sqliteSeesDamage(dataDir: string): boolean {
+  try {
+    return onCopy(dataDir, (db) => {
+      const rows = db.pragma('quick_check') as { quick_check: string }[];
+      return !(rows.length === 1 && rows[0]!.quick_check === 'ok');
+    });
+  } catch {
+    return true;
+  }
+}
+
+/** The table whose b-tree (or one of whose indexes) page `page` is, read from a copy before the damage. */
+function tableOfPage(dataDir: string, page: number): string | null {
+  return onCopy(
+    dataDir,
+    (db) =>
+      (db
+        .prepare(
+          'SELECT s.tbl_name FROM dbstat AS d JOIN sqlite_schema AS s ON s.name = d.name WHERE d.pageno = ?',
+        )
+        .pluck()
+        .get(page) as string | undefined) ?? null,
+  );
+}
+
+/** `read` on a copy of the node's database and WAL in a temp dir, so that nothing touches the node's own. */
+function onCopy<T>(dataDir: string, read: (db: Database.Database) => T): T {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-chaos-db-'));
   try {
     for (const suffix of ['', '-wal']) {
@@ -172,13 +209,10 @@ function sqliteSeesDamage(dataDir: string): boolean {
     }
     const db = new Database(path.join(copy, DATABASE_FILE));
     try {
-      const rows = db.pragma('quick_check') as { quick_check: string }[];
-      return !(rows.length === 1 && rows[0]!.quick_check === 'ok');
+      return read(db);
     } finally {
       db.close();
     }
-  } catch {
-    return true;
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
   }

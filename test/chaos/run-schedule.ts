@@ -11,7 +11,8 @@ import type { FailoverEvent, StatusView } from '../../node-core/dto.ts';
 import { check, type CheckResult } from './checker.ts';
 import { checkHistory, type HistoryCheck } from './history-check.ts';
 import { FAKETIME_LIB, operatorLines, type ChaosNode, type Crash } from './chaos-node.ts';
-import { changedFiles, damageDatabase, fillDisk, freeDisk, restoreDatabase } from './disk.ts';
+import { HISTORY_TABLES } from '../../node-core/store/integrity-report.ts';
+import { changedFiles, damageDatabase, fillDisk, freeDisk, restoreDatabase, type Damage } from './disk.ts';
 import {
   ChaosPair,
   describeStatus,
@@ -74,6 +75,8 @@ export function failed(o: ScheduleOutcome): boolean {
 
 /** Most starts the keeper makes of a node that keeps crashing, per schedule. */
 const MAX_RESTARTS = 6;
+/** How long a node started on damaged history has to say so: its check runs ~2 s after start, for a second or so. */
+const HISTORY_CHECK_WAIT_MS = 20_000;
 
 export async function runSchedule(schedule: Schedule, o: RunOptions): Promise<ScheduleOutcome> {
   const started = Date.now();
@@ -494,6 +497,10 @@ class ScheduleRun {
         this.#notes.push('damaged database: skipped (no detectable damage possible)');
         return;
       }
+      if (damage.table !== null && HISTORY_TABLES.includes(damage.table)) {
+        await this.#damagedHistory(n, damage);
+        return;
+      }
       const answer = await n.startExpectingRefusal();
       if (answer.kind === 'started') {
         this.#dbRefusals.push(`${n.o.label} started on a database with ${damage.what} damaged`);
@@ -525,6 +532,35 @@ class ScheduleRun {
       this.#busy.delete(n);
     }
     await this.#start(n);
+  }
+
+  /**
+   * History's damage does not hold up a start: the node runs, and its check of the whole file after start
+   * says so in its status. Then it stops, the byte is put back, and it starts again.
+   */
+  async #damagedHistory(n: ChaosNode, damage: Damage): Promise<void> {
+    const answer = await n.startExpectingRefusal();
+    if (answer.kind === 'exited') {
+      this.#dbRefusals.push(
+        `${n.o.label} refused a database with only history damaged (${damage.what}, ${damage.table}): ` +
+          operatorLines(answer.stderr).join(' | ').slice(0, 300),
+      );
+    } else {
+      const deadline = Date.now() + HISTORY_CHECK_WAIT_MS;
+      let said: string | null = null;
+      while (said === null && Date.now() < deadline) {
+        said = (await n.status())?.databaseDamage ?? null;
+        if (said === null) await sleep(200);
+      }
+      this.#log(
+        `${n.o.label} started on damaged history (${damage.what}, ${damage.table}): ${said ?? 'SILENT'}`,
+      );
+      if (said === null)
+        this.#dbRefusals.push(`${n.o.label} ran on damaged history (${damage.what}) without saying so`);
+      await this.#cleanStop(n);
+    }
+    restoreDatabase(damage);
+    this.#log(`byte restored, starting ${n.o.label} again`);
   }
 }
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { damageHistory } from '../support/damaged-history.ts';
+import { breakRecentHistory, damageHistory } from '../support/damaged-history.ts';
 import { ANY_PORT, NodeProcess, runCli, tempDir } from './harness.ts';
 
 /** Every file of `dir` by name, with the SHA-256 of its content. */
@@ -188,6 +188,38 @@ describe('damaged history', () => {
         source: { kind: 'memory' },
       });
       expect(put.status).toBe(200);
+    } finally {
+      await node.kill('SIGTERM');
+    }
+  });
+
+  it('history that no write gets past: writes are answered and stored without their samples, and the node says why', async () => {
+    const dir = copyOf(configured, 'broken-history');
+    const file = path.join(dir, 'tandem.db');
+    // Samples of line7.speed in history_recent, whose every page is then unreadable.
+    const db = new Database(file);
+    const record = db.prepare(
+      `INSERT INTO history_recent (tag, ts, value, quality, origin) VALUES ('line7.speed', ?, '1', 'good', 'x')`,
+    );
+    for (let i = 0; i < 2000; i++) record.run(Date.now() - 60_000 + i);
+    db.close();
+    breakRecentHistory(file);
+    const node = new NodeProcess(dir, ANY_PORT, ['--name', 'line-7', '--standby', 'cold']);
+    await node.start();
+    try {
+      for (const value of [1, 2, 3]) {
+        const write = await node.api('POST', '/api/tags/line7.speed/write', { value, uid: `w${value}` });
+        expect(write.status).toBe(200);
+        expect((await node.api<{ value: number }>('GET', '/api/tags/line7.speed')).body.value).toBe(value);
+      }
+      const status = await node.waitStatus((s) => s.databaseDamage !== null, 'the check after start');
+      expect(status.node.status).toBe('active');
+      const history = await node.api<{ error: { code: string } }>(
+        'GET',
+        `/api/history/line7.speed?from=${new Date(Date.now() - 120_000).toISOString()}&to=${new Date().toISOString()}`,
+      );
+      expect(history.body.error.code).toBe('STORAGE_DAMAGED');
+      expect(node.output).toContain('history is damaged: values are stored without their samples');
     } finally {
       await node.kill('SIGTERM');
     }
