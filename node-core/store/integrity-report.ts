@@ -14,8 +14,16 @@ export function problemsIn(rows: readonly { quick_check: string }[]): string[] {
   return lines.filter((line) => !/^\*\*\* in database \w+ \*\*\*$/.test(line));
 }
 
+/** SQLite's quick check stops listing problems at this many (its default). */
+const LISTED_AT_MOST = 100;
+
 /** `1 problem, the first: "…"`: how many problems there are and the first, for a one-line message. */
 export function problemCount(report: readonly string[]): string {
-  const problems = report.length === 1 ? '1 problem' : `${report.length} problems`;
+  const problems =
+    report.length === 1
+      ? '1 problem'
+      : report.length >= LISTED_AT_MOST
+        ? `${report.length} problems or more`
+        : `${report.length} problems`;
   return `${problems}, the first: "${report[0] ?? 'unknown'}"`;
 }
