@@ -45,15 +45,7 @@ import {
 // One module for the screens to import from: the errors, the live channel and the API's shapes are parts of
 // this client.
 export { ApiError, toProblem, type ApiProblem } from './api-error.ts';
-export type {
-  CertificateDecision,
-  CsvDownload,
-  DashboardApi,
-  EventQuery,
-  HistoryQuery,
-  SettingsChange,
-  SwitchoverAnswer,
-} from './dashboard-api.ts';
+export type * from './dashboard-api.ts';
 export {
   liveUrl,
   type ClientTimers,
