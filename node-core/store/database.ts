@@ -124,24 +124,39 @@ function fileSize(file: string): number | null | undefined {
  * store thread (store-thread.ts), so that a restart is not held up by it.
  */
 function startupProblems(db: Db): string[] {
-  const tables = db
-    .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
-    .pluck()
-    .all() as string[];
-  return tables
-    .filter((table) => !HISTORY_TABLES.includes(table))
-    .flatMap((table) => tableProblems(db, table));
+  const schema = damageOf('the schema', () => {
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+      .pluck()
+      .all() as string[];
+    return { tables, problems: tableProblems(db, 'sqlite_schema') };
+  });
+  if (Array.isArray(schema)) return schema;
+  return [
+    ...schema.problems,
+    ...schema.tables
+      .filter((table) => !HISTORY_TABLES.includes(table))
+      .flatMap((table) => tableProblems(db, table)),
+  ];
 }
 
-/** SQLite's quick check of one table and its indexes; a check that SQLite stops on damage is one problem. */
+/** SQLite's quick check of one table and its indexes. */
 function tableProblems(db: Db, table: string): string[] {
+  return damageOf(`table ${table}`, () =>
+    problemsIn(db.pragma(`quick_check("${table.replaceAll('"', '""')}")`) as { quick_check: string }[]),
+  );
+}
+
+/**
+ * What `read` answers, or, where SQLite stops on damage (SQLITE_CORRUPT), that damage as one problem of `what`.
+ * A file that is no database at all (SQLITE_NOTADB) is not damage to report: the open says what it is.
+ */
+function damageOf<T>(what: string, read: () => T): T | string[] {
   try {
-    return problemsIn(
-      db.pragma(`quick_check("${table.replaceAll('"', '""')}")`) as { quick_check: string }[],
-    );
+    return read();
   } catch (error) {
-    if (storageFailure(error)?.kind !== 'damaged') throw error;
-    return [`table ${table}: ${(error as Error).message}`];
+    if (!storageFailure(error)?.code.startsWith('SQLITE_CORRUPT')) throw error;
+    return [`${what}: ${(error as Error).message}`];
   }
 }
 
