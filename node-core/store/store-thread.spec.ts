@@ -107,6 +107,26 @@ describe('the store thread: WAL checkpoints, and the whole file checked after st
     expect(databaseBytes()).toBeGreaterThanOrEqual(before + 2 * MB);
   });
 
+  it('a checkpoint that fails is tried again each round: the thread stays, and says so once', async () => {
+    const records: Record<string, unknown>[] = [];
+    checkpoints = startStoreThread(db, recordingLogger(records), { everyMs: 50, checkAfterMs: null });
+    const failed = (): Record<string, unknown>[] =>
+      records.filter((r) => r['msg'] === 'a WAL checkpoint failed; the store thread tries again each second');
+    // A stand-in for a full disk: the file locked by this connection, so every checkpoint throws.
+    db.pragma('locking_mode = EXCLUSIVE');
+    writeMegabytes(1);
+    await until(() => failed().length > 0, 'the failure reported');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(failed()).toHaveLength(1);
+    expect(failed()[0]!['error']).toBe('database is locked');
+    db.pragma('locking_mode = NORMAL');
+    db.prepare('SELECT count(*) FROM bulk').get(); // the lock goes with this access
+    const before = databaseBytes();
+    await until(() => databaseBytes() >= before + MB, 'the thread to checkpoint again');
+    // The thread lives: the node's connection was not handed the checkpoints.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+  });
+
   it('a worker that cannot start hands checkpoints back to the connection, so the WAL never grows unbounded', async () => {
     checkpoints = startStoreThread(db, silentLogger, {
       everyMs: 50,

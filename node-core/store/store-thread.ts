@@ -28,7 +28,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logging.ts';
 import { problemCount } from './integrity-report.ts';
-import type { IntegrityMessage, StoreWorkerData } from './store-worker.ts';
+import type { IntegrityMessage, StoreWorkerData, StoreWorkerMessage } from './store-worker.ts';
 import type { Db } from './database.ts';
 
 /** How often the thread checkpoints; at 10,000 config changes/s the WAL grows by ~4 MB in that time. */
@@ -97,7 +97,14 @@ export function startStoreThread(
     worker = new Worker(workerUrl, { workerData: data });
     db.pragma('wal_autocheckpoint = 0');
     worker.on('error', fallBack);
-    worker.on('message', onChecked);
+    worker.on('message', (message: StoreWorkerMessage) => {
+      if (message.kind === 'integrity') onChecked(message);
+      else
+        logger.warn(
+          { error: message.error },
+          'a WAL checkpoint failed; the store thread tries again each second',
+        );
+    });
     // The thread holds no event loop of the node's open: the node exits when it is done, without a stop.
     worker.unref();
   } catch (error) {

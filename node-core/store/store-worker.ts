@@ -26,6 +26,17 @@ export interface IntegrityMessage {
   readonly ms: number;
 }
 
+/** A checkpoint failed after one that did not (a full disk): the thread tries again each round. */
+interface CheckpointFailedMessage {
+  readonly kind: 'checkpoint-failed';
+  readonly error: string;
+}
+
+export type StoreWorkerMessage = IntegrityMessage | CheckpointFailedMessage;
+
+/** How long a whole-file check that could not run (a busy or full disk, not damage) waits to try again. */
+const CHECK_AGAIN_MS = 60_000;
+
 const { driver, file, everyMs, checkAfterMs } = workerData as StoreWorkerData;
 const Database = createRequire(import.meta.url)(driver) as typeof BetterSqlite3;
 // timeout 0: never waits for the node's connection; a RESTART that finds it busy is tried next round.
@@ -37,21 +48,52 @@ function checkpoint(): void {
   db.pragma('wal_checkpoint(RESTART)');
 }
 
-/** The quick check of every page; a check that SQLite itself stops on damage reports why. */
+let failing = false;
+/**
+ * One round of checkpoints. One that fails (a full disk: the file cannot grow to take the WAL) is tried again
+ * next round: the thread once died of it for the rest of the run (`npm run chaos`, a full tmpfs), leaving the
+ * checkpoints to the node's event loop and the whole file unchecked.
+ */
+function checkpointRound(): void {
+  try {
+    checkpoint();
+    failing = false;
+  } catch (error) {
+    if (!failing) {
+      const message: CheckpointFailedMessage = { kind: 'checkpoint-failed', error: messageOf(error) };
+      parentPort!.postMessage(message);
+    }
+    failing = true;
+  }
+}
+
+/**
+ * The quick check of every page. A check that SQLite stops on damage reports why; one that cannot run for
+ * another reason (a busy or full disk) is no finding, and runs again later.
+ */
 function checkWholeFile(): void {
   const started = performance.now();
   let problems: string[];
   try {
     problems = problemsIn(db.pragma('quick_check') as { quick_check: string }[]);
   } catch (error) {
-    problems = [error instanceof Error ? error.message : String(error)];
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
+      check = setTimeout(checkWholeFile, CHECK_AGAIN_MS);
+      return;
+    }
+    problems = [messageOf(error)];
   }
   const message: IntegrityMessage = { kind: 'integrity', problems, ms: performance.now() - started };
   parentPort!.postMessage(message);
 }
 
-const timer = setInterval(checkpoint, everyMs);
-const check = checkAfterMs === null ? null : setTimeout(checkWholeFile, checkAfterMs);
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const timer = setInterval(checkpointRound, everyMs);
+let check = checkAfterMs === null ? null : setTimeout(checkWholeFile, checkAfterMs);
 parentPort!.on('message', () => {
   clearInterval(timer);
   if (check) clearTimeout(check);
