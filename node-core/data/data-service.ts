@@ -22,6 +22,7 @@ import { DataError } from './data-error.ts';
 import type { AlarmService } from './alarm-service.ts';
 import type { DataPorts } from './data-ports.ts';
 import { MemoryTags } from './memory-tags.ts';
+import { OncePerUid, uidReused } from './once-per-uid.ts';
 import { storageFailure } from '../store/database.ts';
 import type { Version } from './version.ts';
 
@@ -44,8 +45,7 @@ export class DataService {
   readonly #memoryTags: MemoryTags;
   readonly #configReplication: ConfigReplication;
   readonly #runtimeReplication: RuntimeReplication;
-  /** Commands running on this node, by uid (settles when the call ends, whatever its outcome). */
-  readonly #running = new Map<string, Promise<void>>();
+  readonly #oncePerUid = new OncePerUid();
 
   constructor(config: ConfigStore, runtime: RuntimeStore, alarms: AlarmService, ports: DataPorts) {
     this.config = config;
@@ -93,7 +93,7 @@ export class DataService {
     uid: string | undefined,
   ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
     const commandUid = uid ?? randomUUID();
-    return this.#oncePerUid(commandUid, () => this.#writeTag(name, value, commandUid));
+    return this.#oncePerUid.run(commandUid, () => this.#writeTag(name, value, commandUid));
   }
 
   async #writeTag(
@@ -182,7 +182,7 @@ export class DataService {
     uid: string | undefined,
   ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
     const commandUid = uid ?? randomUUID();
-    return this.#oncePerUid(commandUid, () => this.#ackAlarm(id, by, commandUid));
+    return this.#oncePerUid.run(commandUid, () => this.#ackAlarm(id, by, commandUid));
   }
 
   async #ackAlarm(
@@ -217,42 +217,16 @@ export class DataService {
   }
 
   /**
-   * Commands: a node executes a uid at most once. A repeat that arrives while the first call still runs (a
-   * device write, the wait for the standby) waits for it, then answers from the ledger: side by side, both
-   * would pass the ledger check and execute (found by the simulation, seed 88).
-   */
-  #oncePerUid<T>(uid: string, run: () => Promise<T>): Promise<T> {
-    const before = this.#running.get(uid);
-    const result = before ? before.then(run) : run();
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#running.set(uid, settled);
-    void settled.then(() => {
-      if (this.#running.get(uid) === settled) this.#running.delete(uid);
-    });
-    return result;
-  }
-
-  /**
    * A repeat answers the first result once the standby holds the command too (Durability): the first answer
    * may have gone out without it (the link was down), this one is given with the peer connected (found by the
    * simulation, seed 123). The peer's ack of this frame covers everything sent before it on the link.
-   * The uid of a different command is refused (409), naming its first use: answering that command's result
-   * would tell the caller that a command ran which never did.
+   * The uid of a different command is refused (uidReused).
    */
   async #repeat(
     entry: LedgerEntry,
     command: string,
   ): Promise<{ ok: boolean; uid: string; executed: boolean }> {
-    if (entry.command !== command) {
-      throw new DataError(
-        'UID_REUSED',
-        `uid "${entry.uid}" was used at ${new Date(entry.at).toISOString()} to ${describeCommand(entry.command)}; ` +
-          `this request would ${describeCommand(command)}: give each command a uid of its own`,
-      );
-    }
+    if (entry.command !== command) throw uidReused(entry, command);
     await this.#runtimeReplication.replicate({ values: [], ledger: [entry], alarms: [] });
     return { ...(JSON.parse(entry.result) as { ok: boolean }), uid: entry.uid, executed: false };
   }
@@ -397,12 +371,4 @@ export class DataService {
     alarms.forEach(see);
     if (newest !== null) this.#versions.observe({ epoch, hlc: newest });
   }
-}
-
-/** A ledger command (`{ write, value }` or `{ ack, by }`) in words, for the answer to a reused uid. */
-function describeCommand(command: string): string {
-  const parsed = JSON.parse(command) as { write?: string; value?: unknown; ack?: string; by?: string };
-  if (parsed.write !== undefined) return `write ${JSON.stringify(parsed.value)} to tag "${parsed.write}"`;
-  if (parsed.ack !== undefined) return `acknowledge alarm "${parsed.ack}" as ${JSON.stringify(parsed.by)}`;
-  return `run ${command}`;
 }
