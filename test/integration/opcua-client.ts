@@ -25,7 +25,7 @@ import {
   type Variant,
 } from 'node-opcua';
 import { spawnSync } from 'node:child_process';
-import { freePort, makePair, SOURCE_CLI, type Pair } from './harness.ts';
+import { ANY_PORT, freePort, makePair, NodeProcess, SOURCE_CLI, tempDir, type Pair } from './harness.ts';
 
 export const OPERATOR = { name: 'opcua-operator', password: 'correct horse battery' };
 
@@ -83,6 +83,22 @@ export async function makeOpcuaPair(register: Register, extra: string[] = []): P
     backupUrl: `opc.tcp://127.0.0.1:${backupPort}`,
   };
 }
+
+/** One node serving OPC UA on a port of its own, with the operator login; started by the caller. */
+export async function makeOpcuaNode(
+  register: Register,
+  label: string,
+  args: string[],
+): Promise<{ node: NodeProcess; url: string }> {
+  const port = await freePort();
+  const node = new NodeProcess(tempDir(label), ANY_PORT, ['--opcua-port', String(port), ...args]);
+  register(() => node.kill('SIGKILL'));
+  addOperator(node.dataDir);
+  return { node, url: `opc.tcp://127.0.0.1:${port}` };
+}
+
+export const opcuaRunning = (node: NodeProcess): Promise<unknown> =>
+  node.waitStatus((s) => s.opcua?.state === 'running', 'the OPC UA server to run', 60_000);
 
 export type OpenArgs = Parameters<typeof UaConnection.open>;
 
@@ -211,10 +227,12 @@ export class UaConnection {
   }
 
   /** Calls `onValue` with every change of these nodes' values (sampled every `intervalMs`). */
+  /** Publishing every `intervalMs`; the items ask for `samplingMs` (the same, unless given). */
   async subscribe(
     nodeIds: readonly string[],
     intervalMs: number,
     onValue: (nodeId: string, value: DataValue) => void,
+    samplingMs = intervalMs,
   ): Promise<void> {
     const subscription = ClientSubscription.create(this.session, {
       requestedPublishingInterval: intervalMs,
@@ -228,7 +246,7 @@ export class UaConnection {
       const group = ClientMonitoredItemGroup.create(
         subscription,
         batch.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })),
-        { samplingInterval: intervalMs, discardOldest: true, queueSize: 10 },
+        { samplingInterval: samplingMs, discardOldest: true, queueSize: 10 },
         TimestampsToReturn.Both,
       );
       group.on('changed', (_item, value: DataValue, index: number) => onValue(batch[index]!, value));

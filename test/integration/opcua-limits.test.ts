@@ -4,8 +4,14 @@
  * stored with the settings, is turned off again by a flag.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANY_PORT, freePort, NodeProcess, tempDir } from './harness.ts';
-import { addOperator, LOADED_MACHINE, openConnection, UaConnection, type OpenArgs } from './opcua-client.ts';
+import {
+  LOADED_MACHINE,
+  makeOpcuaNode,
+  opcuaRunning,
+  openConnection,
+  UaConnection,
+  type OpenArgs,
+} from './opcua-client.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -14,16 +20,9 @@ afterEach(async () => {
 const register = (step: () => Promise<unknown>): void => void cleanup.push(step);
 const connect = (...args: OpenArgs): Promise<UaConnection> => openConnection(register, ...args);
 
-async function opcuaNode(label: string, args: string[]): Promise<{ node: NodeProcess; url: string }> {
-  const port = await freePort();
-  const node = new NodeProcess(tempDir(label), ANY_PORT, ['--opcua-port', String(port), ...args]);
-  register(() => node.kill('SIGKILL'));
-  addOperator(node.dataDir);
-  return { node, url: `opc.tcp://127.0.0.1:${port}` };
-}
-
-const running = (node: NodeProcess): Promise<unknown> =>
-  node.waitStatus((s) => s.opcua?.state === 'running', 'the OPC UA server to run', 60_000);
+const opcuaNode = (label: string, args: string[]): ReturnType<typeof makeOpcuaNode> =>
+  makeOpcuaNode(register, label, args);
+const running = opcuaRunning;
 
 /** The bare CreateSubscription service (the session has it; its typings name only the helpers around it). */
 type SubscriptionService = { createSubscription(request: object): Promise<unknown> };

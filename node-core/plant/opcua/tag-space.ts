@@ -23,6 +23,7 @@ import {
 } from 'node-opcua';
 import type { TagDefinition, TagValueType } from '../../data/tag-definition.ts';
 import { folderOf } from '../device-folder.ts';
+import { serveOnChange } from './on-change-items.ts';
 import { fromVariant, toVariant, variantType } from './values.ts';
 
 /** What a tag's variable shows: its current value, or nothing yet. */
@@ -181,6 +182,7 @@ export class TagSpace {
       true,
     );
     if (definition.unit) this.#engineeringUnits(variable, definition.unit);
+    serveOnChange(variable);
     this.#placed.set(name, placed);
   }
 
