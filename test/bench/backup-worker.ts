@@ -17,7 +17,7 @@ export interface BackupWorkerData {
 export type BackupAsk =
   | { readonly t: 'wait-standby' }
   | { readonly t: 'head' }
-  | { readonly t: 'wait-value'; readonly name: string; readonly value: number }
+  | { readonly t: 'wait-value'; readonly name: string; readonly value: number | null }
   | { readonly t: 'record'; readonly from: number }
   | { readonly t: 'arrivals' }
   | { readonly t: 'stop' };
