@@ -21,6 +21,7 @@ import type { OpcUaOptions } from './opcua-options.ts';
 import { resolveRolesDirectly, serverOptions } from './server-options.ts';
 import { addWriteMethod } from './write-method.ts';
 import { NodeTrustedCertificates } from './client-trust.ts';
+import { dropBytesOfReplacedAssemblers } from './stray-bytes-guard.ts';
 import type { OpcUaView } from './opcua-view.ts';
 import { applicationUri, peerEndpointUrl, peerMode } from './pair-identity.ts';
 import { RedundancySpace, redundancySupport, type RedundancyFacts } from './redundancy-space.ts';
@@ -128,6 +129,7 @@ export class OpcUaService {
     const certificateManager = new NodeTrustedCertificates({ rootFolder: pki }, o.clientDecision);
     // The certificate names the ApplicationUri, which follows the pair name: a renamed pair gets a new one.
     const certName = crypto.createHash('sha256').update(this.#uri).digest('hex').slice(0, 16);
+    dropBytesOfReplacedAssemblers();
     const server = new PairServer(
       () => this.#peerDescription(),
       serverOptions(o, { certificateManager, pki, certName, applicationUri: this.#uri }),
