@@ -18,26 +18,36 @@ import { addOperator, UaConnection } from '../integration/opcua-client.ts';
 import { Prng } from '../simulation/prng.ts';
 import { closedWithin, connectTcp } from './raw-peer.ts';
 
-export type OpcuaCaseKind = 'garbage' | 'header' | 'mutated' | 'truncated';
+export type OpcuaCaseKind = 'garbage' | 'header' | 'mutated' | 'truncated' | 'in-channel';
 
 export interface OpcuaFuzzReport {
   readonly cases: number;
   readonly byKind: Record<OpcuaCaseKind, number>;
   readonly refused: number;
   readonly leftOpen: number;
+  /** `in-channel` cases whose channel the server did not open (should be none). */
+  readonly notOpened: number;
+  /** `in-channel` cases answered with a service response (the rest were refused at the channel). */
+  readonly answeredInChannel: number;
   readonly seconds: number;
   readonly crash: { readonly reason: string; readonly inFlight: readonly number[] } | null;
   /** Whether a real client connected and read ServiceLevel after all the cases. */
   readonly servesAfter: boolean;
 }
 
-/** A node serving OPC UA (SecurityPolicy None allowed, so mutated plaintext reaches the decoders). */
-export async function startOpcuaFuzzNode(cli?: string): Promise<{ node: NodeProcess; port: number }> {
+/**
+ * A node serving OPC UA; by default with SecurityPolicy None allowed, so that mutated plaintext reaches the
+ * decoders (the recording needs it).
+ */
+export async function startOpcuaFuzzNode(
+  cli?: string,
+  { allowInsecure = true } = {},
+): Promise<{ node: NodeProcess; port: number }> {
   const port = await freePort();
   const node = new NodeProcess(
     tempDir('fuzz-opcua'),
     ANY_PORT,
-    ['--opcua-port', String(port), '--opcua-allow-insecure'],
+    ['--opcua-port', String(port), ...(allowInsecure ? ['--opcua-allow-insecure'] : [])],
     cli,
   );
   addOperator(node.dataDir);
@@ -86,11 +96,36 @@ export async function recordConversation(port: number): Promise<Buffer> {
   return longest;
 }
 
-interface OpcuaCase {
+export interface OpcuaCase {
   readonly index: number;
   readonly kind: OpcuaCaseKind;
+  /** Sent at once; for `in-channel`, the Hello and the OpenSecureChannel, each after the answer to the last. */
   readonly chunks: readonly Buffer[];
+  /**
+   * `in-channel` only: the rest of the conversation, made once the channel is open: its messages carry the
+   * channel's id and token (so they reach the service decoders), then are mutated.
+   */
+  readonly inChannel?: (channel: ChannelIds) => Buffer[];
 }
+
+interface ChannelIds {
+  readonly channelId: number;
+  readonly tokenId: number;
+}
+
+/** The conversation's messages, one Buffer each (OPC UA's header gives each message's size). */
+export function messagesOf(conversation: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at + 8 <= conversation.length;) {
+    const size = conversation.readUInt32LE(at + 4);
+    if (size < 8) break;
+    out.push(conversation.subarray(at, at + size));
+    at += size;
+  }
+  return out;
+}
+
+export const typeOf = (message: Buffer): string => message.toString('latin1', 0, 3);
 
 const MESSAGE_TYPES = ['HEL', 'ACK', 'OPN', 'CLO', 'MSG', 'ERR', 'RHE', 'XYZ'] as const;
 const EXTREME_SIZES = [0, 1, 7, 8, 9, 32, 0x7fffffff, 0x80000000, 0xffffffff, 8192, 65535, 65536] as const;
@@ -101,13 +136,98 @@ export function makeOpcuaCase(seed: number, index: number, conversation: Buffer)
   const roll = prng.next();
   if (roll < 0.1) return { index, kind: 'garbage', chunks: [randomBytes(prng, prng.int(1, 2048))] };
   if (roll < 0.25) return { index, kind: 'header', chunks: maybeSplit(prng, header(prng)) };
-  if (roll < 0.4)
+  if (roll < 0.35)
     return {
       index,
       kind: 'truncated',
       chunks: maybeSplit(prng, conversation.subarray(0, prng.int(1, conversation.length - 1))),
     };
-  return { index, kind: 'mutated', chunks: maybeSplit(prng, mutate(prng, conversation)) };
+  if (roll < 0.6) return { index, kind: 'mutated', chunks: maybeSplit(prng, mutate(prng, conversation)) };
+  const messages = messagesOf(conversation);
+  const opening = messages.filter((m) => typeOf(m) === 'HEL' || typeOf(m) === 'OPN').slice(0, 2);
+  const rest = messages.slice(opening.length);
+  return {
+    index,
+    kind: 'in-channel',
+    chunks: opening,
+    inChannel: (ids) => maybeSplit(prng, mutate(prng, Buffer.concat(inChannel(rest, ids)))),
+  };
+}
+
+/** Copies of `messages` carrying the channel's id and token (OPC 10000-6 6.7.2: after the message header). */
+export function inChannel(messages: readonly Buffer[], { channelId, tokenId }: ChannelIds): Buffer[] {
+  return messages.map((m) => {
+    const copy = Buffer.from(m);
+    if (copy.length >= 16 && typeOf(copy) !== 'OPN') {
+      copy.writeUInt32LE(channelId, 8);
+      copy.writeUInt32LE(tokenId, 12);
+    }
+    return copy;
+  });
+}
+
+/**
+ * The channel's id and token in an OpenSecureChannel answer: the token is the channel id followed by the
+ * token id and its creation time (OPC 10000-4 ChannelSecurityToken), found by that time being today.
+ */
+function channelIdsIn(answer: Buffer): ChannelIds | null {
+  if (answer.length < 16 || typeOf(answer) !== 'OPN') return null;
+  const channelId = answer.readUInt32LE(8);
+  const now = Date.now();
+  for (let at = 12; at + 16 <= answer.length; at++) {
+    if (answer.readUInt32LE(at) !== channelId) continue;
+    // DateTime: 100 ns ticks since 1601-01-01.
+    const ms = Number(answer.readBigUInt64LE(at + 8) / 10_000n) - 11_644_473_600_000;
+    if (Math.abs(ms - now) < 86_400_000) return { channelId, tokenId: answer.readUInt32LE(at + 4) };
+  }
+  return null;
+}
+
+/** The next whole message the server sends (null if it closes or is silent for `timeoutMs`). */
+function nextMessage(socket: net.Socket, timeoutMs: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    const done = (value: Buffer | null): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      resolve(value);
+    };
+    const onData = (chunk: Buffer): void => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 8 && received.length >= received.readUInt32LE(4))
+        done(received.subarray(0, received.readUInt32LE(4)));
+    };
+    const onClose = (): void => done(null);
+    const timer = setTimeout(() => done(null), timeoutMs);
+    socket.on('data', onData);
+    socket.once('close', onClose);
+  });
+}
+
+/** Sends a case; false when the server answered the Hello or the OpenSecureChannel of an `in-channel` case with anything else. */
+export async function send(
+  socket: net.Socket,
+  fuzzCase: OpcuaCase,
+  timeoutMs: number,
+  counts: { answeredInChannel: number },
+): Promise<boolean> {
+  if (!fuzzCase.inChannel) {
+    for (const chunk of fuzzCase.chunks) if (!socket.destroyed) socket.write(chunk);
+    return true;
+  }
+  let answer: Buffer | null = null;
+  for (const message of fuzzCase.chunks) {
+    socket.write(message);
+    answer = await nextMessage(socket, timeoutMs);
+    if (!answer) return false;
+  }
+  const ids = answer ? channelIdsIn(answer) : null;
+  if (!ids) return false;
+  const reply = nextMessage(socket, timeoutMs);
+  for (const chunk of fuzzCase.inChannel(ids)) if (!socket.destroyed) socket.write(chunk);
+  if (typeOf((await reply) ?? Buffer.alloc(3)) === 'MSG') counts.answeredInChannel++;
+  return true;
 }
 
 function randomBytes(prng: Prng, length: number): Buffer {
@@ -161,11 +281,19 @@ export async function fuzzOpcuaPort(
   const conversation = await recordConversation(target.port);
   const first = options.first ?? 0;
   const settleMs = options.settleMs ?? 1000;
-  const byKind: Record<OpcuaCaseKind, number> = { garbage: 0, header: 0, mutated: 0, truncated: 0 };
+  const byKind: Record<OpcuaCaseKind, number> = {
+    garbage: 0,
+    header: 0,
+    mutated: 0,
+    truncated: 0,
+    'in-channel': 0,
+  };
   const inFlight = new Set<number>();
   let next = first;
   let refused = 0;
   let leftOpen = 0;
+  let notOpened = 0;
+  const counts = { answeredInChannel: 0 };
   let crash: OpcuaFuzzReport['crash'] = null;
   let running = true;
   const started = performance.now();
@@ -192,7 +320,7 @@ export async function fuzzOpcuaPort(
       if (!socket) refused++;
       else {
         socket.on('error', () => undefined);
-        for (const chunk of fuzzCase.chunks) if (!socket.destroyed) socket.write(chunk);
+        if (!(await send(socket, fuzzCase, settleMs, counts))) notOpened++;
         socket.end();
         socket.resume();
         if (!(await closedWithin(socket, settleMs))) leftOpen++;
@@ -218,6 +346,8 @@ export async function fuzzOpcuaPort(
     byKind,
     refused,
     leftOpen,
+    notOpened,
+    answeredInChannel: counts.answeredInChannel,
     seconds: (performance.now() - started) / 1000,
     crash,
     servesAfter,

@@ -21,7 +21,7 @@ import type { OpcUaOptions } from './opcua-options.ts';
 import { resolveRolesDirectly, serverOptions } from './server-options.ts';
 import { addWriteMethod } from './write-method.ts';
 import { NodeTrustedCertificates } from './client-trust.ts';
-import { dropBytesOfReplacedAssemblers } from './stray-bytes-guard.ts';
+import { guardOpcUaInput } from './input-guards.ts';
 import type { OpcUaView } from './opcua-view.ts';
 import { applicationUri, peerEndpointUrl, peerMode } from './pair-identity.ts';
 import { RedundancySpace, redundancySupport, type RedundancyFacts } from './redundancy-space.ts';
@@ -129,7 +129,7 @@ export class OpcUaService {
     const certificateManager = new NodeTrustedCertificates({ rootFolder: pki }, o.clientDecision);
     // The certificate names the ApplicationUri, which follows the pair name: a renamed pair gets a new one.
     const certName = crypto.createHash('sha256').update(this.#uri).digest('hex').slice(0, 16);
-    dropBytesOfReplacedAssemblers();
+    guardOpcUaInput();
     const server = new PairServer(
       () => this.#peerDescription(),
       serverOptions(o, { certificateManager, pki, certName, applicationUri: this.#uri }),
@@ -319,7 +319,12 @@ export class OpcUaService {
   }
 }
 
-/** FindServers on either node names both (OPC 10000-4 §6.6.2.4: each server of the set lists the others). */
+type RequestArgs = Parameters<OPCUAServer['on_request']>;
+
+/**
+ * FindServers on either node names both (OPC 10000-4 §6.6.2.4: each server of the set lists the others), and a
+ * CreateSession node-opcua fails on is answered instead of ending the node (docs/opcua.md "Bad input").
+ */
 class PairServer extends OPCUAServer {
   readonly #peers: () => ApplicationDescription[];
 
@@ -330,5 +335,29 @@ class PairServer extends OPCUAServer {
 
   override getServers(channel: Parameters<OPCUAServer['getServers']>[0]): ApplicationDescription[] {
     return [...super.getServers(channel), ...this.#peers()];
+  }
+
+  /**
+   * node-opcua's only asynchronous request handler: what it throws (a client certificate that is not DER, for
+   * one: found by the fuzzer) was a rejection nobody handled, which ends the node. The client gets the service
+   * fault node-opcua gives for an exception in any other handler.
+   */
+  protected override async _on_CreateSessionRequest(
+    message: RequestArgs[0],
+    channel: RequestArgs[1],
+  ): Promise<void> {
+    try {
+      await super._on_CreateSessionRequest(message, channel);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      const fault = OPCUAServer.makeServiceFault(StatusCodes.BadInternalError, [
+        `CreateSession failed: ${why}`,
+      ]);
+      try {
+        channel.send_response('MSG', fault, message);
+      } catch {
+        // The channel is already gone: there is no one left to answer.
+      }
+    }
   }
 }
