@@ -16,7 +16,7 @@ import { DataType } from 'node-opcua';
 import { ANY_PORT, freePort, NodeProcess, tempDir } from '../integration/harness.ts';
 import { addOperator, UaConnection } from '../integration/opcua-client.ts';
 import { Prng } from '../simulation/prng.ts';
-import { closedWithin, connectTcp } from './raw-peer.ts';
+import { closedWithin, connectTcp, receiveUntil } from './raw-peer.ts';
 
 export type OpcuaCaseKind = 'garbage' | 'header' | 'mutated' | 'truncated' | 'in-channel';
 
@@ -185,24 +185,11 @@ function channelIdsIn(answer: Buffer): ChannelIds | null {
 
 /** The next whole message the server sends (null if it closes or is silent for `timeoutMs`). */
 function nextMessage(socket: net.Socket, timeoutMs: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    let received = Buffer.alloc(0);
-    const done = (value: Buffer | null): void => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      resolve(value);
-    };
-    const onData = (chunk: Buffer): void => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length >= 8 && received.length >= received.readUInt32LE(4))
-        done(received.subarray(0, received.readUInt32LE(4)));
-    };
-    const onClose = (): void => done(null);
-    const timer = setTimeout(() => done(null), timeoutMs);
-    socket.on('data', onData);
-    socket.once('close', onClose);
-  });
+  return receiveUntil(socket, timeoutMs, (received) =>
+    received.length >= 8 && received.length >= received.readUInt32LE(4)
+      ? received.subarray(0, received.readUInt32LE(4))
+      : undefined,
+  );
 }
 
 /** Sends a case; false when the server answered the Hello or the OpenSecureChannel of an `in-channel` case with anything else. */

@@ -134,13 +134,17 @@ export function connectTcp(port: number, timeoutMs: number): Promise<net.Socket 
 }
 
 /**
- * Sends the upgrade request and resolves with the bytes that came after the server's 101 answer (the start of
- * its first frames), or null when it answered anything else or nothing within `timeoutMs`.
+ * Collects what `socket` receives until `complete` makes something of it (resolving with that), the socket
+ * closes or `timeoutMs` passes (both null).
  */
-export function upgrade(socket: net.Socket, port: number, timeoutMs: number): Promise<Buffer | null> {
+export function receiveUntil<T>(
+  socket: net.Socket,
+  timeoutMs: number,
+  complete: (received: Buffer) => T | null | undefined,
+): Promise<T | null> {
   return new Promise((resolve) => {
     let received = Buffer.alloc(0);
-    const done = (value: Buffer | null): void => {
+    const done = (value: T | null): void => {
       clearTimeout(timer);
       socket.off('data', onData);
       socket.off('close', onClose);
@@ -148,17 +152,29 @@ export function upgrade(socket: net.Socket, port: number, timeoutMs: number): Pr
     };
     const onData = (chunk: Buffer): void => {
       received = Buffer.concat([received, chunk]);
-      const end = received.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = received.subarray(0, end).toString('latin1');
-      done(/^HTTP\/1\.1 101 /.test(head) ? received.subarray(end + 4) : null);
+      const made = complete(received);
+      if (made !== undefined) done(made);
     };
     const onClose = (): void => done(null);
     const timer = setTimeout(() => done(null), timeoutMs);
     socket.on('data', onData);
     socket.once('close', onClose);
-    socket.write(upgradeRequest(port));
   });
+}
+
+/**
+ * Sends the upgrade request and resolves with the bytes that came after the server's 101 answer (the start of
+ * its first frames), or null when it answered anything else or nothing within `timeoutMs`.
+ */
+export function upgrade(socket: net.Socket, port: number, timeoutMs: number): Promise<Buffer | null> {
+  const answer = receiveUntil(socket, timeoutMs, (received) => {
+    const end = received.indexOf('\r\n\r\n');
+    if (end < 0) return undefined;
+    const head = received.subarray(0, end).toString('latin1');
+    return /^HTTP\/1\.1 101 /.test(head) ? received.subarray(end + 4) : null;
+  });
+  socket.write(upgradeRequest(port));
+  return answer;
 }
 
 /** Resolves once `socket` is closed (true), or with false if it is still open after `timeoutMs`. */

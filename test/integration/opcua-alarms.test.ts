@@ -2,10 +2,11 @@
  * docs/opcua.md "Alarms": the pair's alarm rules as OPC UA alarm conditions, on two real `tandem-node`
  * processes with node-opcua-client as the plant's alarm client (events subscribed on the Server object).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataType, StatusCodes, type NodeId } from 'node-opcua';
 import { waitFor } from './harness.ts';
 import {
+  undoAfterEach,
   LOADED_MACHINE,
   makeOpcuaPair,
   openConnection,
@@ -14,11 +15,7 @@ import {
   type UaConnection,
 } from './opcua-client.ts';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-const register = (step: () => Promise<unknown>): void => void cleanup.push(step);
+const register = undoAfterEach();
 const connect = (...args: OpenArgs): Promise<UaConnection> => openConnection(register, ...args);
 
 type UaEvent = Record<EventField, unknown>;

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import {
   AttributeIds,
   ClientMonitoredItem,
@@ -48,6 +49,15 @@ export const LOADED_MACHINE = { timeout: 240_000 } as const;
 
 /** Where a test registers what its afterEach undoes (last in, first out). */
 export type Register = (step: () => Promise<unknown>) => void;
+
+/** A Register whose steps run after each test of the file that calls this (at its top level). */
+export function undoAfterEach(): Register {
+  const steps: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const step of steps.splice(0).reverse()) await step();
+  });
+  return (step) => void steps.push(step);
+}
 
 export interface OpcUaPair extends Pair {
   masterUrl: string;

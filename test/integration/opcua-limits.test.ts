@@ -3,8 +3,9 @@
  * session or subscription limit gets the Bad status code while the others carry on; the insecure switch,
  * stored with the settings, is turned off again by a flag.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  undoAfterEach,
   LOADED_MACHINE,
   makeOpcuaNode,
   opcuaRunning,
@@ -13,11 +14,7 @@ import {
   type OpenArgs,
 } from './opcua-client.ts';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-const register = (step: () => Promise<unknown>): void => void cleanup.push(step);
+const register = undoAfterEach();
 const connect = (...args: OpenArgs): Promise<UaConnection> => openConnection(register, ...args);
 
 const opcuaNode = (label: string, args: string[]): ReturnType<typeof makeOpcuaNode> =>

@@ -3,11 +3,11 @@
  * change at whatever sampling interval a client asks for: a change reaches the client at its next publish,
  * and changes inside one sampling interval reach it as the latest of them, once.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StatusCodes, type DataValue } from 'node-opcua';
-import type { NodeProcess } from './harness.ts';
-import { waitFor } from './harness.ts';
+import { waitFor, type NodeProcess } from './harness.ts';
 import {
+  undoAfterEach,
   LOADED_MACHINE,
   makeOpcuaNode,
   opcuaRunning,
@@ -15,11 +15,7 @@ import {
   type UaConnection,
 } from './opcua-client.ts';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-const register = (step: () => Promise<unknown>): void => void cleanup.push(step);
+const register = undoAfterEach();
 
 const TAG = 'line.speed';
 

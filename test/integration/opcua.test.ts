@@ -3,10 +3,11 @@
  * own OPC UA server, and node-opcua-client as the plant's client.
  */
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataType, StatusCodes, type DataValue } from 'node-opcua';
 import { ANY_PORT, freePort, NodeProcess, tempDir, waitFor } from './harness.ts';
 import {
+  undoAfterEach,
   addOperator,
   LOADED_MACHINE,
   makeOpcuaPair,
@@ -16,17 +17,12 @@ import {
   type OpenArgs,
 } from './opcua-client.ts';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
 const SERVICE_LEVEL = 'ns=0;i=2267';
 const REDUNDANCY_SUPPORT = 'ns=0;i=3709';
 const SERVER_URI_ARRAY = 'ns=0;i=11314';
 const REDUNDANT_SERVER_ARRAY = 'ns=0;i=11313';
 
-const register = (step: () => Promise<unknown>): void => void cleanup.push(step);
+const register = undoAfterEach();
 const opcuaPair = (): Promise<OpcUaPair> => makeOpcuaPair(register);
 const connect = (...args: OpenArgs): Promise<UaConnection> => openConnection(register, ...args);
 
@@ -190,10 +186,10 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
   it('a taken OPC UA port is a status line and a log entry; the node runs on without OPC UA', async () => {
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    cleanup.push(() => new Promise((resolve) => taken.close(resolve)));
+    register(() => new Promise((resolve) => taken.close(resolve)));
     const port = (taken.address() as net.AddressInfo).port;
     const node = new NodeProcess(tempDir('opcua-taken'), ANY_PORT, ['--opcua-port', String(port)]);
-    cleanup.push(() => node.kill('SIGKILL'));
+    register(() => node.kill('SIGKILL'));
     await node.start();
     const status = await node.waitStatus(
       (s) => s.opcua?.state === 'failed',
@@ -218,7 +214,7 @@ describe('Plant interfaces: OPC UA, non-transparent redundancy on two real nodes
   it('security: by default only signed and encrypted channels; a client certificate not yet approved is refused and waits for approval on the Certificates list, then connects', async () => {
     const opcuaPort = await freePort();
     const node = new NodeProcess(tempDir('opcua-secure'), ANY_PORT, ['--opcua-port', String(opcuaPort)]);
-    cleanup.push(() => node.kill('SIGKILL'));
+    register(() => node.kill('SIGKILL'));
     addOperator(node.dataDir);
     await node.start();
     await node.waitStatus((s) => s.opcua?.state === 'running', 'the OPC UA server to run', 30_000);
