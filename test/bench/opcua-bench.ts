@@ -14,7 +14,7 @@ import {
   waitFor,
   type Pair,
 } from '../integration/harness.ts';
-import { addOperator, UaConnection } from '../integration/opcua-client.ts';
+import { addOperator, openApproved, UaConnection } from '../integration/opcua-client.ts';
 
 type Row = [what: string, value: string, target: string];
 
@@ -196,7 +196,7 @@ async function readLoad(
     const pid = node.child!.pid!;
     // What the node spends on the tags themselves (simulation, runtime store) with no client: the baseline.
     const baselinePercent = await cpuPercent(pid, () => 0);
-    connection = await approvedClient(node, `opc.tcp://127.0.0.1:${opcuaPort}`);
+    connection = await openApproved(node, `opc.tcp://127.0.0.1:${opcuaPort}`);
     const ids = Array.from({ length: ITEMS }, (_, i) => connection!.tagId(`load.${i}`));
     let notifications = 0;
     await connection.subscribe(ids, 1000, () => notifications++);
@@ -211,21 +211,6 @@ async function readLoad(
   } finally {
     await connection?.close();
     await node.kill('SIGKILL');
-  }
-}
-
-/**
- * A signed-in client on Basic256Sha256 SignAndEncrypt, the security a plant's client uses by default
- * (docs/opcua.md "Security"): its certificate approved on the node as an operator would.
- */
-async function approvedClient(node: NodeProcess, url: string): Promise<UaConnection> {
-  try {
-    return await UaConnection.open(url, 'operator', 'sign-and-encrypt');
-  } catch {
-    const listed = await node.api<{ fingerprint: string; state: string }[]>('GET', '/api/certificates');
-    for (const waiting of listed.body.filter((c) => c.state === 'pending'))
-      await node.api('POST', `/api/certificates/${waiting.fingerprint}/approve`);
-    return UaConnection.open(url, 'operator', 'sign-and-encrypt');
   }
 }
 

@@ -5,7 +5,10 @@
  * longer answering, or its OPC UA server no longer running; any crash makes the run exit non-zero and names
  * the cases in flight. After the cases, a real client must still connect and read.
  *
- *   npx node test/fuzz/opcua-port-fuzz.ts --cases 20000 --seed 1 [--concurrency 32] [--first 0]
+ *   npx node test/fuzz/opcua-port-fuzz.ts --cases 20000 --seed 1 [--concurrency 32] [--first 0] [--secure]
+ *
+ * `--secure`: the node offers only secure endpoints (the default setting), and the conversation mutated is an
+ * unapproved client's signed and encrypted OpenSecureChannel: what anyone can send before being trusted.
  *
  * Every case is made from the seed, its number and the recorded conversation: `--first K --cases 1` replays
  * case K against the same recording (the recording itself differs between runs only in nonces and ids).
@@ -14,7 +17,7 @@ import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { DataType } from 'node-opcua';
 import { ANY_PORT, freePort, NodeProcess, tempDir } from '../integration/harness.ts';
-import { addOperator, UaConnection } from '../integration/opcua-client.ts';
+import { addOperator, openApproved, UaConnection } from '../integration/opcua-client.ts';
 import { Prng } from '../simulation/prng.ts';
 import { closedWithin, connectTcp, receiveUntil } from './raw-peer.ts';
 
@@ -61,8 +64,10 @@ export async function startOpcuaFuzzNode(
 /**
  * What a real client sends on the connection that carries its session, through a relay: anonymous, None,
  * reading ServiceLevel and a tag, subscribing to the tag, writing to it (refused: anonymous) and closing.
+ * `secure`: what a client with a certificate the node has not approved sends asking for a SignAndEncrypt
+ * channel (its Hello and OpenSecureChannel: signed, encrypted, refused), the surface anyone can reach.
  */
-export async function recordConversation(port: number): Promise<Buffer> {
+export async function recordConversation(port: number, secure = false): Promise<Buffer> {
   const streams: Buffer[][] = [];
   const relay = net.createServer((client) => {
     const written: Buffer[] = [];
@@ -82,18 +87,30 @@ export async function recordConversation(port: number): Promise<Buffer> {
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
   const relayPort = (relay.address() as net.AddressInfo).port;
   try {
-    const client = await UaConnection.open(`opc.tcp://127.0.0.1:${relayPort}`, 'anonymous', 'none');
-    await client.serviceLevel();
-    await client.read(client.tagId('fuzz.level'));
-    await client.subscribe([client.tagId('fuzz.level')], 100, () => undefined);
-    await client.write(client.tagId('fuzz.level'), DataType.Double, 1).catch(() => undefined);
-    await client.close();
+    if (secure) {
+      await UaConnection.open(`opc.tcp://127.0.0.1:${relayPort}`, 'operator', 'sign-and-encrypt').then(
+        () => Promise.reject(new Error('a certificate nobody approved was let in')),
+        () => undefined,
+      );
+    } else {
+      const client = await UaConnection.open(`opc.tcp://127.0.0.1:${relayPort}`, 'anonymous', 'none');
+      await client.serviceLevel();
+      await client.read(client.tagId('fuzz.level'));
+      await client.subscribe([client.tagId('fuzz.level')], 100, () => undefined);
+      await client.write(client.tagId('fuzz.level'), DataType.Double, 1).catch(() => undefined);
+      await client.close();
+    }
   } finally {
     relay.close();
   }
-  const longest = streams.map((s) => Buffer.concat(s)).sort((a, b) => b.length - a.length)[0];
-  if (!longest || longest.length < 100) throw new Error('recorded no conversation through the relay');
-  return longest;
+  const conversations = streams.map((s) => Buffer.concat(s));
+  const chosen = secure
+    ? conversations.find(
+        (c) => c.includes('SecurityPolicy#Basic256Sha256') || c.includes('SecurityPolicy#Aes256'),
+      )
+    : conversations.sort((a, b) => b.length - a.length)[0];
+  if (!chosen || chosen.length < 100) throw new Error('recorded no conversation through the relay');
+  return chosen;
 }
 
 export interface OpcuaCase {
@@ -131,7 +148,12 @@ const MESSAGE_TYPES = ['HEL', 'ACK', 'OPN', 'CLO', 'MSG', 'ERR', 'RHE', 'XYZ'] a
 const EXTREME_SIZES = [0, 1, 7, 8, 9, 32, 0x7fffffff, 0x80000000, 0xffffffff, 8192, 65535, 65536] as const;
 const EXTREME_INT32 = [0, 1, -1, 0x7fffffff, -0x80000000, 0xffff, 0x10000] as const;
 
-export function makeOpcuaCase(seed: number, index: number, conversation: Buffer): OpcuaCase {
+export function makeOpcuaCase(
+  seed: number,
+  index: number,
+  conversation: Buffer,
+  { inChannelCases = true } = {},
+): OpcuaCase {
   const prng = new Prng((Math.imul(seed, 0x01000193) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
   const roll = prng.next();
   if (roll < 0.1) return { index, kind: 'garbage', chunks: [randomBytes(prng, prng.int(1, 2048))] };
@@ -142,7 +164,8 @@ export function makeOpcuaCase(seed: number, index: number, conversation: Buffer)
       kind: 'truncated',
       chunks: maybeSplit(prng, conversation.subarray(0, prng.int(1, conversation.length - 1))),
     };
-  if (roll < 0.6) return { index, kind: 'mutated', chunks: maybeSplit(prng, mutate(prng, conversation)) };
+  if (roll < 0.6 || !inChannelCases)
+    return { index, kind: 'mutated', chunks: maybeSplit(prng, mutate(prng, conversation)) };
   const messages = messagesOf(conversation);
   const opening = messages.filter((m) => typeOf(m) === 'HEL' || typeOf(m) === 'OPN').slice(0, 2);
   const rest = messages.slice(opening.length);
@@ -263,9 +286,18 @@ function maybeSplit(prng: Prng, bytes: Buffer): Buffer[] {
 
 export async function fuzzOpcuaPort(
   target: { node: NodeProcess; port: number },
-  options: { seed: number; cases: number; first?: number; concurrency?: number; settleMs?: number },
+  options: {
+    seed: number;
+    cases: number;
+    first?: number;
+    concurrency?: number;
+    settleMs?: number;
+    /** The node offers only secure endpoints: the cases are what anyone can send before being trusted. */
+    secure?: boolean;
+  },
 ): Promise<OpcuaFuzzReport> {
-  const conversation = await recordConversation(target.port);
+  const secure = options.secure ?? false;
+  const conversation = await recordConversation(target.port, secure);
   const first = options.first ?? 0;
   const settleMs = options.settleMs ?? 1000;
   const byKind: Record<OpcuaCaseKind, number> = {
@@ -301,7 +333,7 @@ export async function fuzzOpcuaPort(
   const worker = async (): Promise<void> => {
     while (!crash && next < first + options.cases) {
       const index = next++;
-      const fuzzCase = makeOpcuaCase(options.seed, index, conversation);
+      const fuzzCase = makeOpcuaCase(options.seed, index, conversation, { inChannelCases: !secure });
       inFlight.add(index);
       const socket = await connectTcp(target.port, settleMs);
       if (!socket) refused++;
@@ -324,7 +356,10 @@ export async function fuzzOpcuaPort(
   if (final && !crash) crash = { reason: final, inFlight: [] };
   let servesAfter = false;
   if (!crash) {
-    const client = await UaConnection.open(`opc.tcp://127.0.0.1:${target.port}`, 'anonymous', 'none');
+    const url = `opc.tcp://127.0.0.1:${target.port}`;
+    const client = secure
+      ? await openApproved(target.node, url)
+      : await UaConnection.open(url, 'anonymous', 'none');
     servesAfter = (await client.serviceLevel()) === 255;
     await client.close();
   }
@@ -349,15 +384,17 @@ if (import.meta.main) {
       first: { type: 'string', default: '0' },
       concurrency: { type: 'string', default: '32' },
       cli: { type: 'string' },
+      secure: { type: 'boolean', default: false },
     },
   });
-  const target = await startOpcuaFuzzNode(values.cli);
+  const target = await startOpcuaFuzzNode(values.cli, { allowInsecure: !values.secure });
   try {
     const report = await fuzzOpcuaPort(target, {
       seed: Number(values.seed),
       cases: Number(values.cases),
       first: Number(values.first),
       concurrency: Number(values.concurrency),
+      secure: values.secure,
     });
     console.log(JSON.stringify(report, null, 2));
     if (report.crash)

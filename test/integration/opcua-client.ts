@@ -110,6 +110,21 @@ export async function makeOpcuaNode(
 export const opcuaRunning = (node: NodeProcess): Promise<unknown> =>
   node.waitStatus((s) => s.opcua?.state === 'running', 'the OPC UA server to run', 60_000);
 
+/**
+ * A signed-in client on Basic256Sha256 SignAndEncrypt, the security a plant's client uses by default
+ * (docs/opcua.md "Security"): its certificate approved on the node as an operator would.
+ */
+export async function openApproved(node: NodeProcess, url: string): Promise<UaConnection> {
+  try {
+    return await UaConnection.open(url, 'operator', 'sign-and-encrypt');
+  } catch {
+    const listed = await node.api<{ fingerprint: string; state: string }[]>('GET', '/api/certificates');
+    for (const waiting of listed.body.filter((c) => c.state === 'pending'))
+      await node.api('POST', `/api/certificates/${waiting.fingerprint}/approve`);
+    return UaConnection.open(url, 'operator', 'sign-and-encrypt');
+  }
+}
+
 export type OpenArgs = Parameters<typeof UaConnection.open>;
 
 /** A connection closed after the test. */

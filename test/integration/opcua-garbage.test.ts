@@ -163,4 +163,14 @@ describe('OPC UA: garbage on the OPC UA port never ends the node', LOADED_MACHIN
     expect(report.notOpened).toBe(0);
     expect(report.answeredInChannel).toBeGreaterThan(report.byKind['in-channel'] / 2);
   });
+
+  it("with only secure endpoints (the default), a thousand cases of what anyone can send before being trusted (an unapproved client's signed and encrypted OpenSecureChannel mutated or cut short, and the rest): no crash, and an approved client reads afterwards", async () => {
+    const target = await startOpcuaFuzzNode(undefined, { allowInsecure: false });
+    node = target.node;
+    const report = await fuzzOpcuaPort(target, { seed: 1208, cases: 1000, secure: true });
+    expect(report.crash).toBeNull();
+    expect(report.cases).toBe(1000);
+    expect(report.servesAfter).toBe(true);
+    expect(report.leftOpen).toBe(0);
+  });
 });
