@@ -4,7 +4,7 @@
  * twice (a re-sent chunk, the warm buffer and the forwarder both holding it) is stored once. Reading a
  * range back is history-reads.ts.
  */
-import { cachedStatement, storageFailure, type Db } from './database.ts';
+import { cachedStatement, storageFailure, type Db, type Statement } from './database.ts';
 import {
   queryRange,
   samplesBetween,
@@ -41,6 +41,8 @@ interface Row {
 const RECENT_ROWS = 50_000;
 /** The fewest samples one move takes: fewer would rewrite the same pages for little. */
 const MIN_MOVE = 5_000;
+/** Samples in one insert statement, as values are upserted (runtime-rows.ts). */
+const INSERT_ROWS = 50;
 
 /**
  * History in two tables (docs/rules.md "Data 4", recent samples): samples are recorded into history_recent,
@@ -92,24 +94,41 @@ export class HistoryStore {
        SELECT @tag, @ts, @value, @quality, @origin
        WHERE NOT EXISTS (SELECT 1 FROM history_samples WHERE tag = @tag AND ts = @ts)`,
     );
-    const insertNewest = cachedStatement(
-      this.#db,
-      `INSERT OR IGNORE INTO history_recent (tag, ts, value, quality, origin)
-       VALUES (@tag, @ts, @value, @quality, @origin)`,
-    );
     let added = 0;
+    let newest: (string | number)[] = [];
+    const insertNewest = (): void => {
+      if (newest.length === 0) return;
+      added += this.#insertRows(newest.length / 5).run(...newest).changes;
+      newest = [];
+    };
     for (const s of samples) {
       const ts = Math.trunc(s.ts);
       // A sample later than any of its tag cannot be held yet: no look into history_samples (a poll's usual
-      // case, and most of record's cost at 10,000 tags a second). Earlier ones (a peer's, forwarded) are
-      // checked against both tables. Raised before the commit: if it rolls back, the bound is only too high.
-      const newest = ts > this.#newestOf(s.tag);
-      if (newest) this.#newestRecorded.set(s.tag, ts);
+      // case, and most of record's cost at 10,000 tags a second), and many go in one statement. Earlier ones
+      // (a peer's, forwarded) are checked against both tables, in the order they came. Raised before the
+      // commit: if it rolls back, the bound is only too high.
+      if (ts > this.#newestOf(s.tag)) {
+        this.#newestRecorded.set(s.tag, ts);
+        newest.push(s.tag, ts, JSON.stringify(s.value), s.quality, s.origin);
+        if (newest.length === 5 * INSERT_ROWS) insertNewest();
+        continue;
+      }
+      insertNewest();
       const row = { tag: s.tag, ts, value: JSON.stringify(s.value), quality: s.quality, origin: s.origin };
-      added += (newest ? insertNewest : insertChecked).run(row).changes;
+      added += insertChecked.run(row).changes;
     }
+    insertNewest();
     this.#recentRows += added;
     return added;
+  }
+
+  /** An insert of `rows` samples into history_recent in one statement (each run costs about a row's). */
+  #insertRows(rows: number): Statement {
+    return cachedStatement(
+      this.#db,
+      `INSERT OR IGNORE INTO history_recent (tag, ts, value, quality, origin)
+       VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}`,
+    );
   }
 
   /**
