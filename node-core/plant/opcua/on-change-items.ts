@@ -1,6 +1,6 @@
 /**
  * Monitored items on tag variables are served on change, whatever sampling interval the client asks for
- * (docs/opcua.md "Cost"). A tag's variable learns every new value the moment the node has it (tag-space.ts
+ * (docs/opcua.md "Subscriptions" and "Cost"). A tag's variable learns every new value the moment the node has it (tag-space.ts
  * `update`), so sampling it on a timer only re-reads what is already known: at 10,000 items at 1 s, the
  * sampling (a read with its permission checks, a copy and a comparison per item per second) was most of
  * what serving them cost.
@@ -12,8 +12,8 @@
  * OPC 10000-4 5.12.1.2 lets a server serve an item exception-based.
  *
  * node-opcua has no option for this, so the choice is made in MonitoredItem's start of sampling, which runs
- * for a new item, a changed one and a re-enabled one. The test "OPC UA: a tag monitored at 1 s is served on
- * change" fails if a node-opcua update stops honouring it.
+ * for a new item, a changed one and a re-enabled one. test/integration/opcua-serving.test.ts ("OPC UA:
+ * monitored tags are served on change") fails if a node-opcua update stops honouring it.
  */
 import { AttributeIds, MonitoredItem, type BaseNode } from 'node-opcua';
 
