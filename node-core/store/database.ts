@@ -45,6 +45,16 @@ const statements = new WeakMap<Db, Map<string, Statement>>();
  * The prepared statement for `sql` on `db`, made once and reused: preparing costs far more than running a
  * small statement. Only for statements that are run, got or listed (`run`, `get`, `all`), never iterated.
  */
+/**
+ * The VALUES list of a statement that inserts `rows` rows of `columns` parameters each: many rows per run,
+ * since each run has a cost of its own, as large as a row's.
+ */
+export function valuesList(rows: number, columns: number): string {
+  return Array<string>(rows)
+    .fill(`(${Array<string>(columns).fill('?').join(', ')})`)
+    .join(', ');
+}
+
 export function cachedStatement(db: Db, sql: string): Statement {
   let byText = statements.get(db);
   if (!byText) {

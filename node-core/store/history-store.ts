@@ -4,7 +4,7 @@
  * twice (a re-sent chunk, the warm buffer and the forwarder both holding it) is stored once. Reading a
  * range back is history-reads.ts.
  */
-import { cachedStatement, storageFailure, type Db, type Statement } from './database.ts';
+import { cachedStatement, storageFailure, valuesList, type Db, type Statement } from './database.ts';
 import {
   queryRange,
   samplesBetween,
@@ -43,6 +43,8 @@ const RECENT_ROWS = 50_000;
 const MIN_MOVE = 5_000;
 /** Samples in one insert statement, as values are upserted (runtime-rows.ts). */
 const INSERT_ROWS = 50;
+/** A sample's parameters in that statement: tag, ts, value, quality, origin. */
+const SAMPLE_COLUMNS = 5;
 
 /**
  * History in two tables (docs/rules.md "Data 4", recent samples): samples are recorded into history_recent,
@@ -98,7 +100,7 @@ export class HistoryStore {
     let newest: (string | number)[] = [];
     const insertNewest = (): void => {
       if (newest.length === 0) return;
-      added += this.#insertRows(newest.length / 5).run(...newest).changes;
+      added += this.#insertRows(newest.length / SAMPLE_COLUMNS).run(...newest).changes;
       newest = [];
     };
     for (const s of samples) {
@@ -110,7 +112,7 @@ export class HistoryStore {
       if (ts > this.#newestOf(s.tag)) {
         this.#newestRecorded.set(s.tag, ts);
         newest.push(s.tag, ts, JSON.stringify(s.value), s.quality, s.origin);
-        if (newest.length === 5 * INSERT_ROWS) insertNewest();
+        if (newest.length === SAMPLE_COLUMNS * INSERT_ROWS) insertNewest();
         continue;
       }
       insertNewest();
@@ -127,7 +129,7 @@ export class HistoryStore {
     return cachedStatement(
       this.#db,
       `INSERT OR IGNORE INTO history_recent (tag, ts, value, quality, origin)
-       VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}`,
+       VALUES ${valuesList(rows, SAMPLE_COLUMNS)}`,
     );
   }
 

@@ -2,7 +2,7 @@
  * The SQL of runtime data: current tag values (tag_values) and the command ledger (command_ledger). In plain
  * row shapes: RuntimeStore (data/runtime-store.ts) keeps them in memory and decides which version wins.
  */
-import { cachedStatement, type Db, type Statement } from './database.ts';
+import { cachedStatement, valuesList, type Db, type Statement } from './database.ts';
 
 /** A tag's value as stored; `value` is kept as JSON. */
 export interface TagValueRow {
@@ -110,7 +110,7 @@ export class RuntimeRows {
   #upsert(rows: number): Statement {
     return cachedStatement(
       this.#db,
-      `INSERT INTO tag_values (name, value, quality, ts, epoch, hlc) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ')}
+      `INSERT INTO tag_values (name, value, quality, ts, epoch, hlc) VALUES ${valuesList(rows, 6)}
        ON CONFLICT (name) DO UPDATE SET value = excluded.value, quality = excluded.quality, ts = excluded.ts,
          epoch = excluded.epoch, hlc = excluded.hlc`,
     );

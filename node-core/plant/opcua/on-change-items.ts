@@ -1,9 +1,9 @@
 /**
  * Monitored items on tag variables are served on change, whatever sampling interval the client asks for
- * (docs/opcua.md "Subscriptions" and "Cost"). A tag's variable learns every new value the moment the node has it (tag-space.ts
- * `update`), so sampling it on a timer only re-reads what is already known: at 10,000 items at 1 s, the
- * sampling (a read with its permission checks, a copy and a comparison per item per second) was most of
- * what serving them cost.
+ * (docs/opcua.md "Subscriptions" and "Cost"). A tag's variable learns every new value the moment the node has
+ * it (tag-space.ts `update`), so sampling it on a timer only re-reads what is already known: at 10,000 items
+ * at 1 s, the sampling (a read with its permission checks, a copy and a comparison per item per second) was
+ * most of what serving them cost.
  *
  * node-opcua serves an item on change only when the client asks for 0 ms; it then still sends at most one
  * value per revised interval, the latest (its coalescing window). Tandem makes the same choice for any
